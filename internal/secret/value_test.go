@@ -1,0 +1,79 @@
+package secret
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+const canary = "canary-7f3a9c1e-do-not-print"
+
+func TestValueNeverRenders(t *testing.T) {
+	t.Parallel()
+	v := FromString(canary)
+	type wrapper struct {
+		V   Value
+		P   *Value
+		Arr []Value
+		M   map[string]Value
+	}
+	w := wrapper{V: v, P: &v, Arr: []Value{v}, M: map[string]Value{"k": v}}
+
+	var outputs []string
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%10s"} {
+		outputs = append(outputs, fmt.Sprintf(verb, v), fmt.Sprintf(verb, w), fmt.Sprintf(verb, &v))
+	}
+	outputs = append(outputs, fmt.Sprint(v), fmt.Sprintln(v), v.String(), v.GoString())
+	if err := fmt.Errorf("wrap %v: %w", v, fmt.Errorf("%s", v)); err != nil {
+		outputs = append(outputs, err.Error())
+	}
+	j, err := json.Marshal(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outputs = append(outputs, string(j))
+	y, err := yaml.Marshal(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outputs = append(outputs, string(y))
+	var logBuf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logBuf, nil)).Info("msg", "value", v, "wrapped", w)
+	slog.New(slog.NewTextHandler(&logBuf, nil)).Info("msg", "value", v)
+	outputs = append(outputs, logBuf.String())
+
+	for _, out := range outputs {
+		if strings.Contains(out, canary) || strings.Contains(out, fmt.Sprintf("%x", canary)) {
+			t.Fatalf("value leaked in %q", out)
+		}
+	}
+	if !strings.Contains(string(j), Redacted) {
+		t.Fatalf("json does not show the placeholder: %s", j)
+	}
+}
+
+func TestValueAccessors(t *testing.T) {
+	t.Parallel()
+	var zero Value
+	if zero.IsSet() || zero.Len() != 0 {
+		t.Fatal("zero value must be unset and empty")
+	}
+	empty := FromString("")
+	if !empty.IsSet() || empty.Len() != 0 {
+		t.Fatal("an empty value is still set")
+	}
+	src := []byte("abc")
+	v := New(src)
+	src[0] = 'x'
+	if v.Reveal() != "abc" || v.Len() != 3 {
+		t.Fatalf("New must copy its input, got %q", v.Reveal())
+	}
+	if !v.Equal(FromString("abc")) || v.Equal(FromString("abd")) || zero.Equal(empty) {
+		t.Fatal("Equal compares bytes and set-ness")
+	}
+}

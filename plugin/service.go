@@ -1,0 +1,307 @@
+// Package plugin owns the boundary between the tfy-secrets host and its
+// plugin: the Service interface and the domain types that cross it, the
+// go-plugin handshake, the gRPC protocol and the client/server shims that
+// translate between wire messages and these types. It holds no domain logic:
+// the plugin's implementation of Service lives in internal/service, and the
+// host's use of it in host/.
+//
+// Nothing here may carry a secret value except secret.Value fields, which the
+// gRPC shims copy into request messages and nowhere else.
+package plugin
+
+import (
+	"context"
+	"time"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/secret"
+)
+
+// Service is everything the host asks of the plugin. Every method returns
+// errors as *failure.Error (or wrapping one) so that the kind, message and
+// hint survive the wire.
+type Service interface {
+	Login(ctx context.Context, req LoginRequest) (AuthStatus, error)
+	Logout(ctx context.Context, call Call) error
+	Status(ctx context.Context, call Call) (AuthStatus, error)
+
+	ListIntegrations(ctx context.Context, req IntegrationsRequest) ([]Integration, error)
+
+	// ListGroups streams groups to yield as pages arrive; it stops at the
+	// first error yield returns.
+	ListGroups(ctx context.Context, req ListGroupsRequest, yield func(Group) error) error
+	GetGroup(ctx context.Context, req GetGroupRequest) (GroupDetail, error)
+	GetSecret(ctx context.Context, req SecretRequest) (SecretInfo, error)
+	SecretVersions(ctx context.Context, req SecretRequest) ([]Version, error)
+	Ref(ctx context.Context, req RefRequest) (string, error)
+
+	// Plan builds and policy-checks a mutation without writing anything. The
+	// plugin keeps the plan (values included) for Apply, so values cross the
+	// boundary once.
+	Plan(ctx context.Context, req MutationRequest) (Plan, error)
+	// Apply carries out a plan made earlier in the same plugin process.
+	Apply(ctx context.Context, req ApplyRequest) (Result, error)
+
+	PolicyShow(ctx context.Context, call Call) (PolicyInfo, error)
+	// PolicyEval evaluates a policy input document (JSON) and returns the
+	// combined decision document (JSON).
+	PolicyEval(ctx context.Context, req PolicyEvalRequest) ([]byte, error)
+}
+
+// Client says who is asking: the CLI or an agent through the MCP server.
+type Client string
+
+// The clients, as policy input's context.client.
+const (
+	ClientCLI Client = "cli"
+	ClientMCP Client = "mcp"
+)
+
+// Call is what every request carries about the invocation: the global flags
+// and the terminal facts the policy input's "context" needs.
+type Call struct {
+	Host        string        // --host; empty means resolve (design section 4)
+	PolicyPath  string        // --policy / TFY_SECRETS_POLICY; empty means defaults only
+	Client      Client        // cli or mcp
+	Interactive bool          // stdin and stderr are a TTY
+	Yes         bool          // --yes
+	ConfirmName string        // --confirm-name
+	DryRun      bool          // --dry-run
+	CI          bool          // CI environment detected
+	ShowPrefix  bool          // --show-prefix
+	Debug       bool          // --debug: redacted diagnostics on the plugin's stderr
+	Timeout     time.Duration // --timeout; zero means the client default
+}
+
+// AuthStatus is what `auth status` shows. The key itself never appears.
+type AuthStatus struct {
+	Host       string
+	Tenant     string
+	KeySource  string // "env TFY_API_KEY", "keyring", "~/.truefoundry/credentials.json", ...
+	HostSource string // where Host came from: "flag", "env TFY_BASE_URL", "keyring", ...
+}
+
+// LoginRequest carries a freshly typed API key to validate and store.
+type LoginRequest struct {
+	Call
+	Key secret.Value
+}
+
+// IntegrationsRequest filters `integration list`.
+type IntegrationsRequest struct {
+	Call
+	Provider string // aws|azure|gcp|hashicorp|truefoundry|custom; empty = all
+}
+
+// Integration is a secret-store integration.
+type Integration struct {
+	Name     string
+	ID       string
+	FQN      string
+	Provider string // aws, azure, gcp, hashicorp, truefoundry, custom
+	Store    string // secrets-manager, parameter-store, vault, gsm, db, generic
+	Type     string // full manifest type: integration/secret-store/azure/vault
+	Location string // region or vault name where known
+	Rules    string // short text for people: "no underscores; max 25 KiB"
+}
+
+// ListGroupsRequest is `group list`.
+type ListGroupsRequest struct {
+	Call
+	Search string
+}
+
+// Group is a secret group without its secrets.
+type Group struct {
+	Name          string
+	ID            string
+	FQN           string
+	Tenant        string
+	IntegrationID string
+	SecretCount   int
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// GetGroupRequest is `group get`.
+type GetGroupRequest struct {
+	Call
+	Group string // name, tenant:name FQN, or id
+}
+
+// GroupDetail is a group with its secrets, values masked by policy.
+type GroupDetail struct {
+	Group       Group
+	Integration Integration // zero if the integration is not visible
+	Secrets     []SecretInfo
+	Warnings    []string
+}
+
+// SecretRequest names one secret: an id, GROUP:KEY, tenant:GROUP:KEY or
+// tfy-secret://tenant:GROUP:KEY.
+type SecretRequest struct {
+	Call
+	Secret string
+}
+
+// SecretInfo describes one secret. Masked is "(set)" or the first four
+// characters followed by "***", as policy decides; never the value.
+type SecretInfo struct {
+	Key               string
+	ID                string
+	FQN               string
+	Group             string
+	Masked            string
+	Version           int // 0 when the API reports none
+	UpdatedAt         time.Time
+	ActiveDeployments int // -1 when the API does not report it
+}
+
+// Version is one version of a secret: its number and time, never its value.
+type Version struct {
+	Version   int
+	CreatedAt time.Time
+}
+
+// RefRequest is `ref GROUP KEY`.
+type RefRequest struct {
+	Call
+	Group string
+	Key   string
+}
+
+// Operation names a policy-checked operation (policy input "operation").
+type Operation string
+
+// The operations.
+const (
+	OpGroupCreate     Operation = "group.create"
+	OpGroupUpdate     Operation = "group.update"
+	OpGroupDelete     Operation = "group.delete"
+	OpGroupList       Operation = "group.list"
+	OpGroupGet        Operation = "group.get"
+	OpSecretGet       Operation = "secret.get"
+	OpSecretDelete    Operation = "secret.delete"
+	OpSecretVersions  Operation = "secret.versions"
+	OpManifestMigrate Operation = "manifest.migrate"
+	OpAuthLogin       Operation = "auth.login"
+)
+
+// Source says where a value came from (policy input changes[].source).
+type Source string
+
+// The value sources. SourceLiteral is a value typed inline; the default
+// policy refuses it.
+const (
+	SourceEnv      Source = "env"
+	SourceFile     Source = "file"
+	SourceStdin    Source = "stdin"
+	SourcePrompt   Source = "prompt"
+	SourceDotenv   Source = "dotenv"
+	SourceManifest Source = "manifest"
+	SourceLiteral  Source = "literal"
+)
+
+// Action is what a mutation does to one key.
+type Action string
+
+// The per-key actions.
+const (
+	ActionAdd    Action = "add"
+	ActionRotate Action = "rotate"
+	ActionKeep   Action = "keep"
+	ActionRemove Action = "remove"
+)
+
+// Confirm is the confirmation a decision demands.
+type Confirm string
+
+// The confirmation levels, weakest first.
+const (
+	ConfirmNone  Confirm = "none"
+	ConfirmYes   Confirm = "yes"
+	ConfirmTyped Confirm = "typed"
+)
+
+// Change is one key the user supplies a value for.
+type Change struct {
+	Key    string
+	Source Source
+	Origin string // for the plan, e.g. "env NEW_API_KEY", "file ./db.pass"; never a value
+	Value  secret.Value
+}
+
+// MutationRequest asks for a plan of a create, update or delete.
+type MutationRequest struct {
+	Call
+	Operation   Operation
+	Group       string // create: the new name; otherwise name, FQN or id
+	Integration string // create: --integration ID or FQN
+	Provider    string // create: --provider
+	Changes     []Change
+	Unset       []string // update: --unset keys
+	Replace     bool     // update: --replace
+	Secret      string   // secret.delete: the SECRET argument
+}
+
+// PlannedChange is one line of a plan.
+type PlannedChange struct {
+	Key    string
+	Action Action
+	Source Source // empty for keep and remove
+	Origin string
+}
+
+// Plan is a checked, not yet applied, mutation.
+type Plan struct {
+	ID                string // handle for Apply, valid in this plugin process only
+	Operation         Operation
+	Group             string // group name
+	GroupFQN          string
+	Integration       string // "azure/vault"
+	IntegrationFQN    string
+	Changes           []PlannedChange
+	Confirm           Confirm
+	Warnings          []string
+	ActiveDeployments int // blast radius for deletes; -1 when unknown
+}
+
+// ApplyRequest carries out a plan after the host obtained the confirmation
+// the plan demands.
+type ApplyRequest struct {
+	Call
+	PlanID    string
+	Confirmed bool   // the user answered yes, or passed --yes
+	TypedName string // what the user typed when Confirm is typed
+}
+
+// ResultChange is one key's outcome.
+type ResultChange struct {
+	Key    string
+	Action Action
+}
+
+// Result reports an applied mutation.
+type Result struct {
+	Operation Operation
+	Group     string
+	Changes   []ResultChange
+	Verified  bool // the resulting key set was read back and matches the plan
+}
+
+// PolicyInfo describes the active policies for `policy show`.
+type PolicyInfo struct {
+	Modules []PolicyModule
+	Bundle  string // path of the organisation bundle, empty when none
+}
+
+// PolicyModule is one Rego module with its source.
+type PolicyModule struct {
+	Name   string // e.g. "default/raw_values.rego" or "org:bundle/policy.rego"
+	Source string
+}
+
+// PolicyEvalRequest is `policy eval --input FILE`.
+type PolicyEvalRequest struct {
+	Call
+	Input []byte
+}
