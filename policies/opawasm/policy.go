@@ -208,7 +208,7 @@ type instance struct {
 	mem    api.Memory
 	minor  uint64 // ABI minor version
 
-	malloc, jsonParse, valueParse, jsonDump, valueDump, heapSet api.Function
+	malloc, jsonParse, valueParse, jsonDump, valueDump, heapSet  api.Function
 	opaEval                                                      api.Function // nil before ABI 1.2
 	ctxNew, ctxSetInput, ctxSetData, ctxSetEntry, evalFn, ctxRes api.Function
 
