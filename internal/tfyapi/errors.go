@@ -1,0 +1,94 @@
+package tfyapi
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Sentinels classify an *Error; match them with errors.Is.
+var (
+	ErrBadRequest       = errors.New("bad request")          // 400
+	ErrUnauthorized     = errors.New("unauthorized")         // 401
+	ErrForbidden        = errors.New("forbidden")            // 403
+	ErrNotFound         = errors.New("not found")            // 404
+	ErrConflict         = errors.New("conflict")             // 409, or a 4xx saying "already exists"
+	ErrUnprocessable    = errors.New("unprocessable entity") // 422
+	ErrFailedDependency = errors.New("failed dependency")    // 424: the backing store failed
+	ErrRateLimited      = errors.New("rate limited")         // 429, after retries
+	ErrUnavailable      = errors.New("unavailable")          // 5xx, network, timeout, after retries
+)
+
+// Error is a failed API call. Message is the server's own message (or a
+// description of the network failure); it never holds a secret value because
+// bodies that can carry values are never quoted (see readErrorBody).
+type Error struct {
+	Op      string // short operation name, e.g. "create secret group"
+	Status  int    // HTTP status; 0 when no response arrived
+	Message string
+	Err     error // the network or context error behind a Status 0 failure
+
+	retryAfter    time.Duration
+	hasRetryAfter bool
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Op)
+	b.WriteString(": ")
+	if e.Status != 0 {
+		fmt.Fprintf(&b, "%d %s", e.Status, http.StatusText(e.Status))
+		if e.Message != "" {
+			b.WriteString(": ")
+			b.WriteString(e.Message)
+		}
+		return b.String()
+	}
+	if e.Message != "" {
+		b.WriteString(e.Message)
+	} else if e.Err != nil {
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap exposes the cause of a network failure (for context.DeadlineExceeded
+// and friends).
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is maps the status onto the sentinels so callers never compare numbers.
+func (e *Error) Is(target error) bool {
+	return target != nil && e.sentinel() == target
+}
+
+func (e *Error) sentinel() error {
+	switch {
+	case e.Status == 0:
+		return ErrUnavailable
+	case e.Status == http.StatusTooManyRequests:
+		return ErrRateLimited
+	case e.Status >= 500:
+		return ErrUnavailable
+	case e.Status == http.StatusConflict:
+		return ErrConflict
+	case e.Status >= 400 && e.Status < 500 && strings.Contains(strings.ToLower(e.Message), "already exists"):
+		// The API declares no 409 for POST /secret-groups; a duplicate name
+		// may arrive as any 4xx, and only its message tells.
+		return ErrConflict
+	case e.Status == http.StatusBadRequest:
+		return ErrBadRequest
+	case e.Status == http.StatusUnauthorized:
+		return ErrUnauthorized
+	case e.Status == http.StatusForbidden:
+		return ErrForbidden
+	case e.Status == http.StatusNotFound:
+		return ErrNotFound
+	case e.Status == http.StatusUnprocessableEntity:
+		return ErrUnprocessable
+	case e.Status == http.StatusFailedDependency:
+		return ErrFailedDependency
+	}
+	return nil
+}
