@@ -71,7 +71,7 @@ func describeJSONError(err error) string {
 		} else {
 			field = "field '" + field + "'"
 		}
-		return fmt.Sprintf("%s must be %s, got a JSON %s (byte offset %d)", field, jsonKind(typ.Type.Kind().String()), typ.Value, typ.Offset)
+		return fmt.Sprintf("%s must be %s, got a JSON %s", field, jsonKind(typ.Type.Kind().String()), typ.Value)
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return "the body ends before the JSON value does"
 	}
