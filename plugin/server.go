@@ -1,0 +1,141 @@
+package plugin
+
+import (
+	"context"
+
+	"google.golang.org/grpc"
+
+	pb "github.com/tfy-secrets/tfy-secrets/plugin/proto"
+)
+
+// GRPCServer is the plugin's side of the boundary: it serves the generated
+// gRPC service by calling Impl, translating messages and errors only.
+type GRPCServer struct {
+	pb.UnimplementedSecretsServer
+	Impl Service
+}
+
+var _ pb.SecretsServer = (*GRPCServer)(nil)
+
+// Login receives the typed key; fromWireValue wraps it into a secret.Value
+// straight away.
+func (s *GRPCServer) Login(ctx context.Context, req *pb.LoginRequest) (*pb.AuthStatus, error) {
+	st, err := s.Impl.Login(ctx, LoginRequest{Call: fromWireCall(req.GetCall()), Key: fromWireValue(req.GetKey(), req.GetKeySet())})
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return toWireAuth(st), nil
+}
+
+// Logout forgets the stored key.
+func (s *GRPCServer) Logout(ctx context.Context, call *pb.Call) (*pb.Empty, error) {
+	if err := s.Impl.Logout(ctx, fromWireCall(call)); err != nil {
+		return nil, toStatus(err)
+	}
+	return &pb.Empty{}, nil
+}
+
+// Status reports where credentials come from.
+func (s *GRPCServer) Status(ctx context.Context, call *pb.Call) (*pb.AuthStatus, error) {
+	st, err := s.Impl.Status(ctx, fromWireCall(call))
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return toWireAuth(st), nil
+}
+
+// ListIntegrations lists secret-store integrations.
+func (s *GRPCServer) ListIntegrations(ctx context.Context, req *pb.IntegrationsRequest) (*pb.IntegrationList, error) {
+	list, err := s.Impl.ListIntegrations(ctx, IntegrationsRequest{Call: fromWireCall(req.GetCall()), Provider: req.GetProvider()})
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	out := &pb.IntegrationList{}
+	for _, i := range list {
+		out.Integrations = append(out.Integrations, toWireIntegration(i))
+	}
+	return out, nil
+}
+
+// ListGroups streams each group as Impl yields it.
+func (s *GRPCServer) ListGroups(req *pb.ListGroupsRequest, stream grpc.ServerStreamingServer[pb.Group]) error {
+	err := s.Impl.ListGroups(stream.Context(), ListGroupsRequest{Call: fromWireCall(req.GetCall()), Search: req.GetSearch()},
+		func(g Group) error { return stream.Send(toWireGroup(g)) })
+	return toStatus(err)
+}
+
+// GetGroup returns a group with its masked secrets.
+func (s *GRPCServer) GetGroup(ctx context.Context, req *pb.GetGroupRequest) (*pb.GroupDetail, error) {
+	d, err := s.Impl.GetGroup(ctx, GetGroupRequest{Call: fromWireCall(req.GetCall()), Group: req.GetGroup()})
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return toWireGroupDetail(d), nil
+}
+
+// GetSecret describes one secret.
+func (s *GRPCServer) GetSecret(ctx context.Context, req *pb.SecretRequest) (*pb.SecretInfo, error) {
+	info, err := s.Impl.GetSecret(ctx, SecretRequest{Call: fromWireCall(req.GetCall()), Secret: req.GetSecret()})
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return toWireSecretInfo(info), nil
+}
+
+// SecretVersions lists a secret's versions.
+func (s *GRPCServer) SecretVersions(ctx context.Context, req *pb.SecretRequest) (*pb.VersionList, error) {
+	versions, err := s.Impl.SecretVersions(ctx, SecretRequest{Call: fromWireCall(req.GetCall()), Secret: req.GetSecret()})
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	out := &pb.VersionList{}
+	for _, v := range versions {
+		out.Versions = append(out.Versions, &pb.Version{Version: int64(v.Version), CreatedAt: toWireTime(v.CreatedAt)})
+	}
+	return out, nil
+}
+
+// Ref returns a key's reference.
+func (s *GRPCServer) Ref(ctx context.Context, req *pb.RefRequest) (*pb.RefResponse, error) {
+	ref, err := s.Impl.Ref(ctx, RefRequest{Call: fromWireCall(req.GetCall()), Group: req.GetGroup(), Key: req.GetKey()})
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return &pb.RefResponse{Ref: ref}, nil
+}
+
+// Plan checks a mutation.
+func (s *GRPCServer) Plan(ctx context.Context, req *pb.MutationRequest) (*pb.Plan, error) {
+	p, err := s.Impl.Plan(ctx, fromWireMutation(req))
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return toWirePlan(p), nil
+}
+
+// Apply carries out a plan.
+func (s *GRPCServer) Apply(ctx context.Context, req *pb.ApplyRequest) (*pb.Result, error) {
+	r, err := s.Impl.Apply(ctx, ApplyRequest{Call: fromWireCall(req.GetCall()), PlanID: req.GetPlanId(), Confirmed: req.GetConfirmed(), TypedName: req.GetTypedName()})
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return toWireResult(r), nil
+}
+
+// PolicyShow lists the active policy modules.
+func (s *GRPCServer) PolicyShow(ctx context.Context, call *pb.Call) (*pb.PolicyInfo, error) {
+	info, err := s.Impl.PolicyShow(ctx, fromWireCall(call))
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return toWirePolicyInfo(info), nil
+}
+
+// PolicyEval evaluates a policy input document.
+func (s *GRPCServer) PolicyEval(ctx context.Context, req *pb.PolicyEvalRequest) (*pb.PolicyEvalResponse, error) {
+	decision, err := s.Impl.PolicyEval(ctx, PolicyEvalRequest{Call: fromWireCall(req.GetCall()), Input: req.GetInput()})
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return &pb.PolicyEvalResponse{Decision: decision}, nil
+}
