@@ -129,9 +129,11 @@ func TestEveryMethodRoundTrips(t *testing.T) {
 	login := plugin.LoginRequest{Call: call, Key: secret.FromString("canary-login-key")}
 	evalIn := plugin.PolicyEvalRequest{Call: call, Input: []byte(`{"operation":"group.get"}`)}
 	fake := &plugintest.Fake{
-		LoginFunc:            func(context.Context, plugin.LoginRequest) (plugin.AuthStatus, error) { return auth, nil },
-		StatusFunc:           func(context.Context, plugin.Call) (plugin.AuthStatus, error) { return auth, nil },
-		ListIntegrationsFunc: func(context.Context, plugin.IntegrationsRequest) ([]plugin.Integration, error) { return []plugin.Integration{integration}, nil },
+		LoginFunc:  func(context.Context, plugin.LoginRequest) (plugin.AuthStatus, error) { return auth, nil },
+		StatusFunc: func(context.Context, plugin.Call) (plugin.AuthStatus, error) { return auth, nil },
+		ListIntegrationsFunc: func(context.Context, plugin.IntegrationsRequest) ([]plugin.Integration, error) {
+			return []plugin.Integration{integration}, nil
+		},
 		ListGroupsFunc: func(_ context.Context, _ plugin.ListGroupsRequest, yield func(plugin.Group) error) error {
 			for range 3 {
 				if err := yield(group); err != nil {

@@ -159,4 +159,3 @@ func (c *GRPCClient) PolicyEval(ctx context.Context, req PolicyEvalRequest) ([]b
 	}
 	return resp.GetDecision(), nil
 }
-
