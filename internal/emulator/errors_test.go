@@ -68,7 +68,7 @@ func TestErrors(t *testing.T) {
 		{"negative offset", f.admin, "GET", base + "secret-groups?offset=-1", nil, 400, "offset must be 0 or more"},
 		{"body limit too big", f.admin, "POST", base + "secrets", kv{"limit": 5000}, 400, "limit must be between 1 and 1000"},
 		{"bad forceDelete", f.admin, "DELETE", base + "secret-groups/" + az.ID + "?forceDelete=maybe", nil, 400, "forceDelete must be true or false"},
-		{"broken json", f.admin, "POST", base + "secret-groups", `{"name": "x",`, 400, "Invalid JSON body: the body ends before the JSON value does"},
+		{"broken json", f.admin, "POST", base + "secret-groups", `{"name": "x",`, 400, "Invalid JSON body: the JSON value is cut short"},
 		{"syntax error", f.admin, "POST", base + "secret-groups", `{"name" "x"}`, 400, "Invalid JSON body: syntax error at byte offset 9"},
 		{"wrong value type", f.admin, "PUT", base + "secret-groups/" + az.ID, `{"secrets":[{"key":"A","value":42}]}`, 400, "Invalid JSON body: field 'secrets.value' must be a string, got a JSON number"},
 		{"wrong secrets type", f.admin, "PUT", base + "secret-groups/" + az.ID, `{"secrets":"A"}`, 400, "Invalid JSON body: field 'secrets' must be an array, got a JSON string"},

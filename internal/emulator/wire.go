@@ -62,6 +62,8 @@ func describeJSONError(err error) string {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
+	case errors.As(err, &syn) && syn.Offset > 0 && strings.Contains(syn.Error(), "unexpected end"):
+		return "the JSON value is cut short"
 	case errors.As(err, &syn):
 		return fmt.Sprintf("syntax error at byte offset %d", syn.Offset)
 	case errors.As(err, &typ):
@@ -73,7 +75,7 @@ func describeJSONError(err error) string {
 		}
 		return fmt.Sprintf("%s must be %s, got a JSON %s", field, jsonKind(typ.Type.Kind().String()), typ.Value)
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return "the body ends before the JSON value does"
+		return "the JSON value is cut short"
 	}
 	return "not a JSON value of the expected shape"
 }
