@@ -76,7 +76,7 @@ func (k SystemKeyring) Delete(ctx context.Context, host string) error {
 // is abandoned: its goroutine stays blocked until the process exits, which
 // for a CLI is moments later.
 func (k SystemKeyring) call(ctx context.Context, what, host string, op func() error) error {
-	if err := sessionBusPresent(); err != nil {
+	if err := sessionBusPresent(runtime.GOOS, os.Getenv, fmt.Sprintf("/run/user/%d/bus", os.Getuid())); err != nil {
 		return keyringFailure(what, host, err)
 	}
 	timeout := k.Timeout
@@ -115,16 +115,17 @@ func keyringFailure(what, host string, err error) *failure.Error {
 
 // sessionBusPresent stops go-keyring before it autolaunches a D-Bus daemon
 // (godbus runs dbus-launch when no session bus is known), which would leave a
-// stray process behind and still find no keyring.
-func sessionBusPresent() error {
-	switch runtime.GOOS {
+// stray process behind and still find no keyring. It accepts what godbus
+// accepts: the address variable or the systemd user bus socket.
+func sessionBusPresent(goos string, getenv func(string) string, userBus string) error {
+	switch goos {
 	case "darwin", "windows":
 		return nil
 	}
-	if a := os.Getenv("DBUS_SESSION_BUS_ADDRESS"); a != "" && a != "autolaunch:" {
+	if a := getenv("DBUS_SESSION_BUS_ADDRESS"); a != "" && a != "autolaunch:" {
 		return nil
 	}
-	if _, err := os.Stat(fmt.Sprintf("/run/user/%d/bus", os.Getuid())); err == nil {
+	if _, err := os.Stat(userBus); err == nil {
 		return nil
 	}
 	return errors.New("no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set), so no Secret Service keyring is reachable")

@@ -1,0 +1,265 @@
+package credentials
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/internal/secret"
+)
+
+// keyringRequired is true where a missing keyring must fail the tests:
+// under scripts/with-keyring.sh and in CI.
+func keyringRequired() bool {
+	return os.Getenv("TFY_SECRETS_REQUIRE_KEYRING") == "1" || os.Getenv("CI") == "true"
+}
+
+func randomHex(t testing.TB) string {
+	t.Helper()
+	b := make([]byte, 8)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(b)
+}
+
+// realKeyring returns the OS keyring after proving it answers. Hosts used
+// with it are unique per test run and cleaned up, so a developer's own
+// keyring is never disturbed.
+func realKeyring(t *testing.T) SystemKeyring {
+	t.Helper()
+	k := SystemKeyring{}
+	_, err := k.Get(context.Background(), "https://probe-"+randomHex(t)+".invalid")
+	if err == nil || errors.Is(err, ErrNotFound) {
+		return k
+	}
+	if keyringRequired() {
+		t.Fatalf("a Secret Service keyring is required here (TFY_SECRETS_REQUIRE_KEYRING=1 or CI=true) but is unreachable: %v", err)
+	}
+	t.Skipf("no Secret Service keyring reachable (%v); run under scripts/with-keyring.sh", err)
+	return k
+}
+
+func testHost(t *testing.T) string {
+	return "https://tfy-secrets-test-" + randomHex(t) + ".invalid"
+}
+
+func TestSystemKeyringRoundTrip(t *testing.T) {
+	k := realKeyring(t)
+	ctx := context.Background()
+	a, b := testHost(t), testHost(t)
+	t.Cleanup(func() { _ = k.Delete(ctx, a); _ = k.Delete(ctx, b) })
+	canaryA, canaryB := "CANARY-a-"+randomHex(t), "CANARY-b-"+randomHex(t)
+
+	if err := k.Store(ctx, a, secret.FromString("first")); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Store(ctx, a, secret.FromString(canaryA)); err != nil { // replaces
+		t.Fatal(err)
+	}
+	if err := k.Store(ctx, b, secret.FromString(canaryB)); err != nil {
+		t.Fatal(err)
+	}
+	for host, want := range map[string]string{a: canaryA, b: canaryB} {
+		got, err := k.Get(ctx, host)
+		if err != nil || got.Reveal() != want {
+			t.Fatalf("Get(%s): %v (match=%v)", host, err, got.Reveal() == want)
+		}
+	}
+	if err := k.Delete(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.Get(ctx, a); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Get after Delete: %v", err)
+	}
+	if err := k.Delete(ctx, a); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("second Delete: %v", err)
+	}
+	if got, err := k.Get(ctx, b); err != nil || got.Reveal() != canaryB {
+		t.Fatalf("deleting one host touched another: %v", err)
+	}
+}
+
+// Login, resolve and logout through the real keyring, and check from the
+// outside (libsecret's secret-tool) that the entry has the documented
+// service and user names, so other tools can find or remove it.
+func TestLoginWithRealKeyring(t *testing.T) {
+	k := realKeyring(t)
+	ctx := context.Background()
+	host := testHost(t)
+	t.Cleanup(func() { _ = k.Delete(ctx, host) })
+	canary := "CANARY-login-" + randomHex(t)
+	home := t.TempDir()
+	r := New(Options{LookupEnv: func(string) (string, bool) { return "", false }, HomeDir: home, Keyring: k})
+
+	if _, err := r.Login(ctx, host+"/", secret.FromString(canary)); err != nil {
+		t.Fatal(err)
+	}
+	c, err := r.Resolve(ctx, "")
+	if err != nil || c.Host.URL != host || c.Host.Source != SourceLogin || c.KeySource != SourceKeyring || c.Key.Reveal() != canary {
+		t.Fatalf("Resolve after login: %+v from %q: %v", c.Host, c.KeySource, err)
+	}
+
+	tool, err := exec.LookPath("secret-tool")
+	if err != nil {
+		if keyringRequired() {
+			t.Fatalf("secret-tool (libsecret-tools) is needed to check the entry from outside: %v", err)
+		}
+		t.Log("secret-tool not installed; outside check not run")
+	} else {
+		out, err := exec.Command(tool, "lookup", "service", KeyringService, "username", host).Output()
+		if err != nil || string(out) != canary {
+			t.Fatalf("secret-tool lookup service %s username %s: %v (match=%v)", KeyringService, host, err, string(out) == canary)
+		}
+	}
+
+	// Nothing but the keyring holds the key: search every file we wrote.
+	_ = filepath.WalkDir(home, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if data, _ := os.ReadFile(p); bytes.Contains(data, []byte(canary)) {
+				t.Errorf("%s contains the API key", p)
+			}
+		}
+		return nil
+	})
+
+	res, err := r.Logout(ctx, host)
+	if err != nil || !res.KeyRemoved || !res.HostForgotten {
+		t.Fatalf("Logout = %+v, %v", res, err)
+	}
+	if _, err := k.Get(ctx, host); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("entry survived logout: %v", err)
+	}
+}
+
+func TestSessionBusPresent(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	bus := filepath.Join(dir, "bus")
+	none := func(string) string { return "" }
+	err := sessionBusPresent("linux", none, bus)
+	if err == nil || !strings.Contains(err.Error(), "no D-Bus session bus") {
+		t.Fatalf("no address, no socket: %v", err)
+	}
+	if err := sessionBusPresent("linux", func(string) string { return "autolaunch:" }, bus); err == nil {
+		t.Fatal("autolaunch: must count as no bus (it would spawn dbus-launch)")
+	}
+	if err := sessionBusPresent("linux", func(string) string { return "unix:path=/x" }, bus); err != nil {
+		t.Fatalf("address set: %v", err)
+	}
+	if err := os.WriteFile(bus, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := sessionBusPresent("linux", none, bus); err != nil {
+		t.Fatalf("user bus socket present: %v", err)
+	}
+	if err := sessionBusPresent("darwin", none, filepath.Join(dir, "missing")); err != nil {
+		t.Fatalf("darwin has no D-Bus: %v", err)
+	}
+}
+
+// The helper process: TestKeyringFailures re-runs the test binary with a
+// broken D-Bus address, because godbus keeps one session connection per
+// process and a hung one would stall every later keyring test here.
+func TestKeyringHelperProcess(t *testing.T) {
+	mode := os.Getenv("TFY_CREDENTIALS_HELPER")
+	if mode == "" {
+		return // not the helper; TestKeyringFailures runs it
+	}
+	k := SystemKeyring{Timeout: 300 * time.Millisecond}
+	ctx := context.Background()
+	host := "https://acme.example.com"
+	canary := "CANARY-helper-" + randomHex(t)
+	start := time.Now()
+	errs := []error{
+		k.Store(ctx, host, secret.FromString(canary)),
+		func() error { _, err := k.Get(ctx, host); return err }(),
+		k.Delete(ctx, host),
+	}
+	elapsed := time.Since(start)
+	for i, err := range errs {
+		fe, ok := errors.AsType[*failure.Error](err)
+		if !ok {
+			t.Fatalf("call %d: %v is not a *failure.Error", i, err)
+		}
+		if !strings.Contains(fe.Hint, "TFY_API_KEY") || !strings.Contains(fe.Message, "OS keyring") {
+			t.Fatalf("call %d: message %q hint %q", i, fe.Message, fe.Hint)
+		}
+		if strings.Contains(fe.Message+fe.Hint, canary) {
+			t.Fatalf("call %d leaks the key", i)
+		}
+		if mode == "hung" && !strings.Contains(fe.Message, "no answer within 300ms") {
+			t.Fatalf("call %d: %q, want the timeout", i, fe.Message)
+		}
+		if mode == "refused" && !strings.Contains(fe.Message, "connect") {
+			t.Fatalf("call %d: %q, want the connection error itself", i, fe.Message)
+		}
+	}
+	if failure.KindOf(errs[1]) != failure.Unauthorized || failure.KindOf(errs[0]) != failure.Config {
+		t.Fatalf("kinds: store %s, get %s", failure.KindOf(errs[0]), failure.KindOf(errs[1]))
+	}
+	// Each call is bounded by its own timeout; three of them well under 5 s.
+	if elapsed > 5*time.Second {
+		t.Fatalf("three keyring calls took %s", elapsed)
+	}
+	os.Stdout.WriteString("helper: keyring failures reported\n")
+}
+
+func TestKeyringFailures(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "bus")
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A bus that accepts connections and never says a word, like a wedged
+	// dbus-daemon.
+	var accepted atomic.Int32
+	var conns []net.Conn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted.Add(1)
+			conns = append(conns, c)
+		}
+	}()
+	t.Cleanup(func() {
+		_ = ln.Close()
+		<-done
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+
+	for mode, addr := range map[string]string{
+		"hung":    "unix:path=" + sock,
+		"refused": "unix:path=" + filepath.Join(dir, "nobody-listens"),
+	} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestKeyringHelperProcess$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "TFY_CREDENTIALS_HELPER="+mode, "DBUS_SESSION_BUS_ADDRESS="+addr)
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "helper: keyring failures reported") {
+			t.Fatalf("%s: helper failed: %v\n%s", mode, err, out)
+		}
+	}
+	if accepted.Load() == 0 {
+		t.Fatal("the hung bus was never connected to; the timeout path was not exercised")
+	}
+}
