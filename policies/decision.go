@@ -1,0 +1,145 @@
+package policies
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// The confirmation levels, weakest first.
+const (
+	ConfirmNone  = "none"
+	ConfirmYes   = "yes"
+	ConfirmTyped = "typed"
+)
+
+// The mask levels. A key missing from a decision's mask is shown as MaskSet.
+const (
+	MaskSet     = "set"
+	MaskPrefix4 = "prefix4"
+)
+
+// Decision is the decision document (design section 6): why the operation is
+// refused (Deny, any entry refuses it), what the user should know (Warn),
+// the confirmation it needs and how each secret is displayed.
+type Decision struct {
+	Deny    []string          `json:"deny"`
+	Warn    []string          `json:"warn"`
+	Confirm string            `json:"confirm"`
+	Mask    map[string]string `json:"mask"`
+}
+
+// Denied reports whether any policy refused the operation.
+func (d Decision) Denied() bool { return len(d.Deny) > 0 }
+
+// MaskFor is how key is displayed; a key the policies did not mention is
+// shown as (set).
+func (d Decision) MaskFor(key string) string {
+	if d.Mask[key] == MaskPrefix4 {
+		return MaskPrefix4
+	}
+	return MaskSet
+}
+
+// MarshalJSON renders empty lists as [] and an empty mask as {}, so the
+// document has the same shape whatever it decides.
+func (d Decision) MarshalJSON() ([]byte, error) {
+	type plain Decision
+	p := plain(d)
+	if p.Deny == nil {
+		p.Deny = []string{}
+	}
+	if p.Warn == nil {
+		p.Warn = []string{}
+	}
+	if p.Mask == nil {
+		p.Mask = map[string]string{}
+	}
+	if p.Confirm == "" {
+		p.Confirm = ConfirmNone
+	}
+	return json.Marshal(p)
+}
+
+// parseDecision reads the document a policy returned. Missing fields mean
+// "no opinion"; fields of the wrong type or words outside the vocabulary are
+// errors, because a decision the engine cannot read must not pass as an
+// empty (permissive) one.
+func parseDecision(raw []byte) (Decision, error) {
+	var doc struct {
+		Deny    []string          `json:"deny"`
+		Warn    []string          `json:"warn"`
+		Confirm *string           `json:"confirm"`
+		Mask    map[string]string `json:"mask"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return Decision{}, fmt.Errorf("decision is not a {deny, warn, confirm, mask} document: %w", err)
+	}
+	d := Decision{Deny: doc.Deny, Warn: doc.Warn, Confirm: ConfirmNone, Mask: doc.Mask}
+	if doc.Confirm != nil {
+		if confirmRank(*doc.Confirm) < 0 {
+			return Decision{}, fmt.Errorf("decision: confirm is %q, want none, yes or typed", *doc.Confirm)
+		}
+		d.Confirm = *doc.Confirm
+	}
+	for k, v := range doc.Mask {
+		if v != MaskSet && v != MaskPrefix4 {
+			return Decision{}, fmt.Errorf("decision: mask[%q] is %q, want set or prefix4", k, v)
+		}
+	}
+	return d, nil
+}
+
+func confirmRank(c string) int {
+	switch c {
+	case ConfirmNone:
+		return 0
+	case ConfirmYes:
+		return 1
+	case ConfirmTyped:
+		return 2
+	}
+	return -1
+}
+
+// combine merges the default decision with an organisation's (design section
+// 6): denials and warnings are unioned, the stricter confirmation wins, and a
+// key shows a prefix only if the defaults allow it and the organisation does
+// not mask it. A key the defaults do not mention stays (set) whatever the
+// organisation says, so no organisation rule can loosen a default.
+func combine(def, org Decision) Decision {
+	out := Decision{
+		Deny:    union(def.Deny, org.Deny),
+		Warn:    union(def.Warn, org.Warn),
+		Confirm: def.Confirm,
+		Mask:    make(map[string]string, len(def.Mask)+len(org.Mask)),
+	}
+	if confirmRank(org.Confirm) > confirmRank(def.Confirm) {
+		out.Confirm = org.Confirm
+	}
+	for k, v := range def.Mask {
+		if v == MaskPrefix4 && org.Mask[k] == MaskSet {
+			v = MaskSet
+		}
+		out.Mask[k] = v
+	}
+	for k := range org.Mask {
+		if _, ok := def.Mask[k]; !ok {
+			out.Mask[k] = MaskSet
+		}
+	}
+	return out
+}
+
+// union is the sorted, de-duplicated union of two lists.
+func union(a, b []string) []string {
+	out := make([]string, 0, len(a)+len(b))
+	out = append(append(out, a...), b...)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// errUndefinedDefault means the embedded policy produced no decision, which
+// only a broken build can cause.
+var errUndefinedDefault = errors.New("the default policy returned no decision")

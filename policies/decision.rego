@@ -1,0 +1,22 @@
+# The one document tfy-secrets asks for: entry point tfy/secrets/decision.
+# Each concern lives in its own package; this file only gathers their verdicts
+# into the shape the engine expects, with arrays sorted so that the document
+# is stable from one evaluation to the next.
+package tfy.secrets
+
+import data.tfy.secrets.confirmation
+import data.tfy.secrets.masking
+import data.tfy.secrets.raw_values
+import data.tfy.secrets.sanity
+import data.tfy.secrets.stores
+
+deny := (raw_values.deny | stores.deny) | sanity.deny
+
+warn := stores.warn
+
+decision := {
+	"deny": sort(deny),
+	"warn": sort(warn),
+	"confirm": confirmation.confirm,
+	"mask": masking.mask,
+}

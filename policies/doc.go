@@ -1,0 +1,16 @@
+// Package policies owns the policy decision for every tfy-secrets operation:
+// the default Rego policies (compiled at build time to the embedded
+// default.wasm), the policy input and decision documents (design section 6),
+// reading organisation policy bundles, and combining the default decision
+// with an organisation's so that an organisation can tighten but never
+// loosen the defaults.
+//
+// It runs on the plugin's hot path, so it must not import OPA (its compiler
+// and evaluator add tens of milliseconds to every process start; a test
+// enforces this): decisions are evaluated by policies/opawasm on wazero, and
+// compiling or testing Rego lives in policies/authoring. It never prints, and
+// no secret value may ever reach it: the input carries key names and value
+// lengths only.
+package policies
+
+//go:generate go run ./internal/gen -o default.wasm

@@ -1,0 +1,273 @@
+package policies
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/policies/opawasm"
+)
+
+// Entrypoint is the rule every policy, default or organisation, defines.
+const Entrypoint = "tfy/secrets/decision"
+
+// defaultWasm is the default policy compiled by `go generate` (see doc.go).
+//
+//go:embed default.wasm
+var defaultWasm []byte
+
+// regoSources are the default policies' sources, for `policy show`. The
+// tests are embedded too (embed patterns cannot exclude) and filtered out in
+// defaultModules.
+//
+//go:embed *.rego
+var regoSources embed.FS
+
+// maxBundleFileBytes bounds the compressed bundle read from disk.
+const maxBundleFileBytes = 32 << 20
+
+const bundleHint = "rebuild it with `tfy-secrets policy build DIR -o BUNDLE` (or `opa build -t wasm -e tfy/secrets/decision DIR`), or unset --policy / TFY_SECRETS_POLICY"
+
+// Options configures an Engine.
+type Options struct {
+	// Bundle is the path of an organisation policy bundle; "" means the
+	// defaults alone.
+	Bundle string
+	// Stores is the store-rules object keyed by integration type, as the
+	// provider modules describe them: {"integration/secret-store/azure/vault":
+	// {"name": ..., "key_chars": ..., ...}, ...}. Policies see it as
+	// data.stores. nil means no store's rules are known.
+	Stores json.RawMessage
+	// CacheDir holds compiled policy code between processes; "" means the
+	// per-user default (see opawasm.RuntimeOptions).
+	CacheDir string
+}
+
+// Engine decides operations. It is safe for concurrent use.
+type Engine struct {
+	rt      *opawasm.Runtime
+	def     *opawasm.Policy
+	org     *opawasm.Policy // nil without an organisation bundle
+	modules []Module
+}
+
+// New loads the default policy and, when opts.Bundle is set, the
+// organisation bundle. A bundle that cannot be used is a failure.Config
+// error: silently running without the organisation's rules would loosen
+// what the organisation asked for.
+func New(ctx context.Context, opts Options) (*Engine, error) {
+	stores, err := storesDocument(opts.Stores)
+	if err != nil {
+		return nil, failure.Wrap(failure.Config, err, "policy store rules: "+err.Error())
+	}
+	rt, err := opawasm.NewRuntime(ctx, opawasm.RuntimeOptions{CacheDir: opts.CacheDir})
+	if err != nil {
+		return nil, fmt.Errorf("new policy engine: %w", err)
+	}
+	e := &Engine{rt: rt, modules: defaultModules()}
+	e.def, err = rt.Load(ctx, defaultWasm, stores)
+	if err != nil {
+		_ = rt.Close(ctx)
+		return nil, fmt.Errorf("new policy engine: load defaults: %w", err)
+	}
+	if opts.Bundle != "" {
+		if err := e.loadBundle(ctx, opts.Bundle, opts.Stores); err != nil {
+			_ = rt.Close(ctx)
+			return nil, err
+		}
+	}
+	return e, nil
+}
+
+// storesDocument checks the store rules and wraps them as the default
+// policy's data document, {"stores": ...}.
+func storesDocument(raw json.RawMessage) ([]byte, error) {
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return []byte(`{"stores":{}}`), nil
+	}
+	var stores map[string]struct {
+		Name          *string `json:"name"`
+		KeyChars      *string `json:"key_chars"`
+		KeyMin        *int    `json:"key_min"`
+		KeyMax        *int    `json:"key_max"`
+		KeyPattern    *string `json:"key_pattern"`
+		MaxValueBytes *int    `json:"max_value_bytes"`
+		UnderscoreOK  *bool   `json:"underscore_ok"`
+	}
+	if err := json.Unmarshal(raw, &stores); err != nil || stores == nil {
+		return nil, errors.New("want an object of store rules keyed by integration type")
+	}
+	for typ, s := range stores {
+		switch {
+		case s.Name == nil || *s.Name == "":
+			return nil, fmt.Errorf("store %q: name is missing", typ)
+		case s.KeyChars == nil || *s.KeyChars == "":
+			return nil, fmt.Errorf("store %q: key_chars is missing", typ)
+		case s.KeyMin == nil || s.KeyMax == nil || *s.KeyMin < 1 || *s.KeyMax < *s.KeyMin:
+			return nil, fmt.Errorf("store %q: key_min and key_max must satisfy 1 <= key_min <= key_max", typ)
+		case s.KeyPattern == nil || *s.KeyPattern == "":
+			return nil, fmt.Errorf("store %q: key_pattern is missing", typ)
+		case s.MaxValueBytes == nil || *s.MaxValueBytes < 1:
+			return nil, fmt.Errorf("store %q: max_value_bytes must be positive", typ)
+		case s.UnderscoreOK == nil:
+			return nil, fmt.Errorf("store %q: underscore_ok is missing", typ)
+		}
+	}
+	return json.Marshal(map[string]json.RawMessage{"stores": raw})
+}
+
+func (e *Engine) loadBundle(ctx context.Context, path string, stores json.RawMessage) error {
+	fail := func(err error, what string) error {
+		return failure.Wrap(failure.Config, err, fmt.Sprintf("policy bundle %s: %s", path, what)).WithHint(bundleHint)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return fail(err, "no such file")
+		}
+		return fail(err, "cannot open: "+err.Error())
+	}
+	defer f.Close()
+	b, err := ReadBundle(io.LimitReader(f, maxBundleFileBytes))
+	if err != nil {
+		return fail(err, err.Error())
+	}
+	data, err := orgData(b.Data, stores)
+	if err != nil {
+		return fail(err, err.Error())
+	}
+	p, err := e.rt.Load(ctx, b.Wasm, data)
+	if err != nil {
+		if ub, ok := errors.AsType[*opawasm.UnsupportedBuiltinsError](err); ok {
+			return failure.Wrap(failure.Config, err, fmt.Sprintf("policy bundle %s: uses builtins tfy-secrets cannot run: %s", path, strings.Join(ub.Names, ", "))).
+				WithHint("rewrite the policy without them; `tfy-secrets policy build` checks this when it builds")
+		}
+		return fail(err, "cannot load the policy: "+err.Error())
+	}
+	if _, ok := p.Entrypoints()[Entrypoint]; !ok {
+		_ = p.Close(ctx)
+		return fail(errors.New("missing entrypoint"), "the policy has no "+Entrypoint+" entry point")
+	}
+	e.org = p
+	for _, m := range b.Modules {
+		e.modules = append(e.modules, Module{Name: "org:" + m.Name, Source: m.Source})
+	}
+	return nil
+}
+
+// orgData is the organisation's data document with the store rules added,
+// so organisation policies can use data.stores too.
+func orgData(data []byte, stores json.RawMessage) ([]byte, error) {
+	doc := map[string]json.RawMessage{}
+	if data != nil {
+		if err := json.Unmarshal(data, &doc); err != nil {
+			return nil, fmt.Errorf("data.json: %w", err)
+		}
+	}
+	if len(bytes.TrimSpace(stores)) == 0 {
+		stores = json.RawMessage(`{}`)
+	}
+	doc["stores"] = stores
+	return json.Marshal(doc)
+}
+
+func defaultModules() []Module {
+	entries, err := regoSources.ReadDir(".")
+	if err != nil {
+		return nil
+	}
+	var out []Module
+	for _, ent := range entries {
+		if strings.HasSuffix(ent.Name(), "_test.rego") {
+			continue
+		}
+		src, err := regoSources.ReadFile(ent.Name())
+		if err != nil {
+			continue
+		}
+		out = append(out, Module{Name: "default/" + ent.Name(), Source: string(src)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Modules lists the Rego sources in force: the defaults ("default/...")
+// then the organisation bundle's ("org:...").
+func (e *Engine) Modules() []Module {
+	return append([]Module(nil), e.modules...)
+}
+
+// HasBundle reports whether an organisation bundle is loaded.
+func (e *Engine) HasBundle() bool { return e.org != nil }
+
+// Decide evaluates the default policy and the organisation's on in and
+// combines them. A policy that fails to evaluate, or returns a document the
+// engine cannot read, is an error, never a silent allow.
+func (e *Engine) Decide(ctx context.Context, in Input) (Decision, error) {
+	if err := in.Validate(); err != nil {
+		return Decision{}, fmt.Errorf("decide: input: %w", err)
+	}
+	doc, err := json.Marshal(in)
+	if err != nil {
+		return Decision{}, fmt.Errorf("decide: %w", err)
+	}
+	return e.decide(ctx, doc)
+}
+
+func (e *Engine) decide(ctx context.Context, input []byte) (Decision, error) {
+	raw, err := e.def.Eval(ctx, Entrypoint, input)
+	if errors.Is(err, opawasm.ErrUndefined) {
+		return Decision{}, fmt.Errorf("decide: %w", errUndefinedDefault)
+	}
+	if err != nil {
+		return Decision{}, fmt.Errorf("decide: default policy: %w", err)
+	}
+	def, err := parseDecision(raw)
+	if err != nil {
+		return Decision{}, fmt.Errorf("decide: default policy: %w", err)
+	}
+	if e.org == nil {
+		return combine(def, Decision{}), nil
+	}
+	raw, err = e.org.Eval(ctx, Entrypoint, input)
+	if errors.Is(err, opawasm.ErrUndefined) {
+		// An organisation policy with no opinion on this input adds
+		// nothing; the defaults still apply in full.
+		return combine(def, Decision{}), nil
+	}
+	if err != nil {
+		return Decision{}, failure.Wrap(failure.Config, err, "organisation policy failed: "+err.Error()).WithHint(bundleHint)
+	}
+	org, err := parseDecision(raw)
+	if err != nil {
+		return Decision{}, failure.Wrap(failure.Config, err, "organisation policy: "+err.Error()).WithHint(bundleHint)
+	}
+	return combine(def, org), nil
+}
+
+// EvalJSON is `policy eval`: it parses an input document (see ParseInput)
+// and returns the combined decision as JSON.
+func (e *Engine) EvalJSON(ctx context.Context, input []byte) ([]byte, error) {
+	in, err := ParseInput(input)
+	if err != nil {
+		return nil, failure.Wrap(failure.Usage, err, err.Error()).WithHint("the input document is described in docs/policies.md")
+	}
+	d, err := e.Decide(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(d)
+}
+
+// Close releases the compiled policies.
+func (e *Engine) Close(ctx context.Context) error {
+	return e.rt.Close(ctx)
+}

@@ -1,0 +1,29 @@
+# Masking: how each secret is displayed. "set" shows (set); "prefix4" shows
+# the first four characters then ***. A prefix is shown only when the user
+# asked for it (--show-prefix) and the value is long enough (16 bytes or more)
+# that four characters do not give most of it away.
+package tfy.secrets.masking
+
+min_prefix_length := 16
+
+keys := {s.key | some s in input.secrets}
+
+# A key listed twice gets a prefix only if every listing qualifies, so a
+# malformed input can never loosen the mask.
+short_listing contains key if {
+	some s in input.secrets
+	key := s.key
+	not long_enough(s)
+}
+
+long_enough(s) if {
+	is_number(s.length)
+	s.length >= min_prefix_length
+}
+
+level(key) := "prefix4" if {
+	input.context.show_prefix == true
+	not short_listing[key]
+} else := "set"
+
+mask := {key: level(key) | some key in keys}
