@@ -25,6 +25,11 @@ const (
 	MaxPageSize     = 1000
 )
 
+// MessageValueViewDisabled is the Message of an error from a value read
+// on a control plane that hides values (DISABLE_SECRET_VALUE_VIEW). The
+// server's own text is not used because such calls never quote bodies.
+const MessageValueViewDisabled = "secret value viewing is disabled on this control plane"
+
 // apiPrefix is where every endpoint lives under the control-plane URL.
 const apiPrefix = "/api/svc/v1"
 
@@ -164,7 +169,7 @@ type request struct {
 	// quoted, and the server's message is scrubbed of them.
 	values []string
 	// sensitive marks calls whose response can carry values: their error
-	// bodies are never quoted raw either.
+	// bodies are not quoted at all (see statusError).
 	sensitive bool
 }
 
@@ -260,10 +265,20 @@ func (c *Client) attempt(ctx context.Context, r *request, u string, n int, decod
 
 func (c *Client) statusError(r *request, resp *http.Response) *Error {
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	quoteRaw := !r.sensitive && len(r.values) == 0
 	// The key is scrubbed too: a proxy that echoes the request headers
 	// must not put it on the user's terminal.
-	msg := decodeErrorMessage(scrub(b, append([]string{c.key.Reveal()}, r.values...)), quoteRaw)
+	b = scrub(b, append([]string{c.key.Reveal()}, r.values...))
+	var msg string
+	switch {
+	case r.sensitive:
+		// This call's bodies carry values, so its error text is not
+		// quoted; only the one condition callers must explain is kept.
+		if bytes.Contains(bytes.ToLower(b), []byte("value viewing is disabled")) {
+			msg = MessageValueViewDisabled
+		}
+	default:
+		msg = decodeErrorMessage(b, len(r.values) == 0)
+	}
 	e := &Error{Op: r.op, Status: resp.StatusCode, Message: msg}
 	if h := resp.Header.Get("Retry-After"); h != "" {
 		e.retryAfter, e.hasRetryAfter = parseRetryAfter(h, c.now())

@@ -57,20 +57,22 @@ func (i *flexInt) UnmarshalJSON(b []byte) error {
 		*i = flexInt{}
 		return nil
 	}
-	if len(b) > 0 && b[0] == '"' {
+	kind := jsonKind(b)
+	if kind == "string" {
 		var s string
 		if err := json.Unmarshal(b, &s); err != nil {
 			return typeErr("invalid string", intType)
 		}
 		b = []byte(s)
+	} else if kind != "number" {
+		return typeErr(kind, intType)
 	}
 	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f > math.MaxInt32 || f < math.MinInt32 {
-		kind := jsonKind(b)
-		if kind == "number" {
-			kind = "number out of range"
-		}
-		return typeErr(kind, intType)
+	switch {
+	case err != nil && kind == "string":
+		return typeErr("non-numeric string", intType)
+	case err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f > math.MaxInt32 || f < math.MinInt32:
+		return typeErr("out-of-range number", intType)
 	}
 	*i = flexInt{n: int(f), valid: true}
 	return nil
@@ -389,7 +391,7 @@ func decodeDeleteCount(r io.Reader, what string) (int, error) {
 	}
 	var n flexInt
 	if err := json.Unmarshal(trimmed, &n); err != nil {
-		return 0, fmt.Errorf("decode %s response: %w", what, err)
+		return 0, decodeErr(what, err)
 	}
 	if !n.valid {
 		return 0, fmt.Errorf("decode %s response: null count", what)

@@ -228,7 +228,7 @@ func checkCount(t *testing.T, got any, want int) {
 func TestInputValidation(t *testing.T) {
 	t.Parallel()
 	f := newFakeAPI(t, func(w http.ResponseWriter, _ *http.Request, _ []byte) { writeJSON(w, 200, `{}`) })
-	c, _ := testClient(t, f.URL, "k")
+	c, _ := testClient(t, f.URL, testKey)
 	ctx := context.Background()
 	v := secret.FromString("value-abc")
 	checks := []struct {
@@ -345,7 +345,7 @@ func TestListSecretsRequestAndValues(t *testing.T) {
 	f := newFakeAPI(t, func(w http.ResponseWriter, _ *http.Request, _ []byte) {
 		writeJSON(w, 200, `{"data":[{"id":"s1","fqn":"acme:g:K","name":"K","secretGroupId":"g1","value":"`+value+`"}],"pagination":{"total":1}}`)
 	})
-	c, _ := testClient(t, f.URL, "k")
+	c, _ := testClient(t, f.URL, testKey)
 	ctx := context.Background()
 	for _, withValue := range []bool{true, false} {
 		var got []Secret
@@ -375,7 +375,7 @@ func TestListGroupsQuery(t *testing.T) {
 	f := newFakeAPI(t, func(w http.ResponseWriter, _ *http.Request, _ []byte) {
 		writeJSON(w, 200, `{"data":[],"pagination":{"total":0}}`)
 	})
-	c, _ := testClient(t, f.URL, "k")
+	c, _ := testClient(t, f.URL, testKey)
 	for range c.ListGroups(context.Background(), ListGroupsOptions{Search: "pay ments&x", FQN: "acme:payments", PageSize: 5000}) {
 		t.Fatal("no items expected")
 	}
@@ -429,7 +429,7 @@ func TestListGroupsPagination(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFakeAPI(t, pagedGroups(tc.n, tc.hideTotal))
-			c, _ := testClient(t, f.URL, "k")
+			c, _ := testClient(t, f.URL, testKey)
 			var names []string
 			for g, err := range c.ListGroups(context.Background(), ListGroupsOptions{PageSize: tc.size}) {
 				if err != nil {
@@ -462,7 +462,7 @@ func TestListGroupsPagination(t *testing.T) {
 func TestListGroupsIsLazy(t *testing.T) {
 	t.Parallel()
 	f := newFakeAPI(t, pagedGroups(100, false))
-	c, _ := testClient(t, f.URL, "k")
+	c, _ := testClient(t, f.URL, testKey)
 	n := 0
 	for _, err := range c.ListGroups(context.Background(), ListGroupsOptions{PageSize: 10}) {
 		if err != nil {
@@ -483,7 +483,7 @@ func TestListGroupsDetectsIgnoredOffset(t *testing.T) {
 	f := newFakeAPI(t, func(w http.ResponseWriter, _ *http.Request, _ []byte) {
 		writeJSON(w, 200, `{"data":[{"id":"a"},{"id":"b"}]}`)
 	})
-	c, _ := testClient(t, f.URL, "k")
+	c, _ := testClient(t, f.URL, testKey)
 	var errs []error
 	n := 0
 	for _, err := range c.ListGroups(context.Background(), ListGroupsOptions{PageSize: 2}) {
@@ -508,7 +508,7 @@ func TestListGroupsErrorMidWalk(t *testing.T) {
 		}
 		pages(w, r, b)
 	})
-	c, _ := testClient(t, f.URL, "k")
+	c, _ := testClient(t, f.URL, testKey)
 	var items int
 	var errs []error
 	for _, err := range c.ListGroups(context.Background(), ListGroupsOptions{PageSize: 5}) {
@@ -533,7 +533,7 @@ func TestSecretStoreIntegrations(t *testing.T) {
 	 {"id":"i3","name":"kv","fqn":"acme:azure:main:secret-store:kv","type":"integration/secret-store/azure/vault","manifest":{"key_vault_name":"kv1"}}
 	],"pagination":{"total":3}}`
 	f := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, _ []byte) { writeJSON(w, 200, integrations) })
-	c, _ := testClient(t, f.URL, "k")
+	c, _ := testClient(t, f.URL, testKey)
 	got, err := c.SecretStoreIntegrations(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -572,7 +572,7 @@ func TestSecretStoreIntegrationsFallsBackToProviderAccounts(t *testing.T) {
 		}
 		writeJSON(w, 200, accounts)
 	})
-	c, _ := testClient(t, f.URL, "k")
+	c, _ := testClient(t, f.URL, testKey)
 	got, err := c.SecretStoreIntegrations(context.Background())
 	if err != nil {
 		t.Fatal(err)

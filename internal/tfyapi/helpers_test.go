@@ -146,3 +146,6 @@ func queryValue(rawQuery, key string) string {
 	q, _ := url.ParseQuery(rawQuery)
 	return q.Get(key)
 }
+
+// testKey is the API key of tests that do not plant a key canary.
+const testKey = "test-api-key-0123456789"
