@@ -1,0 +1,47 @@
+// Package logout implements `auth logout`: the plugin removes the key it
+// stored at login for the host.
+package logout
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
+)
+
+// Options are the parsed flags (the host comes from the global --host).
+type Options struct{}
+
+// NewCmd builds the command; runF replaces run in tests.
+func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli.Command {
+	return &cli.Command{
+		Name:        "logout",
+		Usage:       "Remove the stored API key for a host",
+		UsageText:   "tfy-secrets auth logout [--host URL]",
+		Description: cmdutil.Examples("tfy-secrets auth logout", "tfy-secrets auth logout --host https://acme.truefoundry.cloud"),
+		Action: func(c *cli.Context) error {
+			if _, err := cmdutil.Args(c, 0, 0, "[--host URL]"); err != nil {
+				return err
+			}
+			opts := &Options{}
+			if runF != nil {
+				return runF(c.Context, opts)
+			}
+			return run(c.Context, f, opts)
+		},
+	}
+}
+
+func run(ctx context.Context, f *cmdutil.Factory, _ *Options) error {
+	svc, err := f.Service(ctx)
+	if err != nil {
+		return err
+	}
+	if err := svc.Logout(ctx, f.Call()); err != nil {
+		return fmt.Errorf("logout: %w", err)
+	}
+	_, _ = fmt.Fprintln(f.IOStreams.ErrOut, "Logged out: the stored API key was removed.")
+	return nil
+}

@@ -1,0 +1,60 @@
+// Package list implements `group list` (and the top-level `list`).
+package list
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
+	"github.com/tfy-secrets/tfy-secrets/plugin"
+)
+
+// Options are the parsed flags.
+type Options struct {
+	Search string
+}
+
+// NewCmd builds the command; runF replaces run in tests.
+func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli.Command {
+	return &cli.Command{
+		Name:        "list",
+		Aliases:     []string{"ls"},
+		Usage:       "List secret groups",
+		UsageText:   "tfy-secrets group list [--search TEXT]",
+		Description: cmdutil.Examples("tfy-secrets group list", "tfy-secrets group list --search payments -o json"),
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "search", Usage: "only groups whose name contains `TEXT`"},
+		},
+		Action: func(c *cli.Context) error {
+			if _, err := cmdutil.Args(c, 0, 0, "[--search TEXT]"); err != nil {
+				return err
+			}
+			opts := &Options{Search: c.String("search")}
+			if runF != nil {
+				return runF(c.Context, opts)
+			}
+			return run(c.Context, f, opts)
+		},
+	}
+}
+
+func run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
+	svc, err := f.Service(ctx)
+	if err != nil {
+		return err
+	}
+	ios := f.IOStreams
+	var groups []plugin.Group
+	err = svc.ListGroups(ctx, plugin.ListGroupsRequest{Call: f.Call(), Search: opts.Search}, func(g plugin.Group) error {
+		groups = append(groups, g)
+		ios.Progress("Fetching secret groups...", len(groups))
+		return nil
+	})
+	ios.StopProgress()
+	if err != nil {
+		return fmt.Errorf("list groups: %w", err)
+	}
+	return f.Renderer().Groups(ios.Out, groups)
+}

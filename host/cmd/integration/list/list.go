@@ -1,0 +1,61 @@
+// Package list implements `integration list`: the secret-store
+// integrations a group can be created in.
+package list
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
+	"github.com/tfy-secrets/tfy-secrets/plugin"
+)
+
+// Providers are the values --provider accepts.
+var Providers = []string{"aws", "azure", "gcp", "hashicorp", "truefoundry", "custom"}
+
+// Options are the parsed flags.
+type Options struct {
+	Provider string
+}
+
+// NewCmd builds the command; runF replaces run in tests.
+func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli.Command {
+	return &cli.Command{
+		Name:        "list",
+		Aliases:     []string{"ls"},
+		Usage:       "List secret-store integrations",
+		UsageText:   "tfy-secrets integration list [--provider aws|azure|gcp|hashicorp|truefoundry|custom]",
+		Description: cmdutil.Examples("tfy-secrets integration list", "tfy-secrets integration list --provider azure -o json"),
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "provider", Usage: "only integrations of `PROVIDER`"},
+		},
+		Action: func(c *cli.Context) error {
+			if _, err := cmdutil.Args(c, 0, 0, "[--provider P]"); err != nil {
+				return err
+			}
+			opts := &Options{Provider: c.String("provider")}
+			if opts.Provider != "" && !slices.Contains(Providers, opts.Provider) {
+				return cmdutil.UsageError("unknown --provider %q: use one of %v", opts.Provider, Providers)
+			}
+			if runF != nil {
+				return runF(c.Context, opts)
+			}
+			return run(c.Context, f, opts)
+		},
+	}
+}
+
+func run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
+	svc, err := f.Service(ctx)
+	if err != nil {
+		return err
+	}
+	is, err := svc.ListIntegrations(ctx, plugin.IntegrationsRequest{Call: f.Call(), Provider: opts.Provider})
+	if err != nil {
+		return fmt.Errorf("list integrations: %w", err)
+	}
+	return f.Renderer().Integrations(f.IOStreams.Out, is)
+}

@@ -1,0 +1,115 @@
+// Package eval implements `policy eval --input FILE`: the plugin evaluates
+// a policy input document and the combined decision is printed as JSON.
+package eval
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
+	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/plugin"
+)
+
+// maxInput bounds the input document; real ones are a few KiB.
+const maxInput = 8 << 20
+
+// Options are the parsed flags.
+type Options struct {
+	Input string // path, "-" for stdin
+}
+
+// NewCmd builds the command; runF replaces run in tests.
+func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli.Command {
+	return &cli.Command{
+		Name:      "eval",
+		Usage:     "Evaluate a policy input document and print the decision as JSON",
+		UsageText: "tfy-secrets policy eval --input FILE [--policy BUNDLE]",
+		Description: "FILE is a policy input document (design section 6); - reads standard input.\n\n" +
+			cmdutil.Examples("tfy-secrets policy eval --input input.json", "tfy-secrets policy eval --input - --policy org.tar.gz < input.json"),
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "input", Usage: "policy input document `FILE` (- for stdin)"},
+		},
+		Action: func(c *cli.Context) error {
+			if _, err := cmdutil.Args(c, 0, 0, "--input FILE"); err != nil {
+				return err
+			}
+			opts := &Options{Input: c.String("input")}
+			if opts.Input == "" {
+				return cmdutil.UsageError("policy eval needs --input FILE")
+			}
+			if runF != nil {
+				return runF(c.Context, opts)
+			}
+			return run(c.Context, f, opts)
+		},
+	}
+}
+
+func run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
+	input, err := readInput(f, opts.Input)
+	if err != nil {
+		return err
+	}
+	svc, err := f.Service(ctx)
+	if err != nil {
+		return err
+	}
+	decision, err := svc.PolicyEval(ctx, plugin.PolicyEvalRequest{Call: f.Call(), Input: input})
+	if err != nil {
+		return fmt.Errorf("policy eval: %w", err)
+	}
+	out := f.IOStreams.Out
+	if _, err := out.Write(decision); err != nil {
+		return fmt.Errorf("policy eval: %w", err)
+	}
+	if len(decision) == 0 || decision[len(decision)-1] != '\n' {
+		_, _ = io.WriteString(out, "\n")
+	}
+	return nil
+}
+
+// readInput reads and checks the document before the plugin starts, so a
+// typo in the file is a usage error pointing at the spot.
+func readInput(f *cmdutil.Factory, path string) ([]byte, error) {
+	var r io.Reader = f.IOStreams.In
+	if path != "-" {
+		file, err := os.Open(path)
+		if err != nil {
+			return nil, failure.Wrap(failure.Usage, err, fmt.Sprintf("--input: %v", err))
+		}
+		defer func() { _ = file.Close() }()
+		r = file
+	}
+	b, err := io.ReadAll(io.LimitReader(r, maxInput+1))
+	if err != nil {
+		return nil, fmt.Errorf("--input: read %s: %w", path, err)
+	}
+	if len(b) > maxInput {
+		return nil, cmdutil.UsageError("--input %s: larger than %d bytes", path, maxInput)
+	}
+	return b, CheckInput(b, path)
+}
+
+// CheckInput verifies the document is one JSON object and says where it is
+// not. Only offsets are reported, never the document's text.
+func CheckInput(b []byte, name string) error {
+	var doc any
+	err := json.Unmarshal(b, &doc)
+	if se, ok := errors.AsType[*json.SyntaxError](err); ok {
+		return cmdutil.UsageError("--input %s: not valid JSON at byte %d", name, se.Offset)
+	}
+	if err != nil {
+		return cmdutil.UsageError("--input %s: not valid JSON", name)
+	}
+	if _, ok := doc.(map[string]any); !ok {
+		return cmdutil.UsageError("--input %s: the policy input must be a JSON object", name)
+	}
+	return nil
+}

@@ -1,0 +1,41 @@
+// Package test implements `policy test DIR`: the _test.rego unit tests of
+// a policy directory, run by the tfy-secrets-policy tool so that the host
+// never links OPA.
+package test
+
+import (
+	"context"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
+)
+
+// Options are the parsed arguments.
+type Options struct {
+	Dir string
+}
+
+// NewCmd builds the command; runF replaces run in tests.
+func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli.Command {
+	return &cli.Command{
+		Name:        "test",
+		Usage:       "Run the _test.rego tests of a policy directory",
+		UsageText:   "tfy-secrets policy test DIR",
+		Description: cmdutil.Examples("tfy-secrets policy test ./org-policy"),
+		Action: func(c *cli.Context) error {
+			args, err := cmdutil.Args(c, 1, 1, "DIR")
+			if err != nil {
+				return err
+			}
+			if args[0] == "" {
+				return cmdutil.UsageError("DIR is empty")
+			}
+			opts := &Options{Dir: args[0]}
+			if runF != nil {
+				return runF(c.Context, opts)
+			}
+			return f.RunHelper(c.Context, cmdutil.PolicyTool, "test", opts.Dir)
+		},
+	}
+}

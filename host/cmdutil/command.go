@@ -1,0 +1,29 @@
+package cmdutil
+
+import (
+	"strings"
+
+	"github.com/urfave/cli/v2"
+)
+
+// Examples formats example invocations for a command's help text.
+func Examples(lines ...string) string {
+	return "Examples:\n  " + strings.Join(lines, "\n  ")
+}
+
+// Args returns the positional arguments after checking their count is
+// between min and max (max < 0: no limit). usage names them for the error,
+// e.g. "GROUP KEY".
+func Args(c *cli.Context, min, max int, usage string) ([]string, error) {
+	args := c.Args().Slice()
+	switch {
+	case len(args) < min:
+		return nil, UsageError("missing argument: usage: %s %s", c.Command.HelpName, usage).
+			WithHint("run `%s --help` for examples", c.Command.HelpName)
+	case max >= 0 && len(args) > max:
+		// The surplus is not quoted: it may be a value pasted by mistake.
+		return nil, UsageError("%d unexpected argument(s): usage: %s %s", len(args)-max, c.Command.HelpName, usage).
+			WithHint("run `%s --help` for examples", c.Command.HelpName)
+	}
+	return args, nil
+}

@@ -1,0 +1,143 @@
+// Package cmdutil holds what every host command shares: the Factory with its
+// lazily started plugin, the global options, the confirmation flow of
+// mutations, the checks of GROUP, SECRET and KEY arguments, and the typed
+// errors that decide exit codes.
+//
+// It must not print data itself (render does) nor talk to TrueFoundry: the
+// only way out of the host is plugin.Service.
+package cmdutil
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tfy-secrets/tfy-secrets/host/iostreams"
+	"github.com/tfy-secrets/tfy-secrets/host/render"
+	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/plugin"
+)
+
+// Environment variables the host reads itself. The plugin reads the
+// credential and base-URL variables; the host never does.
+const (
+	EnvPolicy = "TFY_SECRETS_POLICY"
+	EnvDebug  = "TFY_DEBUG"
+	EnvCI     = "CI"
+)
+
+// Globals are the options accepted before or after the command words.
+type Globals struct {
+	Host    string
+	Output  render.Format
+	Yes     bool
+	DryRun  bool
+	Policy  string
+	Debug   bool
+	Timeout time.Duration
+}
+
+// StartFunc starts the plugin and returns its Service and a function that
+// stops it. The host's main wires the launcher in here.
+type StartFunc func(ctx context.Context, debug bool, stderr io.Writer) (plugin.Service, func(), error)
+
+// Factory hands commands their dependencies. Everything expensive is lazy:
+// the plugin process starts on the first call to Service, so `version`,
+// `--help`, completion and argument errors never start it.
+type Factory struct {
+	IOStreams *iostreams.IOStreams
+	// LookupEnv reads the environment (replaceable in tests).
+	LookupEnv func(string) (string, bool)
+	// Executable is the path of the running binary, for finding helpers
+	// installed beside it.
+	Executable func() (string, error)
+	// LookPath finds a program on PATH.
+	LookPath func(string) (string, error)
+	// Version is the build's version string.
+	Version string
+
+	Globals Globals
+
+	start   StartFunc
+	once    sync.Once
+	svc     plugin.Service
+	stop    func()
+	svcErr  error
+	started bool
+}
+
+// NewFactory returns a Factory whose plugin is started by start on demand.
+func NewFactory(ios *iostreams.IOStreams, start StartFunc) *Factory {
+	return &Factory{IOStreams: ios, start: start, Globals: Globals{Output: render.Table}}
+}
+
+// Getenv returns an environment variable or "".
+func (f *Factory) Getenv(name string) string {
+	v, _ := f.LookupEnv(name)
+	return v
+}
+
+// Service starts the plugin on first use and returns it.
+func (f *Factory) Service(ctx context.Context) (plugin.Service, error) {
+	f.once.Do(func() {
+		f.started = true
+		if f.start == nil {
+			f.svcErr = failure.New(failure.Unexpected, "no plugin launcher configured")
+			return
+		}
+		svc, stop, err := f.start(ctx, f.Globals.Debug, f.IOStreams.ErrOut)
+		if err != nil {
+			f.svcErr = fmt.Errorf("start plugin: %w", err)
+			return
+		}
+		f.svc, f.stop = svc, stop
+	})
+	return f.svc, f.svcErr
+}
+
+// Started reports whether the plugin was started (tests assert laziness).
+func (f *Factory) Started() bool { return f.started }
+
+// Close stops the plugin if it was started.
+func (f *Factory) Close() {
+	if f.stop != nil {
+		f.stop()
+		f.stop = nil
+	}
+}
+
+// Renderer returns the renderer for stdout in the chosen output format.
+func (f *Factory) Renderer() render.Renderer {
+	return render.New(f.Globals.Output, f.IOStreams.ColorEnabled())
+}
+
+// Call describes this invocation for the plugin and its policies.
+func (f *Factory) Call() plugin.Call {
+	return plugin.Call{
+		Host:        f.Globals.Host,
+		PolicyPath:  f.Globals.Policy,
+		Client:      plugin.ClientCLI,
+		Interactive: f.IOStreams.CanPrompt(),
+		Yes:         f.Globals.Yes,
+		DryRun:      f.Globals.DryRun,
+		CI:          isTrue(f.Getenv(EnvCI)),
+		Debug:       f.Globals.Debug,
+		Timeout:     f.Globals.Timeout,
+	}
+}
+
+// isTrue reads a boolean-ish environment variable the way CI systems set
+// them ("true", "1", "yes").
+func isTrue(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
+}
+
+// EnvTrue reports whether a boolean-ish environment variable is set to true.
+func (f *Factory) EnvTrue(name string) bool { return isTrue(f.Getenv(name)) }

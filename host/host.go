@@ -1,0 +1,124 @@
+// Package host runs the tfy-secrets command line: it builds the command
+// tree over a Factory, runs it, and is the ONE place where an error becomes
+// an exit code and the `error:`/`hint:` lines (or the JSON error document)
+// on stderr. It also implements the `tfy` shim: invoked as `tfy`, it runs
+// `tfy secrets ...` itself and hands any other command to the next `tfy`
+// on PATH.
+//
+// The host never calls TrueFoundry and never holds an API key beyond
+// passing a freshly typed one to the plugin; everything goes through
+// plugin.Service.
+package host
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/tfy-secrets/tfy-secrets/host/cmd/root"
+	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
+	"github.com/tfy-secrets/tfy-secrets/host/iostreams"
+	"github.com/tfy-secrets/tfy-secrets/host/render"
+	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+)
+
+// Name is the binary's name.
+const Name = "tfy-secrets"
+
+// shimName is the name under which the binary acts as the `tfy` shim.
+const shimName = "tfy"
+
+// Process is what Main needs from the operating system; main passes the
+// real things and tests pass their own.
+type Process struct {
+	Args       []string
+	IOStreams  *iostreams.IOStreams
+	LookupEnv  func(string) (string, bool)
+	Executable func() (string, error)
+	LookPath   func(string) (string, error)
+	Start      cmdutil.StartFunc
+	Version    string
+}
+
+// Main runs one invocation and returns the process exit code.
+func Main(ctx context.Context, p Process) int {
+	args, name := p.Args, Name
+	if len(args) > 0 && isShim(args[0]) {
+		if len(args) < 2 || args[1] != "secrets" {
+			return report(ctx, p.IOStreams.ErrOut, "", passThrough(p))
+		}
+		name = shimName + " secrets"
+		args = append([]string{name}, args[2:]...)
+	}
+	f := cmdutil.NewFactory(p.IOStreams, p.Start)
+	f.LookupEnv, f.Executable, f.LookPath, f.Version = p.LookupEnv, p.Executable, p.LookPath, p.Version
+	defer f.Close()
+	app := root.NewApp(f, name)
+	argv, output := cmdutil.Normalize(app, args)
+	err := app.RunContext(ctx, argv)
+	if f.Globals.Output != render.Table {
+		output = string(f.Globals.Output)
+	}
+	return report(ctx, p.IOStreams.ErrOut, output, err)
+}
+
+func isShim(argv0 string) bool {
+	base := strings.TrimSuffix(filepath.Base(argv0), ".exe")
+	return base == shimName
+}
+
+// exitCoder is an error that carries its own exit code, such as the
+// launcher's report of Ctrl-C (130) or SIGTERM (143).
+type exitCoder interface {
+	error
+	ExitCode() int
+}
+
+// errorDoc is the JSON error document of design section 5.
+type errorDoc struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Hint    string `json:"hint,omitempty"`
+	} `json:"error"`
+}
+
+// report prints err (if any) and returns the exit code. It is the only
+// place that decides exit codes.
+func report(ctx context.Context, w io.Writer, output string, err error) int {
+	if err == nil {
+		return 0
+	}
+	if st, ok := errors.AsType[*cmdutil.ExitStatus](err); ok {
+		return st.Code
+	}
+	// When the context was cancelled by a signal, its cause explains the
+	// failure better than whatever the interrupted call returned.
+	if ctx.Err() != nil {
+		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+			err = cause
+		}
+	}
+	code, kind, hint := 1, failure.Unexpected, ""
+	if fe, ok := errors.AsType[*failure.Error](err); ok {
+		kind, hint, code = fe.Kind, fe.Hint, fe.Kind.ExitCode()
+	} else if ec, ok := errors.AsType[exitCoder](err); ok {
+		code = ec.ExitCode()
+	}
+	if output == string(render.JSON) {
+		var doc errorDoc
+		doc.Error.Code, doc.Error.Message, doc.Error.Hint = string(kind), err.Error(), hint
+		b, _ := json.Marshal(doc)
+		_, _ = fmt.Fprintf(w, "%s\n", b)
+		return code
+	}
+	_, _ = fmt.Fprintf(w, "error: %s\n", err.Error())
+	if hint != "" {
+		_, _ = fmt.Fprintf(w, "hint: %s\n", hint)
+	}
+	return code
+}
