@@ -115,6 +115,13 @@ func Serve(impl Service) error {
 	close(done)
 	select {
 	case <-gone:
+		// The host cannot remove the private socket directory it made for
+		// us any more; the listener already removed the socket, so this
+		// removes an empty directory (and nothing else: Remove refuses a
+		// non-empty one).
+		if dir := os.Getenv(goplugin.EnvUnixSocketDir); dir != "" {
+			_ = os.Remove(dir)
+		}
 		return ErrParentGone
 	default:
 		return nil

@@ -1,0 +1,137 @@
+// Package launcher owns starting the tfy-secrets plugin for the host: finding
+// the binary, verifying its SHA-256 before it runs, starting it with
+// go-plugin over mutually authenticated gRPC on a unix socket in a private
+// directory, and making sure it stops: on success, on error, on Ctrl-C or
+// SIGTERM, and (through the plugin's parent watch) when the host itself is
+// killed. It must not interpret what the plugin says: the returned
+// plugin.Service is the boundary's own client.
+package launcher
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync"
+
+	"github.com/hashicorp/go-hclog"
+	goplugin "github.com/hashicorp/go-plugin"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/plugin"
+)
+
+// Options says how to start the plugin.
+type Options struct {
+	// Debug shows go-plugin's and the plugin's diagnostics on Stderr. They
+	// never carry secret values; without Debug they are discarded.
+	Debug bool
+	// Stderr receives the diagnostics; nil means os.Stderr.
+	Stderr io.Writer
+}
+
+// Start finds, verifies and starts the plugin and returns the Service to
+// call and a stop function that kills the plugin and removes its socket
+// directory; call stop exactly when done (it is safe to call twice). When
+// ctx ends the plugin is killed at once, and calls in flight return
+// context.Cause(ctx) (see NotifyContext).
+func Start(ctx context.Context, opts Options) (plugin.Service, func(), error) {
+	return start(ctx, opts, system)
+}
+
+func start(ctx context.Context, opts Options, loc locator) (plugin.Service, func(), error) {
+	path, err := loc.find()
+	if err != nil {
+		return nil, nil, fmt.Errorf("find plugin: %w", err)
+	}
+	sum, err := expectedSum(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("verify plugin: %w", err)
+	}
+	// go-plugin only makes a private socket directory for custom runners;
+	// with the default one the plugin would put its socket straight into
+	// the shared temp directory. MkdirTemp creates it 0700.
+	sockDir, err := os.MkdirTemp("", "tfy-secrets-")
+	if err != nil {
+		return nil, nil, failure.Wrap(failure.Unexpected, err, "cannot create a private directory for the plugin socket").
+			WithHint("check that $TMPDIR exists and is writable")
+	}
+
+	stderr := opts.Stderr
+	if stderr == nil {
+		stderr = os.Stderr
+	}
+	logger := hclog.NewNullLogger()
+	if opts.Debug {
+		logger = hclog.New(&hclog.LoggerOptions{Name: "tfy-secrets", Level: hclog.Debug, Output: stderr})
+	}
+
+	cmd := exec.Command(path)
+	cmd.Env = append(os.Environ(),
+		goplugin.EnvUnixSocketDir+"="+sockDir,
+		plugin.EnvParentPID+"="+strconv.Itoa(os.Getpid()),
+	)
+	client := goplugin.NewClient(&goplugin.ClientConfig{
+		HandshakeConfig:  plugin.Handshake,
+		Plugins:          plugin.PluginMap,
+		Cmd:              cmd,
+		SkipHostEnv:      true, // cmd.Env already has it; go-plugin would append a second copy
+		SecureConfig:     &goplugin.SecureConfig{Checksum: sum, Hash: sha256.New()},
+		AutoMTLS:         true,
+		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
+		Logger:           logger,
+	})
+
+	watchDone := make(chan struct{})
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			close(watchDone)
+			client.Kill()
+			_ = os.RemoveAll(sockDir)
+		})
+	}
+	go func() {
+		select {
+		case <-ctx.Done():
+			client.Kill()
+		case <-watchDone:
+		}
+	}()
+
+	rpc, err := client.Client()
+	if err != nil {
+		stop()
+		return nil, nil, fmt.Errorf("start plugin: %w", startFailure(ctx, path, err))
+	}
+	raw, err := rpc.Dispense(plugin.Name)
+	if err != nil {
+		stop()
+		return nil, nil, fmt.Errorf("start plugin: %w", startFailure(ctx, path, err))
+	}
+	svc, ok := raw.(plugin.Service)
+	if !ok {
+		stop()
+		return nil, nil, failure.New(failure.Unexpected, "the plugin at %s does not serve tfy-secrets", path).
+			WithHint("reinstall tfy-secrets so that the host and the plugin come from the same release")
+	}
+	return svc, stop, nil
+}
+
+// startFailure explains why the plugin did not come up.
+func startFailure(ctx context.Context, path string, err error) error {
+	switch {
+	case ctx.Err() != nil:
+		return context.Cause(ctx)
+	case errors.Is(err, goplugin.ErrChecksumsDoNotMatch):
+		return failure.Wrap(failure.Config, err, fmt.Sprintf("refusing to run %s: its SHA-256 does not match the expected checksum", path)).
+			WithHint("reinstall tfy-secrets; if you built the plugin yourself, update %s%s", path, SumSuffix)
+	default:
+		return failure.Wrap(failure.Unexpected, err, fmt.Sprintf("the tfy-secrets plugin at %s did not start", path)).
+			WithHint("rerun with --debug to see the plugin's own diagnostics; reinstall if the host and plugin versions differ")
+	}
+}

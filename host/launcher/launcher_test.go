@@ -1,0 +1,372 @@
+package launcher
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/internal/secret"
+	"github.com/tfy-secrets/tfy-secrets/plugin"
+)
+
+// fakePlugin is a real plugin binary (plugin/plugintest/cmd/tfy-fake-plugin)
+// built once for the package, with its sum file beside it.
+var fakePlugin string
+
+// envHelperHost makes the test binary act as a host (see runHelperHost).
+const envHelperHost = "TFY_LAUNCHER_TEST_HOST"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(envHelperHost) == "1" {
+		os.Exit(runHelperHost())
+	}
+	dir, err := os.MkdirTemp("", "launcher-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fakePlugin = filepath.Join(dir, PluginBinary)
+	build := exec.Command("go", "build", "-o", fakePlugin, "github.com/tfy-secrets/tfy-secrets/plugin/plugintest/cmd/tfy-fake-plugin")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build fake plugin:", err)
+		os.Exit(1)
+	}
+	if err := writeSum(fakePlugin); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func writeSum(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(data)
+	return os.WriteFile(path+SumSuffix, []byte(hex.EncodeToString(sum[:])+"  "+filepath.Base(path)+"\n"), 0o644)
+}
+
+// runHelperHost starts the plugin like the real host, prints the plugin's
+// pid and then waits on stdin, so a test can SIGKILL it mid-session.
+func runHelperHost() int {
+	svc, stop, err := Start(context.Background(), Options{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer stop()
+	st, err := svc.Status(context.Background(), plugin.Call{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fmt.Printf("plugin-pid %s\n", st.Tenant)
+	_, _ = io.Copy(io.Discard, os.Stdin)
+	return 0
+}
+
+func at(path string) locator {
+	return locator{
+		env: func(k string) string {
+			if k == EnvPlugin {
+				return path
+			}
+			return ""
+		},
+		exe:      os.Executable,
+		lookPath: noPath,
+	}
+}
+
+// syncBuffer collects what go-plugin's goroutines write.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// pluginPid asks the fake plugin for its pid.
+func pluginPid(t *testing.T, svc plugin.Service) int {
+	t.Helper()
+	st, err := svc.Status(t.Context(), plugin.Call{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(st.Tenant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pid
+}
+
+// waitGone polls /proc until pid has exited (a zombie counts: it no longer
+// runs, and nobody may be reaping in a container), failing after a bound.
+func waitGone(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return
+		}
+		// The state follows the parenthesised command name.
+		if i := bytes.LastIndexByte(stat, ')'); i > 0 && len(stat) > i+2 && stat[i+2] == 'Z' {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("plugin process %d still running", pid)
+		}
+		<-tick.C
+	}
+}
+
+// socketDir reads the socket directory the launcher gave the plugin.
+func socketDir(t *testing.T, pid int) string {
+	t.Helper()
+	environ, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for kv := range strings.SplitSeq(string(environ), "\x00") {
+		if v, ok := strings.CutPrefix(kv, "PLUGIN_UNIX_SOCKET_DIR="); ok {
+			return v
+		}
+	}
+	t.Fatal("no PLUGIN_UNIX_SOCKET_DIR in the plugin's environment")
+	return ""
+}
+
+func TestStartCallStop(t *testing.T) {
+	t.Parallel()
+	svc, stop, err := start(t.Context(), Options{}, at(fakePlugin))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	pid := pluginPid(t, svc)
+
+	dir := socketDir(t, pid)
+	info, err := os.Stat(dir)
+	if err != nil || info.Mode().Perm() != 0o700 {
+		t.Fatalf("socket dir %s: %v, mode %v; want 0700", dir, err, info.Mode())
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) != 1 || entries[0].Type()&os.ModeSocket == 0 {
+		t.Fatalf("socket dir holds %v (%v); want the plugin's socket", entries, err)
+	}
+
+	var names []string
+	if err := svc.ListGroups(t.Context(), plugin.ListGroupsRequest{}, func(g plugin.Group) error {
+		names = append(names, g.Name)
+		return nil
+	}); err != nil || strings.Join(names, ",") != "g1,g2,g3" {
+		t.Fatalf("ListGroups = %v, %v", names, err)
+	}
+	_, err = svc.GetSecret(t.Context(), plugin.SecretRequest{Secret: "app:KEY"})
+	if f := failure.As(err); f.Kind != failure.NotFound || f.Kind.ExitCode() != 5 || f.Hint == "" {
+		t.Fatalf("GetSecret = %v (kind %s)", err, f.Kind)
+	}
+
+	stop()
+	stop() // twice is fine
+	waitGone(t, pid)
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("socket dir %s left behind: %v", dir, err)
+	}
+}
+
+func TestRefusesPluginWithWrongOrMissingSum(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile(fakePlugin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	tampered := filepath.Join(dir, PluginBinary)
+	if err := os.WriteFile(tampered, append(data, 0), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// The sum file still describes the original binary.
+	sum, err := os.ReadFile(fakePlugin + SumSuffix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(tampered+SumSuffix, sum, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = start(t.Context(), Options{}, at(tampered))
+	f := failure.As(err)
+	if f.Kind != failure.Config || !strings.Contains(f.Message, "SHA-256 does not match") || !strings.Contains(f.Hint, "reinstall") {
+		t.Fatalf("tampered plugin: %v (kind %s, hint %q)", err, f.Kind, f.Hint)
+	}
+
+	if err := os.Remove(tampered + SumSuffix); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = start(t.Context(), Options{}, at(tampered))
+	if f := failure.As(err); f.Kind != failure.Config || !strings.Contains(f.Message, "missing") {
+		t.Fatalf("plugin without sum: %v", err)
+	}
+}
+
+func TestCrashMidCall(t *testing.T) {
+	t.Parallel()
+	svc, stop, err := start(t.Context(), Options{}, at(fakePlugin))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	pid := pluginPid(t, svc)
+	_, err = svc.GetGroup(t.Context(), plugin.GetGroupRequest{Group: "crash"})
+	f := failure.As(err)
+	if !errors.Is(err, plugin.ErrStopped) || f.Message != "the tfy-secrets plugin stopped unexpectedly" || !strings.Contains(f.Hint, "--debug") {
+		t.Fatalf("crash gave %v (hint %q)", err, f.Hint)
+	}
+	waitGone(t, pid)
+	// Later calls fail the same clear way instead of hanging.
+	if _, err := svc.Status(t.Context(), plugin.Call{}); !errors.Is(err, plugin.ErrStopped) {
+		t.Fatalf("call after crash: %v", err)
+	}
+}
+
+func TestDiagnosticsOnlyWithDebug(t *testing.T) {
+	t.Parallel()
+	const canary = "canary-launcher-9d1f0b7e"
+	for _, debug := range []bool{false, true} {
+		var stderr syncBuffer
+		svc, stop, err := start(t.Context(), Options{Debug: debug, Stderr: &stderr}, at(fakePlugin))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Login(t.Context(), plugin.LoginRequest{Key: secretValue(canary)}); err != nil {
+			t.Fatal(err)
+		}
+		_, _ = svc.GetGroup(t.Context(), plugin.GetGroupRequest{}) // crashes: its output is diagnostics too
+		stop()
+		out := stderr.String()
+		if strings.Contains(out, canary) {
+			t.Fatalf("debug=%v: the key leaked into diagnostics", debug)
+		}
+		if !debug && out != "" {
+			t.Fatalf("diagnostics without --debug: %q", out)
+		}
+		if debug && !strings.Contains(out, "tfy-secrets-plugin") {
+			t.Fatalf("--debug shows no plugin diagnostics: %q", out)
+		}
+	}
+}
+
+func TestCancelKillsPluginAndReturnsCause(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancelCause(t.Context())
+	svc, stop, err := start(ctx, Options{}, at(fakePlugin))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	pid := pluginPid(t, svc)
+	type result struct{ err error }
+	done := make(chan result, 1)
+	go func() {
+		_, err := svc.Ref(ctx, plugin.RefRequest{}) // blocks until cancelled
+		done <- result{err}
+	}()
+	cancel(&Interrupted{Signal: syscall.SIGINT})
+	r := <-done
+	var interrupted *Interrupted
+	if !errors.As(r.err, &interrupted) || interrupted.ExitCode() != 130 {
+		t.Fatalf("call returned %v, want the *Interrupted cause", r.err)
+	}
+	waitGone(t, pid)
+}
+
+func TestNoOrphanWhenHostIsKilled(t *testing.T) {
+	t.Parallel()
+	host := exec.Command(os.Args[0], "-test.run=^$")
+	host.Env = append(os.Environ(), envHelperHost+"=1", EnvPlugin+"="+fakePlugin)
+	stdin, err := host.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	stdout, err := host.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr syncBuffer
+	host.Stderr = &stderr
+	if err := host.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		_ = host.Process.Kill()
+		_ = host.Wait()
+		t.Fatalf("helper host: %v; stderr: %s", err, stderr.String())
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(line, "plugin-pid ")))
+	if err != nil {
+		t.Fatalf("helper host said %q", line)
+	}
+	dir := socketDir(t, pid)
+	if err := host.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = host.Wait()
+	waitGone(t, pid)
+	// The plugin exits by itself, so the socket directory must go too.
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("socket dir %s left behind: %v", dir, err)
+	}
+}
+
+func TestNotifyContext(t *testing.T) {
+	t.Parallel()
+	if got := (&Interrupted{Signal: syscall.SIGINT}).ExitCode(); got != 130 {
+		t.Fatalf("SIGINT exit code %d", got)
+	}
+	ctx, stop := NotifyContext(t.Context())
+	defer stop()
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	<-ctx.Done()
+	var interrupted *Interrupted
+	if !errors.As(context.Cause(ctx), &interrupted) || interrupted.ExitCode() != 143 || !strings.Contains(interrupted.Error(), "SIGTERM") {
+		t.Fatalf("cause %v", context.Cause(ctx))
+	}
+}
+
+func secretValue(s string) secret.Value { return secret.FromString(s) }
