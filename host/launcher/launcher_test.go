@@ -370,3 +370,30 @@ func TestNotifyContext(t *testing.T) {
 }
 
 func secretValue(s string) secret.Value { return secret.FromString(s) }
+
+// BenchmarkStartCallStop measures what every command pays for the plugin:
+// hashing the binary, starting it, the mTLS handshake, one call, shutdown.
+func BenchmarkStartCallStop(b *testing.B) {
+	for b.Loop() {
+		svc, stop, err := start(b.Context(), Options{}, at(fakePlugin))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := svc.Status(b.Context(), plugin.Call{}); err != nil {
+			b.Fatal(err)
+		}
+		stop()
+	}
+}
+
+// BenchmarkVerifySum measures the SHA-256 check alone, on the fake plugin
+// (a binary of the same make as the real one).
+func BenchmarkVerifySum(b *testing.B) {
+	for b.Loop() {
+		data, err := os.ReadFile(fakePlugin)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = sha256.Sum256(data)
+	}
+}
