@@ -1,0 +1,110 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/internal/tfyapi"
+	"github.com/tfy-secrets/tfy-secrets/plugin"
+)
+
+// subject says what an API call was about, so that one mapping function can
+// word every message ("secret group \"app\" not found").
+type subject struct {
+	what        string              // e.g. `secret group "app"`
+	integration *plugin.Integration // known for writes; lets providers explain store failures
+	key         string              // the key concerned, when one is
+}
+
+func groupSubject(name string) subject { return subject{what: "secret group " + quoteShort(name)} }
+
+const (
+	hintLogin     = "run: tfy-secrets auth login (or set TFY_API_KEY for headless use)"
+	hintListFirst = "list groups first: tfy-secrets group list"
+	hintRetry     = "retry later; --timeout DURATION gives slow calls longer"
+)
+
+// mapError is the one place API errors become failures with the messages of
+// the seed's error table. Store-specific conditions (soft-delete, scheduled
+// deletion, key-name rules, a failing integration) go to the providers first,
+// because only they know the recovery commands.
+func (s *Service) mapError(op string, err error, sub subject) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := errors.AsType[*failure.Error](err); ok {
+		return err
+	}
+	if sub.integration != nil && s.opts.Providers != nil {
+		if explained := s.opts.Providers.Explain(err, *sub.integration, sub.key); explained != nil {
+			return explained
+		}
+	}
+	what := sub.what
+	if what == "" {
+		what = "the requested object"
+	}
+	msg := serverMessage(err)
+	switch {
+	case errors.Is(err, context.Canceled):
+		return failure.Wrap(failure.Unavailable, err, op+": cancelled")
+	case errors.Is(err, context.DeadlineExceeded):
+		return failure.Wrap(failure.Unavailable, err, op+": timed out").WithHint(hintRetry)
+	case errors.Is(err, tfyapi.ErrUnauthorized):
+		return failure.Wrap(failure.Unauthorized, err, "not logged in or the API key was rejected").WithHint(hintLogin)
+	case errors.Is(err, tfyapi.ErrForbidden):
+		return failure.Wrap(failure.Forbidden, err, "permission denied on "+what+": check your API key's permissions on this group")
+	case errors.Is(err, tfyapi.ErrNotFound):
+		return failure.Wrap(failure.NotFound, err, what+" not found").WithHint(hintListFirst)
+	case errors.Is(err, tfyapi.ErrConflict):
+		if strings.Contains(strings.ToLower(msg), "already exists") {
+			return failure.Wrap(failure.Conflict, err, what+" already exists").WithHint("use a different name")
+		}
+		return failure.Wrap(failure.Conflict, err, op+": conflict: "+msg)
+	case errors.Is(err, tfyapi.ErrBadRequest) && mentionsZeroSecrets(msg):
+		return failure.Wrap(failure.Usage, err, "include at least one secret").WithHint("a group needs at least one key; to remove a group use: tfy-secrets group delete")
+	case errors.Is(err, tfyapi.ErrUnprocessable):
+		if mentionsZeroSecrets(msg) {
+			return failure.Wrap(failure.Usage, err, "include at least one secret")
+		}
+		return failure.Wrap(failure.Usage, err, op+": every secret needs a key and a value ("+msg+")")
+	case errors.Is(err, tfyapi.ErrFailedDependency):
+		return failure.Wrap(failure.Unavailable, err, op+": the secret store behind "+what+" failed ("+msg+")").
+			WithHint("retry later; if it persists, ask your platform admin to check the secret-store integration")
+	case errors.Is(err, tfyapi.ErrRateLimited):
+		return failure.Wrap(failure.Unavailable, err, op+": rate limited by TrueFoundry").WithHint(hintRetry)
+	case errors.Is(err, tfyapi.ErrUnavailable):
+		return failure.Wrap(failure.Unavailable, err, op+": TrueFoundry is unavailable ("+msg+")").WithHint(hintRetry)
+	case errors.Is(err, tfyapi.ErrBadRequest):
+		return failure.Wrap(failure.Unexpected, err, op+": the API rejected the request ("+msg+")")
+	}
+	return failure.Wrap(failure.Unexpected, err, op+": "+err.Error())
+}
+
+// serverMessage is the API's own message when there is one, else the error
+// text. tfyapi never quotes request bodies, so neither can carry a value.
+func serverMessage(err error) string {
+	if e, ok := errors.AsType[*tfyapi.Error](err); ok && e.Message != "" {
+		return e.Message
+	}
+	return err.Error()
+}
+
+func mentionsZeroSecrets(msg string) bool {
+	m := strings.ToLower(msg)
+	return strings.Contains(m, "at least one secret") || strings.Contains(m, "zero secrets")
+}
+
+// valueViewDisabled reports whether a value read failed only because the
+// control plane does not show values; callers fall back to "(set)".
+func valueViewDisabled(err error) bool {
+	return errors.Is(err, tfyapi.ErrForbidden) && strings.Contains(strings.ToLower(serverMessage(err)), "viewing is disabled")
+}
+
+// ambiguous reports whether a failed write may nevertheless have been
+// applied: no answer arrived, or the server failed after receiving it.
+func ambiguous(err error) bool {
+	return errors.Is(err, tfyapi.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+}

@@ -1,0 +1,200 @@
+package service
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/plugin"
+)
+
+// keyPlan is the per-key outcome of a mutation, computed without any I/O so
+// that merge, replace and unset rules are tested on data alone.
+type keyPlan struct {
+	changes []plugin.PlannedChange // sorted for display: add, rotate, keep, remove
+	lengths map[string]int         // value length per key with a new value, for policy
+	writes  []Write                // the full request body: every key that must exist afterwards
+	after   []string               // sorted key set expected after the write
+}
+
+// validateChanges rejects what no plan can express: empty or repeated keys
+// and sources that carry no value.
+func validateChanges(changes []plugin.Change) error {
+	seen := make(map[string]bool, len(changes))
+	for _, c := range changes {
+		if c.Key == "" {
+			return failure.New(failure.Usage, "a source has an empty secret key").WithHint("name every key, e.g. --from-env KEY=VAR")
+		}
+		if seen[c.Key] {
+			return failure.New(failure.Usage, "key %s is given more than once", quoteShort(c.Key)).WithHint("give each key one source")
+		}
+		seen[c.Key] = true
+		if !c.Value.IsSet() {
+			return failure.New(failure.Usage, "key %s has no value", quoteShort(c.Key))
+		}
+	}
+	return nil
+}
+
+// planCreate plans a new group: every source is an add.
+func planCreate(changes []plugin.Change) (keyPlan, error) {
+	if len(changes) == 0 {
+		return keyPlan{}, failure.New(failure.Usage, "include at least one secret").WithHint("add a source, e.g. --from-env KEY or --from-dotenv .env")
+	}
+	if err := validateChanges(changes); err != nil {
+		return keyPlan{}, err
+	}
+	p := keyPlan{lengths: make(map[string]int, len(changes))}
+	for _, c := range changes {
+		p.changes = append(p.changes, plugin.PlannedChange{Key: c.Key, Action: plugin.ActionAdd, Source: c.Source, Origin: c.Origin})
+		p.lengths[c.Key] = c.Value.Len()
+		p.writes = append(p.writes, Write{Key: c.Key, Value: c.Value})
+		p.after = append(p.after, c.Key)
+	}
+	p.finish()
+	return p, nil
+}
+
+// planUpdate plans an update of a group whose current keys are current.
+// By default it merges: named keys are added or rotated, unset keys removed
+// and every other key kept (written without a value). With replace, every key
+// not named is removed. A plan that would leave the group empty is refused,
+// because the API cannot hold an empty group and the user most likely meant
+// something else.
+func planUpdate(group string, current []string, changes []plugin.Change, unset []string, replace bool) (keyPlan, error) {
+	if err := validateChanges(changes); err != nil {
+		return keyPlan{}, err
+	}
+	if len(changes) == 0 && len(unset) == 0 {
+		return keyPlan{}, failure.New(failure.Usage, "nothing to update in secret group %s", quoteShort(group)).WithHint("give SOURCES to add or rotate keys, or --unset KEY to remove one")
+	}
+	exists := make(map[string]bool, len(current))
+	for _, k := range current {
+		exists[k] = true
+	}
+	named := make(map[string]plugin.Change, len(changes))
+	for _, c := range changes {
+		named[c.Key] = c
+	}
+	removing := make(map[string]bool, len(unset))
+	for _, k := range unset {
+		if _, ok := named[k]; ok {
+			return keyPlan{}, failure.New(failure.Usage, "key %s is both given a value and unset", quoteShort(k)).WithHint("drop either the source or --unset %s", k)
+		}
+		if !exists[k] {
+			return keyPlan{}, failure.New(failure.Usage, "cannot unset %s: secret group %s has no such key", quoteShort(k), quoteShort(group)).WithHint("see the keys with: tfy-secrets group get %s", group)
+		}
+		removing[k] = true
+	}
+
+	p := keyPlan{lengths: make(map[string]int, len(changes))}
+	for _, c := range changes {
+		action := plugin.ActionAdd
+		if exists[c.Key] {
+			action = plugin.ActionRotate
+		}
+		p.changes = append(p.changes, plugin.PlannedChange{Key: c.Key, Action: action, Source: c.Source, Origin: c.Origin})
+		p.lengths[c.Key] = c.Value.Len()
+		p.writes = append(p.writes, Write{Key: c.Key, Value: c.Value})
+		p.after = append(p.after, c.Key)
+	}
+	for _, k := range current {
+		if _, ok := named[k]; ok {
+			continue
+		}
+		if removing[k] || replace {
+			p.changes = append(p.changes, plugin.PlannedChange{Key: k, Action: plugin.ActionRemove})
+			continue
+		}
+		p.changes = append(p.changes, plugin.PlannedChange{Key: k, Action: plugin.ActionKeep})
+		// No value: the API keeps the stored one.
+		p.writes = append(p.writes, Write{Key: k})
+		p.after = append(p.after, k)
+	}
+	if len(p.after) == 0 {
+		return keyPlan{}, failure.New(failure.Usage, "this update would remove every key of secret group %s", quoteShort(group)).
+			WithHint("a group needs at least one key; to remove the group, run: tfy-secrets group delete %s", group)
+	}
+	p.finish()
+	return p, nil
+}
+
+// planRemoveAll plans a group delete: every key goes.
+func planRemoveAll(current []string) keyPlan {
+	p := keyPlan{}
+	for _, k := range current {
+		p.changes = append(p.changes, plugin.PlannedChange{Key: k, Action: plugin.ActionRemove})
+	}
+	p.finish()
+	return p
+}
+
+// planRemoveOne plans deleting one key; deleting the last key is refused for
+// the same reason as an update that empties the group.
+func planRemoveOne(group string, current []string, key string) (keyPlan, error) {
+	if !slices.Contains(current, key) {
+		return keyPlan{}, failure.New(failure.NotFound, "secret %s not found in secret group %s", quoteShort(key), quoteShort(group)).
+			WithHint("see the keys with: tfy-secrets group get %s", group)
+	}
+	if len(current) == 1 {
+		return keyPlan{}, failure.New(failure.Usage, "%s is the last key of secret group %s", quoteShort(key), quoteShort(group)).
+			WithHint("a group needs at least one key; to remove the group, run: tfy-secrets group delete %s", group)
+	}
+	p := keyPlan{changes: []plugin.PlannedChange{{Key: key, Action: plugin.ActionRemove}}}
+	for _, k := range current {
+		if k != key {
+			p.after = append(p.after, k)
+		}
+	}
+	p.finish()
+	return p, nil
+}
+
+var actionRank = map[plugin.Action]int{plugin.ActionAdd: 0, plugin.ActionRotate: 1, plugin.ActionKeep: 2, plugin.ActionRemove: 3}
+
+func (p *keyPlan) finish() {
+	slices.SortFunc(p.changes, func(a, b plugin.PlannedChange) int {
+		return cmp.Or(cmp.Compare(actionRank[a.Action], actionRank[b.Action]), cmp.Compare(a.Key, b.Key))
+	})
+	slices.Sort(p.after)
+}
+
+// inputChanges is the policy view of the plan: keys, actions, sources and
+// lengths, never values.
+func (p keyPlan) inputChanges() []InputChange {
+	out := make([]InputChange, 0, len(p.changes))
+	for _, c := range p.changes {
+		out = append(out, InputChange{Key: c.Key, Action: c.Action, Source: c.Source, Length: p.lengths[c.Key]})
+	}
+	return out
+}
+
+// keysOf returns the sorted key names of a group's secrets.
+func keysOf(secrets []Secret) []string {
+	out := make([]string, 0, len(secrets))
+	for _, s := range secrets {
+		out = append(out, s.Key)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// keyDiff describes how got differs from want (both sorted), for conflict and
+// verification messages: keys only.
+func keyDiff(want, got []string) (missing, extra []string) {
+	i, j := 0, 0
+	for i < len(want) || j < len(got) {
+		switch {
+		case j == len(got) || (i < len(want) && want[i] < got[j]):
+			missing = append(missing, want[i])
+			i++
+		case i == len(want) || got[j] < want[i]:
+			extra = append(extra, got[j])
+			j++
+		default:
+			i++
+			j++
+		}
+	}
+	return missing, extra
+}

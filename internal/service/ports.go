@@ -1,0 +1,194 @@
+// Package service is the plugin's implementation of plugin.Service: it turns
+// each request into a policy input, obeys the decision, calls the TrueFoundry
+// API and, for mutations, plans first, re-reads before writing and verifies
+// after. It owns group and secret resolution, SECRET reference parsing, the
+// per-key update plan (merge, replace, unset), masking and the mapping of API
+// errors to failure kinds with their user-facing messages.
+//
+// It must not print, prompt or touch a terminal (the host does that), must not
+// put a secret value into a policy input, error, log line or plan, and must
+// not know HTTP: it reaches TrueFoundry, the policy engine, credentials and
+// provider rules only through the small interfaces declared here.
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"iter"
+	"time"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/secret"
+	"github.com/tfy-secrets/tfy-secrets/plugin"
+)
+
+// API is the part of the TrueFoundry client the service uses. Errors are the
+// client's typed errors; the service classifies them in one place (mapError).
+type API interface {
+	// ListGroups streams every group whose name contains search ("" = all).
+	ListGroups(ctx context.Context, search string) iter.Seq2[Group, error]
+	// GroupByFQN looks a group up by "tenant:name"; found is false when the
+	// API answers with no match.
+	GroupByFQN(ctx context.Context, fqn string) (g Group, found bool, err error)
+	// GroupByID fetches a group by id; a missing group is the client's
+	// not-found error.
+	GroupByID(ctx context.Context, id string) (Group, error)
+	// Secrets lists a group's secrets; values are read only when withValue.
+	Secrets(ctx context.Context, groupID string, withValue bool) iter.Seq2[Secret, error]
+	// SecretByID fetches one secret with its value (unset when value viewing
+	// is disabled) and its version numbers.
+	SecretByID(ctx context.Context, id string) (Secret, error)
+	CreateGroup(ctx context.Context, name, integrationID string, secrets []Write) (Group, error)
+	// UpdateGroup replaces the group's key set with secrets: a Write without
+	// a value keeps that key, a key left out is deleted.
+	UpdateGroup(ctx context.Context, id string, secrets []Write) (Group, error)
+	DeleteGroup(ctx context.Context, id string) error
+	DeleteSecret(ctx context.Context, id string) error
+	// Integrations lists the secret-store integrations, fully described
+	// (provider, store, location and rules filled in).
+	Integrations(ctx context.Context) ([]plugin.Integration, error)
+}
+
+// Group is a secret group as the API reports it. Secrets carry keys and ids,
+// never values.
+type Group struct {
+	ID            string
+	Name          string
+	FQN           string
+	Tenant        string
+	IntegrationID string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	Secrets       []Secret
+}
+
+// Secret is one key of a group. Value is set only by reads that asked for it.
+type Secret struct {
+	ID                string
+	Key               string
+	FQN               string
+	GroupID           string
+	Version           int // 0 when the API reports none
+	UpdatedAt         time.Time
+	ActiveDeployments int // -1 when the API does not report it
+	Versions          []plugin.Version
+	Value             secret.Value
+}
+
+// Write is one entry of a create or update request. An unset Value means
+// "keep the current value" (update only).
+type Write struct {
+	Key   string
+	Value secret.Value
+}
+
+// Credentials resolves where to connect and with which key (design section 4)
+// and stores or removes the key in the OS keyring.
+type Credentials interface {
+	// Host resolves the base URL from the --host flag value (may be empty)
+	// and says where it came from.
+	Host(ctx context.Context, flag string) (baseURL, source string, err error)
+	// Key resolves the API key for baseURL and says where it came from.
+	Key(ctx context.Context, baseURL string) (key secret.Value, source string, err error)
+	Store(ctx context.Context, baseURL string, key secret.Value) error
+	Delete(ctx context.Context, baseURL string) error
+	// Tenant is the tenantName claim of a JWT key, "" when there is none.
+	Tenant(key secret.Value) string
+}
+
+// Connect builds an API client for one base URL and key.
+type Connect func(baseURL string, key secret.Value) (API, error)
+
+// Decider evaluates policy: the default bundle plus an optional organisation
+// bundle, combined.
+type Decider interface {
+	Decide(ctx context.Context, in Input) (Decision, error)
+	// EvalJSON evaluates a raw input document and returns the decision
+	// document.
+	EvalJSON(ctx context.Context, input []byte) ([]byte, error)
+	Modules() []plugin.PolicyModule
+}
+
+// NewDecider builds the policy engine for an organisation bundle path ("" =
+// defaults only). data is the providers' policy data document.
+type NewDecider func(ctx context.Context, bundle string, data json.RawMessage) (Decider, error)
+
+// Providers is the per-store knowledge (design section 7).
+type Providers interface {
+	// Choose picks the integration for a create: --integration wins, else
+	// the only one, else the one matching --provider, else an error listing
+	// the choices.
+	Choose(ins []plugin.Integration, integration, provider string) (plugin.Integration, error)
+	// Explain turns a store-specific API failure (soft-delete, scheduled
+	// deletion, key-name rule, failed dependency) into a *failure.Error with
+	// recovery hints, or returns nil when it has nothing to add.
+	Explain(err error, in plugin.Integration, key string) error
+	// PolicyData is the {"stores":{...}} document policies read as data.
+	PolicyData() json.RawMessage
+}
+
+// Input is the policy input document (design section 6). It has no field
+// that could hold a value: lengths only.
+type Input struct {
+	Operation   plugin.Operation  `json:"operation"`
+	Tenant      string            `json:"tenant,omitempty"`
+	Group       *InputGroup       `json:"group,omitempty"`
+	Integration *InputIntegration `json:"integration,omitempty"`
+	Changes     []InputChange     `json:"changes"`
+	Secrets     []InputSecret     `json:"secrets"`
+	Context     InputContext      `json:"context"`
+}
+
+// InputGroup is input.group.
+type InputGroup struct {
+	Name string `json:"name"`
+	ID   string `json:"id,omitempty"`
+	FQN  string `json:"fqn,omitempty"`
+}
+
+// InputIntegration is input.integration.
+type InputIntegration struct {
+	ID       string `json:"id"`
+	FQN      string `json:"fqn,omitempty"`
+	Type     string `json:"type"`
+	Provider string `json:"provider,omitempty"`
+}
+
+// InputChange is one element of input.changes.
+type InputChange struct {
+	Key    string        `json:"key"`
+	Action plugin.Action `json:"action"`
+	Source plugin.Source `json:"source,omitempty"`
+	Length int           `json:"length"`
+}
+
+// InputSecret is one element of input.secrets.
+type InputSecret struct {
+	Key    string `json:"key"`
+	ID     string `json:"id,omitempty"`
+	Length int    `json:"length"`
+}
+
+// InputContext is input.context.
+type InputContext struct {
+	Client      plugin.Client `json:"client"`
+	Interactive bool          `json:"interactive"`
+	Yes         bool          `json:"yes"`
+	ConfirmName string        `json:"confirm_name"`
+	DryRun      bool          `json:"dry_run"`
+	CI          bool          `json:"ci"`
+	ShowPrefix  bool          `json:"show_prefix"`
+}
+
+// Decision is the combined policy decision.
+type Decision struct {
+	Deny    []string          `json:"deny"`
+	Warn    []string          `json:"warn"`
+	Confirm plugin.Confirm    `json:"confirm"`
+	Mask    map[string]string `json:"mask"`
+}
+
+// Mask levels in Decision.Mask.
+const (
+	maskSet     = "set"
+	maskPrefix4 = "prefix4"
+)

@@ -1,0 +1,366 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/internal/tfyapi"
+	"github.com/tfy-secrets/tfy-secrets/plugin"
+)
+
+// ListIntegrations lists the secret-store integrations, optionally those of
+// one provider. It reads no group and no value, so it is not policy-checked:
+// the policy input has no operation for it.
+func (s *Service) ListIntegrations(ctx context.Context, req plugin.IntegrationsRequest) ([]plugin.Integration, error) {
+	ctx, cancel, log := s.begin(ctx, req.Call)
+	defer cancel()
+	ss, err := s.open(ctx, req.Call, log)
+	if err != nil {
+		return nil, err
+	}
+	ins, err := ss.integrations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := ins[:0]
+	for _, in := range ins {
+		if req.Provider == "" || strings.EqualFold(in.Provider, req.Provider) {
+			out = append(out, in)
+		}
+	}
+	return out, nil
+}
+
+func (ss *session) integrations(ctx context.Context) ([]plugin.Integration, error) {
+	ins, err := ss.api.Integrations(ctx)
+	if err != nil {
+		return nil, ss.svc.mapError("list integrations", err, subject{what: "secret-store integrations"})
+	}
+	return ins, nil
+}
+
+// ListGroups streams the groups the key can see.
+func (s *Service) ListGroups(ctx context.Context, req plugin.ListGroupsRequest, yield func(plugin.Group) error) error {
+	ctx, cancel, log := s.begin(ctx, req.Call)
+	defer cancel()
+	ss, err := s.open(ctx, req.Call, log)
+	if err != nil {
+		return err
+	}
+	if _, err := s.decide(ctx, req.Call, log, Input{Operation: plugin.OpGroupList, Tenant: ss.fallbackTenant()}); err != nil {
+		return err
+	}
+	for g, err := range ss.api.ListGroups(ctx, req.Search) {
+		if err != nil {
+			return s.mapError("list secret groups", err, subject{what: "secret groups"})
+		}
+		if err := yield(ss.pluginGroup(g)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (ss *session) pluginGroup(g Group) plugin.Group {
+	return plugin.Group{
+		Name: g.Name, ID: g.ID, FQN: g.FQN, Tenant: ss.tenant(g), IntegrationID: g.IntegrationID,
+		SecretCount: len(g.Secrets), CreatedAt: g.CreatedAt, UpdatedAt: g.UpdatedAt,
+	}
+}
+
+// resolveGroup finds a group named by ref: an FQN (tenant:name) is looked up
+// as such; a bare word is tried as a name in the caller's tenant first,
+// because names are what people type and that lookup is one request, then as
+// an id.
+func (ss *session) resolveGroup(ctx context.Context, ref string) (Group, error) {
+	sub := groupSubject(ref)
+	if ref == "" {
+		return Group{}, failure.New(failure.Usage, "a secret group name, FQN or id is required")
+	}
+	if strings.Contains(ref, ":") {
+		g, found, err := ss.api.GroupByFQN(ctx, ref)
+		if err != nil {
+			return Group{}, ss.svc.mapError("find secret group", err, sub)
+		}
+		if !found {
+			return Group{}, notFound(sub)
+		}
+		return g, nil
+	}
+	if t := ss.fallbackTenant(); t != "" {
+		g, found, err := ss.api.GroupByFQN(ctx, t+":"+ref)
+		if err != nil {
+			return Group{}, ss.svc.mapError("find secret group", err, sub)
+		}
+		if found {
+			return g, nil
+		}
+	}
+	g, err := ss.api.GroupByID(ctx, ref)
+	if err == nil {
+		return g, nil
+	}
+	if !errors.Is(err, tfyapi.ErrNotFound) {
+		return Group{}, ss.svc.mapError("get secret group", err, sub)
+	}
+	// The tenant guess from the host can be wrong (custom domains); an exact
+	// name match among the search results settles it.
+	for cand, err := range ss.api.ListGroups(ctx, ref) {
+		if err != nil {
+			return Group{}, ss.svc.mapError("find secret group", err, sub)
+		}
+		if cand.Name == ref {
+			return cand, nil
+		}
+	}
+	return Group{}, notFound(sub)
+}
+
+func notFound(sub subject) error {
+	return failure.New(failure.NotFound, "%s not found", sub.what).WithHint(hintListFirst)
+}
+
+// groupInput is the policy view of a group.
+func groupInput(g Group) *InputGroup {
+	return &InputGroup{Name: g.Name, ID: g.ID, FQN: g.FQN}
+}
+
+// GetGroup returns a group and its secrets, masked. Values are read only when
+// --show-prefix asks for them, because policy needs their lengths to decide
+// whether a prefix may be shown.
+func (s *Service) GetGroup(ctx context.Context, req plugin.GetGroupRequest) (plugin.GroupDetail, error) {
+	ctx, cancel, log := s.begin(ctx, req.Call)
+	defer cancel()
+	ss, err := s.open(ctx, req.Call, log)
+	if err != nil {
+		return plugin.GroupDetail{}, err
+	}
+	g, err := ss.resolveGroup(ctx, req.Group)
+	if err != nil {
+		return plugin.GroupDetail{}, err
+	}
+	secrets, warnings, err := ss.groupSecrets(ctx, g, req.ShowPrefix)
+	if err != nil {
+		return plugin.GroupDetail{}, err
+	}
+	in := Input{Operation: plugin.OpGroupGet, Tenant: ss.tenant(g), Group: groupInput(g)}
+	for _, sec := range secrets {
+		in.Secrets = append(in.Secrets, InputSecret{Key: sec.Key, ID: sec.ID, Length: sec.Value.Len()})
+	}
+	dec, err := s.decide(ctx, req.Call, log, in)
+	if err != nil {
+		return plugin.GroupDetail{}, err
+	}
+	out := plugin.GroupDetail{Group: ss.pluginGroup(g), Warnings: append(warnings, dec.Warn...)}
+	out.Group.SecretCount = len(secrets)
+	for _, sec := range secrets {
+		out.Secrets = append(out.Secrets, ss.secretInfo(g, sec, dec.Mask[sec.Key]))
+	}
+	if ins, err := ss.integrations(ctx); err == nil {
+		for _, in := range ins {
+			if in.ID == g.IntegrationID {
+				out.Integration = in
+			}
+		}
+	} else {
+		// The group is readable even when integrations are not (a narrow
+		// key); the detail is complete without them.
+		log.Debug("integrations unavailable", "error", err)
+	}
+	return out, nil
+}
+
+const warnValuesHidden = "value viewing is disabled on this control plane; showing (set)"
+
+// groupSecrets lists a group's secrets, with values only when withValue. When
+// the control plane refuses to show values it falls back to a listing
+// without them and says so.
+func (ss *session) groupSecrets(ctx context.Context, g Group, withValue bool) ([]Secret, []string, error) {
+	var warnings []string
+	list := func(wv bool) ([]Secret, error) {
+		var out []Secret
+		for sec, err := range ss.api.Secrets(ctx, g.ID, wv) {
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, sec)
+		}
+		return out, nil
+	}
+	secrets, err := list(withValue)
+	if withValue && valueViewDisabled(err) {
+		warnings = append(warnings, warnValuesHidden)
+		secrets, err = list(false)
+	}
+	if err != nil {
+		return nil, nil, ss.svc.mapError("list secrets", err, groupSubject(g.Name))
+	}
+	if withValue && len(warnings) == 0 {
+		for _, sec := range secrets {
+			if !sec.Value.IsSet() {
+				warnings = append(warnings, warnValuesHidden)
+				break
+			}
+		}
+	}
+	return secrets, warnings, nil
+}
+
+func (ss *session) secretInfo(g Group, sec Secret, maskLevel string) plugin.SecretInfo {
+	fqn := sec.FQN
+	if fqn == "" {
+		fqn = ss.tenant(g) + ":" + g.Name + ":" + sec.Key
+	}
+	return plugin.SecretInfo{
+		Key: sec.Key, ID: sec.ID, FQN: fqn, Group: g.Name, Masked: mask(sec.Value, maskLevel),
+		Version: sec.Version, UpdatedAt: sec.UpdatedAt, ActiveDeployments: sec.ActiveDeployments,
+	}
+}
+
+// resolveSecret finds the group and the secret a SECRET argument names. The
+// returned secret carries no value.
+func (ss *session) resolveSecret(ctx context.Context, arg string) (Group, Secret, error) {
+	ref, err := ParseSecretRef(arg)
+	if err != nil {
+		return Group{}, Secret{}, err
+	}
+	sub := subject{what: "secret " + quoteShort(arg)}
+	if ref.ID != "" {
+		sec, err := ss.api.SecretByID(ctx, ref.ID)
+		if err != nil {
+			return Group{}, Secret{}, ss.svc.mapError("get secret", err, sub)
+		}
+		g, err := ss.api.GroupByID(ctx, sec.GroupID)
+		if err != nil {
+			return Group{}, Secret{}, ss.svc.mapError("get secret group", err, groupSubject(sec.GroupID))
+		}
+		return g, withoutValue(sec), nil
+	}
+	groupRef := ref.Group
+	if ref.Tenant != "" {
+		groupRef = ref.Tenant + ":" + ref.Group
+	}
+	g, err := ss.resolveGroup(ctx, groupRef)
+	if err != nil {
+		return Group{}, Secret{}, err
+	}
+	for _, sec := range g.Secrets {
+		if sec.Key == ref.Key {
+			return g, sec, nil
+		}
+	}
+	return Group{}, Secret{}, failure.New(failure.NotFound, "secret group %s has no key %s", quoteShort(g.Name), quoteShort(ref.Key)).
+		WithHint("see the keys with: tfy-secrets group get %s", g.Name)
+}
+
+// withoutValue drops a value read only because the API sends it with the
+// metadata, so it cannot travel further by accident.
+func withoutValue(sec Secret) Secret {
+	sec.Value = Secret{}.Value
+	return sec
+}
+
+// GetSecret describes one secret, masked.
+func (s *Service) GetSecret(ctx context.Context, req plugin.SecretRequest) (plugin.SecretInfo, error) {
+	ctx, cancel, log := s.begin(ctx, req.Call)
+	defer cancel()
+	ss, err := s.open(ctx, req.Call, log)
+	if err != nil {
+		return plugin.SecretInfo{}, err
+	}
+	g, sec, err := ss.resolveSecret(ctx, req.Secret)
+	if err != nil {
+		return plugin.SecretInfo{}, err
+	}
+	var warnings []string
+	// The group listing has no versions or times; the secret read has them
+	// (and the value, kept only when a prefix may be shown).
+	full, err := ss.api.SecretByID(ctx, sec.ID)
+	switch {
+	case err == nil:
+		if !req.ShowPrefix {
+			full = withoutValue(full)
+		} else if !full.Value.IsSet() {
+			warnings = append(warnings, warnValuesHidden)
+		}
+		sec = full
+	case valueViewDisabled(err):
+		warnings = append(warnings, warnValuesHidden)
+	default:
+		return plugin.SecretInfo{}, s.mapError("get secret", err, subject{what: "secret " + quoteShort(req.Secret)})
+	}
+	in := Input{Operation: plugin.OpSecretGet, Tenant: ss.tenant(g), Group: groupInput(g),
+		Secrets: []InputSecret{{Key: sec.Key, ID: sec.ID, Length: sec.Value.Len()}}}
+	dec, err := s.decide(ctx, req.Call, log, in)
+	if err != nil {
+		return plugin.SecretInfo{}, err
+	}
+	for _, w := range append(warnings, dec.Warn...) {
+		log.Debug("warning", "text", w)
+	}
+	return ss.secretInfo(g, sec, dec.Mask[sec.Key]), nil
+}
+
+// SecretVersions lists a secret's version numbers and times, never values.
+func (s *Service) SecretVersions(ctx context.Context, req plugin.SecretRequest) ([]plugin.Version, error) {
+	ctx, cancel, log := s.begin(ctx, req.Call)
+	defer cancel()
+	ss, err := s.open(ctx, req.Call, log)
+	if err != nil {
+		return nil, err
+	}
+	g, sec, err := ss.resolveSecret(ctx, req.Secret)
+	if err != nil {
+		return nil, err
+	}
+	in := Input{Operation: plugin.OpSecretVersions, Tenant: ss.tenant(g), Group: groupInput(g),
+		Secrets: []InputSecret{{Key: sec.Key, ID: sec.ID}}}
+	if _, err := s.decide(ctx, req.Call, log, in); err != nil {
+		return nil, err
+	}
+	full, err := ss.api.SecretByID(ctx, sec.ID)
+	if err != nil && !valueViewDisabled(err) {
+		return nil, s.mapError("get secret versions", err, subject{what: "secret " + quoteShort(req.Secret)})
+	}
+	return withoutValue(full).Versions, nil
+}
+
+// Ref prints the deployment reference of a key, after checking the key
+// exists: a reference to a missing key would only fail later, at deploy
+// time, far from the typo.
+func (s *Service) Ref(ctx context.Context, req plugin.RefRequest) (string, error) {
+	ctx, cancel, log := s.begin(ctx, req.Call)
+	defer cancel()
+	if req.Key == "" {
+		return "", failure.New(failure.Usage, "a key is required").WithHint("usage: tfy-secrets ref GROUP KEY")
+	}
+	ss, err := s.open(ctx, req.Call, log)
+	if err != nil {
+		return "", err
+	}
+	g, err := ss.resolveGroup(ctx, req.Group)
+	if err != nil {
+		return "", err
+	}
+	in := Input{Operation: plugin.OpGroupGet, Tenant: ss.tenant(g), Group: groupInput(g)}
+	found := false
+	for _, sec := range g.Secrets {
+		in.Secrets = append(in.Secrets, InputSecret{Key: sec.Key, ID: sec.ID})
+		found = found || sec.Key == req.Key
+	}
+	if _, err := s.decide(ctx, req.Call, log, in); err != nil {
+		return "", err
+	}
+	if !found {
+		return "", failure.New(failure.NotFound, "secret group %s has no key %s", quoteShort(g.Name), quoteShort(req.Key)).
+			WithHint("see the keys with: tfy-secrets group get %s", g.Name)
+	}
+	t := ss.tenant(g)
+	if t == "" {
+		return "", failure.New(failure.Config, "cannot tell the tenant of %s", ss.baseURL).
+			WithHint("log in with a TrueFoundry API key (its tenantName claim names the tenant)")
+	}
+	return formatRef(t, g.Name, req.Key), nil
+}

@@ -1,0 +1,219 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/internal/secret"
+	"github.com/tfy-secrets/tfy-secrets/internal/tfyapi"
+	"github.com/tfy-secrets/tfy-secrets/plugin"
+)
+
+func TestResolveGroup(t *testing.T) {
+	t.Parallel()
+	h := newHarness()
+	g := h.api.add("app", map[string]string{"A": "a"})
+	for _, ref := range []string{"app", "demo:app", g.id} {
+		got, err := h.svc.GetGroup(context.Background(), plugin.GetGroupRequest{Call: call(), Group: ref})
+		if err != nil || got.Group.ID != g.id || got.Group.Tenant != "demo" {
+			t.Fatalf("%q: %+v, %v", ref, got.Group, err)
+		}
+	}
+	for _, ref := range []string{"nope", "demo:nope", "other:app"} {
+		_, err := h.svc.GetGroup(context.Background(), plugin.GetGroupRequest{Call: call(), Group: ref})
+		e := failure.As(err)
+		if e.Kind != failure.NotFound || !strings.Contains(e.Message, `secret group "`) || !strings.Contains(e.Hint, "tfy-secrets group list") {
+			t.Fatalf("%q: %v (hint %q)", ref, err, e.Hint)
+		}
+	}
+}
+
+// A host whose first label is not the tenant (a custom domain) still finds
+// groups by name.
+func TestResolveGroupWrongTenantGuess(t *testing.T) {
+	t.Parallel()
+	h := newHarness()
+	h.creds.base = "https://secrets.example.com"
+	h.api.add("app", map[string]string{"A": "a"})
+	got, err := h.svc.GetGroup(context.Background(), plugin.GetGroupRequest{Call: call(), Group: "app"})
+	if err != nil || got.Group.Name != "app" {
+		t.Fatalf("%+v, %v", got, err)
+	}
+}
+
+func TestGetGroupMasking(t *testing.T) {
+	t.Parallel()
+	h := newHarness()
+	h.api.add("app", map[string]string{"LONG": "abcdefghijklmnopqrstuvwxyz", "SHORT": "abc"})
+	c := call()
+	got, err := h.svc.GetGroup(context.Background(), plugin.GetGroupRequest{Call: c, Group: "app"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range got.Secrets {
+		if s.Masked != "(set)" {
+			t.Fatalf("%s masked %q without --show-prefix", s.Key, s.Masked)
+		}
+	}
+	if h.api.callCount("SecretsWithValue") != 0 || h.api.callCount("SecretByID") != 0 {
+		t.Fatal("values were read without --show-prefix")
+	}
+	c.ShowPrefix = true
+	got, err = h.svc.GetGroup(context.Background(), plugin.GetGroupRequest{Call: c, Group: "app"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"LONG": "abcd***", "SHORT": "(set)"}
+	for _, s := range got.Secrets {
+		if s.Masked != want[s.Key] {
+			t.Errorf("%s masked %q, want %q", s.Key, s.Masked, want[s.Key])
+		}
+	}
+	if got.Integration.ID != "int-azure" {
+		t.Errorf("integration = %+v", got.Integration)
+	}
+}
+
+func TestGetGroupValueViewDisabled(t *testing.T) {
+	t.Parallel()
+	h := newHarness()
+	h.api.valueHidden = true
+	h.api.add("app", map[string]string{"LONG": "abcdefghijklmnopqrstuvwxyz"})
+	c := call()
+	c.ShowPrefix = true
+	got, err := h.svc.GetGroup(context.Background(), plugin.GetGroupRequest{Call: c, Group: "app"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Secrets[0].Masked != "(set)" || len(got.Warnings) != 1 || !strings.Contains(got.Warnings[0], "value viewing is disabled") {
+		t.Fatalf("%+v", got)
+	}
+}
+
+func TestMask(t *testing.T) {
+	t.Parallel()
+	v := change("K", "ünïcode-value-long").Value
+	if got := mask(v, maskPrefix4); got != "ünïc***" {
+		t.Fatalf("mask = %q", got)
+	}
+	if got := mask(change("K", "short").Value, maskPrefix4); got != "(set)" {
+		t.Fatalf("short value mask = %q", got)
+	}
+	if got := mask(v, "set"); got != "(set)" {
+		t.Fatalf("set mask = %q", got)
+	}
+}
+
+func TestGetSecretAndVersions(t *testing.T) {
+	t.Parallel()
+	h := newHarness()
+	g := h.api.add("app", map[string]string{"A": "abcdefghijklmnopqrstuvwxyz"})
+	for _, ref := range []string{"app:A", "demo:app:A", "tfy-secret://demo:app:A", g.ids["A"]} {
+		info, err := h.svc.GetSecret(context.Background(), plugin.SecretRequest{Call: call(), Secret: ref})
+		if err != nil || info.Key != "A" || info.Group != "app" || info.Masked != "(set)" || info.Version != 2 || info.FQN != "demo:app:A" {
+			t.Fatalf("%q: %+v, %v", ref, info, err)
+		}
+	}
+	vs, err := h.svc.SecretVersions(context.Background(), plugin.SecretRequest{Call: call(), Secret: "app:A"})
+	if err != nil || len(vs) != 2 || vs[1].Version != 2 {
+		t.Fatalf("versions = %+v, %v", vs, err)
+	}
+	_, err = h.svc.GetSecret(context.Background(), plugin.SecretRequest{Call: call(), Secret: "app:NOPE"})
+	if failure.KindOf(err) != failure.NotFound {
+		t.Fatalf("missing key: %v", err)
+	}
+	_, err = h.svc.GetSecret(context.Background(), plugin.SecretRequest{Call: call(), Secret: "a:b:c:d"})
+	if failure.KindOf(err) != failure.Usage {
+		t.Fatalf("malformed ref: %v", err)
+	}
+}
+
+func TestRef(t *testing.T) {
+	t.Parallel()
+	h := newHarness()
+	h.api.add("app", map[string]string{"DB": "x"})
+	got, err := h.svc.Ref(context.Background(), plugin.RefRequest{Call: call(), Group: "app", Key: "DB"})
+	if err != nil || got != "tfy-secret://demo:app:DB" {
+		t.Fatalf("ref = %q, %v", got, err)
+	}
+	_, err = h.svc.Ref(context.Background(), plugin.RefRequest{Call: call(), Group: "app", Key: "NOPE"})
+	if failure.KindOf(err) != failure.NotFound || !strings.Contains(failure.As(err).Hint, "group get app") {
+		t.Fatalf("missing key: %v", err)
+	}
+}
+
+func TestListGroupsAndIntegrations(t *testing.T) {
+	t.Parallel()
+	h := newHarness()
+	h.api.add("b-app", map[string]string{"A": "a"})
+	h.api.add("a-app", map[string]string{"A": "a", "B": "b"})
+	var names []string
+	err := h.svc.ListGroups(context.Background(), plugin.ListGroupsRequest{Call: call()}, func(g plugin.Group) error {
+		names = append(names, g.Name)
+		return nil
+	})
+	if err != nil || strings.Join(names, ",") != "a-app,b-app" {
+		t.Fatalf("names = %v, %v", names, err)
+	}
+	stop := errors.New("stop")
+	err = h.svc.ListGroups(context.Background(), plugin.ListGroupsRequest{Call: call()}, func(plugin.Group) error { return stop })
+	if !errors.Is(err, stop) {
+		t.Fatalf("yield error not returned: %v", err)
+	}
+	ins, err := h.svc.ListIntegrations(context.Background(), plugin.IntegrationsRequest{Call: call(), Provider: "aws"})
+	if err != nil || len(ins) != 0 {
+		t.Fatalf("aws integrations = %+v, %v", ins, err)
+	}
+	ins, err = h.svc.ListIntegrations(context.Background(), plugin.IntegrationsRequest{Call: call(), Provider: "azure"})
+	if err != nil || len(ins) != 1 {
+		t.Fatalf("azure integrations = %+v, %v", ins, err)
+	}
+}
+
+func TestAuth(t *testing.T) {
+	t.Parallel()
+	h := newHarness()
+	key := change("K", "tfy-fresh-key-xyz").Value
+	st, err := h.svc.Login(context.Background(), plugin.LoginRequest{Call: call(), Key: key})
+	if err != nil || st.Host != "https://demo.truefoundry.cloud" || st.Tenant != "demo" || st.KeySource != "keyring" {
+		t.Fatalf("login = %+v, %v", st, err)
+	}
+	if !h.creds.keyring[st.Host].Equal(key) {
+		t.Fatal("key not stored")
+	}
+	if err := h.svc.Logout(context.Background(), call()); err != nil || len(h.creds.keyring) != 0 {
+		t.Fatalf("logout: %v, keyring %d", err, len(h.creds.keyring))
+	}
+	// A rejected key is not stored.
+	h.api.failOn["ListGroups"] = &tfyapi.Error{Op: "list secret groups", Status: 401, Message: "Unauthorized"}
+	_, err = h.svc.Login(context.Background(), plugin.LoginRequest{Call: call(), Key: key})
+	if failure.KindOf(err) != failure.Unauthorized || len(h.creds.keyring) != 0 {
+		t.Fatalf("rejected login: %v, keyring %d", err, len(h.creds.keyring))
+	}
+	st, err = h.svc.Status(context.Background(), call())
+	if err != nil || st.KeySource != "env TFY_API_KEY" || st.Tenant != "demo" {
+		t.Fatalf("status = %+v, %v", st, err)
+	}
+	h.creds.key = secret.Value{}
+	if _, err := h.svc.Status(context.Background(), call()); failure.KindOf(err) != failure.Unauthorized {
+		t.Fatalf("status without key: %v", err)
+	}
+}
+
+func TestHostTenant(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"https://my-org.truefoundry.cloud": "my-org",
+		"http://127.0.0.1:8765":            "",
+		"http://[::1]:80":                  "",
+		"http://localhost:1":               "localhost",
+		"::not a url":                      "",
+	} {
+		if got := hostTenant(in); got != want {
+			t.Errorf("hostTenant(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,239 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/internal/secret"
+	"github.com/tfy-secrets/tfy-secrets/plugin"
+)
+
+// Options are the service's dependencies.
+type Options struct {
+	Credentials Credentials
+	Connect     Connect
+	NewDecider  NewDecider
+	Providers   Providers
+	// Debug receives redacted diagnostics for calls made with Call.Debug;
+	// nil discards them.
+	Debug io.Writer
+	// Now is the clock for plan expiry; nil means time.Now.
+	Now func() time.Time
+}
+
+// planTTL bounds how long a plan (and the values it holds) stays in memory:
+// a plan nobody applies must not keep values around in a long-running plugin
+// such as the MCP server's.
+const planTTL = 15 * time.Minute
+
+// Service implements plugin.Service. It is safe for concurrent use.
+type Service struct {
+	opts Options
+
+	mu       sync.Mutex
+	deciders map[string]Decider
+	plans    map[string]*pendingPlan
+}
+
+var _ plugin.Service = (*Service)(nil)
+
+// New returns a Service. The policy engine is built lazily, on the first call
+// that needs it, and then reused for the life of the process.
+func New(opts Options) *Service {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Debug == nil {
+		opts.Debug = io.Discard
+	}
+	return &Service{opts: opts, deciders: map[string]Decider{}, plans: map[string]*pendingPlan{}}
+}
+
+// session is one call's connection: where, with which key, and the client.
+type session struct {
+	svc        *Service
+	call       plugin.Call
+	api        API
+	baseURL    string
+	hostSource string
+	keySource  string
+	keyTenant  string
+	log        *slog.Logger
+}
+
+// begin applies the call's timeout and returns a logger that writes only when
+// the call asked for debug output.
+func (s *Service) begin(ctx context.Context, call plugin.Call) (context.Context, context.CancelFunc, *slog.Logger) {
+	w := io.Discard
+	if call.Debug {
+		w = s.opts.Debug
+	}
+	log := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	if call.Timeout > 0 {
+		ctx, cancel := context.WithTimeout(ctx, call.Timeout)
+		return ctx, cancel, log
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	return ctx, cancel, log
+}
+
+// open resolves credentials and connects.
+func (s *Service) open(ctx context.Context, call plugin.Call, log *slog.Logger) (*session, error) {
+	base, hostSource, err := s.opts.Credentials.Host(ctx, call.Host)
+	if err != nil {
+		return nil, credentialError("resolve host", err)
+	}
+	key, keySource, err := s.opts.Credentials.Key(ctx, base)
+	if err != nil {
+		return nil, credentialError("resolve api key", err)
+	}
+	api, err := s.opts.Connect(base, key)
+	if err != nil {
+		return nil, credentialError("connect", err)
+	}
+	log.Debug("session", "host", base, "host_source", hostSource, "key_source", keySource, "key", key)
+	return &session{
+		svc: s, call: call, api: api, baseURL: base, hostSource: hostSource, keySource: keySource,
+		keyTenant: s.opts.Credentials.Tenant(key), log: log,
+	}, nil
+}
+
+// credentialError keeps a credentials failure's own kind and hint; anything
+// else is reported as a configuration problem under the operation's name.
+func credentialError(op string, err error) error {
+	if _, ok := errors.AsType[*failure.Error](err); ok {
+		return err
+	}
+	return failure.Wrap(failure.Config, err, op+": "+err.Error())
+}
+
+// decider returns the engine for a bundle path, building it on first use.
+// Building is slow (WASM compilation), so it happens once per bundle per
+// process; holding the lock meanwhile makes concurrent first calls wait for
+// the one build instead of repeating it.
+func (s *Service) decider(ctx context.Context, bundle string) (Decider, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d, ok := s.deciders[bundle]; ok {
+		return d, nil
+	}
+	var data []byte
+	if s.opts.Providers != nil {
+		data = s.opts.Providers.PolicyData()
+	}
+	d, err := s.opts.NewDecider(ctx, bundle, data)
+	if err != nil {
+		if _, ok := errors.AsType[*failure.Error](err); ok {
+			return nil, err
+		}
+		return nil, failure.Wrap(failure.Config, err, "load policy: "+err.Error())
+	}
+	s.deciders[bundle] = d
+	return d, nil
+}
+
+// decide evaluates in under the call's policies and turns a deny into a
+// failure that lists every reason.
+func (s *Service) decide(ctx context.Context, call plugin.Call, log *slog.Logger, in Input) (Decision, error) {
+	in.Context = InputContext{
+		Client: call.Client, Interactive: call.Interactive, Yes: call.Yes, ConfirmName: call.ConfirmName,
+		DryRun: call.DryRun, CI: call.CI, ShowPrefix: call.ShowPrefix,
+	}
+	if in.Context.Client == "" {
+		in.Context.Client = plugin.ClientCLI
+	}
+	if in.Changes == nil {
+		in.Changes = []InputChange{}
+	}
+	if in.Secrets == nil {
+		in.Secrets = []InputSecret{}
+	}
+	d, err := s.decider(ctx, call.PolicyPath)
+	if err != nil {
+		return Decision{}, err
+	}
+	dec, err := d.Decide(ctx, in)
+	if err != nil {
+		if _, ok := errors.AsType[*failure.Error](err); ok {
+			return Decision{}, err
+		}
+		return Decision{}, failure.Wrap(failure.Config, err, "evaluate policy: "+err.Error())
+	}
+	log.Debug("policy", "operation", in.Operation, "deny", len(dec.Deny), "warn", len(dec.Warn), "confirm", dec.Confirm)
+	if len(dec.Deny) > 0 {
+		return dec, failure.New(failure.Denied, "denied by policy: %s", strings.Join(dec.Deny, "; ")).
+			WithHint("see the active policies with: tfy-secrets policy show")
+	}
+	if dec.Confirm == "" {
+		dec.Confirm = plugin.ConfirmNone
+	}
+	return dec, nil
+}
+
+// tenant is the tenant for references: the API's word first, then the key's
+// JWT claim, then the first DNS label of the host.
+func (ss *session) tenant(g Group) string {
+	if g.Tenant != "" {
+		return g.Tenant
+	}
+	if t, _, ok := strings.Cut(g.FQN, ":"); ok && t != "" {
+		return t
+	}
+	return ss.fallbackTenant()
+}
+
+func (ss *session) fallbackTenant() string {
+	if ss.keyTenant != "" {
+		return ss.keyTenant
+	}
+	return hostTenant(ss.baseURL)
+}
+
+// hostTenant is the first DNS label of a base URL's host ("my-org" from
+// https://my-org.truefoundry.cloud); "" for an IP address or no host.
+func hostTenant(baseURL string) string {
+	u, err := url.Parse(baseURL)
+	if err != nil {
+		return ""
+	}
+	h := u.Hostname()
+	if h == "" || strings.ContainsAny(h, ":") || strings.Trim(h, "0123456789.") == "" {
+		return ""
+	}
+	label, _, _ := strings.Cut(h, ".")
+	return label
+}
+
+// mask renders a value for display as the decision says: "(set)", or the
+// first four characters and "***" when the decision allows prefix4 and the
+// value is long enough that four characters are at most half of it.
+func mask(v secret.Value, level string) string {
+	if level != maskPrefix4 || !v.IsSet() {
+		return secret.Redacted
+	}
+	r := []rune(v.Reveal())
+	if len(r) < 8 {
+		return secret.Redacted
+	}
+	return string(r[:4]) + "***"
+}
+
+// withOp names the operation for errors that are not failures yet, so the
+// host's "unexpected" message still says what was being done.
+func withOp(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := errors.AsType[*failure.Error](err); ok {
+		return err
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
