@@ -207,6 +207,7 @@ func (s *Server) ctlActiveDeployments(req *request) (response, error) {
 	}
 	n := *body.Count
 	sec.ActiveDeployments = &n
+	g.touch()
 	if err := s.persist(); err != nil {
 		return response{}, err
 	}

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -166,6 +167,7 @@ func (s *Server) applyChanges(g *group, in *integration, changes []change, by st
 	}
 	g.Secrets = next
 	g.UpdatedAt = now
+	g.touch()
 }
 
 func (s *Server) listGroups(req *request) (response, error) {
@@ -196,32 +198,62 @@ func (s *Server) listGroups(req *request) (response, error) {
 		candidates = matched
 	}
 	lo, hi := p.bounds(len(candidates))
-	views := make([]groupJSON, 0, hi-lo)
+	views := make([]json.RawMessage, 0, hi-lo)
 	for _, g := range candidates[lo:hi] {
-		views = append(views, s.groupView(g))
+		views = append(views, s.groupRaw(g))
 	}
 	total := len(candidates)
 	s.mu.RUnlock()
 
 	pg := pagination{Total: total, Offset: p.offset, Limit: p.limit}
 	if len(attrs) == 0 {
-		return ok(listEnvelope{Data: views, Pagination: pg})
+		return ok(rawList(views, pg))
 	}
 	return ok(listEnvelope{Data: selectAttributes(views, attrs), Pagination: pg})
 }
 
+// groupRaw is groupView rendered, from the cache when the group has not
+// changed since; callers hold s.mu.
+func (s *Server) groupRaw(g *group) json.RawMessage {
+	if v := g.view.Load(); v != nil {
+		return *v
+	}
+	b, _ := json.Marshal(s.groupView(g)) // groupJSON holds only strings, ints, slices and structs
+	raw := json.RawMessage(b)
+	g.view.Store(&raw)
+	return raw
+}
+
+// rawList assembles a list envelope from already-rendered items, skipping
+// the re-validation encoding/json would do on each of them.
+func rawList(items []json.RawMessage, pg pagination) rawJSON {
+	n := 64
+	for _, it := range items {
+		n += len(it) + 1
+	}
+	b := make([]byte, 0, n)
+	b = append(b, `{"data":[`...)
+	for i, it := range items {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, it...)
+	}
+	b = fmt.Appendf(b, `],"pagination":{"total":%d,"offset":%d,"limit":%d}}`, pg.Total, pg.Offset, pg.Limit)
+	return rawJSON(b)
+}
+
 // selectAttributes keeps only the named top-level fields of each group, and
 // always id. Unknown names are ignored, as they select nothing.
-func selectAttributes(views []groupJSON, attrs []string) []map[string]json.RawMessage {
+func selectAttributes(views []json.RawMessage, attrs []string) []map[string]json.RawMessage {
 	want := map[string]bool{"id": true}
 	for _, a := range attrs {
 		want[a] = true
 	}
 	out := make([]map[string]json.RawMessage, 0, len(views))
 	for _, v := range views {
-		b, _ := json.Marshal(v) // groupJSON holds only strings, slices and structs
 		var all map[string]json.RawMessage
-		_ = json.Unmarshal(b, &all)
+		_ = json.Unmarshal(v, &all) // v is a rendered group object
 		sel := make(map[string]json.RawMessage, len(want))
 		for k, raw := range all {
 			if want[k] {
@@ -288,7 +320,7 @@ func (s *Server) getGroup(req *request) (response, error) {
 	if err != nil {
 		return response{}, err
 	}
-	return ok(dataEnvelope{Data: s.groupView(g)})
+	return ok(dataEnvelope{Data: s.groupRaw(g)})
 }
 
 func (s *Server) group(id string) (*group, error) {
@@ -506,6 +538,7 @@ func (s *Server) deleteSecret(req *request) (response, error) {
 		delete(s.st.secretByID, sec.ID)
 		g.Secrets = removeSecret(g.Secrets, sec)
 		g.UpdatedAt = s.now()
+		g.touch()
 	} else {
 		s.applyChanges(g, in, changes, req.caller.slug)
 	}
@@ -677,9 +710,8 @@ func (s *Server) upsertManifest(req *request, viaApply bool) (applyJSON, error) 
 	if body.DryRun {
 		preview := &group{Name: m.Name, IntegrationID: in.ID, Collaborators: *m.Collaborators, CreatedBy: req.caller.slug, CreatedAt: now, UpdatedAt: now}
 		if g != nil {
-			cp := *g
-			cp.Collaborators = *m.Collaborators
-			preview = &cp
+			preview = &group{ID: g.ID, Name: g.Name, IntegrationID: g.IntegrationID, Collaborators: *m.Collaborators,
+				CreatedBy: g.CreatedBy, CreatedAt: g.CreatedAt, UpdatedAt: g.UpdatedAt, Secrets: g.Secrets}
 		}
 		res.Data = s.groupView(preview)
 		return res, nil
@@ -690,6 +722,7 @@ func (s *Server) upsertManifest(req *request, viaApply bool) (applyJSON, error) 
 	}
 	g.Collaborators = *m.Collaborators
 	g.UpdatedAt = now
+	g.touch()
 	if err := s.persist(); err != nil {
 		return applyJSON{}, err
 	}

@@ -144,6 +144,15 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request, c caller, h handler
 	render(w, resp, err)
 }
 
+// rawJSON is a response body that is already valid JSON.
+type rawJSON []byte
+
+func encodeJSON(buf *bytes.Buffer, v any) error {
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
 // httpErrorJSON is TrueFoundry's HttpError body.
 type httpErrorJSON struct {
 	StatusCode int    `json:"statusCode"`
@@ -161,10 +170,14 @@ func render(w http.ResponseWriter, resp response, err error) {
 		}
 		resp = response{status: he.status, body: httpErrorJSON{StatusCode: he.status, Message: he.message}}
 	}
+	if raw, isRaw := resp.body.(rawJSON); isRaw {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(resp.status)
+		_, _ = w.Write(raw)
+		return
+	}
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(resp.body); err != nil {
+	if err := encodeJSON(&buf, resp.body); err != nil {
 		resp.status = 500
 		buf.Reset()
 		buf.WriteString(`{"statusCode":500,"message":"Internal emulator error"}`)

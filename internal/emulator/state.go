@@ -3,9 +3,11 @@ package emulator
 import (
 	"crypto/rand"
 	"encoding/base32"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
@@ -55,7 +57,15 @@ type group struct {
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 	Secrets       []*secretRec // in the order the last write listed them
+
+	// view caches the group's rendered JSON: lists re-render nothing that
+	// did not change, which keeps a 10,000-group listing cheap. Readers
+	// fill it under the read lock, hence atomic; every write clears it.
+	view atomic.Pointer[json.RawMessage]
 }
+
+// touch drops the cached rendering after a change.
+func (g *group) touch() { g.view.Store(nil) }
 
 func (g *group) secret(key string) *secretRec {
 	for _, s := range g.Secrets {
