@@ -22,17 +22,15 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// apiKeys collects repeated --api-key flags.
-type apiKeys []emulator.APIKey
+// apiKeys collects repeated --api-key flags unparsed: the flag package
+// quotes a value it failed to set in its error, and a key must not be
+// echoed, so parsing happens after flag.Parse.
+type apiKeys []string
 
 func (k *apiKeys) String() string { return fmt.Sprintf("%d key(s)", len(*k)) }
 
 func (k *apiKeys) Set(s string) error {
-	key, err := emulator.ParseAPIKey(s)
-	if err != nil {
-		return err
-	}
-	*k = append(*k, key)
+	*k = append(*k, s)
 	return nil
 }
 
@@ -57,7 +55,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "error: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
-	opts.APIKeys = keys
+	for _, raw := range keys {
+		key, err := emulator.ParseAPIKey(raw)
+		if err != nil {
+			fmt.Fprintf(stderr, "error: --api-key: %s\n", err)
+			return 2
+		}
+		opts.APIKeys = append(opts.APIKeys, key)
+	}
 
 	// Catch signals before announcing readiness, so a test that signals
 	// right after the first line cannot kill us mid-setup.
