@@ -58,7 +58,7 @@ func TestStateFileRefused(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name, content, want string
-		opts             Options
+		opts                Options
 	}{
 		{"not json", "{\"format\":1,", "is not valid emulator state (the JSON value is cut short)", Options{}},
 		{"garbage", "\x00\x01garbage", "is not valid emulator state (syntax error at byte offset 1)", Options{}},
