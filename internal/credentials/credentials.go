@@ -85,25 +85,12 @@ func FromProcess() (*Resolver, error) {
 	return New(Options{LookupEnv: os.LookupEnv, WorkDir: wd, HomeDir: home, Keyring: SystemKeyring{}}), nil
 }
 
-// Host is a normalised base URL and where it came from.
-type Host struct {
-	URL    string
-	Source string
-}
-
-// Credentials are a host and the key to use with it. Key is never printed:
-// it is a secret.Value.
-type Credentials struct {
-	Host      Host
-	Key       secret.Value
-	KeySource string
-}
-
-// ResolveHost finds the base URL: flag, then TFY_BASE_URL, TFY_HOST,
-// TFY_API_HOST from the environment, then the same from ./.env, then the host
-// stored at login, then credentials.json's host. Empty values count as unset,
-// as in tfy-api.sh's ${VAR:-...}.
-func (r *Resolver) ResolveHost(flag string) (Host, error) {
+// Host resolves the base URL: the --host flag value, then TFY_BASE_URL,
+// TFY_HOST, TFY_API_HOST from the environment, then the same from ./.env,
+// then the host remembered at login, then credentials.json's host. Empty
+// values count as unset, as in tfy-api.sh's ${VAR:-...}. It returns the
+// normalised URL and where it came from.
+func (r *Resolver) Host(_ context.Context, flag string) (baseURL, source string, err error) {
 	if flag != "" {
 		return normalized(flag, SourceFlag)
 	}
@@ -115,7 +102,7 @@ func (r *Resolver) ResolveHost(flag string) (Host, error) {
 	for _, name := range hostVars {
 		v, err := r.dotenvVar(name)
 		if err != nil {
-			return Host{}, err
+			return "", "", err
 		}
 		if v != "" {
 			return normalized(v, ".env "+name)
@@ -123,125 +110,124 @@ func (r *Resolver) ResolveHost(flag string) (Host, error) {
 	}
 	cfg, err := r.readLoginConfig()
 	if err != nil {
-		return Host{}, err
+		return "", "", err
 	}
 	if cfg.Host != "" {
 		return normalized(cfg.Host, SourceLogin)
 	}
 	tc, err := r.readTFYCredentials()
 	if err != nil {
-		return Host{}, err
+		return "", "", err
 	}
 	if tc.Host != "" {
 		return normalized(tc.Host, SourceTFYCredentials)
 	}
-	return Host{}, failure.New(failure.Unauthorized, "no TrueFoundry host configured").
+	return "", "", failure.New(failure.Unauthorized, "no TrueFoundry host configured").
 		WithHint("pass --host URL, set %s, or run `tfy-secrets auth login --host URL`", EnvBaseURL)
 }
 
-// Resolve finds the host (see ResolveHost) and the key for it: TFY_API_KEY
-// from the environment, then from ./.env, then the keyring entry for the
-// host, then credentials.json's access_token if that file is for the same
-// host. A keyring that cannot be used is an error, not a reason to move on.
-func (r *Resolver) Resolve(ctx context.Context, flag string) (Credentials, error) {
-	host, err := r.ResolveHost(flag)
+// Key resolves the API key for baseURL: TFY_API_KEY from the environment,
+// then from ./.env, then the keyring entry for the host, then
+// credentials.json's access_token if that file is for the same host. A
+// keyring that cannot be used is an error, not a reason to move on.
+func (r *Resolver) Key(ctx context.Context, baseURL string) (key secret.Value, source string, err error) {
+	host, err := NormalizeHost(baseURL)
 	if err != nil {
-		return Credentials{}, err
+		return secret.Value{}, "", failure.Wrap(failure.Usage, err, "resolve api key: "+err.Error())
 	}
-	c := Credentials{Host: host}
 	if v := r.env(EnvAPIKey); v != "" {
-		c.Key, c.KeySource = secret.FromString(v), "env "+EnvAPIKey
-		return c, nil
+		return secret.FromString(v), "env " + EnvAPIKey, nil
 	}
 	v, err := r.dotenvVar(EnvAPIKey)
 	if err != nil {
-		return Credentials{}, err
+		return secret.Value{}, "", err
 	}
 	if v != "" {
-		c.Key, c.KeySource = secret.FromString(v), ".env "+EnvAPIKey
-		return c, nil
+		return secret.FromString(v), ".env " + EnvAPIKey, nil
 	}
-	key, err := r.opts.Keyring.Get(ctx, host.URL)
+	key, err = r.opts.Keyring.Get(ctx, host)
 	switch {
 	case err == nil:
-		c.Key, c.KeySource = key, SourceKeyring
-		return c, nil
+		return key, SourceKeyring, nil
 	case !errors.Is(err, ErrNotFound):
-		return Credentials{}, fmt.Errorf("resolve api key: %w", err)
+		return secret.Value{}, "", fmt.Errorf("resolve api key: %w", err)
 	}
 	tc, err := r.readTFYCredentials()
 	if err != nil {
-		return Credentials{}, err
+		return secret.Value{}, "", err
 	}
 	if tc.AccessToken.IsSet() {
 		// The token is for tc.Host only; sending it elsewhere would hand it
 		// to whoever runs that host.
-		if tcHost, herr := NormalizeHost(tc.Host); herr == nil && tcHost == host.URL {
-			c.Key, c.KeySource = tc.AccessToken, SourceTFYCredentials
-			return c, nil
+		if tcHost, herr := NormalizeHost(tc.Host); herr == nil && tcHost == host {
+			return tc.AccessToken, SourceTFYCredentials, nil
 		}
 	}
-	return Credentials{}, failure.New(failure.Unauthorized, "not logged in to %s: no API key found", host.URL).
-		WithHint("run `tfy-secrets auth login --host %s`, or set %s", host.URL, EnvAPIKey)
+	return secret.Value{}, "", failure.New(failure.Unauthorized, "not logged in to %s: no API key found", host).
+		WithHint("run `tfy-secrets auth login --host %s`, or set %s", host, EnvAPIKey)
 }
 
-// Login stores key in the keyring for host and remembers host as the
-// default for later commands. The key must already have been validated.
-func (r *Resolver) Login(ctx context.Context, host string, key secret.Value) (string, error) {
-	h, err := NormalizeHost(host)
+// Tenant is the tenantName claim of a JWT key, or "" when the key is not a
+// JWT or has none (the caller then falls back to TenantFromHost).
+func (r *Resolver) Tenant(key secret.Value) string {
+	t, err := TenantFromKey(key)
 	if err != nil {
-		return "", failure.Wrap(failure.Usage, err, "login: "+err.Error())
+		return ""
+	}
+	return t
+}
+
+// Store is the storing half of login: it saves key in the keyring for
+// baseURL and remembers baseURL as the default host for later commands. The
+// key must already have been validated. The host is remembered only once the
+// key is stored.
+func (r *Resolver) Store(ctx context.Context, baseURL string, key secret.Value) error {
+	h, err := NormalizeHost(baseURL)
+	if err != nil {
+		return failure.Wrap(failure.Usage, err, "login: "+err.Error())
 	}
 	if err := r.opts.Keyring.Store(ctx, h, key); err != nil {
-		return "", fmt.Errorf("login: %w", err)
+		return fmt.Errorf("login: %w", err)
 	}
 	data, err := json.MarshalIndent(loginConfig{Host: h}, "", "  ")
 	if err != nil {
-		return "", fmt.Errorf("login: %w", err)
+		return fmt.Errorf("login: %w", err)
 	}
 	path := r.loginConfigPath()
 	if err := writeFileAtomic(path, append(data, '\n')); err != nil {
-		return "", failure.Wrap(failure.Config, err, fmt.Sprintf("login: write %s: %v", path, err))
+		return failure.Wrap(failure.Config, err, fmt.Sprintf("login: write %s: %v", path, err))
 	}
-	return h, nil
+	return nil
 }
 
-// LogoutResult says what Logout removed.
-type LogoutResult struct {
-	Host          string
-	KeyRemoved    bool // the keyring had an entry for Host
-	HostForgotten bool // Host was the default remembered at login
-}
-
-// Logout deletes host's keyring entry and, when host is the remembered
-// default, the login config. Logging out of a host with no entry is not an
-// error; the result says nothing was there.
-func (r *Resolver) Logout(ctx context.Context, host string) (LogoutResult, error) {
-	h, err := NormalizeHost(host)
+// Delete is logout: it removes baseURL's keyring entry and, when baseURL is
+// the host remembered at login, forgets it. Logging out of a host with no
+// entry is not an error, so logout can always be re-run.
+func (r *Resolver) Delete(ctx context.Context, baseURL string) error {
+	h, err := NormalizeHost(baseURL)
 	if err != nil {
-		return LogoutResult{}, failure.Wrap(failure.Usage, err, "logout: "+err.Error())
+		return failure.Wrap(failure.Usage, err, "logout: "+err.Error())
 	}
-	res := LogoutResult{Host: h}
-	switch err := r.opts.Keyring.Delete(ctx, h); {
-	case err == nil:
-		res.KeyRemoved = true
-	case !errors.Is(err, ErrNotFound):
-		return res, fmt.Errorf("logout: %w", err)
+	if err := r.opts.Keyring.Delete(ctx, h); err != nil && !errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("logout: %w", err)
 	}
 	cfg, err := r.readLoginConfig()
 	if err != nil {
-		return res, err
+		return err
 	}
-	if cfg.Host != "" {
-		if stored, err := NormalizeHost(cfg.Host); err != nil || stored == h {
-			path := r.loginConfigPath()
-			if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return res, failure.Wrap(failure.Config, err, fmt.Sprintf("logout: remove %s: %v", path, unwrapPath(err)))
-			}
-			res.HostForgotten = true
-		}
+	if cfg.Host == "" {
+		return nil
 	}
-	return res, nil
+	// A remembered host that no longer parses is forgotten too: it could
+	// only ever produce errors.
+	if stored, err := NormalizeHost(cfg.Host); err == nil && stored != h {
+		return nil
+	}
+	path := r.loginConfigPath()
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return failure.Wrap(failure.Config, err, fmt.Sprintf("logout: remove %s: %v", path, unwrapPath(err)))
+	}
+	return nil
 }
 
 // loginConfigPath is where the host remembered at login is kept:
@@ -329,14 +315,14 @@ func configErr(path string, err error) error {
 		WithHint("fix or remove the file")
 }
 
-func normalized(raw, source string) (Host, error) {
+func normalized(raw, source string) (baseURL, src string, err error) {
 	u, err := NormalizeHost(raw)
 	if err != nil {
 		kind := failure.Config
 		if source == SourceFlag {
 			kind = failure.Usage
 		}
-		return Host{}, failure.Wrap(kind, err, fmt.Sprintf("host from %s: %v", source, err))
+		return "", "", failure.Wrap(kind, err, fmt.Sprintf("host from %s: %v", source, err))
 	}
-	return Host{URL: u, Source: source}, nil
+	return u, source, nil
 }

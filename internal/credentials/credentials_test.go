@@ -65,6 +65,25 @@ func (m *memKeyring) Delete(_ context.Context, host string) error {
 	return nil
 }
 
+// resolved is what a command uses: the host, then the key for it.
+type resolved struct {
+	Host, HostSource string
+	Key              secret.Value
+	KeySource        string
+}
+
+func resolve(ctx context.Context, r *Resolver, flag string) (resolved, error) {
+	h, hs, err := r.Host(ctx, flag)
+	if err != nil {
+		return resolved{}, err
+	}
+	k, ks, err := r.Key(ctx, h)
+	if err != nil {
+		return resolved{Host: h, HostSource: hs}, err
+	}
+	return resolved{Host: h, HostSource: hs, Key: k, KeySource: ks}, nil
+}
+
 // world is one test's outside: environment, files and keyring.
 type world struct {
 	t       *testing.T
@@ -160,12 +179,12 @@ func TestHostPrecedence(t *testing.T) {
 				r.set(w, &dot, &flag)
 			}
 			w.dotenv(dot.String())
-			got, err := w.resolver().ResolveHost(flag)
+			host, source, err := w.resolver().Host(context.Background(), flag)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.URL != rungs[i].host || got.Source != rungs[i].source {
-				t.Fatalf("got %+v, want %s from %s", got, rungs[i].host, rungs[i].source)
+			if host != rungs[i].host || source != rungs[i].source {
+				t.Fatalf("got %s from %s, want %s from %s", host, source, rungs[i].host, rungs[i].source)
 			}
 		})
 	}
@@ -192,14 +211,14 @@ func TestKeyPrecedence(t *testing.T) {
 			for _, r := range rungs[i:] {
 				r.set(w)
 			}
-			c, err := w.resolver().Resolve(context.Background(), "")
+			c, err := resolve(context.Background(), w.resolver(), "")
 			if err != nil {
 				t.Fatal(err)
 			}
 			if c.Key.Reveal() != rungs[i].key || c.KeySource != rungs[i].source {
 				t.Fatalf("key from %q, want %s from %s", c.KeySource, rungs[i].key, rungs[i].source)
 			}
-			if c.Host.URL != host || c.Host.Source != "env TFY_BASE_URL" {
+			if c.Host != host || c.HostSource != "env TFY_BASE_URL" {
 				t.Fatalf("host = %+v", c.Host)
 			}
 		})
@@ -214,13 +233,13 @@ func TestEnvironmentWinsOverDotenv(t *testing.T) {
 	w.dotenv("TFY_BASE_URL=https://dot.example.com\nTFY_API_KEY=k-dot\n")
 	w.env[EnvHost] = "https://env.example.com"
 	w.env[EnvAPIKey] = "k-env"
-	c, err := w.resolver().Resolve(context.Background(), "")
+	c, err := resolve(context.Background(), w.resolver(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	// TFY_HOST from the environment beats TFY_BASE_URL from .env: a file in
 	// the working directory never redirects a key set in the environment.
-	if c.Host.URL != "https://env.example.com" || c.Key.Reveal() != "k-env" {
+	if c.Host != "https://env.example.com" || c.Key.Reveal() != "k-env" {
 		t.Fatalf("got host %+v key from %s", c.Host, c.KeySource)
 	}
 
@@ -228,11 +247,11 @@ func TestEnvironmentWinsOverDotenv(t *testing.T) {
 	w2.dotenv("TFY_BASE_URL=https://dot.example.com\nTFY_API_KEY=k-dot\n")
 	w2.env[EnvBaseURL] = ""
 	w2.env[EnvAPIKey] = ""
-	c, err = w2.resolver().Resolve(context.Background(), "")
+	c, err = resolve(context.Background(), w2.resolver(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Host.Source != ".env TFY_BASE_URL" || c.KeySource != ".env TFY_API_KEY" || c.Key.Reveal() != "k-dot" {
+	if c.HostSource != ".env TFY_BASE_URL" || c.KeySource != ".env TFY_API_KEY" || c.Key.Reveal() != "k-dot" {
 		t.Fatalf("empty env: host %+v key from %s", c.Host, c.KeySource)
 	}
 }
@@ -246,11 +265,11 @@ func TestDotenvReadLazily(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(w.work, ".env"), 0o700); err != nil { // unreadable as a file
 		t.Fatal(err)
 	}
-	if _, err := w.resolver().Resolve(context.Background(), ""); err != nil {
+	if _, err := resolve(context.Background(), w.resolver(), ""); err != nil {
 		t.Fatalf("a .env that is never needed must not matter: %v", err)
 	}
 	delete(w.env, EnvAPIKey)
-	_, err := w.resolver().Resolve(context.Background(), "")
+	_, err := resolve(context.Background(), w.resolver(), "")
 	if failure.KindOf(err) != failure.Config || !strings.Contains(err.Error(), ".env") {
 		t.Fatalf("unreadable .env: %v", err)
 	}
@@ -262,7 +281,7 @@ func TestCredentialsJSONOnlyForItsOwnHost(t *testing.T) {
 	w := newWorld(t)
 	w.env[EnvBaseURL] = "https://other.example.com"
 	w.tfyCredentials(tfyJSON("https://acme.example.com", canary))
-	_, err := w.resolver().Resolve(context.Background(), "")
+	_, err := resolve(context.Background(), w.resolver(), "")
 	fe := failure.As(err)
 	if fe.Kind != failure.Unauthorized || !strings.Contains(fe.Hint, "tfy-secrets auth login") || !strings.Contains(fe.Hint, "TFY_API_KEY") {
 		t.Fatalf("got %v (hint %q), want unauthorized with login hint", err, fe.Hint)
@@ -272,7 +291,7 @@ func TestCredentialsJSONOnlyForItsOwnHost(t *testing.T) {
 	}
 	// Same host spelled differently still matches after normalisation.
 	w.env[EnvBaseURL] = "HTTPS://ACME.example.com///"
-	c, err := w.resolver().Resolve(context.Background(), "")
+	c, err := resolve(context.Background(), w.resolver(), "")
 	if err != nil || c.Key.Reveal() != canary || c.KeySource != SourceTFYCredentials {
 		t.Fatalf("matching host: %v from %q", err, c.KeySource)
 	}
@@ -286,7 +305,7 @@ func TestKeyringFailureIsNotAFallback(t *testing.T) {
 	w.env[EnvBaseURL] = "https://acme.example.com"
 	w.tfyCredentials(tfyJSON("https://acme.example.com", "tok"))
 	w.keyring.err = keyringFailure("read API key", "https://acme.example.com", errors.New("locked"))
-	_, err := w.resolver().Resolve(context.Background(), "")
+	_, err := resolve(context.Background(), w.resolver(), "")
 	fe := failure.As(err)
 	if fe.Kind != failure.Unauthorized || !strings.Contains(fe.Hint, "TFY_API_KEY") || !strings.Contains(err.Error(), "locked") {
 		t.Fatalf("got %v hint %q", err, fe.Hint)
@@ -294,7 +313,7 @@ func TestKeyringFailureIsNotAFallback(t *testing.T) {
 	// With TFY_API_KEY set the keyring is not even asked.
 	w.env[EnvAPIKey] = "k"
 	w.keyring.calls = 0
-	if _, err := w.resolver().Resolve(context.Background(), ""); err != nil || w.keyring.calls != 0 {
+	if _, err := resolve(context.Background(), w.resolver(), ""); err != nil || w.keyring.calls != 0 {
 		t.Fatalf("err %v, keyring calls %d", err, w.keyring.calls)
 	}
 }
@@ -302,13 +321,13 @@ func TestKeyringFailureIsNotAFallback(t *testing.T) {
 func TestNothingConfigured(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	_, err := w.resolver().Resolve(context.Background(), "")
+	_, err := resolve(context.Background(), w.resolver(), "")
 	fe := failure.As(err)
 	if fe.Kind != failure.Unauthorized || !strings.Contains(fe.Hint, "--host") || !strings.Contains(fe.Hint, "TFY_BASE_URL") {
 		t.Fatalf("got %v hint %q", err, fe.Hint)
 	}
 	w.env[EnvHost] = "https://acme.example.com"
-	_, err = w.resolver().Resolve(context.Background(), "")
+	_, err = resolve(context.Background(), w.resolver(), "")
 	if fe := failure.As(err); fe.Kind != failure.Unauthorized || !strings.Contains(err.Error(), "https://acme.example.com") {
 		t.Fatalf("got %v", err)
 	}
@@ -317,12 +336,12 @@ func TestNothingConfigured(t *testing.T) {
 func TestBadHostFromEachSource(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	_, err := w.resolver().ResolveHost("http://acme.example.com")
+	_, _, err := w.resolver().Host(context.Background(), "http://acme.example.com")
 	if failure.KindOf(err) != failure.Usage || !strings.Contains(err.Error(), "loopback") || !strings.Contains(err.Error(), SourceFlag) {
 		t.Fatalf("flag: %v", err)
 	}
 	w.env[EnvAPIHost] = "acme.example.com"
-	_, err = w.resolver().ResolveHost("")
+	_, _, err = w.resolver().Host(context.Background(), "")
 	if failure.KindOf(err) != failure.Config || !strings.Contains(err.Error(), "env TFY_API_HOST") || !strings.Contains(err.Error(), "needs a scheme") {
 		t.Fatalf("env: %v", err)
 	}
@@ -357,7 +376,7 @@ func TestMalformedFiles(t *testing.T) {
 			} else {
 				w.tfyCredentials(tc.content)
 			}
-			_, err := w.resolver().Resolve(context.Background(), "")
+			_, err := resolve(context.Background(), w.resolver(), "")
 			if failure.KindOf(err) != failure.Config {
 				t.Fatalf("kind %s: %v", failure.KindOf(err), err)
 			}
@@ -385,15 +404,18 @@ func TestXDGConfigHome(t *testing.T) {
 	}
 }
 
-func TestLoginLogout(t *testing.T) {
+func TestStoreAndDelete(t *testing.T) {
 	t.Parallel()
 	const canary = "CANARY-login-key-9d2"
+	const host = "https://acme.example.com"
 	ctx := context.Background()
 	w := newWorld(t)
 	r := w.resolver()
-	host, err := r.Login(ctx, "https://Acme.example.com/", secret.FromString(canary))
-	if err != nil || host != "https://acme.example.com" {
-		t.Fatalf("Login = %q, %v", host, err)
+	if err := r.Store(ctx, "https://Acme.example.com/", secret.FromString(canary)); err != nil {
+		t.Fatalf("Store: %v", err)
+	}
+	if got := w.keyring.entries[host]; got.Reveal() != canary {
+		t.Fatalf("keyring entries %v: the key must be under the normalised host", w.keyring.entries)
 	}
 	path := r.loginConfigPath()
 	data, err := os.ReadFile(path)
@@ -412,19 +434,20 @@ func TestLoginLogout(t *testing.T) {
 			t.Fatalf("%s is readable by others: %v", p, fi.Mode())
 		}
 	}
-	c, err := w.resolver().Resolve(ctx, "")
-	if err != nil || c.Host.Source != SourceLogin || c.KeySource != SourceKeyring || c.Key.Reveal() != canary {
-		t.Fatalf("after login: %+v from %q, %v", c.Host, c.KeySource, err)
+	c, err := resolve(ctx, w.resolver(), "")
+	if err != nil || c.HostSource != SourceLogin || c.KeySource != SourceKeyring || c.Key.Reveal() != canary {
+		t.Fatalf("after login: %s from %q, key from %q, %v", c.Host, c.HostSource, c.KeySource, err)
 	}
 
-	// Logging out of another host keeps the default.
-	res, err := r.Logout(ctx, "https://other.example.com")
-	if err != nil || res.KeyRemoved || res.HostForgotten {
-		t.Fatalf("other host logout = %+v, %v", res, err)
+	// Logging out of another host keeps the remembered one and its key.
+	if err := r.Delete(ctx, "https://other.example.com"); err != nil {
+		t.Fatalf("Delete(other): %v", err)
 	}
-	res, err = r.Logout(ctx, "https://acme.example.com")
-	if err != nil || !res.KeyRemoved || !res.HostForgotten {
-		t.Fatalf("logout = %+v, %v", res, err)
+	if _, err := os.Stat(path); err != nil || len(w.keyring.entries) != 1 {
+		t.Fatalf("other host's logout touched this one: %v, %d entries", err, len(w.keyring.entries))
+	}
+	if err := r.Delete(ctx, host+"/"); err != nil {
+		t.Fatalf("Delete: %v", err)
 	}
 	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("config still there: %v", err)
@@ -432,20 +455,42 @@ func TestLoginLogout(t *testing.T) {
 	if len(w.keyring.entries) != 0 {
 		t.Fatalf("keyring still has %d entries", len(w.keyring.entries))
 	}
-	if _, err := w.resolver().Resolve(ctx, ""); failure.KindOf(err) != failure.Unauthorized {
+	if _, err := resolve(ctx, w.resolver(), ""); failure.KindOf(err) != failure.Unauthorized {
 		t.Fatalf("after logout: %v", err)
+	}
+	// Logging out again is fine: there is nothing left to remove.
+	if err := r.Delete(ctx, host); err != nil {
+		t.Fatalf("second Delete: %v", err)
 	}
 
 	// A failing keyring stops login before the host is remembered.
 	w.keyring.err = keyringFailure("store API key", host, errors.New("no daemon"))
-	if _, err := r.Login(ctx, host, secret.FromString(canary)); failure.KindOf(err) != failure.Config || strings.Contains(err.Error(), canary) {
+	if err := r.Store(ctx, host, secret.FromString(canary)); failure.KindOf(err) != failure.Config || strings.Contains(err.Error(), canary) {
 		t.Fatalf("login with broken keyring: %v", err)
 	}
 	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
 		t.Fatal("host remembered although the key was not stored")
 	}
-	if _, err := r.Login(ctx, "http://acme.example.com", secret.FromString(canary)); failure.KindOf(err) != failure.Usage {
+	if err := r.Delete(ctx, host); failure.KindOf(err) != failure.Config || !strings.Contains(failure.As(err).Hint, "TFY_API_KEY") {
+		t.Fatalf("logout with broken keyring: %v", err)
+	}
+	w.keyring.err = nil
+	if err := r.Store(ctx, "http://acme.example.com", secret.FromString(canary)); failure.KindOf(err) != failure.Usage {
 		t.Fatalf("login to http host: %v", err)
+	}
+	if _, _, err := r.Key(ctx, "acme.example.com"); failure.KindOf(err) != failure.Usage {
+		t.Fatalf("Key for a host without scheme: %v", err)
+	}
+}
+
+func TestTenantMethod(t *testing.T) {
+	t.Parallel()
+	r := newWorld(t).resolver()
+	if got := r.Tenant(secret.FromString(jwtWith(t, map[string]any{"tenantName": "demo"}))); got != "demo" {
+		t.Fatalf("Tenant = %q", got)
+	}
+	if got := r.Tenant(secret.FromString("not-a-jwt")); got != "" {
+		t.Fatalf("Tenant of an opaque key = %q", got)
 	}
 }
 
@@ -457,7 +502,7 @@ func TestConcurrentResolve(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
-			if c, err := r.Resolve(context.Background(), ""); err != nil || c.Key.Reveal() != "k" {
+			if c, err := resolve(context.Background(), r, ""); err != nil || c.Key.Reveal() != "k" {
 				t.Errorf("Resolve = %v", err)
 			}
 		})

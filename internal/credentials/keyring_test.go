@@ -103,12 +103,12 @@ func TestLoginWithRealKeyring(t *testing.T) {
 	home := t.TempDir()
 	r := New(Options{LookupEnv: func(string) (string, bool) { return "", false }, HomeDir: home, Keyring: k})
 
-	if _, err := r.Login(ctx, host+"/", secret.FromString(canary)); err != nil {
+	if err := r.Store(ctx, host+"/", secret.FromString(canary)); err != nil {
 		t.Fatal(err)
 	}
-	c, err := r.Resolve(ctx, "")
-	if err != nil || c.Host.URL != host || c.Host.Source != SourceLogin || c.KeySource != SourceKeyring || c.Key.Reveal() != canary {
-		t.Fatalf("Resolve after login: %+v from %q: %v", c.Host, c.KeySource, err)
+	c, err := resolve(ctx, r, "")
+	if err != nil || c.Host != host || c.HostSource != SourceLogin || c.KeySource != SourceKeyring || c.Key.Reveal() != canary {
+		t.Fatalf("after login: %s from %q, key from %q: %v", c.Host, c.HostSource, c.KeySource, err)
 	}
 
 	tool, err := exec.LookPath("secret-tool")
@@ -134,9 +134,11 @@ func TestLoginWithRealKeyring(t *testing.T) {
 		return nil
 	})
 
-	res, err := r.Logout(ctx, host)
-	if err != nil || !res.KeyRemoved || !res.HostForgotten {
-		t.Fatalf("Logout = %+v, %v", res, err)
+	if err := r.Delete(ctx, host); err != nil {
+		t.Fatalf("logout: %v", err)
+	}
+	if _, _, err := r.Host(ctx, ""); failure.KindOf(err) != failure.Unauthorized {
+		t.Fatalf("host still remembered after logout: %v", err)
 	}
 	if _, err := k.Get(ctx, host); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("entry survived logout: %v", err)
