@@ -87,7 +87,7 @@ func (s *sleepLog) all() []time.Duration {
 }
 
 // testClient returns a client for f whose backoff is recorded, not slept.
-func testClient(t *testing.T, baseURL, key string, opts ...Option) (*Client, *sleepLog) {
+func testClient(t testing.TB, baseURL, key string, opts ...Option) (*Client, *sleepLog) {
 	t.Helper()
 	c, err := New(baseURL, secret.FromString(key), opts...)
 	if err != nil {
