@@ -358,7 +358,16 @@ func TestUnauthenticatedHelpers(t *testing.T) {
 		t.Errorf("min-cli-version %v", v)
 	}
 	f.must("", "GET", "/api/svc/v1/tenant-id?hostName=x", nil, &v)
-	if v["tenantName"] != "acme" || v["auth_server_url"] != f.srv.URL() {
+	if v["tenantName"] != "acme" || v["auth_server_url"] != f.srv.URL() || f.srv.Tenant() != "acme" {
 		t.Errorf("tenant-id %v", v)
+	}
+	// Client authenticates with the first configured key (the admin's).
+	resp, err := f.srv.Client().Get(f.srv.URL() + "/api/svc/v1/secret-groups")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || f.srv.APIKey() != f.admin {
+		t.Errorf("Client: status %d", resp.StatusCode)
 	}
 }

@@ -2,6 +2,8 @@ package emulator
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -58,14 +60,13 @@ func TestStateFileRefused(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name, content, want string
-		opts                Options
 	}{
-		{"not json", "{\"format\":1,", "is not valid emulator state (the JSON value is cut short)", Options{}},
-		{"garbage", "\x00\x01garbage", "is not valid emulator state (syntax error at byte offset 1)", Options{}},
-		{"wrong shape", `{"format":1,"groups":{}}`, "is not valid emulator state (field 'groups' must be an array, got a JSON object)", Options{}},
-		{"other format", `{"format":99}`, "has format 99, this emulator reads format 1", Options{}},
-		{"other tenant", `{"format":1,"tenant":"acme"}`, `holds tenant "acme", not "demo"; pass --tenant acme`, Options{}},
-		{"dangling integration", `{"format":1,"tenant":"demo","groups":[{"id":"g1","name":"g","integrationId":"gone"}]}`, `group "g": unknown integration "gone"`, Options{}},
+		{"not json", "{\"format\":1,", "is not valid emulator state (the JSON value is cut short)"},
+		{"garbage", "\x00\x01garbage", "is not valid emulator state (syntax error at byte offset 1)"},
+		{"wrong shape", `{"format":1,"groups":{}}`, "is not valid emulator state (field 'groups' must be an array, got a JSON object)"},
+		{"other format", `{"format":99}`, "has format 99, this emulator reads format 1"},
+		{"other tenant", `{"format":1,"tenant":"acme"}`, `holds tenant "acme", not "demo"; pass --tenant acme`},
+		{"dangling integration", `{"format":1,"tenant":"demo","groups":[{"id":"g1","name":"g","integrationId":"gone"}]}`, `group "g": unknown integration "gone"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -74,9 +75,7 @@ func TestStateFileRefused(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tc.content), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			opts := tc.opts
-			opts.StatePath = path
-			_, err := NewServer(opts)
+			_, err := NewServer(Options{StatePath: path})
 			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), path) {
 				t.Fatalf("err %v, want it to name %s and say %q", err, path, tc.want)
 			}
@@ -162,5 +161,47 @@ func TestParseAPIKey(t *testing.T) {
 	}
 	if _, err := NewServer(Options{Tenant: "a:b"}); err == nil {
 		t.Error("tenant with ':' accepted")
+	}
+}
+
+// TestGeneratedKey: without --api-key the emulator makes a random admin key
+// shaped like a TrueFoundry JWT, carrying the tenant claim clients read.
+func TestGeneratedKey(t *testing.T) {
+	t.Parallel()
+	a, err := NewServer(Options{Tenant: "acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Stop()
+	b, err := NewServer(Options{Tenant: "acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Stop()
+	if a.APIKey() == b.APIKey() {
+		t.Fatal("two servers generated the same key")
+	}
+	parts := strings.Split(a.APIKey(), ".")
+	if len(parts) != 3 {
+		t.Fatalf("key has %d parts", len(parts))
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims struct {
+		TenantName string `json:"tenantName"`
+		Exp        int64  `json:"exp"`
+	}
+	if err := json.Unmarshal(payload, &claims); err != nil || claims.TenantName != "acme" || claims.Exp < 4_000_000_000 {
+		t.Errorf("claims %s", payload)
+	}
+	resp, err := a.Client().Get(a.URL() + "/api/svc/v1/secret-groups")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("generated key: status %d", resp.StatusCode)
 	}
 }
