@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	dbus "github.com/godbus/dbus/v5"
+
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
 )
@@ -176,8 +178,12 @@ func TestSessionBusPresent(t *testing.T) {
 // process and a hung one would stall every later keyring test here.
 func TestKeyringHelperProcess(t *testing.T) {
 	mode := os.Getenv("TFY_CREDENTIALS_HELPER")
-	if mode == "" {
-		return // not the helper; TestKeyringFailures runs it
+	switch mode {
+	case "":
+		return // not the helper; TestKeyringFailures and TestLockedKeyring run it
+	case "locked":
+		lockedKeyringHelper(t)
+		return
 	}
 	k := SystemKeyring{Timeout: 300 * time.Millisecond}
 	ctx := context.Background()
@@ -263,5 +269,124 @@ func TestKeyringFailures(t *testing.T) {
 	}
 	if accepted.Load() == 0 {
 		t.Fatal("the hung bus was never connected to; the timeout path was not exercised")
+	}
+}
+
+// TestLockedKeyring runs a real gnome-keyring-daemon whose login keyring
+// exists but is locked, with nobody to answer the unlock prompt: the state
+// of a desktop keyring after a reboot in an SSH session. It runs in its own
+// D-Bus session so the shared keyring of the other tests stays unlocked.
+func TestLockedKeyring(t *testing.T) {
+	t.Parallel()
+	for _, tool := range []string{"dbus-run-session", "gnome-keyring-daemon"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if keyringRequired() {
+				t.Fatalf("%s is required here: %v", tool, err)
+			}
+			t.Skipf("%s not installed; see scripts/with-keyring.sh", tool)
+		}
+	}
+	root := t.TempDir()
+	env := []string{"TFY_CREDENTIALS_HELPER=locked", "PATH=" + os.Getenv("PATH")}
+	for _, d := range []string{"HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR"} {
+		dir := filepath.Join(root, strings.ToLower(d))
+		if err := os.Mkdir(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		env = append(env, d+"="+dir)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "dbus-run-session", "--", os.Args[0], "-test.run=^TestKeyringHelperProcess$", "-test.count=1", "-test.v")
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "helper: locked keyring reported") {
+		t.Fatalf("locked keyring helper failed: %v\n%s", err, out)
+	}
+}
+
+// lockedKeyringHelper runs inside a private D-Bus session: it creates a
+// login keyring with one daemon, restarts the daemon without the password,
+// and checks that reading the key fails with an explicit error in time.
+func lockedKeyringHelper(t *testing.T) {
+	conn, err := dbus.SessionBus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	startDaemon := func(password string) *exec.Cmd {
+		args := []string{"--foreground", "--components=secrets"}
+		if password != "" {
+			args = append(args, "--unlock")
+		}
+		d := exec.Command("gnome-keyring-daemon", args...)
+		d.Stdin = strings.NewReader(password)
+		if err := d.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = d.Process.Kill(); _ = d.Wait() })
+		return d
+	}
+	host := "https://acme.example.com"
+	canary := "CANARY-locked-" + randomHex(t)
+	ctx := context.Background()
+
+	first := startDaemon("pw-" + randomHex(t))
+	waitSecretService(t, conn, true)
+	if err := (SystemKeyring{}).Store(ctx, host, secret.FromString(canary)); err != nil {
+		t.Fatalf("store in the unlocked keyring: %v", err)
+	}
+	if err := first.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = first.Wait()
+	waitSecretService(t, conn, false)
+
+	startDaemon("")
+	waitSecretService(t, conn, true)
+	start := time.Now()
+	_, err = SystemKeyring{Timeout: 2 * time.Second}.Get(ctx, host)
+	fe, ok := errors.AsType[*failure.Error](err)
+	if !ok || fe.Kind != failure.Unauthorized || !strings.Contains(fe.Hint, "TFY_API_KEY") {
+		t.Fatalf("locked keyring: %v (%T), want an unauthorized failure with the headless hint", err, err)
+	}
+	if strings.Contains(fe.Message+fe.Hint, canary) {
+		t.Fatal("error leaks the key")
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("locked keyring took %s to report", d)
+	}
+	t.Logf("locked keyring: %s", fe.Message)
+	os.Stdout.WriteString("helper: locked keyring reported\n")
+}
+
+// waitSecretService waits until org.freedesktop.secrets has (or has lost) an
+// owner, from the bus's own NameOwnerChanged signal rather than by polling.
+func waitSecretService(t *testing.T, conn *dbus.Conn, owned bool) {
+	t.Helper()
+	const name = "org.freedesktop.secrets"
+	match := []dbus.MatchOption{
+		dbus.WithMatchInterface("org.freedesktop.DBus"), dbus.WithMatchMember("NameOwnerChanged"), dbus.WithMatchArg(0, name),
+	}
+	if err := conn.AddMatchSignal(match...); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = conn.RemoveMatchSignal(match...) }()
+	signals := make(chan *dbus.Signal, 16)
+	conn.Signal(signals)
+	defer conn.RemoveSignal(signals)
+	var has bool
+	if err := conn.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, name).Store(&has); err != nil {
+		t.Fatal(err)
+	}
+	timeout := time.After(30 * time.Second)
+	for has != owned {
+		select {
+		case sig := <-signals:
+			if sig.Name == "org.freedesktop.DBus.NameOwnerChanged" && len(sig.Body) == 3 && sig.Body[0] == name {
+				has = sig.Body[2] != ""
+			}
+		case <-timeout:
+			t.Fatalf("%s owned=%v not reached within 30s", name, owned)
+		}
 	}
 }
