@@ -66,7 +66,13 @@ type Option func(*Client)
 
 // WithHTTPClient sets the HTTP client (transport, proxies, TLS roots). Its
 // own Timeout should stay zero: the per-call timeout is WithTimeout.
-func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.http = h } }
+func WithHTTPClient(h *http.Client) Option {
+	return func(c *Client) {
+		if h != nil {
+			c.http = h
+		}
+	}
+}
 
 // WithTimeout bounds each HTTP attempt (request and response body). Zero
 // or negative disables it; the caller's context still applies.
@@ -122,18 +128,19 @@ func parseBaseURL(raw string) (*url.URL, error) {
 		return nil, errors.New("the base URL is empty")
 	}
 	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, fmt.Errorf("base URL %q is not a URL", raw)
-	}
+	// User information and queries are checked before the URL is ever
+	// quoted, since they are where a credential could hide.
 	switch {
+	case err != nil:
+		return nil, errors.New("the base URL is not a valid URL")
+	case u.User != nil:
+		return nil, errors.New("the base URL must not contain user information")
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return nil, errors.New("the base URL must not have a query or fragment")
 	case u.Scheme != "http" && u.Scheme != "https":
 		return nil, fmt.Errorf("base URL %q must start with https://", raw)
 	case u.Host == "" || u.Hostname() == "":
 		return nil, fmt.Errorf("base URL %q has no host", raw)
-	case u.User != nil:
-		return nil, errors.New("base URL must not contain user information")
-	case u.RawQuery != "" || u.Fragment != "":
-		return nil, fmt.Errorf("base URL %q must not have a query or fragment", raw)
 	case u.Scheme == "http" && !isLoopback(u.Hostname()):
 		return nil, fmt.Errorf("base URL %q uses http:// for a non-loopback host; use https://", raw)
 	}

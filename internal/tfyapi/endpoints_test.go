@@ -265,18 +265,22 @@ func TestNewValidatesBaseURLAndKey(t *testing.T) {
 	t.Parallel()
 	key := secret.FromString("k-123")
 	bad := map[string]string{
-		"":                            "empty",
-		"   ":                         "empty",
-		"example.com":                 "must start with https://",
-		"ftp://example.com":           "must start with https://",
-		"http://example.com":          "non-loopback",
-		"http://10.0.0.1:80":          "non-loopback",
-		"https://":                    "no host",
-		"https://user:pw@example.com": "user information",
-		"https://example.com/?x=1":    "query or fragment",
-		"https://example.com/#frag":   "query or fragment",
-		"https://exa mple.com":        "not a URL",
-		"http://[::1":                 "not a URL",
+		"":                             "empty",
+		"   ":                          "empty",
+		"example.com":                  "must start with https://",
+		"ftp://example.com":            "must start with https://",
+		"http://example.com":           "non-loopback",
+		"http://10.0.0.1:80":           "non-loopback",
+		"https://":                     "no host",
+		"https://user:pw@example.com":  "user information",
+		"https://example.com/?x=1":     "query or fragment",
+		"https://example.com/#frag":    "query or fragment",
+		"https://exa mple.com":         "not a valid URL",
+		"http://[::1":                  "not a valid URL",
+		"https://u:pw@exa mple.com":    "not a valid URL",
+		"ftp://u:pw@example.com":       "user information",
+		"https://example.com?token=pw": "query or fragment",
+		"https://example.com?":         "query or fragment",
 	}
 	for raw, want := range bad {
 		_, err := New(raw, key)
