@@ -541,3 +541,37 @@ func FuzzParseLoginConfig(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkResolve measures host and key resolution as a command does it,
+// from the environment alone and from ./.env plus credentials.json (the
+// slowest file-based path).
+func BenchmarkResolve(b *testing.B) {
+	ctx := context.Background()
+	b.Run("env", func(b *testing.B) {
+		env := map[string]string{EnvBaseURL: "https://acme.example.com", EnvAPIKey: "k"}
+		opts := Options{LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }, WorkDir: b.TempDir(), HomeDir: b.TempDir(), Keyring: &memKeyring{}}
+		for b.Loop() {
+			if _, err := resolve(ctx, New(opts), ""); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("dotenv+credentials.json", func(b *testing.B) {
+		work, home := b.TempDir(), b.TempDir()
+		if err := os.WriteFile(filepath.Join(work, ".env"), []byte("# app settings\nDB_HOST=db\nTFY_HOST=https://acme.example.com\n"), 0o600); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Join(home, ".truefoundry"), 0o700); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(home, ".truefoundry", "credentials.json"), []byte(tfyJSON("https://acme.example.com", "t")), 0o600); err != nil {
+			b.Fatal(err)
+		}
+		opts := Options{LookupEnv: func(string) (string, bool) { return "", false }, WorkDir: work, HomeDir: home, Keyring: &memKeyring{}}
+		for b.Loop() {
+			if _, err := resolve(ctx, New(opts), ""); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

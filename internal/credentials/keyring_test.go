@@ -39,7 +39,7 @@ func randomHex(t testing.TB) string {
 // realKeyring returns the OS keyring after proving it answers. Hosts used
 // with it are unique per test run and cleaned up, so a developer's own
 // keyring is never disturbed.
-func realKeyring(t *testing.T) SystemKeyring {
+func realKeyring(t testing.TB) SystemKeyring {
 	t.Helper()
 	k := SystemKeyring{}
 	_, err := k.Get(context.Background(), "https://probe-"+randomHex(t)+".invalid")
@@ -53,7 +53,7 @@ func realKeyring(t *testing.T) SystemKeyring {
 	return k
 }
 
-func testHost(t *testing.T) string {
+func testHost(t testing.TB) string {
 	return "https://tfy-secrets-test-" + randomHex(t) + ".invalid"
 }
 
@@ -387,6 +387,23 @@ func waitSecretService(t *testing.T, conn *dbus.Conn, owned bool) {
 			}
 		case <-timeout:
 			t.Fatalf("%s owned=%v not reached within 30s", name, owned)
+		}
+	}
+}
+
+// BenchmarkSystemKeyringGet is the keyring's share of every command's start
+// when the key comes from the keyring: a few D-Bus round trips.
+func BenchmarkSystemKeyringGet(b *testing.B) {
+	k := realKeyring(b)
+	ctx := context.Background()
+	host := testHost(b)
+	if err := k.Store(ctx, host, secret.FromString("bench-"+randomHex(b))); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = k.Delete(ctx, host) })
+	for b.Loop() {
+		if _, err := k.Get(ctx, host); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
