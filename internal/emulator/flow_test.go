@@ -371,3 +371,31 @@ func TestUnauthenticatedHelpers(t *testing.T) {
 		t.Errorf("Client: status %d", resp.StatusCode)
 	}
 }
+
+// TestListAllSecretsPaging: the unfiltered POST /secrets pages across group
+// boundaries without losing or repeating a secret.
+func TestListAllSecretsPaging(t *testing.T) {
+	t.Parallel()
+	f := start(t, Options{})
+	f.create("g1", TypeGCPGSM, "A", "1", "B", "2")
+	f.create("g2", TypeGCPGSM, "C", "3", "D", "4", "E", "5")
+	f.create("g3", TypeGCPGSM, "F", "6")
+	want := []string{"demo:g1:A", "demo:g1:B", "demo:g2:C", "demo:g2:D", "demo:g2:E", "demo:g3:F"}
+	for limit := 1; limit <= 4; limit++ {
+		for offset := 0; offset <= 7; offset++ {
+			var list struct {
+				Data       []tSecret
+				Pagination tPagination
+			}
+			f.must(f.admin, "POST", "/api/svc/v1/secrets", kv{"limit": limit, "offset": offset}, &list)
+			var got []string
+			for _, s := range list.Data {
+				got = append(got, s.FQN)
+			}
+			lo, hi := min(offset, len(want)), min(offset+limit, len(want))
+			if !slices.Equal(got, want[lo:hi]) || list.Pagination != (tPagination{len(want), offset, limit}) {
+				t.Errorf("limit %d offset %d: %v %+v, want %v", limit, offset, got, list.Pagination, want[lo:hi])
+			}
+		}
+	}
+}

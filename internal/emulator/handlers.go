@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -218,8 +219,9 @@ func (s *Server) groupRaw(g *group) json.RawMessage {
 	if v := g.view.Load(); v != nil {
 		return *v
 	}
-	b, _ := json.Marshal(s.groupView(g)) // groupJSON holds only strings, ints, slices and structs
-	raw := json.RawMessage(b)
+	var buf bytes.Buffer
+	_ = encodeJSON(&buf, s.groupView(g)) // groupJSON holds only strings, ints, slices and structs
+	raw := json.RawMessage(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 	g.view.Store(&raw)
 	return raw
 }
@@ -440,15 +442,17 @@ func (s *Server) listSecrets(req *request) (response, error) {
 		total, skip := 0, p.offset
 		for _, g := range s.st.groups {
 			total += len(g.Secrets)
-			for _, sec := range g.Secrets {
-				if skip > 0 {
-					skip--
-					continue
-				}
-				if len(items) < p.limit {
-					items = append(items, item{sec, g})
-				}
+			if skip >= len(g.Secrets) {
+				skip -= len(g.Secrets)
+				continue
 			}
+			for _, sec := range g.Secrets[skip:] {
+				if len(items) == p.limit {
+					break
+				}
+				items = append(items, item{sec, g})
+			}
+			skip = 0
 		}
 		views := make([]secretJSON, len(items))
 		for i, it := range items {
@@ -527,12 +531,6 @@ func (s *Server) deleteSecret(req *request) (response, error) {
 	if in.Faulty && !force {
 		return response{}, unavailable(in)
 	}
-	changes := make([]change, 0, len(g.Secrets)-1)
-	for _, other := range g.Secrets {
-		if other != sec {
-			changes = append(changes, change{key: other.Key})
-		}
-	}
 	if in.Faulty {
 		// Forced past a dead store: the name was never deleted there.
 		delete(s.st.secretByID, sec.ID)
@@ -540,6 +538,12 @@ func (s *Server) deleteSecret(req *request) (response, error) {
 		g.UpdatedAt = s.now()
 		g.touch()
 	} else {
+		changes := make([]change, 0, len(g.Secrets)-1)
+		for _, other := range g.Secrets {
+			if other != sec {
+				changes = append(changes, change{key: other.Key})
+			}
+		}
 		s.applyChanges(g, in, changes, req.caller.slug)
 	}
 	if err := s.persist(); err != nil {

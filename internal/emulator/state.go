@@ -241,6 +241,11 @@ func (st *state) isSoftDeleted(in *integration, groupName, key string, now time.
 	if !ok {
 		return false
 	}
+	if r := rulesByType[in.Type]; r == nil || r.softDelete == noSoftDelete {
+		// Only from a hand-edited state file: this store keeps no names.
+		delete(st.soft, k)
+		return false
+	}
 	if in.Retention <= 0 || !now.Before(at.Add(in.Retention)) {
 		delete(st.soft, k)
 		return false
