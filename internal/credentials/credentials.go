@@ -8,9 +8,9 @@
 // CLI's ~/.truefoundry/credentials.json and of ./.env.
 //
 // It must never write an API key anywhere but the keyring, never fall back
-// to a plaintext file when the keyring fails, never send one host's key to
-// another host, and never put a key (or a line of a file that may hold one)
-// into an error. It makes no network calls: validating a key is the
+// to a plaintext file when the keyring fails, never use a key stored for one
+// host (keyring entry, credentials.json) with another host, and never put a
+// key (or a line of a file that may hold one) into an error. It makes no network calls: validating a key is the
 // service's job.
 package credentials
 

@@ -494,6 +494,31 @@ func TestTenantMethod(t *testing.T) {
 	}
 }
 
+// FromProcess reads the real environment and working directory (so no
+// t.Parallel: it changes both for the test).
+func TestFromProcess(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	t.Setenv(EnvBaseURL, "")
+	t.Setenv(EnvHost, "")
+	t.Setenv(EnvAPIHost, "https://from-process.example.com/")
+	t.Setenv(EnvAPIKey, "")
+	if err := os.WriteFile(filepath.Join(dir, ".env"), []byte("TFY_API_KEY=k-process\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := FromProcess()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := r.opts.Keyring.(SystemKeyring); !ok {
+		t.Fatalf("keyring is %T, want SystemKeyring", r.opts.Keyring)
+	}
+	c, err := resolve(context.Background(), r, "")
+	if err != nil || c.Host != "https://from-process.example.com" || c.HostSource != "env TFY_API_HOST" || c.KeySource != ".env TFY_API_KEY" {
+		t.Fatalf("FromProcess resolved %+v from %q, key from %q: %v", c.Host, c.HostSource, c.KeySource, err)
+	}
+}
+
 func TestConcurrentResolve(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
