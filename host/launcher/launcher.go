@@ -65,9 +65,15 @@ func start(ctx context.Context, opts Options, loc locator) (plugin.Service, func
 	if stderr == nil {
 		stderr = os.Stderr
 	}
+	// go-plugin moves the plugin's os.Stdout/os.Stderr onto a gRPC stream
+	// once it serves (SyncStdout/SyncStderr here); what it wrote to fd 2
+	// before that, and its hclog lines, arrive through Logger. Both are
+	// diagnostics, shown only with --debug.
 	logger := hclog.NewNullLogger()
+	stdio := io.Discard
 	if opts.Debug {
 		logger = hclog.New(&hclog.LoggerOptions{Name: "tfy-secrets", Level: hclog.Debug, Output: stderr})
+		stdio = stderr
 	}
 
 	cmd := exec.Command(path)
@@ -84,6 +90,8 @@ func start(ctx context.Context, opts Options, loc locator) (plugin.Service, func
 		AutoMTLS:         true,
 		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
 		Logger:           logger,
+		SyncStdout:       stdio,
+		SyncStderr:       stdio,
 	})
 
 	watchDone := make(chan struct{})
