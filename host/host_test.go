@@ -35,11 +35,15 @@ type invocation struct {
 	stdin string
 	exe   string // Executable's answer; default a path that does not exist
 	ctx   context.Context
+	ios   *iostreams.IOStreams // a real terminal; default: buffers
 }
 
 func (in invocation) run(t *testing.T, args ...string) outcome {
 	t.Helper()
 	ios, out, errOut := iostreams.Test(in.stdin)
+	if in.ios != nil {
+		ios = in.ios
+	}
 	var o outcome
 	var svc plugin.Service
 	if in.svc != nil {
@@ -68,7 +72,9 @@ func (in invocation) run(t *testing.T, args ...string) outcome {
 	})
 	o.stdout, o.stderr = out.String(), errOut.String()
 	if strings.Contains(o.stdout, canary) || strings.Contains(o.stderr, canary) {
-		t.Fatalf("canary leaked:\nstdout: %s\nstderr: %s", o.stdout, o.stderr)
+		// Errorf, not Fatalf: run also executes on the goroutine of
+		// terminal tests.
+		t.Errorf("canary leaked:\nstdout: %s\nstderr: %s", o.stdout, o.stderr)
 	}
 	return o
 }
