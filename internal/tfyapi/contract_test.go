@@ -153,6 +153,20 @@ func (tg *target) checkNoLeak() {
 	}
 }
 
+// wantVersion checks a secret's latest version and its version list. The
+// emulator always reports versions; whether a real tenant includes
+// secretVersions in GET /secrets/{id} is unknown (truefoundry-api.md 4.8),
+// so there the check applies when versions are present.
+func (tg *target) wantVersion(what string, s tfyapi.Secret, want int) {
+	tg.t.Helper()
+	if tg.emu == nil && len(s.Versions) == 0 {
+		return
+	}
+	if s.Version != want || len(s.Versions) != want {
+		tg.t.Errorf("%s: version %d with %d versions, want %d of %d", what, s.Version, len(s.Versions), want, want)
+	}
+}
+
 // logCount counts debug lines containing s (one line per HTTP attempt).
 func (tg *target) logCount(s string) int {
 	tg.mu.Lock()
@@ -383,9 +397,10 @@ func TestContractGroupLifecycle(t *testing.T) {
 
 	dbID := plain["DB-PASSWORD"].ID
 	s, err := c.GetSecret(ctx, dbID)
-	if err != nil || !s.Value.Equal(dbPass) || s.Key != "DB-PASSWORD" || s.GroupID != g.ID || s.Version != 1 {
+	if err != nil || !s.Value.Equal(dbPass) || s.Key != "DB-PASSWORD" || s.GroupID != g.ID {
 		t.Fatalf("get secret = %+v, %v", s, err)
 	}
+	tg.wantVersion("created secret", s, 1)
 
 	// Rotate DB-PASSWORD, keep API-KEY without resending it, add LOG-TOKEN.
 	newPass, logTok := tg.value("db2"), tg.value("log")
@@ -398,19 +413,24 @@ func TestContractGroupLifecycle(t *testing.T) {
 		t.Errorf("values after update are not rotate/keep/add")
 	}
 	s, err = c.GetSecret(ctx, dbID)
-	if err != nil || s.Version != 2 || len(s.Versions) != 2 {
-		t.Errorf("rotated secret = %+v, %v; want version 2 of 2", s, err)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if s, err := c.GetSecret(ctx, after["API-KEY"].ID); err != nil || s.Version != 1 {
-		t.Errorf("kept secret = %+v, %v; want version 1", s, err)
+	tg.wantVersion("rotated secret", s, 2)
+	if s, err := c.GetSecret(ctx, after["API-KEY"].ID); err != nil {
+		t.Fatal(err)
+	} else {
+		tg.wantVersion("kept secret", s, 1)
 	}
 
 	// Resending the same value makes no new version.
 	if _, err := c.UpdateGroup(ctx, g.ID, []tfyapi.UpdateSecretInput{{Key: "DB-PASSWORD", Value: newPass}, {Key: "API-KEY"}, {Key: "LOG-TOKEN"}}); err != nil {
 		t.Fatal(err)
 	}
-	if s, err := c.GetSecret(ctx, dbID); err != nil || s.Version != 2 {
-		t.Errorf("unchanged value made a version: %+v, %v", s, err)
+	if s, err := c.GetSecret(ctx, dbID); err != nil {
+		t.Fatal(err)
+	} else {
+		tg.wantVersion("secret re-sent unchanged", s, 2)
 	}
 
 	// Omitting a key deletes it.

@@ -189,16 +189,16 @@ type wireSecret struct {
 }
 
 type wireGroup struct {
-	ID               flexString    `json:"id"`
-	Name             flexString    `json:"name"`
-	FQN              flexString    `json:"fqn"`
-	TenantName       flexString    `json:"tenantName"`
-	IntegrationID    flexString    `json:"integrationId"`
-	AccountID        flexString    `json:"accountId"`
-	Manifest         *wireManifest `json:"manifest"`
-	CreatedAt        wireTime      `json:"createdAt"`
-	UpdatedAt        wireTime      `json:"updatedAt"`
-	AssociatedSecret []wireSecret  `json:"associatedSecrets"`
+	ID                flexString    `json:"id"`
+	Name              flexString    `json:"name"`
+	FQN               flexString    `json:"fqn"`
+	TenantName        flexString    `json:"tenantName"`
+	IntegrationID     flexString    `json:"integrationId"`
+	AccountID         flexString    `json:"accountId"`
+	Manifest          *wireManifest `json:"manifest"`
+	CreatedAt         wireTime      `json:"createdAt"`
+	UpdatedAt         wireTime      `json:"updatedAt"`
+	AssociatedSecrets []wireSecret  `json:"associatedSecrets"`
 }
 
 type wirePagination struct {
@@ -262,10 +262,10 @@ func (w *wireGroup) group() SecretGroup {
 	if g.Name == "" {
 		g.Name = lastSegment(g.FQN)
 	}
-	if len(w.AssociatedSecret) > 0 {
-		g.Secrets = make([]Secret, len(w.AssociatedSecret))
-		for i := range w.AssociatedSecret {
-			g.Secrets[i] = w.AssociatedSecret[i].secret(false)
+	if len(w.AssociatedSecrets) > 0 {
+		g.Secrets = make([]Secret, len(w.AssociatedSecrets))
+		for i := range w.AssociatedSecrets {
+			g.Secrets[i] = w.AssociatedSecrets[i].secret(false)
 		}
 	}
 	return g
@@ -376,11 +376,15 @@ func decodeSecret(r io.Reader, what string) (Secret, error) {
 }
 
 // decodeDeleteCount decodes DELETE /secrets/{id}: a bare number per the SDK,
-// or an object from servers that wrap it. An object without a count still
-// means the one secret was deleted.
+// or an object from servers that wrap it. An object without a count, or no
+// body at all (a 204), still means the one secret was deleted: the status
+// already said so.
 func decodeDeleteCount(r io.Reader, what string) (int, error) {
 	var raw json.RawMessage
 	if err := decodeJSON(r, &raw); err != nil {
+		if errors.Is(err, io.EOF) {
+			return 1, nil
+		}
 		return 0, decodeErr(what, err)
 	}
 	trimmed := bytes.TrimSpace(raw)

@@ -209,7 +209,8 @@ func (acc *wireProviderAccount) stores() []Integration {
 }
 
 // Apply sends any manifest TrueFoundry accepts to PUT /apply. It is a
-// mutation and never retried.
+// mutation and never retried. The manifest must not hold values: a
+// secret.Value in it marshals as "(set)", which the server would store.
 func (c *Client) Apply(ctx context.Context, manifest any, dryRun bool) (ApplyResult, error) {
 	const op = "apply manifest"
 	body, err := json.Marshal(struct {

@@ -25,6 +25,7 @@ func (c *Client) ListSecrets(ctx context.Context, opts ListSecretsOptions) iter.
 		op:   op,
 		size: pageSize(opts.PageSize),
 		request: func(offset, limit int) *request {
+			// Marshalling ints, strings and bools cannot fail.
 			body, _ := json.Marshal(struct {
 				Limit         int      `json:"limit"`
 				Offset        int      `json:"offset"`
