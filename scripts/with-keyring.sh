@@ -30,12 +30,17 @@ if [[ -z "${TFY_WITH_KEYRING_SESSION:-}" ]]; then
 	# A new HOME would move Go's caches too (cold build, module downloads):
 	# pin them to where they are now.
 	if command -v go >/dev/null 2>&1; then
-		GOPATH=$(go env GOPATH) GOMODCACHE=$(go env GOMODCACHE) GOCACHE=$(go env GOCACHE) GOENV=$(go env GOENV)
+		{ read -r GOPATH && read -r GOMODCACHE && read -r GOCACHE && read -r GOENV; } < <(go env GOPATH GOMODCACHE GOCACHE GOENV)
 		export GOPATH GOMODCACHE GOCACHE GOENV
 	fi
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/with-keyring.XXXXXX")
 	trap 'rm -rf "$tmp"' EXIT
 	mkdir -m 700 "$tmp/home" "$tmp/config" "$tmp/data" "$tmp/cache" "$tmp/runtime"
+	# Go telemetry lives under XDG_CONFIG_HOME; in a throwaway one it would
+	# start in local mode and a detached counter process could still be
+	# writing there while we clean up. Off, as the mode file says.
+	mkdir -p "$tmp/config/go/telemetry"
+	echo off >"$tmp/config/go/telemetry/mode"
 	export HOME=$tmp/home XDG_CONFIG_HOME=$tmp/config XDG_DATA_HOME=$tmp/data XDG_CACHE_HOME=$tmp/cache XDG_RUNTIME_DIR=$tmp/runtime
 	# Nothing of the caller's desktop session may leak in.
 	unset DBUS_SESSION_BUS_ADDRESS GNOME_KEYRING_CONTROL SSH_AUTH_SOCK DISPLAY WAYLAND_DISPLAY

@@ -407,3 +407,59 @@ func BenchmarkSystemKeyringGet(b *testing.B) {
 		}
 	}
 }
+
+// TestWithKeyringScript runs scripts/with-keyring.sh the way the Makefile
+// does and checks its promises: the proof line, a private HOME that is gone
+// afterwards, the require flag, the exit status passed through, and the
+// daemon it started stopped.
+func TestWithKeyringScript(t *testing.T) {
+	t.Parallel()
+	for _, tool := range []string{"dbus-run-session", "dbus-send", "gnome-keyring-daemon"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if keyringRequired() {
+				t.Fatalf("%s is required here: %v", tool, err)
+			}
+			t.Skipf("%s not installed", tool)
+		}
+	}
+	script, err := filepath.Abs(filepath.Join("..", "..", "scripts", "with-keyring.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inner := `echo "home=$HOME"; echo "require=$TFY_SECRETS_REQUIRE_KEYRING"
+dbus-send --session --print-reply=literal --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+  org.freedesktop.DBus.GetConnectionUnixProcessID string:org.freedesktop.secrets | awk '{print "daemon=" $2}'
+exit 7`
+	cmd := exec.Command(script, "sh", "-c", inner)
+	cmd.Stdin = nil
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 7 {
+		t.Fatalf("exit = %v, want 7 passed through\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	if len(lines) != 4 || !strings.HasPrefix(lines[0], "keyring: gnome-keyring-daemon ") || !strings.HasSuffix(lines[0], " owns org.freedesktop.secrets") {
+		t.Fatalf("output:\n%s", stdout.String())
+	}
+	home, _ := strings.CutPrefix(lines[1], "home=")
+	if home == "" || home == os.Getenv("HOME") {
+		t.Fatalf("HOME inside = %q, want a throwaway one", home)
+	}
+	if _, err := os.Stat(home); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("throwaway HOME %s left behind: %v", home, err)
+	}
+	if lines[2] != "require=1" {
+		t.Fatalf("inside: %s, want require=1", lines[2])
+	}
+	pid, _ := strings.CutPrefix(lines[3], "daemon=")
+	if pid == "" || pid == lines[3] {
+		t.Fatalf("no daemon pid in %q", lines[3])
+	}
+	// The script waits for the daemon it killed, so it is gone by now (a
+	// zombie would still have a /proc entry with state Z; we reaped it).
+	if _, err := os.Stat("/proc/" + pid); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("gnome-keyring-daemon %s still running after the script exited", pid)
+	}
+}
