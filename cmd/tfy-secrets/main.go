@@ -1,0 +1,34 @@
+// Command tfy-secrets is the host: the `tfy secrets` command tree. main
+// only wires the real process (streams, environment, plugin launcher) into
+// host.Main and exits with its code.
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"os/exec"
+
+	"github.com/tfy-secrets/tfy-secrets/host"
+	"github.com/tfy-secrets/tfy-secrets/host/iostreams"
+	"github.com/tfy-secrets/tfy-secrets/host/launcher"
+	"github.com/tfy-secrets/tfy-secrets/internal/version"
+	"github.com/tfy-secrets/tfy-secrets/plugin"
+)
+
+func main() {
+	ctx, stop := launcher.NotifyContext(context.Background())
+	code := host.Main(ctx, host.Process{
+		Args:       os.Args,
+		IOStreams:  iostreams.System(),
+		LookupEnv:  os.LookupEnv,
+		Executable: os.Executable,
+		LookPath:   exec.LookPath,
+		Start: func(ctx context.Context, debug bool, stderr io.Writer) (plugin.Service, func(), error) {
+			return launcher.Start(ctx, launcher.Options{Debug: debug, Stderr: stderr})
+		},
+		Version: version.Version,
+	})
+	stop()
+	os.Exit(code)
+}

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// bin is the tfy-secrets binary built once for these process-level tests.
+var bin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "tfy-secrets-main-")
+	if err != nil {
+		panic(err)
+	}
+	bin = filepath.Join(dir, "tfy-secrets")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		panic("build tfy-secrets: " + err.Error())
+	}
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func run(t *testing.T, env []string, stdin string, argv0 string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(argv0, args...)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	r := result{stdout: out.String(), stderr: errOut.String()}
+	if ee, ok := err.(*exec.ExitError); ok {
+		r.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("run %s: %v", argv0, err)
+	}
+	return r
+}
+
+func TestProcessExitCodes(t *testing.T) {
+	t.Parallel()
+	noPlugin := []string{"TFY_SECRETS_PLUGIN=" + filepath.Join(t.TempDir(), "missing-plugin")}
+	for _, tc := range []struct {
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{[]string{"version"}, 0, "tfy-secrets ", ""},
+		{[]string{"-o", "json", "version"}, 0, `"version":`, ""},
+		{[]string{"ref", "a:b:c", "K"}, 2, "", "error: GROUP has 3"},
+		{[]string{"group", "list", "--nope"}, 2, "", "flag provided but not defined"},
+		{[]string{"group", "update", "app", "--from-env", "K=s3cr3t-value!"}, 2, "", "the part after '='"},
+		{[]string{"group", "list"}, 1, "", "hint:"},
+		{[]string{"group", "list", "-o", "json"}, 1, "", `{"error":{"code":`},
+	} {
+		r := run(t, noPlugin, "", bin, tc.args...)
+		if r.code != tc.code || !strings.Contains(r.stdout, tc.stdout) || !strings.Contains(r.stderr, tc.stderr) {
+			t.Errorf("%v: exit %d\nstdout %s\nstderr %s", tc.args, r.code, r.stdout, r.stderr)
+		}
+		if strings.Contains(r.stderr, "s3cr3t-value!") {
+			t.Errorf("%v: value echoed", tc.args)
+		}
+	}
+}
+
+// TestCompletion asks the real binary for candidates the way the shell
+// scripts do, and runs the bash script in bash.
+func TestCompletion(t *testing.T) {
+	t.Parallel()
+	r := run(t, nil, "", bin, "group", "--generate-bash-completion")
+	for _, want := range []string{"list", "get", "create", "update", "delete"} {
+		if !strings.Contains(r.stdout, want+"\n") {
+			t.Errorf("group completion lacks %s: %q", want, r.stdout)
+		}
+	}
+	r = run(t, nil, "", bin, "group", "update", "--from", "--generate-bash-completion")
+	if !strings.Contains(r.stdout, "--from-env") || !strings.Contains(r.stdout, "--from-dotenv") {
+		t.Errorf("flag completion: %q", r.stdout)
+	}
+	script := run(t, nil, "", bin, "completion", "bash").stdout
+	bash := `source /dev/stdin; COMP_WORDS=(` + bin + ` gr); COMP_CWORD=1; _tfy_secrets_complete; echo "${COMPREPLY[@]}"`
+	r = run(t, nil, script, "bash", "-c", bash)
+	if strings.TrimSpace(r.stdout) != "group" {
+		t.Fatalf("bash completion of 'gr': %q (stderr %s)", r.stdout, r.stderr)
+	}
+}
+
+// TestTfyShim installs the binary as `tfy` in front of another `tfy`.
+func TestTfyShim(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	shimDir, otherDir := filepath.Join(dir, "shim"), filepath.Join(dir, "other")
+	for _, d := range []string{shimDir, otherDir} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	shim := filepath.Join(shimDir, "tfy")
+	if err := os.Symlink(bin, shim); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(otherDir, "tfy"), []byte("#!/bin/sh\necho \"other tfy: $*\"\nexit 5\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"PATH=" + shimDir + string(os.PathListSeparator) + otherDir + string(os.PathListSeparator) + os.Getenv("PATH")}
+	r := run(t, env, "", shim, "deploy", "--workspace", "w1")
+	if r.code != 5 || r.stdout != "other tfy: deploy --workspace w1\n" {
+		t.Fatalf("pass-through: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+	}
+	r = run(t, env, "", shim, "secrets", "version")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "tfy-secrets ") {
+		t.Fatalf("tfy secrets version: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
