@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/secret"
 )
 
 // FaultRule is one injected fault, as posted to /_emulator/faults. It
@@ -253,4 +255,34 @@ func (b *bufferedWriter) flushTo(w http.ResponseWriter) {
 	}
 	w.WriteHeader(b.status)
 	_, _ = w.Write(b.body.Bytes())
+}
+
+// concurrentWrite applies an armed concurrent writer: another client
+// changing the group's key set.
+func (s *Server) concurrentWrite(cw *ConcurrentWrite) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.st.groupByID[cw.Group]
+	if g == nil {
+		g = s.st.groupByName[cw.Group]
+	}
+	if g == nil {
+		return
+	}
+	in := s.st.integrations[g.IntegrationID]
+	var changes []change
+	for _, sec := range g.Secrets {
+		if sec.Key != cw.RemoveKey {
+			changes = append(changes, change{key: sec.Key})
+		}
+	}
+	if cw.AddKey != "" && g.secret(cw.AddKey) == nil {
+		v := secret.FromString("concurrent-" + newID())
+		changes = append(changes, change{key: cw.AddKey, value: &v})
+	}
+	if len(changes) == 0 {
+		return
+	}
+	s.applyChanges(g, in, changes, "emulator-concurrent-writer")
+	_ = s.persist() // a failed save leaves memory ahead of disk; the next write retries
 }
