@@ -22,7 +22,11 @@ die() {
 	exit 2
 }
 
-if [[ -z "${TFY_WITH_KEYRING_SESSION:-}" ]]; then
+# The script re-runs itself inside the new session with this first argument
+# (an argument, not an environment variable, so that CMD running this
+# script again gets a session of its own).
+inside=--inside-private-session
+if [[ "$1" != "$inside" ]]; then
 	for tool in dbus-run-session dbus-send gnome-keyring-daemon; do
 		command -v "$tool" >/dev/null 2>&1 ||
 			die "$tool not found; install: apt-get install --no-install-recommends gnome-keyring dbus"
@@ -45,11 +49,12 @@ if [[ -z "${TFY_WITH_KEYRING_SESSION:-}" ]]; then
 	# Nothing of the caller's desktop session may leak in.
 	unset DBUS_SESSION_BUS_ADDRESS GNOME_KEYRING_CONTROL SSH_AUTH_SOCK DISPLAY WAYLAND_DISPLAY
 	status=0
-	TFY_WITH_KEYRING_SESSION=1 dbus-run-session -- "$0" "$@" || status=$?
+	dbus-run-session -- "$0" "$inside" "$@" || status=$?
 	exit "$status"
 fi
 
 # Inside the private session bus from here on.
+shift
 log=$XDG_RUNTIME_DIR/gnome-keyring.log
 # The password only protects a keyring that is deleted at the end; it goes
 # through a pipe from a shell builtin, never onto a command line.
