@@ -85,6 +85,26 @@ func BenchmarkServerUpdate(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 }
 
+// BenchmarkServerUpdate1000 rewrites a 1,000-key group with one changed
+// value, the write behind the design's 1 s budget for a 1,000-key update.
+func BenchmarkServerUpdate1000(b *testing.B) {
+	srv, ids := benchServer(b, 1, 1000)
+	c := &http.Client{}
+	url := srv.URL() + apiPrefix + "secret-groups/" + ids[0]
+	i := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		i++
+		var body bytes.Buffer
+		fmt.Fprintf(&body, `{"secrets":[{"key":"KEY_0","value":"rotated-%d"}`, i)
+		for k := 1; k < 1000; k++ {
+			fmt.Fprintf(&body, `,{"key":"KEY_%d"}`, k)
+		}
+		body.WriteString("]}")
+		doBench(b, c, "PUT", url, body.Bytes())
+	}
+}
+
 // BenchmarkServerListAll pages through 10,000 groups / 100,000 secrets with
 // limit 1000, the design's large-tenant budget (3 s for the whole CLI):
 // warm (rendered groups cached, the usual case) and cold (every group

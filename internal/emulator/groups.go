@@ -94,6 +94,10 @@ func (s *Server) validateSecrets(in *integration, groupName string, g *group, in
 	now := s.now()
 	seen := make(map[string]bool, len(inputs))
 	out := make([]change, 0, len(inputs))
+	var current map[string]*secretRec
+	if g != nil {
+		current = g.byKey()
+	}
 	for _, input := range inputs {
 		if input.Key == nil || *input.Key == "" {
 			return nil, missingFields
@@ -106,10 +110,7 @@ func (s *Server) validateSecrets(in *integration, groupName string, g *group, in
 			return nil, errorf(422, "Secret key '%s' appears more than once", key)
 		}
 		seen[key] = true
-		var existing *secretRec
-		if g != nil {
-			existing = g.secret(key)
-		}
+		existing := current[key]
 		if existing == nil && input.Value.v == nil {
 			return nil, errorf(422, "Value is required for new secret '%s'", key)
 		}
@@ -133,9 +134,10 @@ func (s *Server) applyChanges(g *group, in *integration, changes []change, by st
 	now := s.now()
 	next := make([]*secretRec, 0, len(changes))
 	kept := make(map[string]bool, len(changes))
+	current := g.byKey()
 	for _, ch := range changes {
 		kept[ch.key] = true
-		sec := g.secret(ch.key)
+		sec := current[ch.key]
 		if sec == nil {
 			sec = &secretRec{ID: newID(), Key: ch.key, GroupID: g.ID, CreatedBy: by, CreatedAt: now, UpdatedAt: now,
 				Versions: []version{{ID: newID(), Number: 1, Value: *ch.value, CreatedAt: now}}}

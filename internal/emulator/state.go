@@ -76,6 +76,16 @@ func (g *group) secret(key string) *secretRec {
 	return nil
 }
 
+// byKey indexes the group's secrets for a whole-set write, which would
+// otherwise look up each of up to thousands of keys with a scan.
+func (g *group) byKey() map[string]*secretRec {
+	m := make(map[string]*secretRec, len(g.Secrets))
+	for _, s := range g.Secrets {
+		m[s.Key] = s
+	}
+	return m
+}
+
 type secretRec struct {
 	ID        string
 	Key       string
