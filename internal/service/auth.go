@@ -26,7 +26,7 @@ func (s *Service) Login(ctx context.Context, req plugin.LoginRequest) (plugin.Au
 	if _, err := s.decide(ctx, req.Call, log, Input{Operation: plugin.OpAuthLogin, Tenant: tenant}); err != nil {
 		return plugin.AuthStatus{}, err
 	}
-	api, err := s.opts.Connect(base, req.Key)
+	api, err := s.opts.Connect(base, req.Key, log)
 	if err != nil {
 		return plugin.AuthStatus{}, credentialError("connect", err)
 	}

@@ -53,7 +53,9 @@ func TestCanaryValuesNeverEscape(t *testing.T) {
 		note(h.svc.Apply(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true}))
 	}
 	// Failing writes: a server error and a lost answer.
-	h.api.beforeUpdate = func(*fakeAPI) error { return &tfyapi.Error{Op: "update secret group", Status: 422, Message: "Value is required"} }
+	h.api.beforeUpdate = func(*fakeAPI) error {
+		return &tfyapi.Error{Op: "update secret group", Status: 422, Message: "Value is required"}
+	}
 	p, err := h.svc.Plan(ctx, planUpdateReq("app", change("OLD", fresh)))
 	note(p, err)
 	note(h.svc.Apply(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true}))

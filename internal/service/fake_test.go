@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -451,7 +452,7 @@ func newHarness() *harness {
 	h.creds = &fakeCreds{base: "https://demo.truefoundry.cloud", key: secret.FromString("tfy-test-key-0001"), keyring: map[string]secret.Value{}}
 	h.svc = New(Options{
 		Credentials: h.creds,
-		Connect: func(string, secret.Value) (API, error) {
+		Connect: func(string, secret.Value, *slog.Logger) (API, error) {
 			h.connect++
 			return h.api, nil
 		},

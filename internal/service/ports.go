@@ -15,6 +15,7 @@ import (
 	"context"
 	"encoding/json"
 	"iter"
+	"log/slog"
 	"time"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
@@ -95,8 +96,9 @@ type Credentials interface {
 	Tenant(key secret.Value) string
 }
 
-// Connect builds an API client for one base URL and key.
-type Connect func(baseURL string, key secret.Value) (API, error)
+// Connect builds an API client for one base URL and key. log receives the
+// client's redacted per-request diagnostics (discarded unless --debug).
+type Connect func(baseURL string, key secret.Value, log *slog.Logger) (API, error)
 
 // Decider evaluates policy: the default bundle plus an optional organisation
 // bundle, combined.

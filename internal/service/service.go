@@ -95,7 +95,7 @@ func (s *Service) open(ctx context.Context, call plugin.Call, log *slog.Logger) 
 	if err != nil {
 		return nil, credentialError("resolve api key", err)
 	}
-	api, err := s.opts.Connect(base, key)
+	api, err := s.opts.Connect(base, key, log)
 	if err != nil {
 		return nil, credentialError("connect", err)
 	}

@@ -1,0 +1,350 @@
+// Package live connects internal/service to the real parts: the tfyapi HTTP
+// client, the policies engine (Rego compiled to WASM, run on wazero), the
+// providers registry and the credentials resolver. It only translates
+// between their types and the service's small interfaces; decisions stay in
+// the service and in the parts themselves.
+//
+// It must not add behaviour of its own (no retries, no caching of API
+// answers beyond the integrations providers need to explain failures) and
+// must not copy a secret value anywhere but the API request it belongs to.
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"log/slog"
+	"sync"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/credentials"
+	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/internal/secret"
+	"github.com/tfy-secrets/tfy-secrets/internal/service"
+	"github.com/tfy-secrets/tfy-secrets/internal/tfyapi"
+	"github.com/tfy-secrets/tfy-secrets/plugin"
+	"github.com/tfy-secrets/tfy-secrets/policies"
+	"github.com/tfy-secrets/tfy-secrets/providers"
+	"github.com/tfy-secrets/tfy-secrets/providers/all"
+)
+
+// Config chooses the real parts. Zero fields mean the production defaults.
+type Config struct {
+	Credentials service.Credentials // nil: credentials.FromProcess()
+	Registry    *providers.Registry // nil: every provider tfy-secrets knows
+	PolicyCache string              // "": the per-user default cache directory
+	APIOptions  []tfyapi.Option     // extra client options (tests: a short retry policy)
+	Debug       io.Writer           // redacted diagnostics for --debug calls
+}
+
+// New returns the service wired to the real parts.
+func New(cfg Config) (*service.Service, error) {
+	if cfg.Registry == nil {
+		cfg.Registry = all.Registry()
+	}
+	if cfg.Credentials == nil {
+		r, err := credentials.FromProcess()
+		if err != nil {
+			return nil, err
+		}
+		cfg.Credentials = r
+	}
+	st := NewStores(cfg.Registry)
+	return service.New(service.Options{
+		Credentials: cfg.Credentials,
+		Connect:     Connect(st, cfg.APIOptions...),
+		NewDecider:  NewDecider(cfg.PolicyCache),
+		Providers:   st,
+		Debug:       cfg.Debug,
+	}), nil
+}
+
+// Connect returns the service's Connect over tfyapi.
+func Connect(st *Stores, opts ...tfyapi.Option) service.Connect {
+	return func(baseURL string, key secret.Value, log *slog.Logger) (service.API, error) {
+		all := append([]tfyapi.Option{tfyapi.WithDebug(func(format string, args ...any) {
+			log.Debug(fmt.Sprintf(format, args...))
+		})}, opts...)
+		c, err := tfyapi.New(baseURL, key, all...)
+		if err != nil {
+			return nil, failure.Wrap(failure.Usage, err, err.Error())
+		}
+		return &API{c: c, st: st}, nil
+	}
+}
+
+// API adapts *tfyapi.Client to service.API.
+type API struct {
+	c  *tfyapi.Client
+	st *Stores
+}
+
+var _ service.API = (*API)(nil)
+
+// ListGroups walks groups in the largest pages the API allows: listing is
+// dominated by round trips.
+func (a *API) ListGroups(ctx context.Context, search string) iter.Seq2[service.Group, error] {
+	return convertSeq(a.c.ListGroups(ctx, tfyapi.ListGroupsOptions{Search: search, PageSize: tfyapi.MaxPageSize}), group)
+}
+
+// GroupByFQN asks the API for the exact FQN; an empty answer is "not found".
+func (a *API) GroupByFQN(ctx context.Context, fqn string) (service.Group, bool, error) {
+	for g, err := range a.c.ListGroups(ctx, tfyapi.ListGroupsOptions{FQN: fqn}) {
+		if err != nil {
+			return service.Group{}, false, err
+		}
+		if g.FQN == fqn {
+			return group(g), true, nil
+		}
+	}
+	return service.Group{}, false, nil
+}
+
+// GroupByID reads one group.
+func (a *API) GroupByID(ctx context.Context, id string) (service.Group, error) {
+	g, err := a.c.GetGroup(ctx, id)
+	return group(g), err
+}
+
+// Secrets lists a group's secrets in the largest pages the API allows.
+func (a *API) Secrets(ctx context.Context, groupID string, withValue bool) iter.Seq2[service.Secret, error] {
+	return convertSeq(a.c.ListSecrets(ctx, tfyapi.ListSecretsOptions{GroupID: groupID, WithValue: withValue, PageSize: tfyapi.MaxPageSize}), secretOf)
+}
+
+// SecretByID reads one secret, value included when the control plane shows it.
+func (a *API) SecretByID(ctx context.Context, id string) (service.Secret, error) {
+	s, err := a.c.GetSecret(ctx, id)
+	return secretOf(s), err
+}
+
+// CreateGroup creates a group with its first keys.
+func (a *API) CreateGroup(ctx context.Context, name, integrationID string, secrets []service.Write) (service.Group, error) {
+	in := tfyapi.CreateGroupInput{Name: name, IntegrationID: integrationID}
+	for _, w := range secrets {
+		in.Secrets = append(in.Secrets, tfyapi.SecretInput{Key: w.Key, Value: w.Value})
+	}
+	g, err := a.c.CreateGroup(ctx, in)
+	return group(g), err
+}
+
+// UpdateGroup sends the full key set.
+func (a *API) UpdateGroup(ctx context.Context, id string, secrets []service.Write) (service.Group, error) {
+	in := make([]tfyapi.UpdateSecretInput, 0, len(secrets))
+	for _, w := range secrets {
+		in = append(in, tfyapi.UpdateSecretInput{Key: w.Key, Value: w.Value})
+	}
+	g, err := a.c.UpdateGroup(ctx, id, in)
+	return group(g), err
+}
+
+// DeleteGroup deletes without force: a faulty store is reported, not bypassed.
+func (a *API) DeleteGroup(ctx context.Context, id string) error {
+	return a.c.DeleteGroup(ctx, id, false)
+}
+
+// DeleteSecret deletes one key without force.
+func (a *API) DeleteSecret(ctx context.Context, id string) error {
+	_, err := a.c.DeleteSecret(ctx, id, false)
+	return err
+}
+
+// Integrations lists the secret stores, described by the providers, and
+// remembers them so failures on them can be explained with their settings.
+func (a *API) Integrations(ctx context.Context) ([]plugin.Integration, error) {
+	ins, err := a.c.SecretStoreIntegrations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]plugin.Integration, 0, len(ins))
+	for _, in := range ins {
+		out = append(out, a.st.remember(in))
+	}
+	return out, nil
+}
+
+func convertSeq[T, U any](seq iter.Seq2[T, error], conv func(T) U) iter.Seq2[U, error] {
+	return func(yield func(U, error) bool) {
+		for v, err := range seq {
+			var zero U
+			if err != nil {
+				yield(zero, err)
+				return
+			}
+			if !yield(conv(v), nil) {
+				return
+			}
+		}
+	}
+}
+
+func group(g tfyapi.SecretGroup) service.Group {
+	out := service.Group{
+		ID: g.ID, Name: g.Name, FQN: g.FQN, Tenant: g.TenantName, IntegrationID: g.IntegrationID,
+		CreatedAt: g.CreatedAt, UpdatedAt: g.UpdatedAt,
+	}
+	for _, s := range g.Secrets {
+		out.Secrets = append(out.Secrets, secretOf(s))
+	}
+	return out
+}
+
+func secretOf(s tfyapi.Secret) service.Secret {
+	out := service.Secret{
+		ID: s.ID, Key: s.Key, FQN: s.FQN, GroupID: s.GroupID, Version: s.Version, UpdatedAt: s.UpdatedAt,
+		ActiveDeployments: -1, Value: s.Value,
+	}
+	if s.ActiveDeployments != nil {
+		out.ActiveDeployments = *s.ActiveDeployments
+	}
+	for _, v := range s.Versions {
+		out.Versions = append(out.Versions, plugin.Version{Version: v.Version, CreatedAt: v.CreatedAt})
+	}
+	return out
+}
+
+// Stores adapts the providers registry to service.Providers. It keeps the
+// integrations last listed, by id, because explanations (the Azure vault name
+// in a purge command, say) need settings the service's view does not carry.
+type Stores struct {
+	reg  *providers.Registry
+	mu   sync.Mutex
+	byID map[string]providers.Integration
+}
+
+var _ service.Providers = (*Stores)(nil)
+
+// NewStores returns the adapter over reg.
+func NewStores(reg *providers.Registry) *Stores {
+	return &Stores{reg: reg, byID: map[string]providers.Integration{}}
+}
+
+func (st *Stores) remember(in tfyapi.Integration) plugin.Integration {
+	pin := providers.Integration{ID: in.ID, Name: in.Name, FQN: in.FQN, Type: in.Type, Provider: in.Provider, Config: in.Config}
+	if pin.Type == "" {
+		pin.Type = in.Category
+	}
+	st.mu.Lock()
+	st.byID[in.ID] = pin
+	st.mu.Unlock()
+	return st.describe(pin)
+}
+
+func (st *Stores) describe(in providers.Integration) plugin.Integration {
+	s := st.reg.Recognize(in)
+	typ := s.Type
+	if typ == "" {
+		typ = in.FullType()
+	}
+	return plugin.Integration{
+		Name: in.Name, ID: in.ID, FQN: in.FQN, Provider: s.Provider, Store: s.Kind, Type: typ,
+		Location: st.reg.Location(in), Rules: st.reg.RulesText(in),
+	}
+}
+
+func (st *Stores) lookup(in plugin.Integration) providers.Integration {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if pin, ok := st.byID[in.ID]; ok {
+		return pin
+	}
+	return providers.Integration{ID: in.ID, Name: in.Name, FQN: in.FQN, Type: in.Type, Provider: in.Provider}
+}
+
+// Choose delegates to the registry (design section 7 order).
+func (st *Stores) Choose(ins []plugin.Integration, integration, provider string) (plugin.Integration, error) {
+	all := make([]providers.Integration, 0, len(ins))
+	for _, in := range ins {
+		all = append(all, st.lookup(in))
+	}
+	chosen, err := st.reg.Choose(all, integration, provider)
+	if err != nil {
+		return plugin.Integration{}, err
+	}
+	return st.describe(chosen), nil
+}
+
+// Explain hands API failures to the registry with their status and message.
+func (st *Stores) Explain(err error, in plugin.Integration, key string) error {
+	e, ok := errors.AsType[*tfyapi.Error](err)
+	if !ok || e.Status == 0 {
+		return nil
+	}
+	if f := st.reg.Explain(st.lookup(in), providers.APIFailure{Status: e.Status, Message: e.Message, Key: key}); f != nil {
+		f.Err = err
+		return f
+	}
+	return nil
+}
+
+// PolicyData is the registry's {"stores":{...}} document.
+func (st *Stores) PolicyData() json.RawMessage { return st.reg.PolicyData() }
+
+// NewDecider builds the policies engine. cacheDir "" is the per-user
+// default compilation cache.
+func NewDecider(cacheDir string) service.NewDecider {
+	return func(ctx context.Context, bundle string, data json.RawMessage) (service.Decider, error) {
+		var doc struct {
+			Stores json.RawMessage `json:"stores"`
+		}
+		if len(data) > 0 {
+			if err := json.Unmarshal(data, &doc); err != nil {
+				return nil, fmt.Errorf("policy data: %w", err)
+			}
+		}
+		e, err := policies.New(ctx, policies.Options{Bundle: bundle, Stores: doc.Stores, CacheDir: cacheDir})
+		if err != nil {
+			return nil, err
+		}
+		return &Decider{e: e}, nil
+	}
+}
+
+// Decider adapts *policies.Engine to service.Decider.
+type Decider struct{ e *policies.Engine }
+
+var _ service.Decider = (*Decider)(nil)
+
+// Decide converts the input field by field (no JSON round trip on the hot
+// path) and the decision back.
+func (d *Decider) Decide(ctx context.Context, in service.Input) (service.Decision, error) {
+	pin := policies.Input{
+		Operation: string(in.Operation), Tenant: in.Tenant,
+		Context: policies.Context{
+			Client: string(in.Context.Client), Interactive: in.Context.Interactive, Yes: in.Context.Yes,
+			ConfirmName: in.Context.ConfirmName, DryRun: in.Context.DryRun, CI: in.Context.CI, ShowPrefix: in.Context.ShowPrefix,
+		},
+	}
+	if in.Group != nil {
+		pin.Group = policies.Group{Name: in.Group.Name, ID: in.Group.ID, FQN: in.Group.FQN}
+	}
+	if in.Integration != nil {
+		pin.Integration = policies.Integration{ID: in.Integration.ID, FQN: in.Integration.FQN, Type: in.Integration.Type, Provider: in.Integration.Provider}
+	}
+	for _, c := range in.Changes {
+		pin.Changes = append(pin.Changes, policies.Change{Key: c.Key, Action: string(c.Action), Source: string(c.Source), Length: c.Length})
+	}
+	for _, s := range in.Secrets {
+		pin.Secrets = append(pin.Secrets, policies.SecretMeta{Key: s.Key, ID: s.ID, Length: s.Length})
+	}
+	dec, err := d.e.Decide(ctx, pin)
+	if err != nil {
+		return service.Decision{}, err
+	}
+	return service.Decision{Deny: dec.Deny, Warn: dec.Warn, Confirm: plugin.Confirm(dec.Confirm), Mask: dec.Mask}, nil
+}
+
+// EvalJSON is `policy eval`.
+func (d *Decider) EvalJSON(ctx context.Context, input []byte) ([]byte, error) {
+	return d.e.EvalJSON(ctx, input)
+}
+
+// Modules lists the Rego sources in force.
+func (d *Decider) Modules() []plugin.PolicyModule {
+	var out []plugin.PolicyModule
+	for _, m := range d.e.Modules() {
+		out = append(out, plugin.PolicyModule{Name: m.Name, Source: m.Source})
+	}
+	return out
+}
