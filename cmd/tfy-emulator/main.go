@@ -78,6 +78,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		srv.URL(), srv.URL(), shellQuote(srv.APIKey()))
 
 	<-ctx.Done()
+	stop() // a second Ctrl-C during shutdown kills at once
 	if err := srv.Stop(); err != nil {
 		fmt.Fprintf(stderr, "error: %s\n", err)
 		return 1
