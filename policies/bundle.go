@@ -86,7 +86,7 @@ func ReadBundle(r io.Reader) (*Bundle, error) {
 		}
 		body, err := io.ReadAll(io.LimitReader(tr, hdr.Size))
 		if err != nil {
-			return nil, fmt.Errorf("read bundle: %s: %w", name, err)
+			return nil, fmt.Errorf("read bundle: %s: corrupt archive: %w", name, err)
 		}
 		if err := b.add(name, body); err != nil {
 			return nil, fmt.Errorf("read bundle: %w", err)

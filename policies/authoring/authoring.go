@@ -105,7 +105,10 @@ func Build(ctx context.Context, dir, out string) error {
 		WithRegoVersion(ast.RegoV1).
 		WithTarget(compile.TargetWasm).
 		WithEntrypoints(Entrypoint).
-		WithPaths(dir).
+		// Paths inside the bundle are relative to dir, as `opa build -b`
+		// names them, not to wherever the command ran.
+		WithFS(os.DirFS(dir)).
+		WithPaths(".").
 		WithFilter(skipTests).
 		WithOutput(&buf)
 	if err := c.Build(ctx); err != nil {

@@ -1,0 +1,102 @@
+package policies
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestCombineTightensNeverLoosens(t *testing.T) {
+	t.Parallel()
+	def := Decision{
+		Deny:    []string{"b", "a"},
+		Warn:    []string{"w"},
+		Confirm: ConfirmYes,
+		Mask:    map[string]string{"OPEN": MaskPrefix4, "SHUT": MaskSet, "KEEP": MaskPrefix4},
+	}
+	tests := []struct {
+		name string
+		org  Decision
+		want Decision
+	}{
+		{
+			name: "no opinion keeps the defaults",
+			org:  Decision{},
+			want: Decision{Deny: []string{"a", "b"}, Warn: []string{"w"}, Confirm: ConfirmYes, Mask: def.Mask},
+		},
+		{
+			name: "tightening wins",
+			org:  Decision{Deny: []string{"c", "a"}, Warn: []string{"w", "v"}, Confirm: ConfirmTyped, Mask: map[string]string{"OPEN": MaskSet}},
+			want: Decision{
+				Deny: []string{"a", "b", "c"}, Warn: []string{"v", "w"}, Confirm: ConfirmTyped,
+				Mask: map[string]string{"OPEN": MaskSet, "SHUT": MaskSet, "KEEP": MaskPrefix4},
+			},
+		},
+		{
+			name: "loosening is ignored",
+			org:  Decision{Confirm: ConfirmNone, Mask: map[string]string{"SHUT": MaskPrefix4, "NEW": MaskPrefix4}},
+			want: Decision{
+				Deny: []string{"a", "b"}, Warn: []string{"w"}, Confirm: ConfirmYes,
+				Mask: map[string]string{"OPEN": MaskPrefix4, "SHUT": MaskSet, "KEEP": MaskPrefix4, "NEW": MaskSet},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := combine(def, tt.org)
+			if !slices.Equal(got.Deny, tt.want.Deny) || !slices.Equal(got.Warn, tt.want.Warn) || got.Confirm != tt.want.Confirm {
+				t.Fatalf("combine = %+v, want %+v", got, tt.want)
+			}
+			if len(got.Mask) != len(tt.want.Mask) {
+				t.Fatalf("mask = %v, want %v", got.Mask, tt.want.Mask)
+			}
+			for k, v := range tt.want.Mask {
+				if got.Mask[k] != v {
+					t.Fatalf("mask[%s] = %q, want %q", k, got.Mask[k], v)
+				}
+			}
+		})
+	}
+}
+
+func TestParseDecision(t *testing.T) {
+	t.Parallel()
+	good := map[string]Decision{
+		`{"deny":["x"],"warn":[],"confirm":"typed","mask":{"K":"prefix4"}}`: {Deny: []string{"x"}, Warn: []string{}, Confirm: ConfirmTyped, Mask: map[string]string{"K": MaskPrefix4}},
+		`{}`:                          {Confirm: ConfirmNone},
+		`null`:                        {Confirm: ConfirmNone},
+		`{"confirm":"yes","extra":1}`: {Confirm: ConfirmYes},
+	}
+	for doc, want := range good {
+		got, err := parseDecision([]byte(doc))
+		if err != nil {
+			t.Errorf("%s: %v", doc, err)
+			continue
+		}
+		if !slices.Equal(got.Deny, want.Deny) || got.Confirm != want.Confirm || len(got.Mask) != len(want.Mask) {
+			t.Errorf("%s: got %+v, want %+v", doc, got, want)
+		}
+	}
+	bad := []string{
+		`[]`, `"deny"`, `{"deny":"x"}`, `{"deny":[1]}`, `{"confirm":"maybe"}`, `{"confirm":""}`,
+		`{"confirm":1}`, `{"mask":{"K":"clear"}}`, `{"mask":["K"]}`, `{"warn":{"a":1}}`,
+	}
+	for _, doc := range bad {
+		if _, err := parseDecision([]byte(doc)); err == nil {
+			t.Errorf("%s: no error", doc)
+		}
+	}
+}
+
+func TestDecisionJSONHasAFixedShape(t *testing.T) {
+	t.Parallel()
+	b, err := Decision{}.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != `{"deny":[],"warn":[],"confirm":"none","mask":{}}` {
+		t.Fatalf("zero decision = %s", b)
+	}
+	if got := (Decision{Mask: map[string]string{"K": "prefix4"}}).MaskFor("OTHER"); got != MaskSet {
+		t.Fatalf("MaskFor(unmentioned) = %q, want set", got)
+	}
+}
