@@ -174,24 +174,31 @@ func readLine(br *bufio.Reader) (line []byte, tooLong bool, err error) {
 		}
 		switch {
 		case err == nil:
-			if tooLong {
-				return nil, true, nil
-			}
-			return trimEOL(buf), false, nil
+			return finishLine(buf, tooLong, nil)
 		case errors.Is(err, bufio.ErrBufferFull):
 			continue
 		case errors.Is(err, io.EOF):
-			if tooLong {
-				return nil, true, io.EOF
-			}
-			if len(buf) == 0 {
+			if !tooLong && len(buf) == 0 {
 				return nil, false, io.EOF
 			}
-			return trimEOL(buf), false, io.EOF
+			return finishLine(buf, tooLong, io.EOF)
 		default:
 			return nil, false, err
 		}
 	}
+}
+
+// finishLine applies the exact limit once the line ending is gone (the
+// buffer cap above allows for "\r\n").
+func finishLine(buf []byte, tooLong bool, err error) ([]byte, bool, error) {
+	if tooLong {
+		return nil, true, err
+	}
+	line := trimEOL(buf)
+	if len(line) > MaxLineBytes {
+		return nil, true, err
+	}
+	return line, false, err
 }
 
 func trimEOL(b []byte) []byte {

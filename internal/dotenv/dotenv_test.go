@@ -135,12 +135,16 @@ func TestParseLongLine(t *testing.T) {
 	if err != nil || len(skipped) != 1 || fmt.Sprint(pairsOf(pairs)) != fmt.Sprint([]kv{{"B", "2", 2}}) {
 		t.Fatalf("ParseLenient = %v, %v, %v", pairsOf(pairs), skipped, err)
 	}
-	// A value just under the limit is fine, and so is the same without "\n".
+	// A line of exactly MaxLineBytes is fine with any ending; one byte more
+	// is not.
 	edge := "A=" + strings.Repeat("v", MaxLineBytes-2)
 	for _, in := range []string{edge, edge + "\n", edge + "\r\n"} {
 		got, err := Parse(strings.NewReader(in))
 		if err != nil || len(got) != 1 || got[0].Value.Len() != MaxLineBytes-2 {
 			t.Fatalf("edge line: %d pairs, err %v", len(got), err)
+		}
+		if _, err := Parse(strings.NewReader(strings.Replace(in, "A=", "A=v", 1))); err == nil {
+			t.Fatalf("a line of MaxLineBytes+1 (ending %q) was accepted", strings.TrimPrefix(in, edge))
 		}
 	}
 }
