@@ -221,6 +221,20 @@ func TestKeyringHelperProcess(t *testing.T) {
 	if elapsed > 5*time.Second {
 		t.Fatalf("three keyring calls took %s", elapsed)
 	}
+	// Resolution over the same broken keyring stops there, although a
+	// plaintext token for the host sits in credentials.json below it.
+	home := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(home, ".truefoundry"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(home, ".truefoundry", "credentials.json"), []byte(tfyJSON(host, canary)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := New(Options{LookupEnv: func(string) (string, bool) { return "", false }, HomeDir: home, Keyring: k})
+	key, source, err := r.Key(ctx, host)
+	if failure.KindOf(err) != failure.Unauthorized || key.IsSet() || source != "" || strings.Contains(err.Error(), canary) {
+		t.Fatalf("Key over a broken keyring = %q, %v; want the keyring failure, not the plaintext token", source, err)
+	}
 	os.Stdout.WriteString("helper: keyring failures reported\n")
 }
 
