@@ -1,0 +1,146 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	goplugin "github.com/hashicorp/go-plugin"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/emulator"
+	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/internal/secret"
+	"github.com/tfy-secrets/tfy-secrets/plugin"
+)
+
+// envRunMain makes the test binary act as the plugin binary, so the tests
+// run the real main in a real subprocess without a separate build step.
+const envRunMain = "TFY_SECRETS_PLUGIN_TEST_RUN_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(envRunMain) == "1" {
+		os.Exit(run())
+	}
+	os.Exit(m.Run())
+}
+
+func TestRunByHand(t *testing.T) {
+	t.Parallel()
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), envRunMain+"=1", plugin.Handshake.MagicCookieKey+"=")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+		t.Fatalf("exit: %v", err)
+	}
+	if stdout.Len() != 0 || strings.Count(stderr.String(), "\n") != 1 || !strings.Contains(stderr.String(), "is a plugin of tfy-secrets") {
+		t.Fatalf("stdout %q stderr %q", stdout.String(), stderr.String())
+	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestServesOverGoPlugin launches the plugin the way the host does (go-plugin
+// handshake, gRPC) against a real emulator, creates a group with a canary
+// value over the wire and checks the value never shows up on the plugin's
+// stderr, even with --debug.
+func TestServesOverGoPlugin(t *testing.T) {
+	srv, err := emulator.NewServer(emulator.Options{Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Stop() })
+	home := t.TempDir()
+	// go-plugin starts the plugin with this process's environment.
+	for k, v := range map[string]string{
+		envRunMain: "1", "TFY_BASE_URL": srv.URL(), "TFY_API_KEY": srv.APIKey(),
+		"HOME": home, "XDG_CONFIG_HOME": home + "/config", "XDG_CACHE_HOME": home + "/cache",
+		"TFY_HOST": "", "TFY_API_HOST": "",
+	} {
+		t.Setenv(k, v)
+	}
+	stderr := &lockedBuffer{}
+	client := goplugin.NewClient(&goplugin.ClientConfig{
+		HandshakeConfig:  plugin.Handshake,
+		Plugins:          plugin.PluginMap,
+		Cmd:              exec.Command(os.Args[0]),
+		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
+		Stderr:           stderr,
+		Logger:           hclog.NewNullLogger(),
+	})
+	t.Cleanup(client.Kill)
+	rpc, err := client.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := rpc.Dispense(plugin.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := raw.(plugin.Service)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	call := plugin.Call{Client: plugin.ClientCLI, Yes: true, Debug: true}
+
+	st, err := svc.Status(ctx, call)
+	if err != nil || st.Host != srv.URL() || st.Tenant != "demo" || st.KeySource != "env TFY_API_KEY" {
+		t.Fatalf("status %+v %v", st, err)
+	}
+	var gsm string
+	for _, in := range srv.Integrations() {
+		if strings.HasSuffix(in.Type, "/gcp/gsm") {
+			gsm = in.ID
+		}
+	}
+	value := "CANARY-over-the-wire-" + rand.Text()
+	p, err := svc.Plan(ctx, plugin.MutationRequest{Call: call, Operation: plugin.OpGroupCreate, Group: "wire", Integration: gsm,
+		Changes: []plugin.Change{{Key: "TOKEN", Source: plugin.SourceStdin, Origin: "stdin", Value: secret.FromString(value)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := svc.Apply(ctx, plugin.ApplyRequest{Call: call, PlanID: p.ID, Confirmed: true})
+	if err != nil || !res.Verified {
+		t.Fatalf("apply %+v %v", res, err)
+	}
+	// Failure kinds and hints survive the wire.
+	_, err = svc.GetGroup(ctx, plugin.GetGroupRequest{Call: call, Group: "missing"})
+	if failure.KindOf(err) != failure.NotFound || failure.As(err).Hint == "" {
+		t.Fatalf("missing group: %v", err)
+	}
+	ref, err := svc.Ref(ctx, plugin.RefRequest{Call: call, Group: "wire", Key: "TOKEN"})
+	if err != nil || ref != "tfy-secret://demo:wire:TOKEN" {
+		t.Fatalf("ref %q %v", ref, err)
+	}
+	client.Kill()
+	if !strings.Contains(stderr.String(), "PUT") && !strings.Contains(stderr.String(), "POST") {
+		t.Fatalf("no debug output reached stderr; the canary check would prove nothing:\n%s", stderr.String())
+	}
+	if strings.Contains(stderr.String(), value) || strings.Contains(stderr.String(), srv.APIKey()) {
+		t.Fatal("a value or the API key reached the plugin's stderr")
+	}
+}
