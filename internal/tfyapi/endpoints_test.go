@@ -311,6 +311,11 @@ func TestNewValidatesBaseURLAndKey(t *testing.T) {
 			t.Errorf("New(%q).BaseURL() = %q, want %q", raw, c.BaseURL(), want)
 		}
 	}
+	c, err := New("https://example.com", secret.FromString("k-canary-7f3a9"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertNoLeak(t, []string{"k-canary-7f3a9"}, fmtLine("%v", c), fmtLine("%+v", c), fmtLine("%#v", c), fmtLine("%v", *c))
 	for _, k := range []secret.Value{{}, secret.FromString(""), secret.FromString("abc\ndef"), secret.FromString("abc def")} {
 		_, err := New("https://example.com", k)
 		if err == nil {
