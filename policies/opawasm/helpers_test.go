@@ -1,0 +1,163 @@
+package opawasm
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"testing"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/bundle"
+	"github.com/open-policy-agent/opa/v1/compile"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+)
+
+// compileWasm builds modules (path -> Rego source, rego.v1 syntax) into a
+// policy.wasm with OPA's own compiler, the way `opa build -t wasm` does.
+func compileWasm(modules map[string]string, entrypoints ...string) ([]byte, error) {
+	return compileWasmVersion(ast.RegoV1, modules, entrypoints...)
+}
+
+func compileWasmVersion(version ast.RegoVersion, modules map[string]string, entrypoints ...string) ([]byte, error) {
+	b := &bundle.Bundle{Data: map[string]any{}}
+	b.SetRegoVersion(version)
+	b.Manifest.Init()
+	paths := make([]string, 0, len(modules))
+	for p := range modules {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		parsed, err := ast.ParseModuleWithOpts(p, modules[p], ast.ParserOptions{RegoVersion: version})
+		if err != nil {
+			return nil, err
+		}
+		b.Modules = append(b.Modules, bundle.ModuleFile{URL: p, Path: p, Raw: []byte(modules[p]), Parsed: parsed})
+	}
+	c := compile.New().WithTarget(compile.TargetWasm).WithRegoVersion(version).WithEntrypoints(entrypoints...).WithBundle(b)
+	if err := c.Build(context.Background()); err != nil {
+		return nil, err
+	}
+	return c.Bundle().WasmModules[0].Raw, nil
+}
+
+func mustCompile(t testing.TB, modules map[string]string, entrypoints ...string) []byte {
+	t.Helper()
+	wasm, err := compileWasm(modules, entrypoints...)
+	if err != nil {
+		t.Fatalf("compile rego to wasm: %v", err)
+	}
+	return wasm
+}
+
+// newTestRuntime returns a runtime with a private disk cache in a temp dir.
+func newTestRuntime(t testing.TB) *Runtime {
+	t.Helper()
+	ctx := context.Background()
+	r, err := NewRuntime(ctx, RuntimeOptions{CacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatalf("NewRuntime: %v", err)
+	}
+	if r.CacheError() != nil {
+		t.Fatalf("cache not in use: %v", r.CacheError())
+	}
+	t.Cleanup(func() { _ = r.Close(ctx) })
+	return r
+}
+
+func mustLoad(t testing.TB, r *Runtime, wasm, data []byte) *Policy {
+	t.Helper()
+	ctx := context.Background()
+	p, err := r.Load(ctx, wasm, data)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	t.Cleanup(func() { _ = p.Close(ctx) })
+	return p
+}
+
+// topdown evaluates query with OPA's own interpreter, the reference every
+// result of this package is compared with. It returns the JSON of the first
+// result's value, or nil when the query is undefined.
+func topdown(t testing.TB, modules map[string]string, query string, data, input []byte) []byte {
+	t.Helper()
+	ctx := context.Background()
+	opts := []func(*rego.Rego){rego.Query(query)}
+	for p, src := range modules {
+		opts = append(opts, rego.Module(p, src))
+	}
+	if len(data) > 0 {
+		var d map[string]any
+		if err := json.Unmarshal(data, &d); err != nil {
+			t.Fatalf("data: %v", err)
+		}
+		opts = append(opts, rego.Store(inmem.NewFromObject(d)))
+	}
+	if len(input) > 0 {
+		var in any
+		if err := json.Unmarshal(input, &in); err != nil {
+			t.Fatalf("input: %v", err)
+		}
+		opts = append(opts, rego.Input(in))
+	}
+	rs, err := rego.New(opts...).Eval(ctx)
+	if err != nil {
+		t.Fatalf("topdown %s: %v", query, err)
+	}
+	if len(rs) == 0 {
+		return nil
+	}
+	out, err := json.Marshal(rs[0].Expressions[0].Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// sameJSON reports whether a and b are the same JSON document.
+func sameJSON(t testing.TB, a, b []byte) bool {
+	t.Helper()
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	var x, y any
+	if err := json.Unmarshal(a, &x); err != nil {
+		t.Fatalf("not JSON: %v: %q", err, a)
+	}
+	if err := json.Unmarshal(b, &y); err != nil {
+		t.Fatalf("not JSON: %v: %q", err, b)
+	}
+	return reflect.DeepEqual(x, y)
+}
+
+// decisionFixture is the realistic policy in testdata/decision.
+type decisionFixture struct {
+	modules map[string]string
+	wasm    []byte
+	data    []byte
+	input   []byte
+}
+
+const decisionEntrypoint = "tfy/secrets/decision"
+
+func loadDecisionFixture(t testing.TB) decisionFixture {
+	t.Helper()
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join("testdata", "decision", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	mods := map[string]string{"decision.rego": string(read("decision.rego"))}
+	return decisionFixture{
+		modules: mods,
+		wasm:    mustCompile(t, mods, decisionEntrypoint),
+		data:    read("data.json"),
+		input:   read("input.json"),
+	}
+}
