@@ -86,6 +86,15 @@ func TestStateFileRefused(t *testing.T) {
 	}
 }
 
+func TestUnwritableStatePath(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "missing-dir", "state.json")
+	_, err := NewServer(Options{StatePath: path})
+	if err == nil || !strings.HasPrefix(err.Error(), "save state: ") || !strings.Contains(err.Error(), "missing-dir") {
+		t.Fatalf("err %v", err)
+	}
+}
+
 // TestEmptyStateFile: an empty file (as mktemp leaves) is a fresh start.
 func TestEmptyStateFile(t *testing.T) {
 	t.Parallel()

@@ -189,8 +189,12 @@ func newServer(opts Options) (*Server, error) {
 		if s.st, err = restore(snap); err != nil {
 			return nil, fmt.Errorf("load state: %s: %w; it was left untouched", opts.StatePath, err)
 		}
-	} else if err := s.persist(); err != nil {
-		return nil, err
+	} else if s.persistent {
+		// Write the fresh state at once, so integration ids are fixed from
+		// the first run and an unwritable path fails at start-up.
+		if err := s.store.save(s.st.snapshot()); err != nil {
+			return nil, err
+		}
 	}
 	s.seed = seedOf(s.st.snapshot())
 	s.handler = s.routes()
