@@ -1,0 +1,28 @@
+package completion
+
+import (
+	"context"
+	"testing"
+
+	"github.com/tfy-secrets/tfy-secrets/host/hosttest"
+)
+
+func TestParse(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want Options
+		ok   bool
+	}{
+		{[]string{"bash"}, Options{Shell: "bash"}, true},
+		{[]string{"zsh"}, Options{Shell: "zsh"}, true},
+		{[]string{"fish"}, Options{Shell: "fish"}, true},
+		{[]string{"powershell"}, Options{}, false},
+		{nil, Options{}, false},
+	} {
+		var got *Options
+		err := hosttest.Parse(NewCmd(nil, func(_ context.Context, o *Options) error { got = o; return nil }), tc.args...)
+		if tc.ok != (err == nil) || (tc.ok && *got != tc.want) {
+			t.Errorf("%q: %+v, %v", tc.args, got, err)
+		}
+	}
+}

@@ -1,0 +1,55 @@
+package root
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
+	"github.com/tfy-secrets/tfy-secrets/host/iostreams"
+)
+
+func walk(cmds []*cli.Command, path string, fn func(string, *cli.Command)) {
+	for _, c := range cmds {
+		p := strings.TrimSpace(path + " " + c.Name)
+		fn(p, c)
+		walk(c.Subcommands, p, fn)
+	}
+}
+
+// TestTree pins design section 3's command list and the help habits: every
+// runnable command has a usage line and examples.
+func TestTree(t *testing.T) {
+	ios, _, _ := iostreams.Test("")
+	app := NewApp(cmdutil.NewFactory(ios, nil), "tfy-secrets")
+	var leaves []string
+	walk(app.Commands, "", func(path string, c *cli.Command) {
+		if len(c.Subcommands) > 0 {
+			return
+		}
+		leaves = append(leaves, path)
+		if !strings.Contains(c.Description, "Examples:\n  ") || !strings.HasPrefix(c.UsageText, "tfy-secrets ") || c.Usage == "" {
+			t.Errorf("%s: help lacks usage or examples", path)
+		}
+	})
+	want := []string{
+		"auth login", "auth logout", "auth status", "integration list",
+		"group list", "group get", "group create", "group update", "group delete",
+		"secret get", "secret delete", "secret versions", "ref",
+		"policy show", "policy test", "policy build", "policy eval", "version", "completion",
+		"list", "get", "create", "update", "delete",
+	}
+	if strings.Join(leaves, ",") != strings.Join(want, ",") {
+		t.Fatalf("commands:\n got %v\nwant %v", leaves, want)
+	}
+	for _, name := range []string{FlagHost, FlagOutput, FlagYes, FlagDryRun, FlagPolicy, FlagDebug, FlagTimeout} {
+		found := false
+		for _, f := range app.Flags {
+			found = found || f.Names()[0] == name
+		}
+		if !found {
+			t.Errorf("global flag --%s missing", name)
+		}
+	}
+}
