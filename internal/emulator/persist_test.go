@@ -95,6 +95,26 @@ func TestUnwritableStatePath(t *testing.T) {
 	}
 }
 
+// TestSaveFailure: a write whose state cannot be saved answers 500 and
+// names the failure, not the value.
+func TestSaveFailure(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "state")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	f := start(t, Options{StatePath: filepath.Join(dir, "state.json")})
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	status, body := f.call(f.admin, "POST", "/api/svc/v1/secret-groups",
+		kv{"name": "g", "integrationId": f.byType[TypeGCPGSM].ID, "secrets": secretsBody("A", "canary-save-9f")})
+	f.wantError(500, "", status, body)
+	if !strings.Contains(string(body), "Emulator could not persist its state: save state: ") || strings.Contains(string(body), "canary-save-9f") {
+		t.Errorf("body %s", body)
+	}
+}
+
 // TestEmptyStateFile: an empty file (as mktemp leaves) is a fresh start.
 func TestEmptyStateFile(t *testing.T) {
 	t.Parallel()
