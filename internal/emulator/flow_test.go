@@ -399,3 +399,46 @@ func TestListAllSecretsPaging(t *testing.T) {
 		}
 	}
 }
+
+// TestListNeverStale: lists serve cached renderings; every kind of change
+// must show in the next list.
+func TestListNeverStale(t *testing.T) {
+	t.Parallel()
+	f := start(t, Options{})
+	g := f.create("cached", TypeGCPGSM, "A", "1")
+	list := func() tGroup {
+		var out struct{ Data []tGroup }
+		f.must(f.viewer, "GET", "/api/svc/v1/secret-groups?fqn=demo:cached", nil, &out)
+		return out.Data[0]
+	}
+	list()
+	f.update(g.ID, "A", nil, "B", "2")
+	if got := names(list()); !slices.Equal(got, []string{"A", "B"}) {
+		t.Fatalf("after update: %v", got)
+	}
+	f.must("", "PUT", "/_emulator/secrets/"+secretID(list(), "B")+"/active-deployments", kv{"count": 4}, nil)
+	if c := list().AssociatedSecrets[1].ActiveDeploymentsCount; c == nil || *c != 4 {
+		t.Fatalf("after active-deployments: %v", c)
+	}
+	var n int
+	f.must(f.admin, "DELETE", "/api/svc/v1/secrets/"+secretID(list(), "A"), nil, &n)
+	if got := names(list()); !slices.Equal(got, []string{"B"}) {
+		t.Fatalf("after secret delete: %v", got)
+	}
+	f.must("", "POST", "/_emulator/concurrent-writer", kv{"group": "cached", "addKey": "C", "method": "POST", "pathPrefix": "/api/svc/v1/secrets"}, nil)
+	f.must(f.admin, "POST", "/api/svc/v1/secrets", kv{}, nil)
+	if got := names(list()); !slices.Equal(got, []string{"B", "C"}) {
+		t.Fatalf("after concurrent write: %v", got)
+	}
+	f.must(f.admin, "PUT", "/api/svc/v1/secret-groups", kv{"manifest": kv{"type": "secret-group", "name": "cached", "integration_fqn": f.byType[TypeGCPGSM].FQN,
+		"collaborators": []kv{{"subject": "team:x", "role_id": "secret-group-editor"}}}}, nil)
+	var raw struct {
+		Data []struct {
+			Manifest struct{ Collaborators []collaborator }
+		}
+	}
+	f.must(f.viewer, "GET", "/api/svc/v1/secret-groups?fqn=demo:cached", nil, &raw)
+	if c := raw.Data[0].Manifest.Collaborators; len(c) != 1 || c[0].Subject != "team:x" {
+		t.Fatalf("after manifest upsert: %+v", c)
+	}
+}

@@ -302,7 +302,7 @@ func (s *Server) createGroup(req *request) (response, error) {
 	if err := s.persist(); err != nil {
 		return response{}, err
 	}
-	return ok(dataEnvelope{Data: s.groupView(g)})
+	return ok(dataEnvelope{Data: s.groupRaw(g)}) // also warms the cache for the next list
 }
 
 // getGroup is GET /secret-groups/{id}.
@@ -355,7 +355,7 @@ func (s *Server) updateGroup(req *request) (response, error) {
 	if err := s.persist(); err != nil {
 		return response{}, err
 	}
-	return ok(dataEnvelope{Data: s.groupView(g)})
+	return ok(dataEnvelope{Data: s.groupRaw(g)}) // also warms the cache for the next list
 }
 
 // deleteGroup is DELETE /secret-groups/{id}; it answers {}.
