@@ -185,6 +185,9 @@ func TestEndpointRequests(t *testing.T) {
 			if h := r.Header.Get("Authorization"); h != "Bearer "+key {
 				t.Errorf("Authorization = %q", h)
 			}
+			if h := r.Header.Get("User-Agent"); !strings.HasPrefix(h, "tfy-secrets/") {
+				t.Errorf("User-Agent = %q", h)
+			}
 			if h := r.Header.Get("Accept"); h != "application/json" {
 				t.Errorf("Accept = %q", h)
 			}

@@ -229,3 +229,22 @@ func checkIntegration(t *testing.T, in Integration) {
 		}
 	}
 }
+
+// FuzzUnquote checks the fast path for JSON strings against encoding/json
+// on every token encoding/json itself accepts.
+func FuzzUnquote(f *testing.F) {
+	for _, s := range []string{`"plain"`, `"esc\"aped"`, `"\u00e9"`, `""`, `"tab\tx"`, `"\ud800"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		b = bytes.TrimSpace(b) // as UnmarshalJSON callers do
+		var want string
+		if json.Unmarshal(b, &want) != nil || len(b) == 0 || b[0] != '"' || !utf8.Valid(b) {
+			return
+		}
+		got, ok := unquote(b)
+		if !ok || got != want {
+			t.Fatalf("unquote(%q) = %q, %v; encoding/json says %q", b, got, ok, want)
+		}
+	})
+}
