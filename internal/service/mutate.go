@@ -166,7 +166,7 @@ func (ss *session) planGroupDelete(ctx context.Context, req plugin.MutationReque
 }
 
 func (ss *session) planSecretDelete(ctx context.Context, req plugin.MutationRequest) (*pendingPlan, error) {
-	g, sec, err := ss.resolveSecret(ctx, req.Secret)
+	g, sec, _, err := ss.resolveSecret(ctx, req.Secret)
 	if err != nil {
 		return nil, err
 	}
@@ -470,12 +470,18 @@ func (ss *session) applySecretDelete(ctx context.Context, pp *pendingPlan) error
 	if pp.integration.ID == "" {
 		sub.integration = nil
 	}
-	if err := ss.api.DeleteSecret(ctx, pp.secret.ID); err != nil && !ambiguous(err) {
-		return ss.svc.mapError("delete secret", err, sub)
+	delErr := ss.api.DeleteSecret(ctx, pp.secret.ID)
+	if delErr != nil && !ambiguous(delErr) {
+		return ss.svc.mapError("delete secret", delErr, sub)
 	}
+	// Whether or not an answer arrived, the read-back says what happened.
 	got, err := ss.api.GroupByID(ctx, pp.group.ID)
 	if err != nil {
 		return ss.svc.mapError("verify delete", err, sub)
 	}
-	return verifyKeys(pp.plan.Group, pp.keys.after, keysOf(got.Secrets))
+	now := keysOf(got.Secrets)
+	if delErr != nil && slices.Contains(now, pp.secret.Key) {
+		return failure.Wrap(failure.Unavailable, delErr, fmt.Sprintf("delete of secret %s got no answer and the key still exists", quoteShort(pp.secret.Key))).WithHint(hintRetry)
+	}
+	return verifyKeys(pp.plan.Group, pp.keys.after, now)
 }

@@ -356,3 +356,32 @@ func TestPlanInputHasLengthsOnly(t *testing.T) {
 		t.Fatalf("input = %s", h.dec.inputs[0])
 	}
 }
+
+func TestAmbiguousCreateAndSecretDelete(t *testing.T) {
+	t.Parallel()
+	lost := &tfyapi.Error{Op: "x", Message: "connection reset"}
+	ctx := context.Background()
+
+	h := newHarness()
+	h.api.failOn["CreateGroup"] = lost
+	p, err := h.svc.Plan(ctx, plugin.MutationRequest{Call: call(), Operation: plugin.OpGroupCreate, Group: "g", Changes: []plugin.Change{change("K", "v")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = h.svc.Apply(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
+	if failure.KindOf(err) != failure.Unavailable || !strings.Contains(err.Error(), "it was not created") {
+		t.Fatalf("lost create: %v", err)
+	}
+
+	h = newHarness()
+	h.api.add("app", map[string]string{"A": "a", "B": "b"})
+	h.api.failOn["DeleteSecret"] = lost
+	p, err = h.svc.Plan(ctx, plugin.MutationRequest{Call: call(), Operation: plugin.OpSecretDelete, Secret: "app:A"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = h.svc.Apply(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
+	if failure.KindOf(err) != failure.Unavailable || !strings.Contains(err.Error(), "still exists") {
+		t.Fatalf("lost secret delete: %v", err)
+	}
+}

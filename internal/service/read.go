@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/internal/secret"
 	"github.com/tfy-secrets/tfy-secrets/internal/tfyapi"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
@@ -220,45 +221,46 @@ func (ss *session) secretInfo(g Group, sec Secret, maskLevel string) plugin.Secr
 }
 
 // resolveSecret finds the group and the secret a SECRET argument names. The
-// returned secret carries no value.
-func (ss *session) resolveSecret(ctx context.Context, arg string) (Group, Secret, error) {
+// returned secret carries no value; detailed says whether it came from the
+// secret read (versions and times included) rather than the group's key list.
+func (ss *session) resolveSecret(ctx context.Context, arg string) (g Group, sec Secret, detailed bool, err error) {
 	ref, err := ParseSecretRef(arg)
 	if err != nil {
-		return Group{}, Secret{}, err
+		return Group{}, Secret{}, false, err
 	}
 	sub := subject{what: "secret " + quoteShort(arg)}
 	if ref.ID != "" {
-		sec, err := ss.api.SecretByID(ctx, ref.ID)
+		sec, err = ss.api.SecretByID(ctx, ref.ID)
 		if err != nil {
-			return Group{}, Secret{}, ss.svc.mapError("get secret", err, sub)
+			return Group{}, Secret{}, false, ss.svc.mapError("get secret", err, sub)
 		}
-		g, err := ss.api.GroupByID(ctx, sec.GroupID)
+		g, err = ss.api.GroupByID(ctx, sec.GroupID)
 		if err != nil {
-			return Group{}, Secret{}, ss.svc.mapError("get secret group", err, groupSubject(sec.GroupID))
+			return Group{}, Secret{}, false, ss.svc.mapError("get secret group", err, groupSubject(sec.GroupID))
 		}
-		return g, withoutValue(sec), nil
+		return g, withoutValue(sec), true, nil
 	}
 	groupRef := ref.Group
 	if ref.Tenant != "" {
 		groupRef = ref.Tenant + ":" + ref.Group
 	}
-	g, err := ss.resolveGroup(ctx, groupRef)
+	g, err = ss.resolveGroup(ctx, groupRef)
 	if err != nil {
-		return Group{}, Secret{}, err
+		return Group{}, Secret{}, false, err
 	}
-	for _, sec := range g.Secrets {
-		if sec.Key == ref.Key {
-			return g, sec, nil
+	for _, s := range g.Secrets {
+		if s.Key == ref.Key {
+			return g, s, false, nil
 		}
 	}
-	return Group{}, Secret{}, failure.New(failure.NotFound, "secret group %s has no key %s", quoteShort(g.Name), quoteShort(ref.Key)).
+	return Group{}, Secret{}, false, failure.New(failure.NotFound, "secret group %s has no key %s", quoteShort(g.Name), quoteShort(ref.Key)).
 		WithHint("see the keys with: tfy-secrets group get %s", g.Name)
 }
 
 // withoutValue drops a value read only because the API sends it with the
 // metadata, so it cannot travel further by accident.
 func withoutValue(sec Secret) Secret {
-	sec.Value = Secret{}.Value
+	sec.Value = secret.Value{}
 	return sec
 }
 
@@ -270,26 +272,39 @@ func (s *Service) GetSecret(ctx context.Context, req plugin.SecretRequest) (plug
 	if err != nil {
 		return plugin.SecretInfo{}, err
 	}
-	g, sec, err := ss.resolveSecret(ctx, req.Secret)
+	g, sec, detailed, err := ss.resolveSecret(ctx, req.Secret)
 	if err != nil {
 		return plugin.SecretInfo{}, err
 	}
 	var warnings []string
-	// The group listing has no versions or times; the secret read has them
-	// (and the value, kept only when a prefix may be shown).
-	full, err := ss.api.SecretByID(ctx, sec.ID)
 	switch {
-	case err == nil:
-		if !req.ShowPrefix {
-			full = withoutValue(full)
-		} else if !full.Value.IsSet() {
+	case req.ShowPrefix:
+		// Policy needs the length to decide whether a prefix may be shown,
+		// so only here is the value read.
+		full, err := ss.api.SecretByID(ctx, sec.ID)
+		switch {
+		case err == nil:
+			if !full.Value.IsSet() {
+				warnings = append(warnings, warnValuesHidden)
+			}
+			sec = full
+		case valueViewDisabled(err):
 			warnings = append(warnings, warnValuesHidden)
+		default:
+			return plugin.SecretInfo{}, s.mapError("get secret", err, subject{what: "secret " + quoteShort(req.Secret)})
 		}
-		sec = full
-	case valueViewDisabled(err):
-		warnings = append(warnings, warnValuesHidden)
-	default:
-		return plugin.SecretInfo{}, s.mapError("get secret", err, subject{what: "secret " + quoteShort(req.Secret)})
+	case !detailed:
+		// The group's own listing of keys has no times or versions; the
+		// secrets listing has them without reading any value.
+		for meta, err := range ss.api.Secrets(ctx, g.ID, false) {
+			if err != nil {
+				return plugin.SecretInfo{}, s.mapError("list secrets", err, groupSubject(g.Name))
+			}
+			if meta.Key == sec.Key {
+				sec = meta
+				break
+			}
+		}
 	}
 	in := Input{Operation: plugin.OpSecretGet, Tenant: ss.tenant(g), Group: groupInput(g),
 		Secrets: []InputSecret{{Key: sec.Key, ID: sec.ID, Length: sec.Value.Len()}}}
@@ -311,7 +326,7 @@ func (s *Service) SecretVersions(ctx context.Context, req plugin.SecretRequest) 
 	if err != nil {
 		return nil, err
 	}
-	g, sec, err := ss.resolveSecret(ctx, req.Secret)
+	g, sec, _, err := ss.resolveSecret(ctx, req.Secret)
 	if err != nil {
 		return nil, err
 	}

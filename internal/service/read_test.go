@@ -111,11 +111,26 @@ func TestGetSecretAndVersions(t *testing.T) {
 	t.Parallel()
 	h := newHarness()
 	g := h.api.add("app", map[string]string{"A": "abcdefghijklmnopqrstuvwxyz"})
-	for _, ref := range []string{"app:A", "demo:app:A", "tfy-secret://demo:app:A", g.ids["A"]} {
+	for _, ref := range []string{"app:A", "demo:app:A", "tfy-secret://demo:app:A"} {
 		info, err := h.svc.GetSecret(context.Background(), plugin.SecretRequest{Call: call(), Secret: ref})
-		if err != nil || info.Key != "A" || info.Group != "app" || info.Masked != "(set)" || info.Version != 2 || info.FQN != "demo:app:A" {
+		if err != nil || info.Key != "A" || info.Group != "app" || info.Masked != "(set)" || info.Version != 1 || info.FQN != "demo:app:A" {
 			t.Fatalf("%q: %+v, %v", ref, info, err)
 		}
+	}
+	if n := h.api.callCount("SecretByID") + h.api.callCount("SecretsWithValue"); n != 0 {
+		t.Fatalf("%d value reads without --show-prefix", n)
+	}
+	// An id can only be resolved by the read that also carries the value;
+	// the value is dropped at once.
+	info, err := h.svc.GetSecret(context.Background(), plugin.SecretRequest{Call: call(), Secret: g.ids["A"]})
+	if err != nil || info.Key != "A" || info.Masked != "(set)" || info.Version != 2 {
+		t.Fatalf("by id: %+v, %v", info, err)
+	}
+	show := call()
+	show.ShowPrefix = true
+	info, err = h.svc.GetSecret(context.Background(), plugin.SecretRequest{Call: show, Secret: "app:A"})
+	if err != nil || info.Masked != "abcd***" {
+		t.Fatalf("--show-prefix: %+v, %v", info, err)
 	}
 	vs, err := h.svc.SecretVersions(context.Background(), plugin.SecretRequest{Call: call(), Secret: "app:A"})
 	if err != nil || len(vs) != 2 || vs[1].Version != 2 {

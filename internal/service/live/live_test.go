@@ -469,3 +469,25 @@ func benchUpdate(b *testing.B, e *env) {
 		}
 	}
 }
+
+// A control plane that hides values still answers --show-prefix, with
+// "(set)" and a warning instead of an error.
+func TestValueViewDisabled(t *testing.T) {
+	t.Parallel()
+	e := start(t, emulator.Options{DisableValueView: true})
+	gsm := e.integration(t, "integration/secret-store/gcp/gsm")
+	if _, _, err := e.run(t, plugin.MutationRequest{Call: cli(), Operation: plugin.OpGroupCreate, Group: "hidden", Integration: gsm,
+		Changes: []plugin.Change{src("LONG", strings.Repeat("v", 40))}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	show := cli()
+	show.ShowPrefix = true
+	g, err := e.svc.GetGroup(context.Background(), plugin.GetGroupRequest{Call: show, Group: "hidden"})
+	if err != nil || len(g.Secrets) != 1 || g.Secrets[0].Masked != "(set)" || len(g.Warnings) == 0 || !strings.Contains(g.Warnings[0], "value viewing is disabled") {
+		t.Fatalf("%+v %v", g, err)
+	}
+	info, err := e.svc.GetSecret(context.Background(), plugin.SecretRequest{Call: show, Secret: "hidden:LONG"})
+	if err != nil || info.Masked != "(set)" {
+		t.Fatalf("%+v %v", info, err)
+	}
+}
