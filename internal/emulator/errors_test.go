@@ -66,6 +66,8 @@ func TestErrors(t *testing.T) {
 		{"limit too big", f.admin, "GET", base + "secret-groups?limit=1001", nil, 400, "limit must be between 1 and 1000"},
 		{"limit not a number", f.admin, "GET", base + "secret-groups?limit=ten", nil, 400, "limit must be an integer"},
 		{"negative offset", f.admin, "GET", base + "secret-groups?offset=-1", nil, 400, "offset must be 0 or more"},
+		{"fractional limit", f.admin, "POST", base + "secrets", `{"limit":1.5}`, 400, "Invalid JSON body: field 'limit' must be an integer, got a JSON number 1.5"},
+		{"string limit", f.admin, "POST", base + "secrets", `{"limit":"10"}`, 400, "Invalid JSON body: field 'limit' must be an integer, got a JSON string"},
 		{"body limit too big", f.admin, "POST", base + "secrets", kv{"limit": 5000}, 400, "limit must be between 1 and 1000"},
 		{"bad forceDelete", f.admin, "DELETE", base + "secret-groups/" + az.ID + "?forceDelete=maybe", nil, 400, "forceDelete must be true or false"},
 		{"broken json", f.admin, "POST", base + "secret-groups", `{"name": "x",`, 400, "Invalid JSON body: the JSON value is cut short"},

@@ -90,7 +90,9 @@ func jsonKind(goKind string) string {
 		return "an array"
 	case "struct", "map", "ptr":
 		return "an object"
-	case "int", "int64", "float64":
+	case "int", "int64":
+		return "an integer"
+	case "float64":
 		return "a number"
 	}
 	return "of another type"
