@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,14 +20,29 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	bin = filepath.Join(dir, "tfy-secrets")
-	build := exec.Command("go", "build", "-o", bin, ".")
+	// The end-to-end test needs the real plugin (with its checksum file,
+	// which the launcher verifies) and emulator beside the host.
+	build := exec.Command("go", "build", "-o", dir+string(os.PathSeparator),
+		".", "../tfy-secrets-plugin", "../tfy-emulator")
 	build.Stderr = os.Stderr
 	if err := build.Run(); err != nil {
-		panic("build tfy-secrets: " + err.Error())
+		panic("build: " + err.Error())
+	}
+	if err := writeSum(filepath.Join(dir, "tfy-secrets-plugin")); err != nil {
+		panic(err)
 	}
 	code := m.Run()
 	_ = os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+func writeSum(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(b)
+	return os.WriteFile(path+".sha256", []byte(hex.EncodeToString(sum[:])+"\n"), 0o644)
 }
 
 type result struct {
