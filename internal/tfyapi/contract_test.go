@@ -126,17 +126,17 @@ func (tg *target) value(label string) secret.Value {
 	return secret.FromString(v)
 }
 
-// wantErr asserts err matches sentinel and keeps its text for the leak
-// check.
-func (tg *target) wantErr(what string, err, sentinel error) {
-	tg.t.Helper()
+// wantErr asserts err matches sentinel (reporting on t, which may be a
+// subtest) and keeps its text for the leak check.
+func (tg *target) wantErr(t *testing.T, what string, err, sentinel error) {
+	t.Helper()
 	if err != nil {
 		tg.mu.Lock()
 		tg.errs = append(tg.errs, err.Error(), fmt.Sprintf("%#v", err))
 		tg.mu.Unlock()
 	}
 	if !errors.Is(err, sentinel) {
-		tg.t.Errorf("%s: err = %v, want %v", what, err, sentinel)
+		t.Errorf("%s: err = %v, want %v", what, err, sentinel)
 	}
 }
 
@@ -439,7 +439,7 @@ func TestContractGroupLifecycle(t *testing.T) {
 		t.Fatalf("update omitting LOG-TOKEN = %+v, %v", up, err)
 	}
 	_, err = c.GetSecret(ctx, after["LOG-TOKEN"].ID)
-	tg.wantErr("get omitted secret", err, tfyapi.ErrNotFound)
+	tg.wantErr(t, "get omitted secret", err, tfyapi.ErrNotFound)
 
 	n, err := c.DeleteSecret(ctx, after["API-KEY"].ID, false)
 	if err != nil || n != 1 {
@@ -453,12 +453,12 @@ func TestContractGroupLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.GetGroup(ctx, g.ID)
-	tg.wantErr("get deleted group", err, tfyapi.ErrNotFound)
+	tg.wantErr(t, "get deleted group", err, tfyapi.ErrNotFound)
 	if left := groupsMatching(t, c, tfyapi.ListGroupsOptions{FQN: g.FQN}); len(left) != 0 {
 		t.Errorf("deleted group still listed: %+v", left)
 	}
 	_, err = c.GetSecret(ctx, dbID)
-	tg.wantErr("get secret of deleted group", err, tfyapi.ErrNotFound)
+	tg.wantErr(t, "get secret of deleted group", err, tfyapi.ErrNotFound)
 }
 
 func TestContractPagination(t *testing.T) {
@@ -550,7 +550,7 @@ func TestContractManifestUpsertAndApply(t *testing.T) {
 	}
 
 	_, err = c.UpsertGroupManifest(ctx, tfyapi.GroupManifest{Name: uniqueName(t), IntegrationFQN: "nope:aws:x:secret-store:y"}, false)
-	tg.wantErr("upsert with unknown integration", err, tfyapi.ErrUnprocessable)
+	tg.wantErr(t, "upsert with unknown integration", err, tfyapi.ErrUnprocessable)
 }
 
 // TestContractErrors hits every documented error a real tenant can produce
@@ -566,9 +566,9 @@ func TestContractErrors(t *testing.T) {
 
 	bad := tg.newClient(secret.FromString("not-a-valid-key-" + name))
 	_, err := bad.GetGroup(ctx, g.ID)
-	tg.wantErr("wrong key", err, tfyapi.ErrUnauthorized)
+	tg.wantErr(t, "wrong key", err, tfyapi.ErrUnauthorized)
 	for _, err := range bad.ListGroups(ctx, tfyapi.ListGroupsOptions{}) {
-		tg.wantErr("wrong key list", err, tfyapi.ErrUnauthorized)
+		tg.wantErr(t, "wrong key list", err, tfyapi.ErrUnauthorized)
 	}
 	if n := tg.logCount("-> 401"); n != 2 {
 		t.Errorf("401 answers = %d, want 2 (never retried)", n)
@@ -576,26 +576,26 @@ func TestContractErrors(t *testing.T) {
 
 	missing := "does-not-exist-" + name
 	_, err = c.GetGroup(ctx, missing)
-	tg.wantErr("get unknown group", err, tfyapi.ErrNotFound)
+	tg.wantErr(t, "get unknown group", err, tfyapi.ErrNotFound)
 	_, err = c.UpdateGroup(ctx, missing, []tfyapi.UpdateSecretInput{{Key: "K", Value: tg.value("x")}})
-	tg.wantErr("update unknown group", err, tfyapi.ErrNotFound)
-	tg.wantErr("delete unknown group", c.DeleteGroup(ctx, missing, false), tfyapi.ErrNotFound)
+	tg.wantErr(t, "update unknown group", err, tfyapi.ErrNotFound)
+	tg.wantErr(t, "delete unknown group", c.DeleteGroup(ctx, missing, false), tfyapi.ErrNotFound)
 	_, err = c.GetSecret(ctx, missing)
-	tg.wantErr("get unknown secret", err, tfyapi.ErrNotFound)
+	tg.wantErr(t, "get unknown secret", err, tfyapi.ErrNotFound)
 	_, err = c.DeleteSecret(ctx, missing, false)
-	tg.wantErr("delete unknown secret", err, tfyapi.ErrNotFound)
+	tg.wantErr(t, "delete unknown secret", err, tfyapi.ErrNotFound)
 
 	_, err = c.CreateGroup(ctx, tfyapi.CreateGroupInput{Name: name, IntegrationID: in.ID, Secrets: []tfyapi.SecretInput{{Key: "K", Value: tg.value("dup")}}})
-	tg.wantErr("duplicate name", err, tfyapi.ErrConflict)
+	tg.wantErr(t, "duplicate name", err, tfyapi.ErrConflict)
 
 	_, err = c.CreateGroup(ctx, tfyapi.CreateGroupInput{Name: uniqueName(t), IntegrationID: "no-such-integration", Secrets: []tfyapi.SecretInput{{Key: "K", Value: tg.value("i")}}})
-	tg.wantErr("unknown integration", err, tfyapi.ErrUnprocessable)
+	tg.wantErr(t, "unknown integration", err, tfyapi.ErrUnprocessable)
 
 	_, err = c.UpdateGroup(ctx, g.ID, nil)
-	tg.wantErr("update with zero secrets", err, tfyapi.ErrBadRequest)
+	tg.wantErr(t, "update with zero secrets", err, tfyapi.ErrBadRequest)
 
 	_, err = c.UpdateGroup(ctx, g.ID, []tfyapi.UpdateSecretInput{{Key: "ONLY"}, {Key: "NEW-WITHOUT-VALUE"}})
-	tg.wantErr("new key without value", err, tfyapi.ErrUnprocessable)
+	tg.wantErr(t, "new key without value", err, tfyapi.ErrUnprocessable)
 
 	if got, err := c.GetGroup(ctx, g.ID); err != nil || !slices.Equal(keysOf(got), []string{"ONLY"}) {
 		t.Errorf("failed calls changed the group: %+v, %v", got, err)
@@ -611,7 +611,7 @@ func TestContractStoreRules(t *testing.T) {
 	az := tg.store(emulator.TypeAzureVault)
 
 	_, err := c.CreateGroup(ctx, tfyapi.CreateGroupInput{Name: uniqueName(t), IntegrationID: az.ID, Secrets: []tfyapi.SecretInput{{Key: "DB_PASSWORD", Value: tg.value("u")}}})
-	tg.wantErr("underscore on azure", err, tfyapi.ErrUnprocessable)
+	tg.wantErr(t, "underscore on azure", err, tfyapi.ErrUnprocessable)
 	var e *tfyapi.Error
 	if !errors.As(err, &e) || !strings.Contains(e.Message, "DB_PASSWORD") || !strings.Contains(e.Message, "^[0-9A-Za-z-]{1,127}$") {
 		t.Errorf("the store's rule is not in the message: %v", err)
@@ -623,7 +623,7 @@ func TestContractStoreRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.UpdateGroup(ctx, g.ID, []tfyapi.UpdateSecretInput{{Key: "A"}, {Key: "B", Value: tg.value("b2")}})
-	tg.wantErr("re-add soft-deleted key", err, tfyapi.ErrConflict)
+	tg.wantErr(t, "re-add soft-deleted key", err, tfyapi.ErrConflict)
 	if !errors.As(err, &e) || !strings.Contains(e.Message, "deleted state") {
 		t.Errorf("soft-delete message = %v", err)
 	}
@@ -636,7 +636,7 @@ func TestContractStoreRules(t *testing.T) {
 		}
 	}
 	_, err = c.DeleteSecret(ctx, only, false)
-	tg.wantErr("delete last secret", err, tfyapi.ErrBadRequest)
+	tg.wantErr(t, "delete last secret", err, tfyapi.ErrBadRequest)
 }
 
 func TestContractRoles(t *testing.T) {
@@ -660,12 +660,12 @@ func TestContractRoles(t *testing.T) {
 		t.Errorf("viewer got a value (%v) or an error %v", s.Value.IsSet(), err)
 	}
 	_, err = viewer.CreateGroup(ctx, tfyapi.CreateGroupInput{Name: uniqueName(t), IntegrationID: in.ID, Secrets: []tfyapi.SecretInput{{Key: "K", Value: tg.value("v")}}})
-	tg.wantErr("viewer create", err, tfyapi.ErrForbidden)
+	tg.wantErr(t, "viewer create", err, tfyapi.ErrForbidden)
 	_, err = viewer.UpdateGroup(ctx, g.ID, []tfyapi.UpdateSecretInput{{Key: "K", Value: tg.value("v2")}})
-	tg.wantErr("viewer update", err, tfyapi.ErrForbidden)
-	tg.wantErr("viewer delete", viewer.DeleteGroup(ctx, g.ID, false), tfyapi.ErrForbidden)
+	tg.wantErr(t, "viewer update", err, tfyapi.ErrForbidden)
+	tg.wantErr(t, "viewer delete", viewer.DeleteGroup(ctx, g.ID, false), tfyapi.ErrForbidden)
 	_, err = viewer.DeleteSecret(ctx, g.Secrets[0].ID, false)
-	tg.wantErr("viewer delete secret", err, tfyapi.ErrForbidden)
+	tg.wantErr(t, "viewer delete secret", err, tfyapi.ErrForbidden)
 }
 
 func TestContractValueViewDisabled(t *testing.T) {
@@ -695,13 +695,13 @@ func TestContractFailingStore(t *testing.T) {
 	tg.control(http.MethodPut, "/_emulator/integrations/"+in.ID+"/faulty", map[string]bool{"faulty": true})
 
 	_, err := tg.client.CreateGroup(ctx, tfyapi.CreateGroupInput{Name: uniqueName(t), IntegrationID: in.ID, Secrets: []tfyapi.SecretInput{{Key: "K", Value: tg.value("f")}}})
-	tg.wantErr("create on a failing store", err, tfyapi.ErrFailedDependency)
-	tg.wantErr("delete on a failing store", tg.client.DeleteGroup(ctx, g.ID, false), tfyapi.ErrFailedDependency)
+	tg.wantErr(t, "create on a failing store", err, tfyapi.ErrFailedDependency)
+	tg.wantErr(t, "delete on a failing store", tg.client.DeleteGroup(ctx, g.ID, false), tfyapi.ErrFailedDependency)
 	if err := tg.client.DeleteGroup(ctx, g.ID, true); err != nil {
 		t.Errorf("force delete on a failing store: %v", err)
 	}
 	_, err = tg.client.GetGroup(ctx, g.ID)
-	tg.wantErr("get force-deleted group", err, tfyapi.ErrNotFound)
+	tg.wantErr(t, "get force-deleted group", err, tfyapi.ErrNotFound)
 }
 
 // TestContractFaults injects transport failures and checks which calls are
@@ -730,7 +730,7 @@ func TestContractFaults(t *testing.T) {
 		tg.fault(emulator.FaultRule{Method: "GET", PathPrefix: "/api/svc/v1/secret-groups/", Count: 3, Status: 503})
 		before := tg.logCount(getPath)
 		_, err := c.GetGroup(ctx, g.ID)
-		tg.wantErr("get during outage", err, tfyapi.ErrUnavailable)
+		tg.wantErr(t, "get during outage", err, tfyapi.ErrUnavailable)
 		if n := tg.logCount(getPath) - before; n != 3 {
 			t.Errorf("attempts = %d, want 3", n)
 		}
@@ -738,7 +738,7 @@ func TestContractFaults(t *testing.T) {
 	t.Run("persistent 429 is rate limited", func(t *testing.T) {
 		tg.fault(emulator.FaultRule{Method: "POST", PathPrefix: "/api/svc/v1/secrets", Count: 3, Status: 429, RetryAfterSeconds: 1})
 		for _, err := range c.ListSecrets(ctx, tfyapi.ListSecretsOptions{GroupID: g.ID}) {
-			tg.wantErr("list secrets while rate limited", err, tfyapi.ErrRateLimited)
+			tg.wantErr(t, "list secrets while rate limited", err, tfyapi.ErrRateLimited)
 		}
 	})
 	t.Run("dropped connection on a read is retried", func(t *testing.T) {
@@ -751,7 +751,7 @@ func TestContractFaults(t *testing.T) {
 		name := uniqueName(t)
 		tg.fault(emulator.FaultRule{Method: "POST", PathPrefix: "/api/svc/v1/secret-groups", Count: 1, Status: 503})
 		_, err := c.CreateGroup(ctx, tfyapi.CreateGroupInput{Name: name, IntegrationID: in.ID, Secrets: []tfyapi.SecretInput{{Key: "K", Value: tg.value("c")}}})
-		tg.wantErr("create during outage", err, tfyapi.ErrUnavailable)
+		tg.wantErr(t, "create during outage", err, tfyapi.ErrUnavailable)
 		if n := tg.logCount("POST /api/svc/v1/secret-groups -> 503"); n != 1 {
 			t.Errorf("create attempts answered 503 = %d, want 1", n)
 		}
@@ -763,7 +763,7 @@ func TestContractFaults(t *testing.T) {
 		name := uniqueName(t)
 		tg.fault(emulator.FaultRule{Method: "POST", PathPrefix: "/api/svc/v1/secret-groups", Count: 1, Drop: "after"})
 		_, err := c.CreateGroup(ctx, tfyapi.CreateGroupInput{Name: name, IntegrationID: in.ID, Secrets: []tfyapi.SecretInput{{Key: "K", Value: tg.value("lost")}}})
-		tg.wantErr("create with a lost response", err, tfyapi.ErrUnavailable)
+		tg.wantErr(t, "create with a lost response", err, tfyapi.ErrUnavailable)
 		// The write happened; a retry would have hit "already exists".
 		got := groupsMatching(t, c, tfyapi.ListGroupsOptions{Search: name})
 		for _, g := range got {
@@ -777,7 +777,7 @@ func TestContractFaults(t *testing.T) {
 		slow := tg.newClient(tg.key, tfyapi.WithTimeout(50*time.Millisecond), tfyapi.WithRetryPolicy(tfyapi.RetryPolicy{MaxAttempts: 1}))
 		tg.fault(emulator.FaultRule{Method: "GET", PathPrefix: "/api/svc/v1/secret-groups/", Count: 1, Delay: "500ms"})
 		_, err := slow.GetGroup(ctx, g.ID)
-		tg.wantErr("slow get", err, tfyapi.ErrUnavailable)
+		tg.wantErr(t, "slow get", err, tfyapi.ErrUnavailable)
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("slow get = %v, want a deadline", err)
 		}
