@@ -10,7 +10,11 @@ import (
 // emulator's own input checks: status and exact HttpError message.
 func TestErrors(t *testing.T) {
 	t.Parallel()
-	f := start(t, Options{})
+	backends(t, testErrors)
+}
+
+func testErrors(t *testing.T, opts Options) {
+	f := start(t, opts)
 	az := f.create("az-app", TypeAzureVault, "DB-PASSWORD", "v1", "API-KEY", "v2")
 	one := f.create("single", TypeGCPGSM, "ONLY", "v")
 	ecr := ""

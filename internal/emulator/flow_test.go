@@ -157,7 +157,11 @@ func names(g tGroup) []string {
 // TestListGroups covers pagination order, fqn, search and attributes.
 func TestListGroups(t *testing.T) {
 	t.Parallel()
-	f := start(t, Options{})
+	backends(t, testListGroups)
+}
+
+func testListGroups(t *testing.T, opts Options) {
+	f := start(t, opts)
 	for i := range 5 {
 		f.create(fmt.Sprintf("svc-%d", 5-i), TypeGCPGSM, "K", "v")
 	}
