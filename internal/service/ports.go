@@ -189,8 +189,6 @@ type Decision struct {
 	Mask    map[string]string `json:"mask"`
 }
 
-// Mask levels in Decision.Mask.
-const (
-	maskSet     = "set"
-	maskPrefix4 = "prefix4"
-)
+// maskPrefix4 is the Decision.Mask level that allows showing the first four
+// characters; any other level (normally "set") shows "(set)".
+const maskPrefix4 = "prefix4"
