@@ -30,11 +30,8 @@ func (s *Service) Login(ctx context.Context, req plugin.LoginRequest) (plugin.Au
 	if err != nil {
 		return plugin.AuthStatus{}, credentialError("connect", err)
 	}
-	for _, err := range api.ListGroups(ctx, "") {
-		if err != nil {
-			return plugin.AuthStatus{}, s.mapError("validate api key", err, subject{what: "secret groups"})
-		}
-		break
+	if err := api.Ping(ctx); err != nil {
+		return plugin.AuthStatus{}, s.mapError("validate api key", err, subject{what: "secret groups"})
 	}
 	if err := s.opts.Credentials.Store(ctx, base, req.Key); err != nil {
 		return plugin.AuthStatus{}, credentialError("store api key", err)

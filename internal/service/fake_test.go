@@ -309,6 +309,12 @@ func (f *fakeAPI) DeleteSecret(_ context.Context, id string) error {
 	return notFoundErr("delete secret")
 }
 
+func (f *fakeAPI) Ping(context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.record("Ping")
+}
+
 func (f *fakeAPI) Integrations(context.Context) ([]plugin.Integration, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -124,5 +125,20 @@ func TestKeyDiff(t *testing.T) {
 	missing, extra := keyDiff([]string{"A", "B", "D"}, []string{"B", "C", "D", "E"})
 	if !slices.Equal(missing, []string{"A"}) || !slices.Equal(extra, []string{"C", "E"}) {
 		t.Fatalf("missing %v extra %v", missing, extra)
+	}
+}
+
+// BenchmarkPlanUpdate1000 measures the pure plan computation for a
+// 1,000-key group with one rotation, the shape of the design's update budget.
+func BenchmarkPlanUpdate1000(b *testing.B) {
+	current := make([]string, 1000)
+	for i := range current {
+		current[i] = fmt.Sprintf("KEY-%04d", i)
+	}
+	changes := []plugin.Change{change("KEY-0500", "new")}
+	for b.Loop() {
+		if _, err := planUpdate("big", current, changes, nil, false); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -44,6 +44,9 @@ type API interface {
 	UpdateGroup(ctx context.Context, id string, secrets []Write) (Group, error)
 	DeleteGroup(ctx context.Context, id string) error
 	DeleteSecret(ctx context.Context, id string) error
+	// Ping makes the cheapest authenticated call there is, to validate a
+	// key at login.
+	Ping(ctx context.Context) error
 	// Integrations lists the secret-store integrations, fully described
 	// (provider, store, location and rules filled in).
 	Integrations(ctx context.Context) ([]plugin.Integration, error)

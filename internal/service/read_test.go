@@ -203,7 +203,7 @@ func TestAuth(t *testing.T) {
 		t.Fatalf("logout: %v, keyring %d", err, len(h.creds.keyring))
 	}
 	// A rejected key is not stored.
-	h.api.failOn["ListGroups"] = &tfyapi.Error{Op: "list secret groups", Status: 401, Message: "Unauthorized"}
+	h.api.failOn["Ping"] = &tfyapi.Error{Op: "list secret groups", Status: 401, Message: "Unauthorized"}
 	_, err = h.svc.Login(context.Background(), plugin.LoginRequest{Call: call(), Key: key})
 	if failure.KindOf(err) != failure.Unauthorized || len(h.creds.keyring) != 0 {
 		t.Fatalf("rejected login: %v, keyring %d", err, len(h.creds.keyring))

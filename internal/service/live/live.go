@@ -150,6 +150,14 @@ func (a *API) DeleteSecret(ctx context.Context, id string) error {
 	return err
 }
 
+// Ping lists one group: a single small authenticated request.
+func (a *API) Ping(ctx context.Context) error {
+	for _, err := range a.c.ListGroups(ctx, tfyapi.ListGroupsOptions{PageSize: 1}) {
+		return err
+	}
+	return nil
+}
+
 // Integrations lists the secret stores, described by the providers, and
 // remembers them so failures on them can be explained with their settings.
 func (a *API) Integrations(ctx context.Context) ([]plugin.Integration, error) {
