@@ -206,15 +206,6 @@ func integrationKind(typ string) string {
 	return parts[1]
 }
 
-func (st *state) accountOf(in *integration) *account {
-	for _, a := range st.accounts {
-		if a.ID == in.AccountID {
-			return a
-		}
-	}
-	return nil
-}
-
 func (st *state) addGroup(g *group) {
 	st.groups = append(st.groups, g)
 	st.groupByID[g.ID] = g
