@@ -87,7 +87,11 @@ func planUpdate(group string, current []string, changes []plugin.Change, unset [
 		removing[k] = true
 	}
 
-	p := keyPlan{lengths: make(map[string]int, len(changes))}
+	n := len(current) + len(changes)
+	p := keyPlan{
+		lengths: make(map[string]int, len(changes)),
+		changes: make([]plugin.PlannedChange, 0, n), writes: make([]Write, 0, n), after: make([]string, 0, n),
+	}
 	for _, c := range changes {
 		action := plugin.ActionAdd
 		if exists[c.Key] {
