@@ -89,6 +89,13 @@ func testErrors(t *testing.T, opts Options) {
 		{"manifest moves integration", f.admin, "PUT", base + "secret-groups", kv{"manifest": kv{"type": "secret-group", "name": "az-app", "integration_fqn": f.byType[TypeGCPGSM].FQN, "collaborators": []kv{}}}, 409, "Secret group 'az-app' already exists with integration '" + f.byType[TypeAzureVault].FQN + "'; a group's integration cannot be changed"},
 		{"delete manifest unknown", f.admin, "POST", base + "delete", kv{"manifest": kv{"type": "secret-group", "name": "nope"}}, 404, "Secret group 'nope' not found"},
 		{"unknown control path", "", "GET", "/_emulator/nothing", nil, 404, "Not found"},
+		{"delete manifest other type", f.admin, "POST", base + "delete", kv{"manifest": kv{"type": "service", "name": "x"}}, 422, "Unsupported manifest type 'service': this emulator deletes secret-group manifests only"},
+		{"faulty unknown integration", "", "PUT", "/_emulator/integrations/nope/faulty", kv{"faulty": true}, 404, "Integration 'nope' not found"},
+		{"faulty without flag", "", "PUT", "/_emulator/integrations/" + azID + "/faulty", kv{}, 400, "faulty (true or false) is required"},
+		{"negative retention", "", "PUT", "/_emulator/integrations/" + azID + "/soft-delete", kv{"retention": "-1h"}, 400, `retention must be a Go duration of 0 or more, e.g. "2160h"; 0 turns soft delete off`},
+		{"purge without fields", "", "POST", "/_emulator/purge", kv{"group": "g"}, 400, "integrationId, group and key are required"},
+		{"purge unknown integration", "", "POST", "/_emulator/purge", kv{"integrationId": "nope", "group": "g", "key": "k"}, 404, "Integration 'nope' not found"},
+		{"control body not json", "", "POST", "/_emulator/faults", "{", 400, "Invalid JSON body: the JSON value is cut short"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
