@@ -143,3 +143,13 @@ func TestTfyShim(t *testing.T) {
 		t.Fatalf("tfy secrets version: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
 	}
 }
+
+// BenchmarkStartVersion measures a whole `tfy-secrets version` process: the
+// host's start-up cost without the plugin (which version never starts).
+func BenchmarkStartVersion(b *testing.B) {
+	for b.Loop() {
+		if out, err := exec.Command(bin, "version").Output(); err != nil || len(out) == 0 {
+			b.Fatalf("version: %v", err)
+		}
+	}
+}

@@ -61,12 +61,11 @@ type Factory struct {
 
 	Globals Globals
 
-	start   StartFunc
-	once    sync.Once
-	svc     plugin.Service
-	stop    func()
-	svcErr  error
-	started bool
+	start  StartFunc
+	once   sync.Once
+	svc    plugin.Service
+	stop   func()
+	svcErr error
 }
 
 // NewFactory returns a Factory whose plugin is started by start on demand.
@@ -83,7 +82,6 @@ func (f *Factory) Getenv(name string) string {
 // Service starts the plugin on first use and returns it.
 func (f *Factory) Service(ctx context.Context) (plugin.Service, error) {
 	f.once.Do(func() {
-		f.started = true
 		if f.start == nil {
 			f.svcErr = failure.New(failure.Unexpected, "no plugin launcher configured")
 			return
@@ -97,9 +95,6 @@ func (f *Factory) Service(ctx context.Context) (plugin.Service, error) {
 	})
 	return f.svc, f.svcErr
 }
-
-// Started reports whether the plugin was started (tests assert laziness).
-func (f *Factory) Started() bool { return f.started }
 
 // Close stops the plugin if it was started.
 func (f *Factory) Close() {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -202,5 +204,31 @@ func TestYAMLIsTheJSONDocument(t *testing.T) {
 		if !reflect.DeepEqual(j, y2) {
 			t.Errorf("document %d differs:\njson %v\nyaml %v", i, j, y2)
 		}
+	}
+}
+
+func manyGroups(n int) []plugin.Group {
+	gs := make([]plugin.Group, n)
+	for i := range gs {
+		gs[i] = plugin.Group{Name: fmt.Sprintf("group-%05d", i), ID: fmt.Sprintf("id%022d", i), FQN: fmt.Sprintf("demo:group-%05d", i),
+			Tenant: "demo", IntegrationID: "int", SecretCount: i % 50, CreatedAt: t0, UpdatedAt: t1}
+	}
+	return gs
+}
+
+// BenchmarkGroups measures rendering 10,000 groups in each format (the
+// large-tenant budget of design section 9 includes this step).
+func BenchmarkGroups(b *testing.B) {
+	gs := manyGroups(10000)
+	for _, f := range []Format{Table, JSON, YAML} {
+		b.Run(string(f), func(b *testing.B) {
+			r := New(f, false)
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := r.Groups(io.Discard, gs); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
