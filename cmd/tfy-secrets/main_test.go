@@ -153,3 +153,31 @@ func BenchmarkStartVersion(b *testing.B) {
 		}
 	}
 }
+
+// TestHostStaysSmall guards the architecture: the host never links the
+// TrueFoundry client, the service, the policy engine or OPA, nor keyring
+// code. Those live in the plugin (and OPA only in tfy-secrets-policy).
+func TestHostStaysSmall(t *testing.T) {
+	t.Parallel()
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	forbidden := []string{
+		"github.com/tfy-secrets/tfy-secrets/internal/tfyapi",
+		"github.com/tfy-secrets/tfy-secrets/internal/service",
+		"github.com/tfy-secrets/tfy-secrets/internal/credentials",
+		"github.com/tfy-secrets/tfy-secrets/policies",
+		"github.com/tfy-secrets/tfy-secrets/providers",
+		"github.com/open-policy-agent/opa",
+		"github.com/tetratelabs/wazero",
+		"github.com/zalando/go-keyring",
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		for _, f := range forbidden {
+			if dep == f || strings.HasPrefix(dep, f+"/") {
+				t.Errorf("tfy-secrets links %s", dep)
+			}
+		}
+	}
+}
