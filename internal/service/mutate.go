@@ -26,6 +26,10 @@ type pendingPlan struct {
 	secret      Secret // secret.delete
 	integration plugin.Integration
 	expires     time.Time
+	// write is the write Apply performs: the plan's operation, except for
+	// manifest.migrate, which is a create or a merge update depending on
+	// whether the group exists.
+	write plugin.Operation
 }
 
 // Plan builds, policy-checks and (unless dry-run) stores a mutation.
@@ -46,12 +50,18 @@ func (s *Service) Plan(ctx context.Context, req plugin.MutationRequest) (plugin.
 		pp, err = ss.planGroupDelete(ctx, req)
 	case plugin.OpSecretDelete:
 		pp, err = ss.planSecretDelete(ctx, req)
+	case plugin.OpManifestMigrate:
+		pp, err = ss.planMigrate(ctx, req)
 	default:
 		return plugin.Plan{}, failure.New(failure.Usage, "operation %s cannot be planned", quoteShort(string(req.Operation)))
 	}
 	if err != nil {
 		return plugin.Plan{}, err
 	}
+	if pp.write == "" {
+		pp.write = req.Operation
+	}
+	pp.plan.Operation = req.Operation
 	in := Input{
 		Operation: req.Operation, Tenant: ss.tenant(pp.group), Changes: pp.keys.inputChanges(),
 		Group: &InputGroup{Name: pp.plan.Group, ID: pp.group.ID, FQN: pp.plan.GroupFQN},
@@ -138,11 +148,44 @@ func (ss *session) planGroupCreate(ctx context.Context, req plugin.MutationReque
 	}, nil
 }
 
+// planMigrate plans moving a manifest's values into a group: a create when
+// the group does not exist yet, else a merge update (a migration never
+// removes keys it was not given).
+func (ss *session) planMigrate(ctx context.Context, req plugin.MutationRequest) (*pendingPlan, error) {
+	if req.Replace || len(req.Unset) > 0 {
+		return nil, failure.New(failure.Usage, "manifest migrate only adds or rotates keys").WithHint("remove keys afterwards with: tfy-secrets group update %s --unset KEY", req.Group)
+	}
+	if len(req.Changes) == 0 {
+		return nil, failure.New(failure.Usage, "the manifest has no values to migrate")
+	}
+	g, err := ss.resolveGroup(ctx, req.Group)
+	switch {
+	case err == nil:
+		pp, err := ss.planUpdateOf(ctx, g, req)
+		if pp != nil {
+			pp.write = plugin.OpGroupUpdate
+		}
+		return pp, err
+	case failure.KindOf(err) == failure.NotFound:
+		pp, err := ss.planGroupCreate(ctx, req)
+		if pp != nil {
+			pp.write = plugin.OpGroupCreate
+		}
+		return pp, err
+	default:
+		return nil, err
+	}
+}
+
 func (ss *session) planGroupUpdate(ctx context.Context, req plugin.MutationRequest) (*pendingPlan, error) {
 	g, err := ss.resolveGroup(ctx, req.Group)
 	if err != nil {
 		return nil, err
 	}
+	return ss.planUpdateOf(ctx, g, req)
+}
+
+func (ss *session) planUpdateOf(ctx context.Context, g Group, req plugin.MutationRequest) (*pendingPlan, error) {
 	before := keysOf(g.Secrets)
 	kp, err := planUpdate(g.Name, before, req.Changes, req.Unset, req.Replace)
 	if err != nil {
@@ -264,7 +307,7 @@ func (s *Service) Apply(ctx context.Context, req plugin.ApplyRequest) (plugin.Re
 		res.Changes = append(res.Changes, plugin.ResultChange{Key: c.Key, Action: c.Action})
 	}
 	var err error
-	switch pp.plan.Operation {
+	switch pp.write {
 	case plugin.OpGroupCreate:
 		err = ss.applyCreate(ctx, pp)
 	case plugin.OpGroupUpdate:

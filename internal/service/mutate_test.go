@@ -385,3 +385,42 @@ func TestAmbiguousCreateAndSecretDelete(t *testing.T) {
 		t.Fatalf("lost secret delete: %v", err)
 	}
 }
+
+func TestManifestMigrate(t *testing.T) {
+	t.Parallel()
+	h := newHarness()
+	g := h.api.add("app", map[string]string{"A": "a", "B": "b"})
+	ctx := context.Background()
+	migrate := func(group string, changes ...plugin.Change) (plugin.Plan, error) {
+		p, err := h.svc.Plan(ctx, plugin.MutationRequest{Call: call(), Operation: plugin.OpManifestMigrate, Group: group, Changes: changes})
+		if err != nil {
+			return p, err
+		}
+		_, err = h.svc.Apply(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
+		return p, err
+	}
+	manifest := func(k, v string) plugin.Change {
+		return plugin.Change{Key: k, Source: plugin.SourceManifest, Origin: "manifest env " + k, Value: change(k, v).Value}
+	}
+	// An existing group is merged into: B rotates, C is added, A is kept.
+	p, err := migrate("app", manifest("B", "b2"), manifest("C", "c"))
+	if err != nil || p.Operation != plugin.OpManifestMigrate {
+		t.Fatalf("plan %+v, %v", p, err)
+	}
+	if !maps.Equal(g.keys, map[string]string{"A": "a", "B": "b2", "C": "c"}) {
+		t.Fatalf("stored = %v", g.keys)
+	}
+	// A missing group is created.
+	if _, err := migrate("fresh", manifest("K", "v")); err != nil {
+		t.Fatal(err)
+	}
+	if _, found, _ := h.api.GroupByFQN(ctx, "demo:fresh"); !found {
+		t.Fatal("migrate did not create the group")
+	}
+	if !strings.Contains(h.dec.inputs[0], `"operation":"manifest.migrate"`) {
+		t.Fatalf("policy saw %s", h.dec.inputs[0])
+	}
+	if _, err := migrate("app"); failure.KindOf(err) != failure.Usage {
+		t.Fatalf("empty migration: %v", err)
+	}
+}
