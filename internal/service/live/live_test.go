@@ -491,3 +491,29 @@ func TestValueViewDisabled(t *testing.T) {
 		t.Fatalf("%+v %v", info, err)
 	}
 }
+
+// Re-adding a key that Azure still holds soft-deleted fails with the
+// provider's explanation (vault name and recovery commands), through the real
+// registry and the integration settings the adapter remembered.
+func TestAzureSoftDeleteExplained(t *testing.T) {
+	t.Parallel()
+	e := start(t, emulator.Options{})
+	azure := e.integration(t, "integration/secret-store/azure/vault")
+	if _, _, err := e.run(t, plugin.MutationRequest{Call: cli(), Operation: plugin.OpGroupCreate, Group: "az", Integration: azure,
+		Changes: []plugin.Change{src("DB-PASSWORD", "one"), src("API-KEY", "two")}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.run(t, plugin.MutationRequest{Call: cli(), Operation: plugin.OpSecretDelete, Secret: "az:DB-PASSWORD"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := e.run(t, plugin.MutationRequest{Call: cli(), Operation: plugin.OpGroupUpdate, Group: "az",
+		Changes: []plugin.Change{src("DB-PASSWORD", "three")}}, "")
+	fe := failure.As(err)
+	if fe.Kind != failure.Conflict || !strings.Contains(fe.Message, "soft-deleted") || !strings.Contains(fe.Hint, "az keyvault secret purge --vault-name") ||
+		strings.Contains(fe.Hint, "<vault>") {
+		t.Fatalf("err = %v\nhint: %s", err, fe.Hint)
+	}
+	if got := keysOf(e.values(t, "az")); !slices.Equal(got, []string{"API-KEY"}) {
+		t.Fatalf("after the refused update: %v", got)
+	}
+}
