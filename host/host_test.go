@@ -156,7 +156,7 @@ func TestGlobalFlagsAnywhere(t *testing.T) {
 		{"group", "--output=json", "list", "--host", "https://h.example", "--search=pay", "-y", "--dry-run", "--policy=org.tar.gz", "--debug", "--timeout", "5s"},
 		{"list", "-o", "json", "--host", "https://h.example", "--search", "pay", "-y", "--dry-run", "--policy", "org.tar.gz", "--debug", "--timeout", "5s"},
 	} {
-		svc := &hosttest.Service{Groups: []plugin.Group{{Name: "payments", ID: "g1", SecretCount: 2}}}
+		svc := hosttest.Canned(hosttest.Answers{Groups: []plugin.Group{{Name: "payments", ID: "g1", SecretCount: 2}}})
 		o := invocation{svc: svc}.run(t, args...)
 		o.expect(t, 0, `"name": "payments"`, "debug:")
 		req := svc.Request("ListGroups").(plugin.ListGroupsRequest)
@@ -167,7 +167,7 @@ func TestGlobalFlagsAnywhere(t *testing.T) {
 }
 
 func TestEnvironmentDefaults(t *testing.T) {
-	svc := &hosttest.Service{}
+	svc := hosttest.Canned(hosttest.Answers{})
 	env := map[string]string{"TFY_SECRETS_POLICY": "env.tar.gz", "TFY_DEBUG": "1", "CI": "true"}
 	invocation{svc: svc, env: env}.run(t, "group", "list").expect(t, 0, "No secret groups", "debug:")
 	call := svc.Request("ListGroups").(plugin.ListGroupsRequest).Call
@@ -183,9 +183,9 @@ func TestEnvironmentDefaults(t *testing.T) {
 
 func TestErrorsMapToExitCodes(t *testing.T) {
 	for _, k := range failure.Kinds() {
-		svc := &hosttest.Service{Err: map[string]error{
+		svc := hosttest.Canned(hosttest.Answers{Err: map[string]error{
 			"GetGroup": failure.New(k, "secret group %q not found", "app").WithHint("run `tfy-secrets group list`"),
-		}}
+		}})
 		o := invocation{svc: svc}.run(t, "group", "get", "app")
 		o.expect(t, k.ExitCode(), "", "error: get group: secret group \"app\" not found\nhint: run `tfy-secrets group list`\n")
 		j := invocation{svc: svc}.run(t, "group", "get", "app", "-o", "json")
@@ -218,21 +218,21 @@ func (interrupted) ExitCode() int { return 130 }
 func TestInterruptedUsesTheCause(t *testing.T) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	cancel(interrupted{})
-	svc := &hosttest.Service{Err: map[string]error{"ListGroups": context.Canceled}}
+	svc := hosttest.Canned(hosttest.Answers{Err: map[string]error{"ListGroups": context.Canceled}})
 	invocation{svc: svc, ctx: ctx}.run(t, "group", "list").expect(t, 130, "", "error: interrupted (Ctrl-C)")
 }
 
 func TestReads(t *testing.T) {
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	svc := &hosttest.Service{
+	svc := hosttest.Canned(hosttest.Answers{
 		Detail:       plugin.GroupDetail{Group: plugin.Group{Name: "app", ID: "g1"}, Secrets: []plugin.SecretInfo{{Key: "DB", Masked: "(set)"}}, Warnings: []string{"policy note"}},
 		Secret:       plugin.SecretInfo{Key: "DB", Group: "app", Masked: "abcd***", Version: 3},
 		Versions:     []plugin.Version{{Version: 3, CreatedAt: at}},
 		Integrations: []plugin.Integration{{Name: "vault", Provider: "azure", Store: "vault"}},
-		RefResult:    "tfy-secret://demo:app:DB",
-		StatusResult: plugin.AuthStatus{Host: "https://h", Tenant: "demo", KeySource: "keyring"},
+		Ref:          "tfy-secret://demo:app:DB",
+		Status:       plugin.AuthStatus{Host: "https://h", Tenant: "demo", KeySource: "keyring"},
 		PolicyInfo:   plugin.PolicyInfo{Modules: []plugin.PolicyModule{{Name: "default/x.rego", Source: "package x\n"}}},
-	}
+	})
 	in := invocation{svc: svc}
 	in.run(t, "group", "get", "demo:app", "--show-prefix").expect(t, 0, "DB", "warning: policy note")
 	if r := svc.Request("GetGroup").(plugin.GetGroupRequest); r.Group != "demo:app" || !r.ShowPrefix {
@@ -264,7 +264,7 @@ func TestPolicyEval(t *testing.T) {
 	bad := filepath.Join(dir, "bad.json")
 	writeFile(t, good, `{"operation":"group.list"}`)
 	writeFile(t, bad, `{"operation": "group.list",, }`)
-	svc := &hosttest.Service{Decision: []byte(`{"deny":[],"confirm":"none"}`)}
+	svc := hosttest.Canned(hosttest.Answers{Decision: []byte(`{"deny":[],"confirm":"none"}`)})
 	invocation{svc: svc}.run(t, "policy", "eval", "--input", good).expect(t, 0, `{"deny":[],"confirm":"none"}`+"\n", "")
 	if r := svc.Request("PolicyEval").(plugin.PolicyEvalRequest); string(r.Input) != `{"operation":"group.list"}` {
 		t.Fatalf("input %q", r.Input)

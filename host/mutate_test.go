@@ -20,13 +20,13 @@ func updatePlan() plugin.Plan {
 }
 
 func mutationService(p plugin.Plan) *hosttest.Service {
-	return &hosttest.Service{
-		PlanResult:  p,
-		ApplyResult: plugin.Result{Operation: p.Operation, Group: p.Group, Verified: true, Changes: []plugin.ResultChange{{Key: "API-KEY", Action: plugin.ActionAdd}}},
-	}
+	return hosttest.Canned(hosttest.Answers{
+		Plan:   p,
+		Result: plugin.Result{Operation: p.Operation, Group: p.Group, Verified: true, Changes: []plugin.ResultChange{{Key: "API-KEY", Action: plugin.ActionAdd}}},
+	})
 }
 
-func calls(svc *hosttest.Service) string { return strings.Join(svc.Calls(), ",") }
+func calls(svc *hosttest.Service) string { return strings.Join(svc.Methods(), ",") }
 
 func TestMutationNeedsYesWithoutTTY(t *testing.T) {
 	svc := mutationService(updatePlan())
@@ -94,10 +94,9 @@ func TestTypedConfirmationWithoutTTY(t *testing.T) {
 		{[]string{"delete", "app", "--yes", "--confirm-name", "app"}, 0, true, "Active deployments using this group: 3"},
 	} {
 		svc := mutationService(p)
-		svc.ApplyResult = plugin.Result{Operation: plugin.OpGroupDelete, Group: "app"}
 		o := invocation{svc: svc}.run(t, tc.args...)
 		o.expect(t, tc.code, "", tc.msg)
-		if applied := slices.Contains(svc.Calls(), "Apply"); applied != tc.apply {
+		if applied := slices.Contains(svc.Methods(), "Apply"); applied != tc.apply {
 			t.Fatalf("%v: applied %v", tc.args, applied)
 		}
 		if tc.apply {
@@ -164,9 +163,9 @@ func TestCreateSources(t *testing.T) {
 // TestInlineValueIsLiteral: a positional KEY=VALUE reaches the plugin as a
 // literal source without its value, and the policy's refusal names KEY.
 func TestInlineValueIsLiteral(t *testing.T) {
-	svc := &hosttest.Service{Err: map[string]error{
+	svc := hosttest.Canned(hosttest.Answers{Err: map[string]error{
 		"Plan": failure.New(failure.Denied, "API_KEY: values typed on the command line are refused").WithHint("use --from-env API_KEY"),
-	}}
+	}})
 	o := invocation{svc: svc}.run(t, "group", "create", "app", "API_KEY="+canary)
 	o.expect(t, 7, "", "error: plan: API_KEY: values typed on the command line are refused")
 	r := svc.Request("Plan").(plugin.MutationRequest)
@@ -211,9 +210,10 @@ func TestLoginKeySources(t *testing.T) {
 		{[]string{"auth", "login", "--with-token"}, canary, nil, canary},
 		{[]string{"auth", "login", "--from-env", "MY_KEY", "--host", "https://h"}, "", map[string]string{"MY_KEY": canary}, canary},
 	} {
-		svc := &hosttest.Service{StatusResult: st}
+		svc := hosttest.Canned(hosttest.Answers{Status: st})
 		invocation{svc: svc, env: tc.env, stdin: tc.stdin}.run(t, tc.args...).expect(t, 0, "(set) from keyring", "")
-		if len(svc.LoginReceived) != 1 || svc.LoginReceived[0].Key.Reveal() != tc.want {
+		logins := svc.All("Login")
+		if len(logins) != 1 || logins[0].(plugin.LoginRequest).Key.Reveal() != tc.want {
 			t.Fatalf("%v: key not passed exactly", tc.args)
 		}
 	}

@@ -104,7 +104,7 @@ func TestHiddenPromptSource(t *testing.T) {
 }
 
 func TestLoginPromptsOnTerminal(t *testing.T) {
-	svc := &hosttest.Service{StatusResult: plugin.AuthStatus{Host: "https://h", KeySource: "keyring"}}
+	svc := hosttest.Canned(hosttest.Answers{Status: plugin.AuthStatus{Host: "https://h", KeySource: "keyring"}})
 	term, done := onTerminal(t, invocation{svc: svc}, "auth", "login", "--host", "https://h")
 	term.WaitFor(t, "TrueFoundry API key for https://h (input hidden): ")
 	term.WaitEcho(t, false)
@@ -112,7 +112,8 @@ func TestLoginPromptsOnTerminal(t *testing.T) {
 	if o := <-done; o.code != 0 {
 		t.Fatalf("exit %d", o.code)
 	}
-	if len(svc.LoginReceived) != 1 || svc.LoginReceived[0].Key.Reveal() != canary || svc.LoginReceived[0].Host != "https://h" {
+	logins := svc.All("Login")
+	if len(logins) != 1 || logins[0].(plugin.LoginRequest).Key.Reveal() != canary || logins[0].(plugin.LoginRequest).Host != "https://h" {
 		t.Fatal("the typed key did not reach Login")
 	}
 	if strings.Contains(term.Drain(), canary) {

@@ -1,5 +1,5 @@
-// Package hosttest holds test helpers for the host's commands: a recording
-// fake of plugin.Service and a way to parse one command's arguments without
+// Package hosttest holds test helpers for the host's commands: canned
+// answers for plugin/plugintest's recording fake, a pseudo-terminal, and a way to parse one command's arguments without
 // running it. Fakes live here, never in production code paths.
 package hosttest
 
@@ -7,129 +7,102 @@ import (
 	"context"
 	"errors"
 	"io"
-	"slices"
-	"sync"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
-	"github.com/tfy-secrets/tfy-secrets/host/iostreams"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
+	"github.com/tfy-secrets/tfy-secrets/plugin/plugintest"
 )
 
-// Service is a fake plugin.Service: it returns the canned fields and records
-// every request. Err, when set for a method name ("Plan", "GetGroup", ...),
-// is returned instead.
+// Answers are canned results for the fake service. Err, when set for a
+// method name ("Plan", "GetGroup", ...), is returned instead.
+type Answers struct {
+	Status       plugin.AuthStatus
+	Integrations []plugin.Integration
+	Groups       []plugin.Group
+	Detail       plugin.GroupDetail
+	Secret       plugin.SecretInfo
+	Versions     []plugin.Version
+	Ref          string
+	Plan         plugin.Plan
+	Result       plugin.Result
+	PolicyInfo   plugin.PolicyInfo
+	Decision     []byte
+	Err          map[string]error
+}
+
+// Service is plugintest.Fake (which records every call) answering with
+// fixed values, plus lookups of what was asked.
 type Service struct {
-	mu       sync.Mutex
-	calls    []string
-	requests []any
-
-	StatusResult  plugin.AuthStatus
-	Integrations  []plugin.Integration
-	Groups        []plugin.Group
-	Detail        plugin.GroupDetail
-	Secret        plugin.SecretInfo
-	Versions      []plugin.Version
-	RefResult     string
-	PlanResult    plugin.Plan
-	ApplyResult   plugin.Result
-	PolicyInfo    plugin.PolicyInfo
-	Decision      []byte
-	Err           map[string]error
-	LoginReceived []plugin.LoginRequest
+	*plugintest.Fake
 }
 
-var _ plugin.Service = (*Service)(nil)
-
-func (s *Service) record(name string, req any) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.calls = append(s.calls, name)
-	s.requests = append(s.requests, req)
-	return s.Err[name]
+// Canned returns a fake service giving the answers a.
+func Canned(a Answers) *Service {
+	e := func(m string) error { return a.Err[m] }
+	return &Service{Fake: &plugintest.Fake{
+		LoginFunc:  func(context.Context, plugin.LoginRequest) (plugin.AuthStatus, error) { return a.Status, e("Login") },
+		LogoutFunc: func(context.Context, plugin.Call) error { return e("Logout") },
+		StatusFunc: func(context.Context, plugin.Call) (plugin.AuthStatus, error) { return a.Status, e("Status") },
+		ListIntegrationsFunc: func(context.Context, plugin.IntegrationsRequest) ([]plugin.Integration, error) {
+			return a.Integrations, e("ListIntegrations")
+		},
+		ListGroupsFunc: func(_ context.Context, _ plugin.ListGroupsRequest, yield func(plugin.Group) error) error {
+			if err := e("ListGroups"); err != nil {
+				return err
+			}
+			for _, g := range a.Groups {
+				if err := yield(g); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		GetGroupFunc: func(context.Context, plugin.GetGroupRequest) (plugin.GroupDetail, error) {
+			return a.Detail, e("GetGroup")
+		},
+		GetSecretFunc: func(context.Context, plugin.SecretRequest) (plugin.SecretInfo, error) {
+			return a.Secret, e("GetSecret")
+		},
+		SecretVersionsFunc: func(context.Context, plugin.SecretRequest) ([]plugin.Version, error) {
+			return a.Versions, e("SecretVersions")
+		},
+		RefFunc:        func(context.Context, plugin.RefRequest) (string, error) { return a.Ref, e("Ref") },
+		PlanFunc:       func(context.Context, plugin.MutationRequest) (plugin.Plan, error) { return a.Plan, e("Plan") },
+		ApplyFunc:      func(context.Context, plugin.ApplyRequest) (plugin.Result, error) { return a.Result, e("Apply") },
+		PolicyShowFunc: func(context.Context, plugin.Call) (plugin.PolicyInfo, error) { return a.PolicyInfo, e("PolicyShow") },
+		PolicyEvalFunc: func(context.Context, plugin.PolicyEvalRequest) ([]byte, error) { return a.Decision, e("PolicyEval") },
+	}}
 }
 
-// Calls returns the method names called, in order.
-func (s *Service) Calls() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.calls)
+// Methods returns the names of the methods called, in order.
+func (s *Service) Methods() []string {
+	var names []string
+	for _, c := range s.Calls() {
+		names = append(names, c.Method)
+	}
+	return names
+}
+
+// All returns the requests of every call to method, oldest first.
+func (s *Service) All(method string) []any {
+	var reqs []any
+	for _, c := range s.Calls() {
+		if c.Method == method {
+			reqs = append(reqs, c.Request)
+		}
+	}
+	return reqs
 }
 
 // Request returns the request of the last call to method, or nil.
 func (s *Service) Request(method string) any {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i := len(s.calls) - 1; i >= 0; i-- {
-		if s.calls[i] == method {
-			return s.requests[i]
-		}
+	all := s.All(method)
+	if len(all) == 0 {
+		return nil
 	}
-	return nil
-}
-
-func (s *Service) Login(_ context.Context, req plugin.LoginRequest) (plugin.AuthStatus, error) {
-	s.mu.Lock()
-	s.LoginReceived = append(s.LoginReceived, req)
-	s.mu.Unlock()
-	return s.StatusResult, s.record("Login", req)
-}
-
-func (s *Service) Logout(_ context.Context, call plugin.Call) error {
-	return s.record("Logout", call)
-}
-
-func (s *Service) Status(_ context.Context, call plugin.Call) (plugin.AuthStatus, error) {
-	return s.StatusResult, s.record("Status", call)
-}
-
-func (s *Service) ListIntegrations(_ context.Context, req plugin.IntegrationsRequest) ([]plugin.Integration, error) {
-	return s.Integrations, s.record("ListIntegrations", req)
-}
-
-func (s *Service) ListGroups(_ context.Context, req plugin.ListGroupsRequest, yield func(plugin.Group) error) error {
-	if err := s.record("ListGroups", req); err != nil {
-		return err
-	}
-	for _, g := range s.Groups {
-		if err := yield(g); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (s *Service) GetGroup(_ context.Context, req plugin.GetGroupRequest) (plugin.GroupDetail, error) {
-	return s.Detail, s.record("GetGroup", req)
-}
-
-func (s *Service) GetSecret(_ context.Context, req plugin.SecretRequest) (plugin.SecretInfo, error) {
-	return s.Secret, s.record("GetSecret", req)
-}
-
-func (s *Service) SecretVersions(_ context.Context, req plugin.SecretRequest) ([]plugin.Version, error) {
-	return s.Versions, s.record("SecretVersions", req)
-}
-
-func (s *Service) Ref(_ context.Context, req plugin.RefRequest) (string, error) {
-	return s.RefResult, s.record("Ref", req)
-}
-
-func (s *Service) Plan(_ context.Context, req plugin.MutationRequest) (plugin.Plan, error) {
-	return s.PlanResult, s.record("Plan", req)
-}
-
-func (s *Service) Apply(_ context.Context, req plugin.ApplyRequest) (plugin.Result, error) {
-	return s.ApplyResult, s.record("Apply", req)
-}
-
-func (s *Service) PolicyShow(_ context.Context, call plugin.Call) (plugin.PolicyInfo, error) {
-	return s.PolicyInfo, s.record("PolicyShow", call)
-}
-
-func (s *Service) PolicyEval(_ context.Context, req plugin.PolicyEvalRequest) ([]byte, error) {
-	return s.Decision, s.record("PolicyEval", req)
+	return all[len(all)-1]
 }
 
 // Start returns a StartFunc serving svc and counting starts.
@@ -151,17 +124,6 @@ func Env(vars map[string]string) func(string) (string, bool) {
 		v, ok := vars[k]
 		return v, ok
 	}
-}
-
-// Factory returns a Factory over test streams and env, whose plugin start
-// fails the test if a command needs it unexpectedly (svc nil).
-func Factory(ios *iostreams.IOStreams, env map[string]string, svc plugin.Service) *cmdutil.Factory {
-	var starts int
-	f := cmdutil.NewFactory(ios, Start(svc, &starts))
-	f.LookupEnv = Env(env)
-	f.Executable = func() (string, error) { return "/nonexistent/tfy-secrets", nil }
-	f.LookPath = func(string) (string, error) { return "", io.EOF }
-	return f
 }
 
 // Parse runs only cmd's parsing and validation on args (flags may come
