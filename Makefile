@@ -5,14 +5,22 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/tfy-secrets/tfy-secrets/internal/version.Version=$(VERSION)
 # Fuzz targets run this long each in `make test` (a smoke run; `make fuzz FUZZTIME=5m` digs deeper).
 FUZZTIME ?= 3s
+PREFIX  ?= /usr/local
 
-.PHONY: help build test test-go fuzz bench lint generate check-generated demo clean
+.PHONY: help build install test test-go fuzz bench lint generate check-generated demo clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
-build: ## build every binary into bin/ (static, CGO_ENABLED=0)
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/...
+build: ## build every binary into bin/ (static, CGO_ENABLED=0); the host trusts only this plugin build
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/tfy-secrets-plugin ./cmd/tfy-emulator ./cmd/tfy-secrets-policy
+	cd $(BIN) && sha256sum tfy-secrets-plugin | cut -d' ' -f1 > tfy-secrets-plugin.sha256
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS) -X github.com/tfy-secrets/tfy-secrets/host/launcher.PluginSHA256='$$(cat $(BIN)/tfy-secrets-plugin.sha256) -o $(BIN)/ ./cmd/tfy-secrets
+
+install: build ## install the binaries into $(PREFIX)/bin (default /usr/local); add a `tfy` symlink yourself to use `tfy secrets`
+	install -d $(PREFIX)/bin
+	install -m 0755 $(BIN)/tfy-secrets $(BIN)/tfy-secrets-plugin $(BIN)/tfy-secrets-policy $(BIN)/tfy-emulator $(PREFIX)/bin/
+	install -m 0644 $(BIN)/tfy-secrets-plugin.sha256 $(PREFIX)/bin/
 
 test: lint check-generated build ## vet, the whole suite with -race against a real keyring daemon, fuzz smoke runs
 	scripts/with-keyring.sh $(MAKE) --no-print-directory test-go
@@ -36,6 +44,9 @@ generate: ## regenerate committed generated code (policy bundle, protobuf)
 
 check-generated: ## fail when committed generated code is stale
 	scripts/check-generated.sh
+
+demo: build ## build, start the bundled emulator, log in and run a real session (no account needed)
+	scripts/demo.sh
 
 clean:
 	rm -rf $(BIN)
