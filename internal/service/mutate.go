@@ -76,6 +76,15 @@ func (s *Service) Plan(ctx context.Context, req plugin.MutationRequest) (plugin.
 	if err != nil {
 		return plugin.Plan{}, err
 	}
+	for _, c := range req.Changes {
+		// The default policy denies inline values and no bundle can loosen
+		// that; should a decision ever allow one, there is still no value
+		// to write, so the plan stops here rather than keep or drop the key.
+		if c.Source == plugin.SourceLiteral {
+			return plugin.Plan{}, failure.New(failure.Denied, "key %s was given an inline value, which is never accepted", quoteShort(c.Key)).
+				WithHint("export %s=... then pass --from-env %s", c.Key, c.Key)
+		}
+	}
 	pp.plan.Confirm = dec.Confirm
 	pp.plan.Warnings = append(pp.plan.Warnings, dec.Warn...)
 	pp.plan.Changes = pp.keys.changes

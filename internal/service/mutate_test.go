@@ -424,3 +424,20 @@ func TestManifestMigrate(t *testing.T) {
 		t.Fatalf("empty migration: %v", err)
 	}
 }
+
+// The host keeps no value for an inline KEY=VALUE, so the change arrives
+// without one; it must still reach policy and be denied there (exit 7),
+// not fail earlier as a usage error.
+func TestInlineValueWithoutValueReachesPolicy(t *testing.T) {
+	t.Parallel()
+	h := newHarness()
+	h.api.add("app", map[string]string{"A": "a"})
+	req := planUpdateReq("app", plugin.Change{Key: "B", Source: plugin.SourceLiteral})
+	_, err := h.svc.Plan(context.Background(), req)
+	if failure.KindOf(err) != failure.Denied || !strings.Contains(err.Error(), "key B") {
+		t.Fatalf("err = %v, want a policy denial naming key B", err)
+	}
+	if len(h.svc.plans) != 0 || h.api.callCount("UpdateGroup") != 0 {
+		t.Fatal("a denied plan was kept or written")
+	}
+}

@@ -18,7 +18,8 @@ type keyPlan struct {
 }
 
 // validateChanges rejects what no plan can express: empty or repeated keys
-// and sources that carry no value.
+// and sources that carry no value (inline values excepted: policy decides
+// those).
 func validateChanges(changes []plugin.Change) error {
 	seen := make(map[string]bool, len(changes))
 	for _, c := range changes {
@@ -29,7 +30,9 @@ func validateChanges(changes []plugin.Change) error {
 			return failure.New(failure.Usage, "key %s is given more than once", quoteShort(c.Key)).WithHint("give each key one source")
 		}
 		seen[c.Key] = true
-		if !c.Value.IsSet() {
+		// An inline value arrives without one on purpose (the host keeps
+		// none); policy refuses it with the reason, so it must reach policy.
+		if !c.Value.IsSet() && c.Source != plugin.SourceLiteral {
 			return failure.New(failure.Usage, "key %s has no value", quoteShort(c.Key))
 		}
 	}
