@@ -517,3 +517,31 @@ func TestAzureSoftDeleteExplained(t *testing.T) {
 		t.Fatalf("after the refused update: %v", got)
 	}
 }
+
+// manifest migrate creates the group the first time and merges afterwards,
+// keeping keys the manifest does not mention.
+func TestManifestMigrateAgainstEmulator(t *testing.T) {
+	t.Parallel()
+	e := start(t, emulator.Options{})
+	gsm := e.integration(t, "integration/secret-store/gcp/gsm")
+	fromManifest := func(k, v string) plugin.Change {
+		return plugin.Change{Key: k, Source: plugin.SourceManifest, Origin: "manifest env " + k, Value: secret.FromString(v)}
+	}
+	migrate := plugin.MutationRequest{Call: cli(), Operation: plugin.OpManifestMigrate, Group: "svc", Integration: gsm,
+		Changes: []plugin.Change{fromManifest("DB_URL", "postgres://one"), fromManifest("TOKEN", "t1")}}
+	if _, res, err := e.run(t, migrate, ""); err != nil || !res.Verified || res.Operation != plugin.OpManifestMigrate {
+		t.Fatalf("first migrate: %+v %v", res, err)
+	}
+	if _, _, err := e.run(t, plugin.MutationRequest{Call: cli(), Operation: plugin.OpGroupUpdate, Group: "svc",
+		Changes: []plugin.Change{src("EXTRA", "x")}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	migrate.Changes = []plugin.Change{fromManifest("TOKEN", "t2")}
+	if _, _, err := e.run(t, migrate, ""); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"DB_URL": "postgres://one", "TOKEN": "t2", "EXTRA": "x"}
+	if got := e.values(t, "svc"); !mapsEqual(got, want) {
+		t.Fatalf("after the second migrate: %v", keysOf(got))
+	}
+}
