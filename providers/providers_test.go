@@ -215,6 +215,8 @@ func TestExplain(t *testing.T) {
 			failure.Usage, []string{"DB-PASSWORD", "underscores"}},
 		{"aws scheduled deletion", sm, providers.APIFailure{Status: 409, Message: "Secret API_KEY is scheduled for deletion", Key: "API_KEY"},
 			failure.Conflict, []string{"aws secretsmanager restore-secret --secret-id API_KEY --region us-east-1", "recovery window", "another key name"}},
+		{"aws scheduled deletion named only in the message", sm, providers.APIFailure{Status: 409, Message: "You can't create secret DB_URL because a secret with this name is already scheduled for deletion; restore it or wait until the recovery window ends"},
+			failure.Conflict, []string{`secret "DB_URL" is scheduled`, "aws secretsmanager restore-secret --secret-id DB_URL --region us-east-1"}},
 		{"faulty integration", gsm, providers.APIFailure{Status: 424, Message: "store unreachable"},
 			failure.Unavailable, []string{"forceDelete", "store unreachable", "Google Secret Manager"}},
 	}

@@ -68,9 +68,21 @@ func (Provider) Location(in providers.Integration) string { return in.Config["re
 func (p Provider) Explain(st providers.Store, in providers.Integration, f providers.APIFailure) *failure.Error {
 	msg := strings.ToLower(f.Message)
 	if f.Status == 409 && st.Type == SecretsManagerType && strings.Contains(msg, "scheduled for deletion") {
-		return scheduledDeletion(f.Key, p.Location(in))
+		return scheduledDeletion(scheduledName(f), p.Location(in))
 	}
 	return nil
+}
+
+// scheduledName pulls the secret name out of messages like "You can't
+// create secret API_KEY because ... scheduled for deletion", else uses the
+// key: a whole-group write does not know which of its keys was refused.
+func scheduledName(f providers.APIFailure) string {
+	if rest, ok := strings.CutPrefix(f.Message, "You can't create secret "); ok {
+		if name, _, ok := strings.Cut(rest, " "); ok && name != "" {
+			return strings.Trim(name, `"'`)
+		}
+	}
+	return f.Key
 }
 
 // scheduledDeletion explains Secrets Manager's recovery window.
