@@ -142,6 +142,17 @@ func (s *Service) GetGroup(ctx context.Context, req plugin.GetGroupRequest) (plu
 	if err != nil {
 		return plugin.GroupDetail{}, err
 	}
+	if req.ShowPrefix {
+		// Reading values is acting: policy gets to refuse the read before
+		// any value is fetched, then decides masks once lengths are known.
+		pre := Input{Operation: plugin.OpGroupGet, Tenant: ss.tenant(g), Group: groupInput(g)}
+		for _, sec := range g.Secrets {
+			pre.Secrets = append(pre.Secrets, InputSecret{Key: sec.Key, ID: sec.ID})
+		}
+		if _, err := s.decide(ctx, req.Call, log, pre); err != nil {
+			return plugin.GroupDetail{}, err
+		}
+	}
 	secrets, warnings, err := ss.groupSecrets(ctx, g, req.ShowPrefix)
 	if err != nil {
 		return plugin.GroupDetail{}, err
@@ -280,7 +291,13 @@ func (s *Service) GetSecret(ctx context.Context, req plugin.SecretRequest) (plug
 	switch {
 	case req.ShowPrefix:
 		// Policy needs the length to decide whether a prefix may be shown,
-		// so only here is the value read.
+		// so only here is the value read, and only once policy has had the
+		// chance to refuse the read.
+		pre := Input{Operation: plugin.OpSecretGet, Tenant: ss.tenant(g), Group: groupInput(g),
+			Secrets: []InputSecret{{Key: sec.Key, ID: sec.ID}}}
+		if _, err := s.decide(ctx, req.Call, log, pre); err != nil {
+			return plugin.SecretInfo{}, err
+		}
 		full, err := ss.api.SecretByID(ctx, sec.ID)
 		switch {
 		case err == nil:

@@ -232,3 +232,26 @@ func TestHostTenant(t *testing.T) {
 		}
 	}
 }
+
+// A policy that refuses a read stops it before any value is fetched.
+func TestDeniedReadFetchesNoValue(t *testing.T) {
+	t.Parallel()
+	h := newHarness()
+	h.api.add("app", map[string]string{"A": "abcdefghijklmnopqrstuvwxyz"})
+	h.dec.decide = func(in Input) Decision {
+		return Decision{Deny: []string{"reads of " + string(in.Operation) + " are closed"}}
+	}
+	c := call()
+	c.ShowPrefix = true
+	_, err := h.svc.GetGroup(context.Background(), plugin.GetGroupRequest{Call: c, Group: "app"})
+	if failure.KindOf(err) != failure.Denied || !strings.Contains(err.Error(), "group.get are closed") {
+		t.Fatalf("group get: %v", err)
+	}
+	_, err = h.svc.GetSecret(context.Background(), plugin.SecretRequest{Call: c, Secret: "app:A"})
+	if failure.KindOf(err) != failure.Denied {
+		t.Fatalf("secret get: %v", err)
+	}
+	if n := h.api.callCount("SecretByID") + h.api.callCount("SecretsWithValue"); n != 0 {
+		t.Fatalf("%d value reads despite the deny", n)
+	}
+}
