@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strings"
 	"time"
 
+	dbus "github.com/godbus/dbus/v5"
 	gokeyring "github.com/zalando/go-keyring"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
@@ -105,12 +107,39 @@ func (k SystemKeyring) call(ctx context.Context, what, host string, op func() er
 }
 
 func keyringFailure(what, host string, err error) *failure.Error {
+	err = explain(err)
 	kind := failure.Config
 	if what == "read API key" {
 		// Without the key nothing is authenticated: exit 3, like no key at all.
 		kind = failure.Unauthorized
 	}
 	return failure.Wrap(kind, err, fmt.Sprintf("OS keyring: %s for %s: %v", what, host, err)).WithHint(headlessHint)
+}
+
+// explain puts the usual headless failures in words; the cause stays in the
+// text (and in the chain) for anyone debugging.
+func explain(err error) error {
+	switch dbusErrorName(err) {
+	case "org.freedesktop.DBus.Error.ServiceUnknown", "org.freedesktop.DBus.Error.NameHasNoOwner":
+		return fmt.Errorf("no Secret Service (org.freedesktop.secrets) on the D-Bus session bus (%w)", err)
+	}
+	// go-keyring reports a refused or impossible unlock prompt only as text.
+	if strings.Contains(err.Error(), "failed to unlock") {
+		return fmt.Errorf("the keyring is locked, or has no default collection, and no unlock prompt could be shown (%w)", err)
+	}
+	return err
+}
+
+// dbusErrorName is the D-Bus error name of a failed call; godbus returns
+// method errors by value, other paths by pointer.
+func dbusErrorName(err error) string {
+	if de, ok := errors.AsType[dbus.Error](err); ok {
+		return de.Name
+	}
+	if de, ok := errors.AsType[*dbus.Error](err); ok {
+		return de.Name
+	}
+	return ""
 }
 
 // sessionBusPresent stops go-keyring before it autolaunches a D-Bus daemon

@@ -147,6 +147,25 @@ func TestLoginWithRealKeyring(t *testing.T) {
 	}
 }
 
+func TestExplainKeyringErrors(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		err  error
+		want string
+	}{
+		{dbus.Error{Name: "org.freedesktop.DBus.Error.ServiceUnknown", Body: []any{"The name is not activatable"}}, "no Secret Service (org.freedesktop.secrets)"},
+		{&dbus.Error{Name: "org.freedesktop.DBus.Error.NameHasNoOwner"}, "no Secret Service (org.freedesktop.secrets)"},
+		{errors.New("failed to unlock correct collection '/org/freedesktop/secrets/aliases/default'"), "keyring is locked"},
+		{errors.New("something else"), "something else"},
+	}
+	for _, tc := range cases {
+		got := keyringFailure("read API key", "https://a.example.com", tc.err)
+		if !strings.Contains(got.Message, tc.want) || !strings.Contains(got.Message, tc.err.Error()) || dbusErrorName(got) != dbusErrorName(tc.err) {
+			t.Errorf("%v: message %q, want %q and the cause kept", tc.err, got.Message, tc.want)
+		}
+	}
+}
+
 func TestSessionBusPresent(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -365,6 +384,9 @@ func lockedKeyringHelper(t *testing.T) {
 	}
 	if strings.Contains(fe.Message+fe.Hint, canary) {
 		t.Fatal("error leaks the key")
+	}
+	if !strings.Contains(fe.Message, "keyring is locked") {
+		t.Fatalf("message %q does not say the keyring is locked", fe.Message)
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Fatalf("locked keyring took %s to report", d)
