@@ -219,3 +219,19 @@ func TestLoginKeySources(t *testing.T) {
 	}
 	invocation{stdin: "\n"}.run(t, "auth", "login", "--with-token").expect(t, 2, "", "the API key is empty")
 }
+
+// TestTypedConfirmationForAnyMutation: an organisation policy may demand the
+// typed name for an update; scripts can still pass it.
+func TestTypedConfirmationForAnyMutation(t *testing.T) {
+	p := updatePlan()
+	p.Confirm = plugin.ConfirmTyped
+	env := map[string]string{"NEW_KEY": canary}
+	svc := mutationService(p)
+	invocation{svc: svc, env: env}.run(t, "group", "update", "app", "--from-env", "API-KEY=NEW_KEY", "--yes").
+		expect(t, 8, "", "hint: pass --yes --confirm-name app")
+	invocation{svc: svc, env: env}.run(t, "group", "update", "app", "--from-env", "API-KEY=NEW_KEY", "--yes", "--confirm-name", "app").
+		expect(t, 0, "Updated secret group", "")
+	if a := svc.Request("Apply").(plugin.ApplyRequest); a.TypedName != "app" {
+		t.Fatalf("apply %+v", a)
+	}
+}

@@ -27,3 +27,14 @@ func Args(c *cli.Context, min, max int, usage string) ([]string, error) {
 	}
 	return args, nil
 }
+
+// FlagConfirmName names the group when policy demands typed confirmation
+// and there is no terminal to type it on. group delete needs it by
+// default; an organisation policy may demand it of any mutation, so every
+// mutation accepts it.
+const FlagConfirmName = "confirm-name"
+
+// ConfirmNameFlag is the --confirm-name flag.
+func ConfirmNameFlag() cli.Flag {
+	return &cli.StringFlag{Name: FlagConfirmName, Usage: "the group's `NAME`, for a typed confirmation without a terminal (with --yes)"}
+}

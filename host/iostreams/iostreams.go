@@ -15,6 +15,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/term"
 
@@ -37,6 +38,9 @@ type IOStreams struct {
 
 	progressMu    sync.Mutex
 	progressShown bool
+	progressAt    time.Time
+	// now is the clock for progress redraws; tests replace it.
+	now func() time.Time
 
 	// lines buffers stdin for visible prompts so that two prompts in a row
 	// do not lose input read ahead by the first.
@@ -96,6 +100,10 @@ func (s *IOStreams) ColorEnabled() bool { return s.stdoutTTY && !s.noColor }
 // ErrColorEnabled reports whether stderr may carry colour.
 func (s *IOStreams) ErrColorEnabled() bool { return s.stderrTTY && !s.noColor }
 
+// progressEvery limits redraws: a terminal drawing ten thousand updates
+// would slow the listing it reports on.
+const progressEvery = 100 * time.Millisecond
+
 // Progress shows a one-line counter on stderr when stderr is a terminal and
 // does nothing otherwise, so piped or captured output stays clean.
 func (s *IOStreams) Progress(label string, n int) {
@@ -104,7 +112,15 @@ func (s *IOStreams) Progress(label string, n int) {
 	}
 	s.progressMu.Lock()
 	defer s.progressMu.Unlock()
-	s.progressShown = true
+	clock := s.now
+	if clock == nil {
+		clock = time.Now
+	}
+	now := clock()
+	if s.progressShown && now.Sub(s.progressAt) < progressEvery {
+		return
+	}
+	s.progressShown, s.progressAt = true, now
 	_, _ = fmt.Fprintf(s.ErrOut, "\r\x1b[K%s %d", label, n)
 }
 

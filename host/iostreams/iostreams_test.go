@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestTestStreamsAreNotTerminals(t *testing.T) {
@@ -34,9 +35,15 @@ func TestColorAndProgressFollowTheTerminal(t *testing.T) {
 	if !ios.ColorEnabled() || !ios.ErrColorEnabled() || !ios.CanPrompt() {
 		t.Fatal("terminals allow colour and prompts")
 	}
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	ios.now = func() time.Time { return clock }
 	ios.Progress("Fetching", 7)
+	ios.Progress("Fetching", 8) // within the redraw interval: skipped
+	clock = clock.Add(progressEvery)
+	ios.Progress("Fetching", 9)
 	ios.StopProgress()
-	if !strings.Contains(errOut.String(), "Fetching 7") || !strings.HasSuffix(errOut.String(), "\r\x1b[K") {
+	got := errOut.String()
+	if !strings.Contains(got, "Fetching 7") || strings.Contains(got, "Fetching 8") || !strings.Contains(got, "Fetching 9") || !strings.HasSuffix(got, "\r\x1b[K") {
 		t.Fatalf("progress %q", errOut.String())
 	}
 	ios.SetNoColor(true)

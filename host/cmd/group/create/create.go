@@ -22,6 +22,7 @@ type Options struct {
 	Integration string
 	Provider    string
 	Sources     []sources.Spec
+	ConfirmName string
 }
 
 // NewCmd builds the command; runF replaces run in tests.
@@ -40,6 +41,7 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "integration", Usage: "secret-store integration `ID|FQN` to create the group in"},
 			&cli.StringFlag{Name: "provider", Usage: "pick the integration of `PROVIDER` (aws, azure, gcp, ...)"},
+			cmdutil.ConfirmNameFlag(),
 		}, sources.Flags()...),
 		Action: func(c *cli.Context) error {
 			args, err := cmdutil.Args(c, 1, -1, "NAME SOURCES...")
@@ -49,7 +51,7 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			if err := cmdutil.ValidateName(args[0]); err != nil {
 				return err
 			}
-			opts := &Options{Name: args[0], Integration: c.String("integration"), Provider: c.String("provider")}
+			opts := &Options{Name: args[0], Integration: c.String("integration"), Provider: c.String("provider"), ConfirmName: c.String(cmdutil.FlagConfirmName)}
 			if opts.Provider != "" && !slices.Contains(Providers, opts.Provider) {
 				return cmdutil.UsageError("unknown --provider %q: use one of %v", opts.Provider, Providers)
 			}
@@ -73,8 +75,10 @@ func run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	call := f.Call()
+	call.ConfirmName = opts.ConfirmName
 	return cmdutil.Mutate(ctx, f, plugin.MutationRequest{
-		Call:        f.Call(),
+		Call:        call,
 		Operation:   plugin.OpGroupCreate,
 		Group:       opts.Name,
 		Integration: opts.Integration,

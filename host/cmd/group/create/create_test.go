@@ -24,6 +24,8 @@ func TestParse(t *testing.T) {
 				{Key: "P", Source: plugin.SourcePrompt},
 				{Key: "A", Source: plugin.SourceLiteral},
 			}}},
+		{[]string{"app", "--from-env", "K", "--confirm-name", "app"}, &Options{Name: "app", ConfirmName: "app",
+			Sources: []sources.Spec{{Key: "K", Source: plugin.SourceEnv, Name: "K"}}}},
 		{[]string{"app"}, nil},
 		{[]string{"demo:app", "--from-env", "K"}, nil},
 		{[]string{"app", "--provider", "ibm", "--from-env", "K"}, nil},

@@ -27,7 +27,7 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 		Description: "On a terminal you type the group name to confirm. Scripts pass --yes --confirm-name NAME.\n\n" +
 			cmdutil.Examples("tfy-secrets group delete my-app", "tfy-secrets group delete my-app --yes --confirm-name my-app"),
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "confirm-name", Usage: "the group's `NAME`, confirming the delete without a terminal (with --yes)"},
+			cmdutil.ConfirmNameFlag(),
 		},
 		Action: func(c *cli.Context) error {
 			args, err := cmdutil.Args(c, 1, 1, "GROUP [--confirm-name NAME]")
@@ -37,7 +37,7 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			if err := cmdutil.ValidateGroup(args[0]); err != nil {
 				return err
 			}
-			opts := &Options{Group: args[0], ConfirmName: c.String("confirm-name")}
+			opts := &Options{Group: args[0], ConfirmName: c.String(cmdutil.FlagConfirmName)}
 			if runF != nil {
 				return runF(c.Context, opts)
 			}

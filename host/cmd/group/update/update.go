@@ -15,10 +15,11 @@ import (
 
 // Options are the parsed flags and arguments.
 type Options struct {
-	Group   string
-	Sources []sources.Spec
-	Unset   []string
-	Replace bool
+	Group       string
+	Sources     []sources.Spec
+	Unset       []string
+	Replace     bool
+	ConfirmName string
 }
 
 // NewCmd builds the command; runF replaces run in tests.
@@ -36,6 +37,7 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 		Flags: append([]cli.Flag{
 			&cli.StringSliceFlag{Name: "unset", Usage: "remove `KEY` from the group (repeatable)"},
 			&cli.BoolFlag{Name: "replace", Usage: "make the group exactly SOURCES, removing every other key"},
+			cmdutil.ConfirmNameFlag(),
 		}, sources.Flags()...),
 		Action: func(c *cli.Context) error {
 			args, err := cmdutil.Args(c, 1, -1, "GROUP SOURCES... [--unset KEY]... [--replace]")
@@ -45,7 +47,7 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			if err := cmdutil.ValidateGroup(args[0]); err != nil {
 				return err
 			}
-			opts := &Options{Group: args[0], Unset: c.StringSlice("unset"), Replace: c.Bool("replace")}
+			opts := &Options{Group: args[0], Unset: c.StringSlice("unset"), Replace: c.Bool("replace"), ConfirmName: c.String(cmdutil.FlagConfirmName)}
 			if opts.Sources, err = sources.FromContext(c, args[1:], 2); err != nil {
 				return err
 			}
@@ -88,8 +90,10 @@ func run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	call := f.Call()
+	call.ConfirmName = opts.ConfirmName
 	return cmdutil.Mutate(ctx, f, plugin.MutationRequest{
-		Call:      f.Call(),
+		Call:      call,
 		Operation: plugin.OpGroupUpdate,
 		Group:     opts.Group,
 		Changes:   changes,

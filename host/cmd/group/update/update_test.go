@@ -20,6 +20,7 @@ func TestParse(t *testing.T) {
 		{[]string{"--replace", "demo:app", "--from-file", "K=-"}, &Options{Group: "demo:app", Replace: true,
 			Sources: []sources.Spec{{Key: "K", Source: plugin.SourceStdin, Name: "-"}}}},
 		{[]string{"app", "--unset", "OLD"}, &Options{Group: "app", Unset: []string{"OLD"}}},
+		{[]string{"app", "--unset", "OLD", "--confirm-name", "app"}, &Options{Group: "app", Unset: []string{"OLD"}, ConfirmName: "app"}},
 		{[]string{"app"}, nil},
 		{[]string{"app", "--replace", "--unset", "K"}, nil},
 		{[]string{"app", "--prompt", "K", "--unset", "K"}, nil},

@@ -13,7 +13,8 @@ import (
 
 // Options are the parsed arguments.
 type Options struct {
-	Secret string
+	Secret      string
+	ConfirmName string
 }
 
 // NewCmd builds the command; runF replaces run in tests.
@@ -23,6 +24,7 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 		Usage:       "Delete one secret from its group",
 		UsageText:   "tfy-secrets secret delete SECRET",
 		Description: cmdutil.Examples("tfy-secrets secret delete my-app:OLD-KEY", "tfy-secrets secret delete my-app:OLD-KEY --yes"),
+		Flags:       []cli.Flag{cmdutil.ConfirmNameFlag()},
 		Action: func(c *cli.Context) error {
 			args, err := cmdutil.Args(c, 1, 1, "SECRET")
 			if err != nil {
@@ -31,7 +33,7 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			if err := cmdutil.ValidateSecret(args[0]); err != nil {
 				return err
 			}
-			opts := &Options{Secret: args[0]}
+			opts := &Options{Secret: args[0], ConfirmName: c.String(cmdutil.FlagConfirmName)}
 			if runF != nil {
 				return runF(c.Context, opts)
 			}
@@ -41,5 +43,7 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 }
 
 func run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
-	return cmdutil.Mutate(ctx, f, plugin.MutationRequest{Call: f.Call(), Operation: plugin.OpSecretDelete, Secret: opts.Secret})
+	call := f.Call()
+	call.ConfirmName = opts.ConfirmName
+	return cmdutil.Mutate(ctx, f, plugin.MutationRequest{Call: call, Operation: plugin.OpSecretDelete, Secret: opts.Secret})
 }

@@ -16,6 +16,7 @@ func TestParse(t *testing.T) {
 		{[]string{"app:K"}, Options{Secret: "app:K"}, true},
 		{[]string{"tfy-secret://demo:app:K"}, Options{Secret: "tfy-secret://demo:app:K"}, true},
 
+		{[]string{"app:K", "--confirm-name", "app"}, Options{Secret: "app:K", ConfirmName: "app"}, true},
 		{[]string{"tfy-secret://app:K"}, Options{}, false},
 		{nil, Options{}, false},
 		{[]string{"a:K", "b:K"}, Options{}, false},
