@@ -82,3 +82,8 @@ func baseInput() policies.Input {
 		Context:     policies.Context{Client: "cli", Interactive: true},
 	}
 }
+
+func readFile(name string) (string, error) {
+	b, err := os.ReadFile(name)
+	return string(b), err
+}

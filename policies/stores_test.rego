@@ -112,9 +112,10 @@ samples := [
 	concat("", [x | some _ in numbers.range(1, 256); x := "d"]),
 ]
 
-native(key, store) := true if {
-	stores.valid_key(key, store)
-} else := false
+native(key, type) := false if {
+	stores.key_denial(key, stores.leftover(key)) with input as fx.with_changes("group.create", type, [])
+		with data.stores as fx.stores
+} else := true
 
 bounds(store) := concat("", ["{", format_int(store.key_min, 10), ",", format_int(store.key_max, 10), "}$"])
 
@@ -131,9 +132,9 @@ test_patterns_end_in_their_bounds if {
 }
 
 test_native_form_agrees_with_pattern if {
-	every store in fx.stores {
+	every type, store in fx.stores {
 		every key in samples {
-			native(key, store) == pattern_form(key, store)
+			native(key, type) == pattern_form(key, store)
 		}
 	}
 }

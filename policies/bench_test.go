@@ -1,0 +1,164 @@
+package policies_test
+
+import (
+	"context"
+	"encoding/json"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	_ "github.com/open-policy-agent/opa/v1/features/wasm" // OPA's own wasm engine, for comparison only
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+
+	"github.com/tfy-secrets/tfy-secrets/policies"
+)
+
+// benchInput is a typical update: five keys on an Azure vault, one of them
+// spelled with an underscore, and the group's existing secrets.
+func benchInput() policies.Input {
+	in := baseInput()
+	in.Context.ShowPrefix = true
+	for _, k := range []string{"API-KEY", "DB-PASSWORD", "DB_USER", "LOG-TOKEN", "SMTP-PASSWORD"} {
+		in.Changes = append(in.Changes, policies.Change{Key: k, Action: "rotate", Source: "env", Length: 32})
+		in.Secrets = append(in.Secrets, policies.SecretMeta{Key: k, ID: "id-" + k, Length: 32})
+	}
+	in.Changes[2].Action = "add"
+	return in
+}
+
+// BenchmarkDecide compares one warm decision of the default policy on the
+// same input: our engine (wasm on wazero), OPA's topdown evaluator, and
+// OPA's own wasm target. Run: go test -run '^$' -bench Decide -benchmem ./policies
+func BenchmarkDecide(b *testing.B) {
+	ctx := context.Background()
+	in := benchInput()
+	doc, err := json.Marshal(in)
+	if err != nil {
+		b.Fatal(err)
+	}
+	parsed, err := ast.ValueFromReader(strings.NewReader(string(doc)))
+	if err != nil {
+		b.Fatal(err)
+	}
+
+	b.Run("engine", func(b *testing.B) {
+		e := newEngine(b, "")
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := e.Decide(ctx, in); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("engine+org-bundle", func(b *testing.B) {
+		e := newEngine(b, buildExample(b, "upper-kebab"))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := e.Decide(ctx, in); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	for _, target := range []string{"topdown", "opa-wasm"} {
+		b.Run(target, func(b *testing.B) {
+			pq := prepareOPA(b, target)
+			b.ReportAllocs()
+			for b.Loop() {
+				rs, err := pq.Eval(ctx, rego.EvalParsedInput(parsed))
+				if err != nil || len(rs) != 1 {
+					b.Fatalf("eval: %v", err)
+				}
+			}
+		})
+	}
+}
+
+func prepareOPA(b *testing.B, target string) rego.PreparedEvalQuery {
+	b.Helper()
+	var stores any
+	if err := json.Unmarshal(testStores(b), &stores); err != nil {
+		b.Fatal(err)
+	}
+	opts := []func(*rego.Rego){
+		rego.Query("data.tfy.secrets.decision"),
+		rego.Store(inmem.NewFromObject(map[string]any{"stores": stores})),
+		rego.SetRegoVersion(ast.RegoV1),
+	}
+	if target == "opa-wasm" {
+		opts = append(opts, rego.Target("wasm"))
+	}
+	for _, f := range defaultSources(b) {
+		src, err := readFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		opts = append(opts, rego.Module(f, src))
+	}
+	pq, err := rego.New(opts...).PrepareForEval(context.Background())
+	if err != nil {
+		b.Fatalf("prepare %s: %v", target, err)
+	}
+	return pq
+}
+
+// BenchmarkDecideLargeUpdate is the decision for an update of a group of
+// 1,000 keys (design section 9 budgets the whole update at 1 s).
+func BenchmarkDecideLargeUpdate(b *testing.B) {
+	in := baseInput()
+	for i := range 1000 {
+		k := "KEY-" + strings.Repeat("X", i%7) + itoa(i)
+		in.Changes = append(in.Changes, policies.Change{Key: k, Action: "add", Source: "dotenv", Length: 40})
+		in.Secrets = append(in.Secrets, policies.SecretMeta{Key: k, ID: "id", Length: 40})
+	}
+	e := newEngine(b, "")
+	b.ReportAllocs()
+	for b.Loop() {
+		d, err := e.Decide(context.Background(), in)
+		if err != nil || d.Denied() {
+			b.Fatalf("decide: %v %q", err, d.Deny)
+		}
+	}
+}
+
+// BenchmarkFirstDecision runs a fresh process (policies/internal/firstdecision)
+// per iteration and reports the New+Decide time it measured in itself
+// (first-ns/op), with a cache filled by an earlier process (warm) and with
+// an empty one (cold). Whole-process time is ns/op.
+func BenchmarkFirstDecision(b *testing.B) {
+	bin := filepath.Join(b.TempDir(), "firstdecision")
+	if out, err := exec.Command("go", "build", "-o", bin, "./internal/firstdecision").CombinedOutput(); err != nil {
+		b.Fatalf("build: %v\n%s", err, out)
+	}
+	run := func(b *testing.B, cache string) time.Duration {
+		out, err := exec.Command(bin, "-cache", cache).Output()
+		if err != nil {
+			b.Fatalf("firstdecision: %v", err)
+		}
+		ns, err := strconv.ParseInt(strings.TrimSpace(string(out)), 10, 64)
+		if err != nil {
+			b.Fatalf("firstdecision printed %q", out)
+		}
+		return time.Duration(ns)
+	}
+	b.Run("warm", func(b *testing.B) {
+		cache := b.TempDir()
+		run(b, cache)
+		var total time.Duration
+		for b.Loop() {
+			total += run(b, cache)
+		}
+		b.ReportMetric(float64(total.Nanoseconds())/float64(b.N), "first-ns/op")
+	})
+	b.Run("cold", func(b *testing.B) {
+		var total time.Duration
+		for b.Loop() {
+			total += run(b, b.TempDir())
+		}
+		b.ReportMetric(float64(total.Nanoseconds())/float64(b.N), "first-ns/op")
+	})
+}
