@@ -36,6 +36,8 @@ func TestShim(t *testing.T) {
 	o.expect(t, 2, "", "usage: tfy secrets ref GROUP KEY")
 	o = in.run(t, "tfy", "secrets", "version")
 	o.expect(t, 0, "tfy-secrets v9.9.9", "")
+	o = in.run(t, "tfy", "secrets", "completion", "fish")
+	o.expect(t, 0, "complete -c tfy-secrets", "")
 
 	// No other tfy: a clear error, not a loop into ourselves.
 	lonely := invocation{env: map[string]string{"PATH": shimDir}, exe: self}

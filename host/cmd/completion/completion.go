@@ -75,8 +75,13 @@ _%[2]s() {
 compdef _%[2]s %[1]s
 `
 
+// binary is the command the scripts complete. Through the `tfy` shim the
+// tree is named "tfy secrets", which a shell cannot register, so scripts are
+// always for the tfy-secrets binary itself.
+const binary = "tfy-secrets"
+
 func run(app *cli.App, w io.Writer, opts *Options) error {
-	name := app.Name
+	name := binary
 	fn := "tfy_secrets"
 	var script string
 	switch opts.Shell {
@@ -85,7 +90,9 @@ func run(app *cli.App, w io.Writer, opts *Options) error {
 	case "zsh":
 		script = fmt.Sprintf(zshScript, name, fn)
 	case "fish":
-		s, err := app.ToFishCompletion()
+		named := *app
+		named.Name = binary
+		s, err := named.ToFishCompletion()
 		if err != nil {
 			return fmt.Errorf("completion: %w", err)
 		}
