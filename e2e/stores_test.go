@@ -1,0 +1,500 @@
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// storeCase is one secret store as docs/stores.md describes it: what it
+// refuses, how large a value it takes, and what happens when a deleted key
+// name is used again.
+type storeCase struct {
+	name        string   // subtest name
+	integration string   // the emulator's integration FQN
+	store       string   // the store's name in messages
+	badKeys     []string // keys the host accepts but the store refuses
+	denials     []string // one expected policy message per bad key, in order
+	maxValue    int      // largest value in bytes
+	// recreate is the conflict a re-added deleted key meets: nil when the
+	// store deletes at once and re-creating works.
+	recreate *conflictCase
+}
+
+// conflictCase is the exact explanation of a reserved deleted name.
+type conflictCase struct {
+	message string   // the whole "error:" line after "error: apply: "
+	hint    []string // lines the hint must contain, exactly
+}
+
+var storeCases = []storeCase{
+	{
+		name:        "azure vault",
+		integration: "demo:azure:azure-dev:secret-store:key-vault",
+		store:       "Azure Key Vault",
+		badKeys:     []string{"DB_PASSWORD", "api.token"},
+		denials: []string{
+			`key "DB_PASSWORD" is not a valid Azure Key Vault secret name (underscores are not allowed); use "DB-PASSWORD"`,
+			`key "api.token" is not a valid Azure Key Vault secret name`,
+		},
+		maxValue: 25600,
+		recreate: &conflictCase{
+			message: `secret "RE-ADDED" was deleted recently and is still soft-deleted in Azure Key Vault "demo-kv"`,
+			hint: []string{
+				"  purge it:   az keyvault secret purge --vault-name demo-kv --name RE-ADDED",
+				"  recover it: az keyvault secret recover --vault-name demo-kv --name RE-ADDED",
+				"  or use another key name.",
+			},
+		},
+	},
+	{
+		name:        "aws secrets manager",
+		integration: "demo:aws:aws-dev:secret-store:secrets-manager",
+		store:       "AWS Secrets Manager",
+		badKeys:     []string{"BAD#KEY", "with%percent"},
+		denials: []string{
+			`key "BAD#KEY" is not a valid AWS Secrets Manager secret name; names must match ^[A-Za-z0-9/_+=.@-]{1,512}$`,
+			`key "with%percent" is not a valid AWS Secrets Manager secret name; names must match ^[A-Za-z0-9/_+=.@-]{1,512}$`,
+		},
+		maxValue: 65536,
+		recreate: &conflictCase{
+			message: `secret "RE-ADDED" is scheduled for deletion in AWS Secrets Manager`,
+			hint: []string{
+				"  restore it: aws secretsmanager restore-secret --secret-id RE-ADDED --region us-east-1",
+				"  wait until the recovery window ends,",
+				"  or use another key name.",
+			},
+		},
+	},
+	{
+		name:        "aws parameter store",
+		integration: "demo:aws:aws-dev:secret-store:parameter-store",
+		store:       "AWS Parameter Store",
+		badKeys:     []string{"path/like", "at@sign"},
+		denials: []string{
+			`key "path/like" is not a valid AWS Parameter Store secret name; names must match ^[A-Za-z0-9_.-]{1,1011}$`,
+			`key "at@sign" is not a valid AWS Parameter Store secret name; names must match ^[A-Za-z0-9_.-]{1,1011}$`,
+		},
+		maxValue: 4096,
+	},
+	{
+		name:        "gcp secret manager",
+		integration: "demo:gcp:gcp-dev:secret-store:gsm",
+		store:       "Google Secret Manager",
+		badKeys:     []string{"dotted.key", "slash/key"},
+		denials: []string{
+			`key "dotted.key" is not a valid Google Secret Manager secret name; names must match ^[A-Za-z0-9_-]{1,255}$`,
+			`key "slash/key" is not a valid Google Secret Manager secret name; names must match ^[A-Za-z0-9_-]{1,255}$`,
+		},
+		maxValue: 65536,
+	},
+}
+
+// TestStores walks each store of docs/stores.md through the real binaries
+// and the real emulator: its key and size rules are enforced by policy
+// before any write reaches the API, its deleted-name conflict (or the lack
+// of one) is explained with the exact recovery command, and a failing
+// integration ends in exit 9 with the forceDelete explanation.
+func TestStores(t *testing.T) {
+	t.Parallel()
+	for _, sc := range storeCases {
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			testStore(t, sc)
+		})
+	}
+}
+
+func testStore(t *testing.T, sc storeCase) {
+	e := startEmulator(t)
+	u := newUser(t, e)
+	integrationID := integrationByFQN(t, u, sc.integration)
+	var canaries []string
+	canary := func(env string) string {
+		v := token("canary-" + env + "-")
+		u.env[env] = v
+		canaries = append(canaries, v)
+		return v
+	}
+	var all []result
+	run := func(args ...string) result {
+		t.Helper()
+		r := u.run("", args...)
+		all = append(all, r)
+		return r
+	}
+	t.Cleanup(func() {
+		for _, r := range all {
+			for _, c := range canaries {
+				if strings.Contains(r.stdout+r.stderr, c) {
+					t.Errorf("a secret value escaped into the output of %v", r)
+				}
+			}
+		}
+	})
+
+	// A value exactly at the store's limit is accepted: the limit is the
+	// store's, not an approximation of it.
+	keepValue := canary("KEEP_VALUE")
+	readdValue := canary("READD_VALUE")
+	atLimit := valueFile(t, u, "at-limit", canary("AT_LIMIT"), sc.maxValue)
+	if r := run("group", "create", "app", "--integration", sc.integration,
+		"--from-env", "KEEP=KEEP_VALUE", "--from-env", "RE-ADDED=READD_VALUE", "--from-file", "LARGEST="+atLimit.path, "--yes"); r.code != 0 {
+		t.Fatalf("create on %s: %v", sc.store, r)
+	}
+	want := map[string]string{"KEEP": keepValue, "RE-ADDED": readdValue, "LARGEST": atLimit.value}
+	assertStored(t, e, "app", want)
+
+	t.Run("rules are enforced before any write", func(t *testing.T) {
+		over := valueFile(t, u, "over-limit", canary("OVER_LIMIT"), sc.maxValue+1)
+		args := []string{"--from-env", "NEW=KEEP_VALUE", "--from-file", "HUGE=" + over.path}
+		for _, k := range sc.badKeys {
+			args = append(args, "--from-env", k+"=KEEP_VALUE")
+		}
+		wantMsgs := append(append([]string(nil), sc.denials...),
+			fmt.Sprintf(`value for key "HUGE" is %d bytes; %s accepts at most %d`, sc.maxValue+1, sc.store, sc.maxValue))
+
+		for _, cmd := range [][]string{
+			append([]string{"group", "update", "app"}, args...),
+			append([]string{"group", "create", "fresh", "--integration", sc.integration}, args...),
+		} {
+			writes := armWriteCounter(t, e)
+			r := run(append(cmd, "--yes")...)
+			if r.code != 7 {
+				t.Fatalf("exit %d, want 7 (denied by policy)\n%v", r.code, r)
+			}
+			line := errorLine(t, r)
+			if !strings.HasPrefix(line, "error: plan: denied by policy: ") {
+				t.Errorf("error line %q does not say the policy denied the plan", line)
+			}
+			for _, m := range wantMsgs {
+				if !strings.Contains(line, m) {
+					t.Errorf("error line lacks %q:\n%s", m, line)
+				}
+			}
+			if strings.Contains(line, `"NEW"`) {
+				t.Errorf("a valid key is named as offending: %s", line)
+			}
+			if !strings.Contains(r.stderr, "\nhint: see the active policies with: tfy-secrets policy show\n") {
+				t.Errorf("no policy hint:\n%s", r.stderr)
+			}
+			if r.stdout != "" {
+				t.Errorf("stdout of a denied command: %q", r.stdout)
+			}
+			if n := writes(); n != 0 {
+				t.Fatalf("%d write requests reached the API before the denial", n)
+			}
+		}
+		assertStored(t, e, "app", want)
+		if e.groupExists(t, "fresh") {
+			t.Fatal("a denied create left a group behind")
+		}
+
+		// The counter does see writes: the same update minus the broken
+		// parts goes through and is counted.
+		writes := armWriteCounter(t, e)
+		if r := run("group", "update", "app", "--from-env", "LARGEST=KEEP_VALUE", "--yes"); r.code != 0 {
+			t.Fatalf("rotate: %v", r)
+		}
+		if writes() == 0 {
+			t.Fatal("the write counter missed a real write, so it proves nothing")
+		}
+		want["LARGEST"] = keepValue
+		assertStored(t, e, "app", want)
+	})
+
+	t.Run("re-adding a deleted key", func(t *testing.T) {
+		if r := run("group", "update", "app", "--unset", "RE-ADDED", "--yes"); r.code != 0 {
+			t.Fatalf("remove: %v", r)
+		}
+		delete(want, "RE-ADDED")
+		assertStored(t, e, "app", want)
+		newValue := canary("NEW_VALUE")
+		readd := []string{"group", "update", "app", "--from-env", "RE-ADDED=NEW_VALUE", "--yes"}
+
+		if sc.recreate == nil {
+			r := run(readd...)
+			if r.code != 0 {
+				t.Fatalf("%s deletes at once, so re-adding must work: %v", sc.store, r)
+			}
+			want["RE-ADDED"] = newValue
+			assertStored(t, e, "app", want)
+			return
+		}
+
+		r := run(readd...)
+		if r.code != 6 {
+			t.Fatalf("exit %d, want 6 (conflict)\n%v", r.code, r)
+		}
+		if got, wantLine := errorLine(t, r), "error: apply: "+sc.recreate.message; got != wantLine {
+			t.Errorf("error line\n got %q\nwant %q", got, wantLine)
+		}
+		hint := hintText(r)
+		for _, h := range sc.recreate.hint {
+			if !containsLine(hint, h) {
+				t.Errorf("hint lacks the line %q:\n%s", h, hint)
+			}
+		}
+		assertStored(t, e, "app", want)
+
+		// The same failure for machines: the conflict code and the same
+		// commands in the hint.
+		r = run(append(readd, "-o", "json")...)
+		var doc struct {
+			Error struct{ Code, Message, Hint string }
+		}
+		if err := json.Unmarshal([]byte(lastLine(r.stderr)), &doc); err != nil {
+			t.Fatalf("-o json error is not JSON: %v\n%v", err, r)
+		}
+		if r.code != 6 || doc.Error.Code != "conflict" || doc.Error.Message != "apply: "+sc.recreate.message || !strings.Contains(doc.Error.Hint, strings.TrimSpace(sc.recreate.hint[0])) {
+			t.Errorf("JSON conflict: exit %d %+v", r.code, doc.Error)
+		}
+
+		// Once the store lets go of the name (a purge, or the end of the
+		// recovery window), the same command works.
+		e.control(t, http.MethodPost, "/_emulator/purge", map[string]string{"integrationId": integrationID, "group": "app", "key": "RE-ADDED"})
+		if r := run(readd...); r.code != 0 {
+			t.Fatalf("re-adding after the name was freed: %v", r)
+		}
+		want["RE-ADDED"] = newValue
+		assertStored(t, e, "app", want)
+	})
+
+	t.Run("a faulty integration", func(t *testing.T) {
+		e.control(t, http.MethodPut, "/_emulator/integrations/"+integrationID+"/faulty", map[string]bool{"faulty": true})
+		canary("FAULTY_VALUE")
+		for _, cmd := range [][]string{
+			{"group", "update", "app", "--from-env", "KEEP=FAULTY_VALUE", "--yes"},
+			{"group", "create", "other", "--integration", sc.integration, "--from-env", "KEEP=FAULTY_VALUE", "--yes"},
+			{"group", "delete", "app", "--yes", "--confirm-name", "app"},
+		} {
+			r := run(cmd...)
+			if r.code != 9 {
+				t.Fatalf("exit %d, want 9 (upstream unavailable)\n%v", r.code, r)
+			}
+			wantLine := fmt.Sprintf("error: apply: the %s behind integration %q failed: Secret store integration '%s' is unavailable; retry later, or delete with forceDelete=true", sc.store, sc.integration, sc.integration)
+			if got := errorLine(t, r); got != wantLine {
+				t.Errorf("error line\n got %q\nwant %q", got, wantLine)
+			}
+			wantHint := "hint: ask your platform admin to check the integration's credentials and the store's health; " +
+				"deleting with force (API forceDelete) removes the group from TrueFoundry even while the store is unreachable, " +
+				"but leaves any values already in the store behind"
+			if !containsLine(r.stderr, wantHint) {
+				t.Errorf("hint lacks the forceDelete explanation:\n%s", r.stderr)
+			}
+		}
+		assertStored(t, e, "app", want)
+		if e.groupExists(t, "other") {
+			t.Fatal("a create on a faulty integration left a group behind")
+		}
+	})
+}
+
+// TestNoSecretStore: a workspace without any secret-store integration gets
+// the "no secret store" explanation (exit 5), however the store is chosen.
+func TestNoSecretStore(t *testing.T) {
+	t.Parallel()
+	e := startEmulator(t, "--no-secret-store")
+	u := newUser(t, e)
+	value := token("canary-")
+	u.env["V"] = value
+	for _, choice := range [][]string{
+		nil,
+		{"--provider", "aws"},
+		{"--integration", "demo:aws:aws-dev:secret-store:secrets-manager"},
+	} {
+		args := append(append([]string{"group", "create", "app"}, choice...), "--from-env", "KEY=V", "--yes")
+		r := u.run("", args...)
+		if r.code != 5 {
+			t.Fatalf("exit %d, want 5 (not found)\n%v", r.code, r)
+		}
+		if line := errorLine(t, r); !strings.HasSuffix(line, ": no secret store configured for this workspace") {
+			t.Errorf("error line %q", line)
+		}
+		if !strings.HasPrefix(hintText(r), "contact your platform admin") {
+			t.Errorf("hint %q does not send the user to the platform admin", hintText(r))
+		}
+		if strings.Contains(r.stdout+r.stderr, value) {
+			t.Errorf("the value escaped: %v", r)
+		}
+		if e.groupExists(t, "app") {
+			t.Fatal("a group was created without a secret store")
+		}
+	}
+	r := u.run("", "group", "create", "app", "--from-env", "KEY=V", "--yes", "-o", "json")
+	var doc struct {
+		Error struct{ Code, Message, Hint string }
+	}
+	if err := json.Unmarshal([]byte(lastLine(r.stderr)), &doc); err != nil || r.code != 5 || doc.Error.Code != "not_found" ||
+		!strings.HasSuffix(doc.Error.Message, "no secret store configured for this workspace") || !strings.Contains(doc.Error.Hint, "platform admin") {
+		t.Errorf("JSON form: %v %+v\n%v", err, doc.Error, r)
+	}
+}
+
+// integrationByFQN finds an integration's id the way a user would: from
+// `integration list -o json`.
+func integrationByFQN(t *testing.T, u *user, fqn string) string {
+	t.Helper()
+	r := u.must("", "integration", "list", "-o", "json")
+	var doc struct {
+		Integrations []struct{ ID, FQN string }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatalf("integration list -o json: %v\n%s", err, r.stdout)
+	}
+	for _, in := range doc.Integrations {
+		if in.FQN == fqn {
+			return in.ID
+		}
+	}
+	t.Fatalf("no integration %s in %s", fqn, r.stdout)
+	return ""
+}
+
+// fileValue is a value written to a file for --from-file.
+type fileValue struct{ path, value string }
+
+// valueFile writes a value of exactly size bytes that starts with the
+// canary, so a leak of any part of its head is caught.
+func valueFile(t *testing.T, u *user, name, canary string, size int) fileValue {
+	t.Helper()
+	v := canary + strings.Repeat("x", size-len(canary))
+	path := filepath.Join(u.home, name)
+	if err := os.WriteFile(path, []byte(v), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return fileValue{path: path, value: v}
+}
+
+// assertStored compares what the emulator holds with want, values
+// included, without printing a value on mismatch.
+func assertStored(t *testing.T, e *emulator, group string, want map[string]string) {
+	t.Helper()
+	got := e.stored(t, group)
+	if len(got) != len(want) {
+		t.Fatalf("group %s holds %d keys %v, want %d", group, len(got), keysOf(got), len(want))
+	}
+	for k, v := range want {
+		g, ok := got[k]
+		if !ok {
+			t.Fatalf("group %s lacks %s; holds %v", group, k, keysOf(got))
+		}
+		if g != v {
+			t.Fatalf("group %s: %s holds a different value (%d bytes, want %d)", group, k, len(g), len(v))
+		}
+	}
+}
+
+func keysOf(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// armWriteCounter arms pass-through emulator faults (a zero delay) on every
+// request that could write, and returns a function that says how many such
+// requests arrived since. Reads (GET, and POST secrets, which lists) are not
+// counted: a plan may read.
+func armWriteCounter(t *testing.T, e *emulator) func() int {
+	t.Helper()
+	e.control(t, http.MethodDelete, "/_emulator/faults", nil)
+	const budget = 1_000_000
+	for _, r := range []struct{ method, prefix string }{
+		{http.MethodPost, "/api/svc/v1/secret-groups"},
+		{http.MethodPost, "/api/svc/v1/delete"},
+		{http.MethodPut, "/api/svc/v1/"},
+		{http.MethodDelete, "/api/svc/v1/"},
+	} {
+		e.control(t, http.MethodPost, "/_emulator/faults", map[string]any{"method": r.method, "pathPrefix": r.prefix, "delay": "0s", "count": budget})
+	}
+	return func() int {
+		t.Helper()
+		var doc struct {
+			Faults []struct {
+				Count int `json:"count"`
+			} `json:"faults"`
+		}
+		controlGet(t, e, "/_emulator/faults", &doc)
+		// A rule that used up its budget disappears; four rules of a
+		// million each never do within a test.
+		if len(doc.Faults) != 4 {
+			t.Fatalf("write counter: %d rules armed, want 4", len(doc.Faults))
+		}
+		n := 0
+		for _, f := range doc.Faults {
+			n += budget - f.Count
+		}
+		return n
+	}
+}
+
+// controlGet reads a test-only /_emulator/ endpoint into out.
+func controlGet(t *testing.T, e *emulator, path string, out any) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, e.url+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s: %s", path, resp.Status, data)
+	}
+	if err := json.NewDecoder(bytes.NewReader(data)).Decode(out); err != nil {
+		t.Fatalf("GET %s: %v: %s", path, err, data)
+	}
+}
+
+// errorLine is the one "error:" line of a failed command.
+func errorLine(t *testing.T, r result) string {
+	t.Helper()
+	var lines []string
+	for line := range strings.SplitSeq(r.stderr, "\n") {
+		if strings.HasPrefix(line, "error: ") {
+			lines = append(lines, line)
+		}
+	}
+	if len(lines) != 1 {
+		t.Fatalf("want exactly one error line, got %d\n%v", len(lines), r)
+	}
+	return lines[0]
+}
+
+// hintText is everything from "hint: " to the end of stderr, without the
+// prefix: hints may span lines.
+func hintText(r result) string {
+	_, hint, ok := strings.Cut(r.stderr, "\nhint: ")
+	if !ok {
+		hint, _ = strings.CutPrefix(r.stderr, "hint: ")
+	}
+	return hint
+}
+
+func containsLine(text, line string) bool {
+	for l := range strings.SplitSeq(text, "\n") {
+		if l == line {
+			return true
+		}
+	}
+	return false
+}
+
+func lastLine(s string) string {
+	s = strings.TrimRight(s, "\n")
+	return s[strings.LastIndexByte(s, '\n')+1:]
+}
