@@ -240,6 +240,18 @@ func FuzzParse(f *testing.F) {
 			if !ok || serr.Line < 1 {
 				t.Fatalf("error %v is not a *SyntaxError with a line", err)
 			}
+			// The only text from the input an error may carry is a valid key;
+			// the reason comes from a fixed vocabulary.
+			if serr.Key != "" && keyProblem([]byte(serr.Key)) != "" {
+				t.Fatalf("error names an invalid key: %v", err)
+			}
+			known := false
+			for _, r := range []string{"not a KEY=VALUE line", "missing key", "space around", "key starts with a digit", "key has a character other than", "value opens a quote", "already set on line", "line longer than"} {
+				known = known || strings.HasPrefix(serr.Reason, r)
+			}
+			if !known {
+				t.Fatalf("unexpected reason %q", serr.Reason)
+			}
 			return
 		}
 		// Strict success means nothing was skipped and both modes agree.
