@@ -205,9 +205,6 @@ func (e *Engine) Modules() []Module {
 	return append([]Module(nil), e.modules...)
 }
 
-// HasBundle reports whether an organisation bundle is loaded.
-func (e *Engine) HasBundle() bool { return e.org != nil }
-
 // Decide evaluates the default policy and the organisation's on in and
 // combines them. A policy that fails to evaluate, or returns a document the
 // engine cannot read, is an error, never a silent allow.
