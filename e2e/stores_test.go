@@ -337,6 +337,58 @@ func TestNoSecretStore(t *testing.T) {
 	}
 }
 
+// TestIntegrationChoice: with several stores, create needs a choice and
+// lists each one with the --integration flag to copy (exit 2); a provider
+// with a single store is enough of a choice.
+func TestIntegrationChoice(t *testing.T) {
+	t.Parallel()
+	e := startEmulator(t)
+	u := newUser(t, e)
+	u.env["V"] = token("canary-")
+	for _, tc := range []struct {
+		choice []string
+		line   string
+		fqns   []string
+	}{
+		{nil, "error: plan: several secret stores are configured; choose one with --integration", []string{
+			"demo:aws:aws-dev:secret-store:secrets-manager", "demo:aws:aws-dev:secret-store:parameter-store",
+			"demo:azure:azure-dev:secret-store:key-vault", "demo:gcp:gcp-dev:secret-store:gsm",
+		}},
+		{[]string{"--provider", "aws"}, "error: plan: several aws secret stores are configured; choose one with --integration", []string{
+			"demo:aws:aws-dev:secret-store:secrets-manager", "demo:aws:aws-dev:secret-store:parameter-store",
+		}},
+	} {
+		r := u.run("", append(append([]string{"group", "create", "app"}, tc.choice...), "--from-env", "KEY=V", "--yes")...)
+		if r.code != 2 {
+			t.Fatalf("exit %d, want 2 (usage)\n%v", r.code, r)
+		}
+		if got := errorLine(t, r); got != tc.line {
+			t.Errorf("error line\n got %q\nwant %q", got, tc.line)
+		}
+		if n := strings.Count(r.stderr, "--integration demo:"); n != len(tc.fqns) {
+			t.Errorf("%d choices listed, want %d:\n%s", n, len(tc.fqns), r.stderr)
+		}
+		for _, fqn := range tc.fqns {
+			if !strings.Contains(r.stderr, "--integration "+fqn+"\n") {
+				t.Errorf("choice %s is not offered:\n%s", fqn, r.stderr)
+			}
+		}
+		if e.groupExists(t, "app") {
+			t.Fatal("a group was created without a choice of store")
+		}
+	}
+	u.must("", "group", "create", "app", "--provider", "gcp", "--from-env", "KEY=V", "--yes")
+	var groups struct {
+		Data []struct {
+			IntegrationID string `json:"integrationId"`
+		} `json:"data"`
+	}
+	e.api(t, http.MethodGet, "/api/svc/v1/secret-groups?fqn=demo:app", nil, &groups)
+	if len(groups.Data) != 1 || groups.Data[0].IntegrationID != integrationByFQN(t, u, "demo:gcp:gcp-dev:secret-store:gsm") {
+		t.Fatalf("--provider gcp did not pick the only gcp store: %+v", groups.Data)
+	}
+}
+
 // integrationByFQN finds an integration's id the way a user would: from
 // `integration list -o json`.
 func integrationByFQN(t *testing.T, u *user, fqn string) string {
