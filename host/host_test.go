@@ -293,3 +293,32 @@ func TestPolicyToolIsAProcess(t *testing.T) {
 	in.run(t, "policy", "build", "./org", "-o", "org.tar.gz").expect(t, 3, "policy-tool build ./org -o org.tar.gz", "")
 	invocation{}.run(t, "policy", "test", "./org").expect(t, 1, "", "tfy-secrets-policy not found")
 }
+
+// FuzzArgs feeds arbitrary command lines to the whole tree with no plugin
+// available: it must never panic, and must end in success (help, version,
+// completion), a usage error, or the plugin-start failure, never anything
+// else and never with the planted value on its output.
+func FuzzArgs(f *testing.F) {
+	for _, s := range []string{
+		"group list -o json", "-o json group update app --from-env K=" + canary, "ref a:b:c K", "group create app K=" + canary,
+		"secret get tfy-secret://a:b:c --show-prefix", "policy build d -o", "--timeout -1s version", "group --nope", "-- -o",
+		"completion zsh", "auth login --from-env " + canary, "update app --unset K --from-env K",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		args := strings.Fields(line)
+		for _, a := range args {
+			// Reading devices or the terminal is not what this target tests.
+			if strings.Contains(a, "/dev/") || strings.Contains(a, "/proc/") {
+				return
+			}
+		}
+		o := invocation{env: map[string]string{"SECRET_VALUE": canary}}.run(t, args...)
+		switch o.code {
+		case 0, 1, 2:
+		default:
+			t.Fatalf("%q: exit %d\n%s", args, o.code, o.stderr)
+		}
+	})
+}

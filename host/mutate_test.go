@@ -218,6 +218,7 @@ func TestLoginKeySources(t *testing.T) {
 		}
 	}
 	invocation{stdin: "\n"}.run(t, "auth", "login", "--with-token").expect(t, 2, "", "the API key is empty")
+	invocation{stdin: strings.Repeat(canary, 3000)}.run(t, "auth", "login", "--with-token").expect(t, 2, "", "that is not an API key")
 }
 
 // TestTypedConfirmationForAnyMutation: an organisation policy may demand the

@@ -35,6 +35,11 @@ type Spec struct {
 // stdin is the path that means standard input.
 const stdin = "-"
 
+// MaxValueBytes bounds a value read from a file or stdin. No store accepts
+// more than 64 KiB; the bound keeps `--from-file K=/dev/zero` or a wrong
+// multi-gigabyte file from being read into memory.
+const MaxValueBytes = 1 << 20
+
 // envName is what an environment variable name looks like; anything else
 // after '=' in --from-env is more likely a value typed by mistake.
 var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -210,16 +215,21 @@ func (r Reader) one(ctx context.Context, s Spec) (plugin.Change, error) {
 		}
 		c.Value, c.Origin = secret.FromString(v), "env "+s.Name
 	case plugin.SourceFile:
-		b, err := os.ReadFile(s.Name)
+		f, err := os.Open(s.Name)
 		if err != nil {
 			return c, unreadable(s.Key, err)
+		}
+		b, err := readBounded(f, s.Key)
+		_ = f.Close()
+		if err != nil {
+			return c, err
 		}
 		c.Value, c.Origin = secret.New(b), "file "+s.Name
 		clear(b)
 	case plugin.SourceStdin:
-		b, err := io.ReadAll(r.Stdin)
+		b, err := readBounded(r.Stdin, s.Key)
 		if err != nil {
-			return c, fmt.Errorf("--from-file %s=-: read standard input: %w", s.Key, err)
+			return c, err
 		}
 		c.Value, c.Origin = secret.New(b), "stdin"
 		clear(b)
@@ -241,14 +251,31 @@ func (r Reader) one(ctx context.Context, s Spec) (plugin.Change, error) {
 	return c, nil
 }
 
+// readBounded reads a whole value of at most MaxValueBytes.
+func readBounded(r io.Reader, key string) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, MaxValueBytes+1))
+	if err != nil {
+		clear(b)
+		return nil, failure.Wrap(failure.Usage, err, fmt.Sprintf("--from-file %s=...: cannot read the value: %v", key, readReason(err)))
+	}
+	if len(b) > MaxValueBytes {
+		clear(b)
+		return nil, cmdutil.UsageError("--from-file %s=...: the value is larger than %d bytes, more than any secret store accepts", key, MaxValueBytes)
+	}
+	return b, nil
+}
+
+func readReason(err error) error {
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
+		return pe.Err
+	}
+	return err
+}
+
 // unreadable explains a failed --from-file without the path: the text after
 // '=' may be a value typed where a path belongs.
 func unreadable(key string, err error) error {
-	reason := err
-	if pe, ok := errors.AsType[*fs.PathError](err); ok {
-		reason = pe.Err
-	}
-	return failure.Wrap(failure.Usage, err, fmt.Sprintf("--from-file %s=...: cannot read the named file: %v", key, reason))
+	return failure.Wrap(failure.Usage, err, fmt.Sprintf("--from-file %s=...: cannot read the named file: %v", key, readReason(err)))
 }
 
 // NewReader reads values with the Factory's environment and terminal; the

@@ -169,6 +169,8 @@ func TestReadFailures(t *testing.T) {
 		{[]Spec{{Key: "K", Source: plugin.SourceLiteral}, {Source: plugin.SourceDotenv, Name: dup}}, "key K is given by more than one source"},
 		{[]Spec{{Source: plugin.SourceDotenv, Name: bad}}, "line 2"},
 		{[]Spec{{Source: plugin.SourceDotenv, Name: filepath.Join(dir, "none.env")}}, "no such file"},
+		{[]Spec{{Key: "Z", Source: plugin.SourceFile, Name: "/dev/zero"}}, "Z=...: the value is larger than 1048576 bytes"},
+		{[]Spec{{Key: "D", Source: plugin.SourceFile, Name: dir}}, "D=...: cannot read the value: is a directory"},
 	} {
 		_, err := r.Read(context.Background(), tc.specs)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -183,8 +185,16 @@ func TestReadFailures(t *testing.T) {
 		}
 	}
 	stdinErr := Reader{Stdin: failingReader{}}
-	if _, err := stdinErr.Read(context.Background(), []Spec{{Key: "K", Source: plugin.SourceStdin, Name: "-"}}); err == nil {
-		t.Fatal("a failing stdin was accepted")
+	if _, err := stdinErr.Read(context.Background(), []Spec{{Key: "K", Source: plugin.SourceStdin, Name: "-"}}); err == nil || failure.KindOf(err) != failure.Usage {
+		t.Fatalf("a failing stdin: %v", err)
+	}
+	big := Reader{Stdin: strings.NewReader(strings.Repeat("x", MaxValueBytes+1))}
+	if _, err := big.Read(context.Background(), []Spec{{Key: "K", Source: plugin.SourceStdin, Name: "-"}}); err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Fatalf("an oversized stdin: %v", err)
+	}
+	exact := Reader{Stdin: strings.NewReader(strings.Repeat("x", MaxValueBytes))}
+	if c, err := exact.Read(context.Background(), []Spec{{Key: "K", Source: plugin.SourceStdin, Name: "-"}}); err != nil || c[0].Value.Len() != MaxValueBytes {
+		t.Fatalf("a value of exactly the bound: %v", err)
 	}
 }
 

@@ -23,6 +23,10 @@ type Options struct {
 	FromEnv   string // read the key from this environment variable
 }
 
+// maxKeyBytes bounds a key read from stdin; real keys are a few hundred
+// bytes, and the bound keeps a wrong pipe from being read whole.
+const maxKeyBytes = 64 << 10
+
 var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // NewCmd builds the command; runF replaces run in tests.
@@ -85,9 +89,13 @@ func readKey(ctx context.Context, f *cmdutil.Factory, opts *Options) (secret.Val
 	ios := f.IOStreams
 	switch {
 	case opts.WithToken:
-		b, err := io.ReadAll(ios.In)
+		b, err := io.ReadAll(io.LimitReader(ios.In, maxKeyBytes+1))
 		if err != nil {
 			return secret.Value{}, fmt.Errorf("read standard input: %w", err)
+		}
+		if len(b) > maxKeyBytes {
+			clear(b)
+			return secret.Value{}, cmdutil.UsageError("standard input holds more than %d bytes: that is not an API key", maxKeyBytes)
 		}
 		// Like `gh auth login --with-token`: one trailing newline is the
 		// file's or echo's, not the key's.
