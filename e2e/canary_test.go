@@ -61,7 +61,12 @@ func TestCanaries(t *testing.T) {
 
 	expectCode(record(u.run("", "group", "create", "canaries", "--provider", "gcp",
 		"--from-env", "ENV-KEY=CANARY_ENV", "--from-file", "FILE-KEY="+filePath, "--from-dotenv", dotenvPath, "--yes")), 0)
-	expectCode(record(u.run(c["stdin"], "group", "update", "canaries", "--from-file", "STDIN-KEY=-", "--yes", "--debug")), 0)
+	debugRun := record(u.run(c["stdin"], "group", "update", "canaries", "--from-file", "STDIN-KEY=-", "--yes", "--debug"))
+	expectCode(debugRun, 0)
+	// The plugin's own log lines are part of what gets searched.
+	if !strings.Contains(debugRun.stderr, "tfy-secrets-plugin") {
+		t.Fatalf("--debug shows no plugin diagnostics\n%v", debugRun)
+	}
 	expectCode(record(u.run("", "group", "update", "canaries", "--from-env", "ENV-KEY=CANARY_ENV", "--yes", "-o", "json")), 0)
 	expectCode(record(u.run("", "group", "update", "canaries", "--from-env", "ENV-KEY=CANARY_ENV", "--dry-run", "-o", "json", "--debug")), 0)
 	expectCode(record(u.run("", "group", "update", "canaries", "--from-env", "ENV-KEY=CANARY_ENV", "-o", "yaml")), 8) // no --yes, no terminal
