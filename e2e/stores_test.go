@@ -2,14 +2,19 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // storeCase is one secret store as docs/stores.md describes it: what it
@@ -549,4 +554,70 @@ func containsLine(text, line string) bool {
 func lastLine(s string) string {
 	s = strings.TrimRight(s, "\n")
 	return s[strings.LastIndexByte(s, '\n')+1:]
+}
+
+// TestDemoScript runs scripts/demo.sh (what `make demo` runs) against the
+// binaries under test: it must finish with exit 0, show each step, never
+// print one of its random values, stop its emulator and leave no files.
+func TestDemoScript(t *testing.T) {
+	t.Parallel()
+	tmp := t.TempDir()
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", filepath.Join("..", "scripts", "demo.sh"))
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(), "TMPDIR=" + tmp, "NO_COLOR=1", "TFY_DEMO_BIN=" + bin.dir}
+	for _, k := range []string{"DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"} {
+		if v, ok := os.LookupEnv(k); ok {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+	}
+	// A demo that hangs is stopped with everything it started: it runs in
+	// a process group of its own.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 10 * time.Second
+	var out lockedBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	text := out.String()
+	if err != nil {
+		t.Fatalf("demo: %v\n%s", err, text)
+	}
+	for _, want := range []string{
+		"$ tfy-secrets auth login --host http://127.0.0.1:",
+		"$ tfy-secrets group create demo-app --provider gcp --from-env DB_PASSWORD --from-env API_TOKEN --yes\n",
+		`Created secret group "demo-app" (verified)`,
+		"(set)",
+		"  ~ DB_PASSWORD   rotated",
+		"  + SIGNING_KEY   added",
+		"  - API_TOKEN   removed",
+		`"operation": "group.update"`,
+		"$ tfy-secrets group update demo-app API_TOKEN=typed-on-the-command-line --yes\n",
+		"# exit code 7, as expected",
+		"tfy-secret://demo:demo-app:DB_PASSWORD\n",
+		`Deleted secret group "demo-app"`,
+		"API key:   (set) from ",
+		"Demo finished",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the demo's output lacks %q:\n%s", want, text)
+		}
+	}
+	// Its values are 48 hex digits from /dev/urandom; ids are base32.
+	if v := regexp.MustCompile(`[0-9a-f]{48}`).FindString(text); v != "" {
+		t.Errorf("the demo printed something shaped like one of its secret values:\n%s", text)
+	}
+	// The emulator it started is gone and so are its files.
+	_, rest, ok := strings.Cut(text, "tfy-emulator listening on ")
+	if !ok {
+		t.Fatalf("no emulator line:\n%s", text)
+	}
+	url, _, _ := strings.Cut(rest, "\n")
+	if resp, err := http.Get(url + "/api/svc/v1/min-cli-version"); err == nil {
+		resp.Body.Close()
+		t.Errorf("the demo's emulator at %s still answers", url)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("the demo left %d entries in TMPDIR, e.g. %s", len(left), left[0].Name())
+	}
 }
