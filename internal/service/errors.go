@@ -55,7 +55,7 @@ func (s *Service) mapError(op string, err error, sub subject) error {
 	case errors.Is(err, tfyapi.ErrUnauthorized):
 		return failure.Wrap(failure.Unauthorized, err, "not logged in or the API key was rejected").WithHint(hintLogin)
 	case errors.Is(err, tfyapi.ErrForbidden):
-		return failure.Wrap(failure.Forbidden, err, "permission denied on "+what+": check your API key's permissions on this group")
+		return failure.Wrap(failure.Forbidden, err, "permission denied: check your API key's permissions on "+what)
 	case errors.Is(err, tfyapi.ErrNotFound):
 		return failure.Wrap(failure.NotFound, err, what+" not found").WithHint(hintListFirst)
 	case errors.Is(err, tfyapi.ErrConflict):

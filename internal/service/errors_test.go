@@ -25,7 +25,7 @@ func TestMapError(t *testing.T) {
 		explains bool // routed through providers (integration known)
 	}{
 		{"401", apiErr(401, "bad token"), failure.Unauthorized, "not logged in or the API key was rejected", "auth login", false},
-		{"403", apiErr(403, "nope"), failure.Forbidden, "check your API key's permissions on this group", "", false},
+		{"403", apiErr(403, "nope"), failure.Forbidden, `check your API key's permissions on secret group "app"`, "", false},
 		{"404", apiErr(404, "gone"), failure.NotFound, `secret group "app" not found`, "list groups first", false},
 		{"409 exists", apiErr(409, "Secret group with name 'app' already exists"), failure.Conflict, `secret group "app" already exists`, "use a different name", false},
 		{"400 exists", apiErr(400, "Secret group with this name already exists"), failure.Conflict, "already exists", "use a different name", false},

@@ -50,16 +50,35 @@ func (s *Service) ListGroups(ctx context.Context, req plugin.ListGroupsRequest, 
 	if err != nil {
 		return err
 	}
-	if _, err := s.decide(ctx, req.Call, log, Input{Operation: plugin.OpGroupList, Tenant: ss.fallbackTenant()}); err != nil {
-		return err
-	}
+	// The list's policy input does not depend on the response, so the
+	// decision (in a fresh plugin: the policy engine's start, most of its
+	// cost) runs while the first page is fetched. Nothing is yielded, and no
+	// API error is reported, before the decision allows; a denied list's
+	// response is discarded. Every path receives from decided, so the
+	// goroutine never outlives the call.
+	decided := make(chan error, 1)
+	in := Input{Operation: plugin.OpGroupList, Tenant: ss.fallbackTenant()}
+	go func() {
+		_, err := s.decide(ctx, req.Call, log, in)
+		decided <- err
+	}()
+	allowed := false
 	for g, err := range ss.api.ListGroups(ctx, req.Search) {
+		if !allowed {
+			if derr := <-decided; derr != nil {
+				return derr
+			}
+			allowed = true
+		}
 		if err != nil {
 			return s.mapError("list secret groups", err, subject{what: "secret groups"})
 		}
 		if err := yield(ss.pluginGroup(g)); err != nil {
 			return err
 		}
+	}
+	if !allowed {
+		return <-decided
 	}
 	return nil
 }

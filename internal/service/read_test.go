@@ -255,3 +255,74 @@ func TestDeniedReadFetchesNoValue(t *testing.T) {
 		t.Fatalf("%d value reads despite the deny", n)
 	}
 }
+
+// fetchSignal is the fake API that says when a group list starts fetching.
+type fetchSignal struct {
+	*fakeAPI
+	fetching chan struct{}
+}
+
+func (f fetchSignal) ListGroups(ctx context.Context, search string) iter.Seq2[Group, error] {
+	close(f.fetching)
+	return f.fakeAPI.ListGroups(ctx, search)
+}
+
+// The list decision overlaps the first page's fetch: a decider that only
+// answers once the fetch has started would stall a sequential list.
+func TestListGroupsDecidesWhileFetching(t *testing.T) {
+	t.Parallel()
+	h := newHarness()
+	h.api.add("app", map[string]string{"A": "a"})
+	api := fetchSignal{fakeAPI: h.api, fetching: make(chan struct{})}
+	h.dec.decide = func(in Input) Decision {
+		select {
+		case <-api.fetching:
+			return defaultDecision(in)
+		case <-time.After(10 * time.Second):
+			return Decision{Deny: []string{"the decision did not overlap the fetch"}}
+		}
+	}
+	svc := New(Options{
+		Credentials: h.creds,
+		Connect:     func(string, secret.Value, *slog.Logger) (API, error) { return api, nil },
+		NewDecider:  func(context.Context, string, json.RawMessage) (Decider, error) { return h.dec, nil },
+		Providers:   fakeProviders{},
+	})
+	var names []string
+	err := svc.ListGroups(context.Background(), plugin.ListGroupsRequest{Call: call()}, func(g plugin.Group) error {
+		names = append(names, g.Name)
+		return nil
+	})
+	if err != nil || len(names) != 1 || names[0] != "app" {
+		t.Fatalf("list: %v %v", names, err)
+	}
+}
+
+// A denied list yields nothing, even though its fetch ran, and the deny wins
+// over an API failure in the same call.
+func TestDeniedListYieldsNothing(t *testing.T) {
+	t.Parallel()
+	for name, apiErr := range map[string]error{"api ok": nil, "api fails": errors.New("connection reset")} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness()
+			h.api.add("app", map[string]string{"A": "a"})
+			h.api.add("web", map[string]string{"B": "b"})
+			if apiErr != nil {
+				h.api.failOn["ListGroups"] = apiErr
+			}
+			h.dec.decide = func(Input) Decision { return Decision{Deny: []string{"lists are closed"}} }
+			yielded := 0
+			err := h.svc.ListGroups(context.Background(), plugin.ListGroupsRequest{Call: call()}, func(plugin.Group) error {
+				yielded++
+				return nil
+			})
+			if failure.KindOf(err) != failure.Denied || !strings.Contains(err.Error(), "lists are closed") {
+				t.Fatalf("list: %v", err)
+			}
+			if yielded != 0 {
+				t.Fatalf("%d groups yielded despite the deny", yielded)
+			}
+		})
+	}
+}
