@@ -3,6 +3,7 @@ package opawasm
 import (
 	"fmt"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -35,6 +36,7 @@ func SupportedBuiltins() []string {
 	for name := range hostBuiltins {
 		names = append(names, name)
 	}
+	slices.Sort(names)
 	return names
 }
 

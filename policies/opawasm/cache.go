@@ -1,12 +1,16 @@
 package opawasm
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"time"
 )
@@ -15,10 +19,16 @@ import (
 // lives in a directory only this user can write, and nothing in it is
 // trusted without a check.
 //
-// wazero already keys each entry by the SHA-256 of the module bytes plus the
-// CPU features, and writes entries under a directory named after its own
-// version (wazero-<version>-<arch>-<os>), so a changed policy or a new wazero
-// never reuses stale code. wazero also checksums the executable part of an
+// wazero keys each entry by the SHA-256 of the module bytes (after our
+// rewrite) and its compile options plus the CPU features, so a changed policy
+// never reuses stale code. It also files entries under a directory named after
+// its own version (wazero-<version>-<arch>-<os>), but it learns that version
+// from the binary's build info, and where that is missing (test binaries,
+// some build setups) every wazero calls itself "dev": a binary built with a
+// newer wazero would then load machine code compiled for an older one. So
+// entries live one level further down, in build-<hash>, where the hash covers
+// wazero's version when the build info has it and otherwise the executable's
+// path, size and modification time: a rebuilt binary starts a fresh cache. wazero also checksums the executable part of an
 // entry, but not the function offsets before it, and it reports a damaged
 // entry as a compile error rather than recompiling. So every entry gets a
 // sidecar file "<entry>.sum" with a CRC-32C of the whole entry, written after
@@ -33,7 +43,14 @@ const sumSuffix = ".sum"
 // for the leftover of a crashed process rather than another one's write.
 const staleTempAge = 10 * time.Minute
 
+// staleBuildAge is how long another build's cache is kept unused.
+const staleBuildAge = 30 * 24 * time.Hour
+
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// ownedByUser is fileOwnedByUser; tests replace it to exercise the refusal
+// of a directory owned by someone else without needing a second account.
+var ownedByUser = fileOwnedByUser
 
 // defaultCacheDir is $XDG_CACHE_HOME/tfy-secrets/wazero, else
 // ~/.cache/tfy-secrets/wazero.
@@ -50,34 +67,90 @@ func defaultCacheDir() (string, error) {
 }
 
 // openCacheDir makes dir ("" for the default) ready: created 0700 if
-// missing, refused if it is a symlink or belongs to someone else, and emptied
-// and re-protected if others could write to it (they may have planted code).
-func openCacheDir(dir string) (string, error) {
+// missing, refused if it is a symlink or belongs to someone else, emptied and
+// re-protected if others could write to it (they may have planted code), and
+// made 0700 if others could read it.
+// It returns the directory and this build's subdirectory in it.
+func openCacheDir(dir string) (top, build string, err error) {
 	if dir == "" {
-		d, err := defaultCacheDir()
-		if err != nil {
-			return "", err
+		if dir, err = defaultCacheDir(); err != nil {
+			return "", "", err
 		}
-		if err := os.MkdirAll(filepath.Dir(d), 0o700); err != nil {
-			return "", fmt.Errorf("create cache directory: %w", err)
-		}
-		dir = d
 	}
-	dir, err := filepath.Abs(dir)
+	if top, err = filepath.Abs(dir); err != nil {
+		return "", "", fmt.Errorf("cache directory: %w", err)
+	}
+	if err := ensurePrivateDir(top); err != nil {
+		return "", "", err
+	}
+	key, err := buildKey()
 	if err != nil {
-		return "", fmt.Errorf("cache directory: %w", err)
+		return "", "", err
 	}
-	if err := ensurePrivateDir(dir); err != nil {
-		return "", err
+	pruneOtherBuilds(top, key)
+	build = filepath.Join(top, key)
+	if err := ensurePrivateDir(build); err != nil {
+		return "", "", err
 	}
-	verifyCache(dir)
-	return dir, nil
+	verifyCache(build)
+	return top, build, nil
+}
+
+// buildKey names the cache subdirectory for this build of wazero.
+func buildKey() (string, error) {
+	h := sha256.New()
+	if v := wazeroVersion(); v != "" {
+		fmt.Fprintf(h, "wazero %s\n", v)
+	} else {
+		exe, err := os.Executable()
+		if err != nil {
+			return "", fmt.Errorf("identify wazero build: %w", err)
+		}
+		fi, err := os.Stat(exe)
+		if err != nil {
+			return "", fmt.Errorf("identify wazero build: %w", err)
+		}
+		fmt.Fprintf(h, "exe %s %d %d\n", exe, fi.Size(), fi.ModTime().UnixNano())
+	}
+	fmt.Fprintf(h, "%s %s\n", runtime.GOARCH, runtime.GOOS)
+	return "build-" + hex.EncodeToString(h.Sum(nil)[:8]), nil
+}
+
+// wazeroVersion is wazero's module version from the build info, "" if absent.
+func wazeroVersion() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	for _, d := range info.Deps {
+		if d.Path == "github.com/tetratelabs/wazero" {
+			if d.Replace != nil {
+				return "" // a local replacement can change without a new version
+			}
+			return d.Version
+		}
+	}
+	return ""
+}
+
+// pruneOtherBuilds deletes caches of other builds unused for a while, so
+// upgrades do not pile up old machine code forever.
+func pruneOtherBuilds(dir, keep string) {
+	builds, _ := os.ReadDir(dir)
+	for _, b := range builds {
+		if b.Name() == keep || !strings.HasPrefix(b.Name(), "build-") {
+			continue
+		}
+		if fi, err := b.Info(); err == nil && time.Since(fi.ModTime()) > staleBuildAge {
+			_ = os.RemoveAll(filepath.Join(dir, b.Name()))
+		}
+	}
 }
 
 func ensurePrivateDir(dir string) error {
 	fi, err := os.Lstat(dir)
 	if errors.Is(err, os.ErrNotExist) {
-		if err := os.Mkdir(dir, 0o700); err != nil {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return fmt.Errorf("create cache directory: %w", err)
 		}
 		fi, err = os.Lstat(dir)
@@ -92,11 +165,17 @@ func ensurePrivateDir(dir string) error {
 		return fmt.Errorf("cache directory %s is not a directory", dir)
 	case !ownedByUser(fi):
 		return fmt.Errorf("cache directory %s belongs to another user; refusing to use it", dir)
-	case fi.Mode().Perm()&0o077 != 0:
+	case fi.Mode().Perm()&0o022 != 0:
 		if err := os.Chmod(dir, 0o700); err != nil {
 			return fmt.Errorf("protect cache directory: %w", err)
 		}
 		purgeCache(dir)
+	case fi.Mode().Perm()&0o077 != 0:
+		// Readable by others but not writable: nothing could have been
+		// planted, so tightening is enough.
+		if err := os.Chmod(dir, 0o700); err != nil {
+			return fmt.Errorf("protect cache directory: %w", err)
+		}
 	}
 	return nil
 }
@@ -107,6 +186,12 @@ func purgeCache(dir string) {
 	for _, e := range entries {
 		_ = os.RemoveAll(filepath.Join(dir, e.Name()))
 	}
+}
+
+// purgeEntries deletes every file of a build's cache but keeps the
+// directories wazero created and still holds open by name.
+func purgeEntries(build string) {
+	cacheEntries(build, func(path string, _ os.FileInfo) { _ = os.Remove(path) })
 }
 
 // cacheEntries calls fn for every regular file in the wazero version

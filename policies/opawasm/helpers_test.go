@@ -1,8 +1,12 @@
 package opawasm
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -85,37 +89,81 @@ func mustLoad(t testing.TB, r *Runtime, wasm, data []byte) *Policy {
 // result's value, or nil when the query is undefined.
 func topdown(t testing.TB, modules map[string]string, query string, data, input []byte) []byte {
 	t.Helper()
-	ctx := context.Background()
+	out, err := topdownResult(modules, query, data, input)
+	if err != nil {
+		t.Fatalf("topdown %s: %v", query, err)
+	}
+	return out
+}
+
+func topdownResult(modules map[string]string, query string, data, input []byte) ([]byte, error) {
 	opts := []func(*rego.Rego){rego.Query(query)}
 	for p, src := range modules {
 		opts = append(opts, rego.Module(p, src))
 	}
 	if len(data) > 0 {
-		var d map[string]any
-		if err := json.Unmarshal(data, &d); err != nil {
-			t.Fatalf("data: %v", err)
+		d, err := decodeJSON(data)
+		if err != nil {
+			return nil, fmt.Errorf("data: %w", err)
 		}
-		opts = append(opts, rego.Store(inmem.NewFromObject(d)))
+		opts = append(opts, rego.Store(inmem.NewFromObject(d.(map[string]any))))
 	}
 	if len(input) > 0 {
-		var in any
-		if err := json.Unmarshal(input, &in); err != nil {
-			t.Fatalf("input: %v", err)
+		in, err := decodeJSON(input)
+		if err != nil {
+			return nil, fmt.Errorf("input: %w", err)
 		}
 		opts = append(opts, rego.Input(in))
 	}
-	rs, err := rego.New(opts...).Eval(ctx)
+	rs, err := rego.New(opts...).Eval(context.Background())
+	if err != nil || len(rs) == 0 {
+		return nil, err
+	}
+	return json.Marshal(rs[0].Expressions[0].Value)
+}
+
+func decodeJSON(b []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if dec.More() {
+		return nil, errors.New("trailing data")
+	}
+	return v, nil
+}
+
+// normalJSON decodes b with every number replaced by a canonical text, so
+// 1.50 and 1.5 (or 1e400, which float64 cannot hold) compare by value.
+func normalJSON(t testing.TB, b []byte) any {
+	t.Helper()
+	v, err := decodeJSON(b)
 	if err != nil {
-		t.Fatalf("topdown %s: %v", query, err)
+		t.Fatalf("not JSON: %v: %q", err, b)
 	}
-	if len(rs) == 0 {
-		return nil
+	var norm func(any) any
+	norm = func(v any) any {
+		switch x := v.(type) {
+		case json.Number:
+			f, _, err := big.ParseFloat(string(x), 10, 256, big.ToNearestEven)
+			if err != nil {
+				return string(x)
+			}
+			return f.Text('g', 60)
+		case []any:
+			for i := range x {
+				x[i] = norm(x[i])
+			}
+		case map[string]any:
+			for k := range x {
+				x[k] = norm(x[k])
+			}
+		}
+		return v
 	}
-	out, err := json.Marshal(rs[0].Expressions[0].Value)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return norm(v)
 }
 
 // sameJSON reports whether a and b are the same JSON document.
@@ -124,14 +172,7 @@ func sameJSON(t testing.TB, a, b []byte) bool {
 	if a == nil || b == nil {
 		return a == nil && b == nil
 	}
-	var x, y any
-	if err := json.Unmarshal(a, &x); err != nil {
-		t.Fatalf("not JSON: %v: %q", err, a)
-	}
-	if err := json.Unmarshal(b, &y); err != nil {
-		t.Fatalf("not JSON: %v: %q", err, b)
-	}
-	return reflect.DeepEqual(x, y)
+	return reflect.DeepEqual(normalJSON(t, a), normalJSON(t, b))
 }
 
 // decisionFixture is the realistic policy in testdata/decision.

@@ -91,15 +91,15 @@ func (r *Runtime) compile(ctx context.Context, module []byte) (wazero.CompiledMo
 	r.compileMu.Lock()
 	defer r.compileMu.Unlock()
 	compiled, err := r.rt.CompileModule(ctx, rewritten)
-	if err != nil && r.cacheDir != "" && strings.Contains(err.Error(), "compilationcache") {
-		purgeCache(r.cacheDir)
+	if err != nil && r.buildDir != "" && strings.Contains(err.Error(), "compilationcache") {
+		purgeEntries(r.buildDir)
 		compiled, err = r.rt.CompileModule(ctx, rewritten)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("compile: %w", err)
 	}
-	if r.cacheDir != "" {
-		sealCache(r.cacheDir)
+	if r.buildDir != "" {
+		sealCache(r.buildDir)
 	}
 	if err := checkImports(compiled); err != nil {
 		_ = compiled.Close(ctx)

@@ -30,8 +30,10 @@ type RuntimeOptions struct {
 type Runtime struct {
 	rt    wazero.Runtime
 	cache wazero.CompilationCache
-	// cacheDir is the directory wazero writes to, "" without a disk cache.
-	cacheDir string
+	// cacheDir is the directory the user chose (or the default), and
+	// buildDir the subdirectory for this build that wazero writes to; both
+	// "" without a disk cache.
+	cacheDir, buildDir string
 	// cacheErr says why the disk cache is not in use, when it was wanted.
 	cacheErr error
 	// compileMu serialises compilation: wazero advises against compiling
@@ -45,12 +47,12 @@ type Runtime struct {
 func NewRuntime(ctx context.Context, opts RuntimeOptions) (*Runtime, error) {
 	r := &Runtime{}
 	if !opts.NoDiskCache {
-		r.cacheDir, r.cacheErr = openCacheDir(opts.CacheDir)
+		r.cacheDir, r.buildDir, r.cacheErr = openCacheDir(opts.CacheDir)
 	}
-	if r.cacheDir != "" {
-		c, err := wazero.NewCompilationCacheWithDir(r.cacheDir)
+	if r.buildDir != "" {
+		c, err := wazero.NewCompilationCacheWithDir(r.buildDir)
 		if err != nil {
-			r.cacheDir, r.cacheErr = "", fmt.Errorf("open compilation cache: %w", err)
+			r.cacheDir, r.buildDir, r.cacheErr = "", "", fmt.Errorf("open compilation cache: %w", err)
 		} else {
 			r.cache = c
 		}
