@@ -185,6 +185,8 @@ func TestMistakenValuesAreNotEchoed(t *testing.T) {
 		{"group", "create", "app", "=" + canary},
 		{"group", "create", "app", "--from-env", "K", "extra " + canary + "=x"},
 		{"ref", "app", "K", canary},
+		{"group", "update", "API_KEY=" + canary, "--from-env", "K"},
+		{"delete", "K=" + canary},
 		{"secret", "get", "a:b:c:" + canary},
 		{"auth", "login", "--from-env", canary},
 		{"auth", "login", "--from-env", "UNSET_" + strings.ReplaceAll(canary, "-", "_")},

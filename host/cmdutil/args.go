@@ -30,6 +30,13 @@ func checkToken(what, s string) error {
 			return UsageError("%s contains whitespace or a control character", what)
 		}
 	}
+	// No name, id or key holds '='; an argument with one is most likely
+	// KEY=VALUE typed where a name belongs, and would otherwise be echoed
+	// by a "not found" error.
+	if strings.Contains(s, "=") && what != "KEY" {
+		return UsageError("%s contains '=': it looks like KEY=VALUE, and values are never given on the command line", what).
+			WithHint("give values with --from-env KEY, --from-file KEY=PATH, --from-dotenv PATH or --prompt KEY")
+	}
 	return nil
 }
 

@@ -24,6 +24,9 @@ func TestValidate(t *testing.T) {
 		{ValidateGroup, "my app", "whitespace"},
 		{ValidateGroup, "app\n", "whitespace"},
 		{ValidateGroup, "\xff", "not valid UTF-8"},
+		{ValidateGroup, "API_KEY=sk-live-123", "looks like KEY=VALUE"},
+		{ValidateSecret, "app:K=v", "looks like KEY=VALUE"},
+		{ValidateName, "K=v", "looks like KEY=VALUE"},
 		{ValidateGroup, strings.Repeat("a", 513), "longer than 512"},
 		{ValidateSecret, "sec_123", ""},
 		{ValidateSecret, "app:DB", ""},
@@ -59,7 +62,7 @@ func TestValidate(t *testing.T) {
 
 // fixedTexts is the wording of the checks' messages: an argument found in
 // an error only because it is part of that wording is no leak.
-const fixedTexts = "GROUP SECRET is empty is longer than bytes is not valid UTF-8 contains whitespace or a control character " +
+const fixedTexts = "contains '=': it looks like KEY=VALUE, and values are never given on the command line GROUP SECRET is empty is longer than bytes is not valid UTF-8 contains whitespace or a control character " +
 	"GROUP has ':'-separated parts: use NAME, TENANT:NAME or an id GROUP has an empty part around ':': use NAME, TENANT:NAME or an id " +
 	"SECRET reference must be tfy-secret://TENANT:GROUP:KEY SECRET uses an unknown scheme: only tfy-secret:// references are understood " +
 	"SECRET has ':'-separated parts: use an id, GROUP:KEY or TENANT:GROUP:KEY SECRET has an empty part around ':': use an id, GROUP:KEY or TENANT:GROUP:KEY"
@@ -73,7 +76,7 @@ func FuzzValidateGroup(f *testing.F) {
 	f.Fuzz(func(t *testing.T, arg string) {
 		err := ValidateGroup(arg)
 		if err == nil {
-			if arg == "" || strings.Count(arg, ":") > 1 || strings.ContainsAny(arg, " \t\n\r") {
+			if arg == "" || strings.Count(arg, ":") > 1 || strings.ContainsAny(arg, " \t\n\r=") {
 				t.Fatalf("%q accepted", arg)
 			}
 			return
