@@ -106,23 +106,32 @@ func start(tb testing.TB, opts emulator.Options) *env {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { _ = srv.Stop() })
-	vars := map[string]string{"TFY_BASE_URL": srv.URL(), "TFY_API_KEY": srv.APIKey()}
+	svc, creds, kr, debug := serviceFor(tb, srv.URL(), srv.APIKey())
+	client, err := tfyapi.New(srv.URL(), secret.FromString(srv.APIKey()), fastRetry)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &env{srv: srv, svc: svc, client: client, debug: debug, keyring: kr, creds: creds}
+}
+
+var fastRetry = tfyapi.WithRetryPolicy(tfyapi.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, MaxRetryAfter: time.Millisecond})
+
+// serviceFor is the real service for one host and key, with credentials
+// resolved from an injected environment and an in-memory keyring.
+func serviceFor(tb testing.TB, url, key string) (*service.Service, *credentials.Resolver, *memKeyring, *lockedBuffer) {
+	tb.Helper()
+	vars := map[string]string{"TFY_BASE_URL": url, "TFY_API_KEY": key}
 	kr := &memKeyring{m: map[string]secret.Value{}}
 	creds := credentials.New(credentials.Options{
 		LookupEnv: func(k string) (string, bool) { v, ok := vars[k]; return v, ok },
 		WorkDir:   tb.TempDir(), HomeDir: tb.TempDir(), Keyring: kr,
 	})
-	fast := tfyapi.WithRetryPolicy(tfyapi.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, MaxRetryAfter: time.Millisecond})
 	debug := &lockedBuffer{}
-	svc, err := live.New(live.Config{Credentials: creds, PolicyCache: policyCache, APIOptions: []tfyapi.Option{fast}, Debug: debug})
+	svc, err := live.New(live.Config{Credentials: creds, PolicyCache: policyCache, APIOptions: []tfyapi.Option{fastRetry}, Debug: debug})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	client, err := tfyapi.New(srv.URL(), secret.FromString(srv.APIKey()), fast)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return &env{srv: srv, svc: svc, client: client, debug: debug, keyring: kr, creds: creds}
+	return svc, creds, kr, debug
 }
 
 func (e *env) integration(tb testing.TB, typ string) string {
@@ -543,5 +552,44 @@ func TestManifestMigrateAgainstEmulator(t *testing.T) {
 	want := map[string]string{"DB_URL": "postgres://one", "TOKEN": "t2", "EXTRA": "x"}
 	if got := e.values(t, "svc"); !mapsEqual(got, want) {
 		t.Fatalf("after the second migrate: %v", keysOf(got))
+	}
+}
+
+// A viewer key reads keys but cannot write or see values: the failures are
+// the right kinds with the right advice.
+func TestViewerAndRejectedKeys(t *testing.T) {
+	t.Parallel()
+	e := start(t, emulator.Options{})
+	gsm := e.integration(t, "integration/secret-store/gcp/gsm")
+	if _, _, err := e.run(t, plugin.MutationRequest{Call: cli(), Operation: plugin.OpGroupCreate, Group: "app", Integration: gsm,
+		Changes: []plugin.Change{src("A", strings.Repeat("a", 32))}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	viewerKey := "viewer-" + rand.Text()
+	if err := e.srv.AddAPIKey(viewerKey, emulator.RoleViewer); err != nil {
+		t.Fatal(err)
+	}
+	viewer, _, _, _ := serviceFor(t, e.srv.URL(), viewerKey)
+	ve := &env{srv: e.srv, svc: viewer}
+	show := cli()
+	show.ShowPrefix = true
+	g, err := viewer.GetGroup(context.Background(), plugin.GetGroupRequest{Call: show, Group: "demo:app"})
+	if err != nil || len(g.Secrets) != 1 || g.Secrets[0].Masked != "(set)" {
+		t.Fatalf("viewer get: %+v %v", g, err)
+	}
+	_, _, err = ve.run(t, plugin.MutationRequest{Call: cli(), Operation: plugin.OpGroupUpdate, Group: "demo:app",
+		Changes: []plugin.Change{src("A", "new")}}, "")
+	fe := failure.As(err)
+	if fe.Kind != failure.Forbidden || fe.Kind.ExitCode() != 4 || !strings.Contains(fe.Message, "permissions") {
+		t.Fatalf("viewer write: %v", err)
+	}
+	rejected, _, _, _ := serviceFor(t, e.srv.URL(), "unknown-"+rand.Text())
+	_, err = rejected.GetGroup(context.Background(), plugin.GetGroupRequest{Call: cli(), Group: "demo:app"})
+	fe = failure.As(err)
+	if fe.Kind != failure.Unauthorized || fe.Kind.ExitCode() != 3 || !strings.Contains(fe.Hint, "auth login") {
+		t.Fatalf("unknown key: %v (hint %q)", err, fe.Hint)
+	}
+	if got := e.values(t, "app"); got["A"] != strings.Repeat("a", 32) {
+		t.Fatal("the refused write changed the value")
 	}
 }
