@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -262,6 +263,45 @@ func waitGone(t *testing.T, pid int) {
 		}
 		<-tick.C
 	}
+}
+
+// waitPlugin polls (bounded) until the host has started its plugin and
+// returns the plugin's pid.
+func waitPlugin(t *testing.T, hostPid int) int {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		for _, pid := range children(t, hostPid) {
+			if cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid)); err == nil && strings.Contains(string(cmdline), "tfy-secrets-plugin") {
+				return pid
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("host %d never started its plugin", hostPid)
+		}
+		<-tick.C
+	}
+}
+
+// TestCtrlCWhileThePluginWaits: Ctrl-C while the plugin is stuck in a slow
+// API call ends the command at once with exit 130 and stops the plugin.
+func TestCtrlCWhileThePluginWaits(t *testing.T) {
+	t.Parallel()
+	e := startEmulator(t)
+	u := newUser(t, e)
+	e.control(t, http.MethodPost, "/_emulator/faults", map[string]any{"method": "GET", "pathPrefix": "/api/svc/v1/secret-groups", "delay": "5m"})
+	tm := u.startTerm("group", "list")
+	pid := waitPlugin(t, tm.cmd.Process.Pid)
+	tm.send("\x03")
+	if code := tm.wait(); code != 130 {
+		t.Fatalf("exit %d, want 130\n%s", code, tm.transcript())
+	}
+	if !strings.Contains(tm.transcript(), "error: ") {
+		t.Fatalf("no error line:\n%s", tm.transcript())
+	}
+	waitGone(t, pid)
 }
 
 // TestInterrupts: Ctrl-C at a prompt and SIGTERM both end the command with
