@@ -129,7 +129,7 @@ func testStore(t *testing.T, sc storeCase) {
 	}
 	var all []result
 	run := func(args ...string) result {
-		t.Helper()
+		u.t.Helper()
 		r := u.run("", args...)
 		all = append(all, r)
 		return r
@@ -156,7 +156,18 @@ func testStore(t *testing.T, sc storeCase) {
 	want := map[string]string{"KEEP": keepValue, "RE-ADDED": readdValue, "LARGEST": atLimit.value}
 	assertStored(t, e, "app", want)
 
-	t.Run("rules are enforced before any write", func(t *testing.T) {
+	// The phases share the group, so they run in order; u reports to the
+	// phase that is running.
+	phase := func(name string, f func(t *testing.T)) {
+		t.Run(name, func(t *testing.T) {
+			parent := u.t
+			u.t = t
+			defer func() { u.t = parent }()
+			f(t)
+		})
+	}
+
+	phase("rules are enforced before any write", func(t *testing.T) {
 		over := valueFile(t, u, "over-limit", canary("OVER_LIMIT"), sc.maxValue+1)
 		args := []string{"--from-env", "NEW=KEEP_VALUE", "--from-file", "HUGE=" + over.path}
 		for _, k := range sc.badKeys {
@@ -214,7 +225,7 @@ func testStore(t *testing.T, sc storeCase) {
 		assertStored(t, e, "app", want)
 	})
 
-	t.Run("re-adding a deleted key", func(t *testing.T) {
+	phase("re-adding a deleted key", func(t *testing.T) {
 		if r := run("group", "update", "app", "--unset", "RE-ADDED", "--yes"); r.code != 0 {
 			t.Fatalf("remove: %v", r)
 		}
@@ -271,7 +282,7 @@ func testStore(t *testing.T, sc storeCase) {
 		assertStored(t, e, "app", want)
 	})
 
-	t.Run("a faulty integration", func(t *testing.T) {
+	phase("a faulty integration", func(t *testing.T) {
 		e.control(t, http.MethodPut, "/_emulator/integrations/"+integrationID+"/faulty", map[string]bool{"faulty": true})
 		canary("FAULTY_VALUE")
 		for _, cmd := range [][]string{
