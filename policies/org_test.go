@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -238,4 +239,78 @@ func bundleWasm(t testing.TB, bundle []byte) []byte {
 		t.Fatal(err)
 	}
 	return b.Wasm
+}
+
+// An organisation policy that fails while evaluating, or answers with a
+// document the engine cannot read, stops the operation: treating either as
+// "no opinion" would silently drop the organisation's rules.
+func TestOrgPolicyFailuresAreConfigFailures(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct{ src, want string }{
+		"conflict at eval": {
+			src:  "package tfy.secrets\n\nc := \"yes\" if input.operation == \"group.get\"\n\nc := \"typed\" if input.tenant == \"demo\"\n\ndecision := {\"confirm\": c}\n",
+			want: "organisation policy failed",
+		},
+		"unknown confirm word": {
+			src:  "package tfy.secrets\n\ndecision := {\"confirm\": \"maybe\"}\n",
+			want: `confirm is "maybe"`,
+		},
+		"deny not a list": {
+			src:  "package tfy.secrets\n\ndecision := {\"deny\": \"no\"}\n",
+			want: "decision is not a {deny, warn, confirm, mask} document",
+		},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			src := filepath.Join(t.TempDir(), "src")
+			writeDir(t, src, tt.src)
+			bundle := filepath.Join(t.TempDir(), "b.tar.gz")
+			if err := authoring.Build(context.Background(), src, bundle); err != nil {
+				t.Fatal(err)
+			}
+			e := newEngine(t, bundle)
+			in := baseInput()
+			in.Operation = "group.get"
+			_, err := e.Decide(context.Background(), in)
+			f := failure.As(err)
+			if err == nil || f.Kind != failure.Config || !strings.Contains(f.Message, tt.want) || f.Hint == "" {
+				t.Fatalf("Decide = %v (kind %s, hint %q), want a config failure containing %q", err, f.Kind, f.Hint, tt.want)
+			}
+		})
+	}
+}
+
+// One engine serves concurrent decisions (the plugin answers the host and
+// the MCP server at once); -race checks the sharing.
+func TestConcurrentDecisions(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t, buildExample(t, "prod-delete"))
+	inputs := corpus(40, 99)
+	want := make([]policies.Decision, len(inputs))
+	for i, in := range inputs {
+		want[i] = decide(t, e, in)
+	}
+	errs := make(chan error, 4)
+	for w := range 4 {
+		go func() {
+			for i := range inputs {
+				j := (i + w*10) % len(inputs)
+				d, err := e.Decide(context.Background(), inputs[j])
+				if err == nil && !sameDecision(d, want[j]) {
+					err = fmt.Errorf("input %d: concurrent decision %+v differs from %+v", j, d, want[j])
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
 }
