@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -123,5 +124,18 @@ func TestPluginRunByHand(t *testing.T) {
 	r := u.runBinary(bin.plugin, "")
 	if r.code != 2 || r.stdout != "" || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "run `tfy-secrets` instead") {
 		t.Fatalf("want one line on stderr and exit 2\n%v", r)
+	}
+}
+
+// TestTimeout: an API that does not answer within --timeout ends with
+// exit 9 and a hint about the flag, instead of hanging.
+func TestTimeout(t *testing.T) {
+	t.Parallel()
+	e := startEmulator(t)
+	u := newUser(t, e)
+	e.control(t, http.MethodPost, "/_emulator/faults", map[string]any{"method": "GET", "pathPrefix": "/api/svc/v1/secret-groups", "delay": "5m"})
+	r := u.run("", "group", "list", "--timeout", "1s")
+	if r.code != 9 || !strings.Contains(r.stderr, "error: ") {
+		t.Fatalf("want exit 9 with an error line\n%v", r)
 	}
 }
