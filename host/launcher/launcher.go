@@ -121,6 +121,12 @@ func start(ctx context.Context, opts Options, loc locator) (plugin.Service, func
 		stop()
 		return nil, nil, fmt.Errorf("start plugin: %w", startFailure(ctx, path, err))
 	}
+	// A cancellation that raced with the start may have found nothing to
+	// kill yet; honour it now rather than hand out a doomed Service.
+	if ctx.Err() != nil {
+		stop()
+		return nil, nil, fmt.Errorf("start plugin: %w", context.Cause(ctx))
+	}
 	svc, ok := raw.(plugin.Service)
 	if !ok {
 		stop()

@@ -397,3 +397,14 @@ func BenchmarkVerifySum(b *testing.B) {
 		_ = sha256.Sum256(data)
 	}
 }
+
+func TestStartWithCancelledContext(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancelCause(t.Context())
+	cancel(&Interrupted{Signal: syscall.SIGTERM})
+	_, _, err := start(ctx, Options{}, at(fakePlugin))
+	var interrupted *Interrupted
+	if !errors.As(err, &interrupted) || interrupted.ExitCode() != 143 {
+		t.Fatalf("start with a cancelled context: %v", err)
+	}
+}
