@@ -141,11 +141,15 @@ func (f *fakeAPI) GroupByFQN(_ context.Context, fqn string) (Group, bool, error)
 	return Group{}, false, nil
 }
 
-func (f *fakeAPI) GroupByID(_ context.Context, id string) (Group, error) {
+func (f *fakeAPI) GroupByID(ctx context.Context, id string) (Group, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.record("GroupByID"); err != nil {
 		return Group{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		// Like the real client: no request goes out on a dead context.
+		return Group{}, &tfyapi.Error{Op: "get secret group", Err: err, Message: err.Error()}
 	}
 	g, ok := f.groups[id]
 	if !ok {

@@ -415,6 +415,8 @@ func (ss *session) applyCreate(ctx context.Context, pp *pendingPlan) error {
 // explainAmbiguousCreate says whether a create that got no clear answer
 // happened, by looking the name up.
 func (ss *session) explainAmbiguousCreate(ctx context.Context, pp *pendingPlan, cause error) error {
+	ctx, cancel := diagnosisContext(ctx)
+	defer cancel()
 	g, found, err := ss.api.GroupByFQN(ctx, pp.group.FQN)
 	switch {
 	case err != nil:
@@ -461,6 +463,8 @@ func (ss *session) applyUpdate(ctx context.Context, pp *pendingPlan) error {
 // added meanwhile.
 func (ss *session) explainAmbiguousWrite(ctx context.Context, pp *pendingPlan, cause error) error {
 	name := quoteShort(pp.plan.Group)
+	ctx, cancel := diagnosisContext(ctx)
+	defer cancel()
 	g, err := ss.api.GroupByID(ctx, pp.group.ID)
 	if err != nil {
 		return failure.Wrap(failure.Unavailable, cause, fmt.Sprintf("%s of secret group %s got no answer, and the group could not be re-read to tell whether it applied", pp.plan.Operation, name)).
@@ -481,6 +485,25 @@ func (ss *session) explainAmbiguousWrite(ctx context.Context, pp *pendingPlan, c
 	}
 }
 
+// diagnosisTimeout bounds the read that explains a write without an answer.
+const diagnosisTimeout = 10 * time.Second
+
+// diagnosisContext outlives the caller's deadline or Ctrl-C for one short
+// read: when a write's fate is unknown, saying what happened is worth a few
+// more seconds, and the read changes nothing.
+func diagnosisContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), diagnosisTimeout)
+}
+
+// readBackContext is ctx for a verification read, or a diagnosis context
+// when the write itself ended without an answer (ctx may be what ended it).
+func readBackContext(ctx context.Context, writeErr error) (context.Context, context.CancelFunc) {
+	if writeErr != nil {
+		return diagnosisContext(ctx)
+	}
+	return context.WithCancel(ctx)
+}
+
 // verifyKeys compares the key set read back after a write with the plan.
 func verifyKeys(group string, want, got []string) error {
 	if slices.Equal(want, got) {
@@ -499,11 +522,14 @@ func (ss *session) applyGroupDelete(ctx context.Context, pp *pendingPlan) error 
 	if pp.integration.ID == "" {
 		sub.integration = nil
 	}
-	if err := ss.api.DeleteGroup(ctx, pp.group.ID); err != nil && !ambiguous(err) {
-		return ss.svc.mapError("delete secret group", err, sub)
+	delErr := ss.api.DeleteGroup(ctx, pp.group.ID)
+	if delErr != nil && !ambiguous(delErr) {
+		return ss.svc.mapError("delete secret group", delErr, sub)
 	}
 	// Whether or not an answer arrived, the read-back says what happened.
-	_, err := ss.api.GroupByID(ctx, pp.group.ID)
+	rctx, cancel := readBackContext(ctx, delErr)
+	defer cancel()
+	_, err := ss.api.GroupByID(rctx, pp.group.ID)
 	switch {
 	case errors.Is(err, tfyapi.ErrNotFound):
 		return nil
@@ -527,7 +553,9 @@ func (ss *session) applySecretDelete(ctx context.Context, pp *pendingPlan) error
 		return ss.svc.mapError("delete secret", delErr, sub)
 	}
 	// Whether or not an answer arrived, the read-back says what happened.
-	got, err := ss.api.GroupByID(ctx, pp.group.ID)
+	rctx, cancel := readBackContext(ctx, delErr)
+	defer cancel()
+	got, err := ss.api.GroupByID(rctx, pp.group.ID)
 	if err != nil {
 		return ss.svc.mapError("verify delete", err, sub)
 	}

@@ -441,3 +441,26 @@ func TestInlineValueWithoutValueReachesPolicy(t *testing.T) {
 		t.Fatal("a denied plan was kept or written")
 	}
 }
+
+// A write cut short by the caller's deadline is still diagnosed: the
+// re-read runs on its own short context.
+func TestDeadlineDuringWriteStillDiagnosed(t *testing.T) {
+	t.Parallel()
+	h := newHarness()
+	h.api.add("app", map[string]string{"A": "a", "B": "b"})
+	ctx, cancel := context.WithCancel(context.Background())
+	h.api.afterUpdate = func(*fakeAPI) error {
+		cancel() // the user gives up while the server applies the write
+		return &tfyapi.Error{Op: "update secret group", Err: context.Canceled, Message: "context canceled"}
+	}
+	req := planUpdateReq("app")
+	req.Unset = []string{"B"}
+	p, err := h.svc.Plan(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = h.svc.Apply(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
+	if failure.KindOf(err) != failure.Unavailable || !strings.Contains(err.Error(), "most likely applied") {
+		t.Fatalf("err = %v", err)
+	}
+}
