@@ -64,7 +64,8 @@ func ValidateKey(s string) error {
 		return err
 	}
 	if strings.ContainsAny(s, ":=") {
-		return UsageError("KEY %q contains ':' or '='", s)
+		// Not quoted: after '=' may be a value.
+		return UsageError("KEY contains ':' or '=': a key is a plain name such as DB_PASSWORD")
 	}
 	return nil
 }

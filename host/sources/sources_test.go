@@ -219,7 +219,7 @@ func fuzzNoEcho(t *testing.T, arg, hidden string, err error) {
 }
 
 // messages is every fixed text the parsers may print.
-const messages = "--from-env --from-file --prompt KEY is empty KEY contains ':' or '=' the part after '=' must name a set environment variable, and it does not export the value first, then pass --from-env =VARIABLE_NAME; values are never given on the command line needs KEY=PATH the path is empty (use - for stdin) argument is not a source give values with --from-env KEY, --from-file KEY=PATH, --from-dotenv PATH or --prompt KEY looks like an inline value with no usable key contains whitespace or a control character is longer than bytes is not valid UTF-8"
+const messages = "--from-env --from-file --prompt KEY is empty KEY contains ':' or '=': a key is a plain name such as DB_PASSWORD the part after '=' must name a set environment variable, and it does not export the value first, then pass --from-env =VARIABLE_NAME; values are never given on the command line needs KEY=PATH the path is empty (use - for stdin) argument is not a source give values with --from-env KEY, --from-file KEY=PATH, --from-dotenv PATH or --prompt KEY looks like an inline value with no usable key contains whitespace or a control character is longer than bytes is not valid UTF-8"
 
 func FuzzParseFromEnv(f *testing.F) {
 	for _, s := range []string{"K", "K=VAR", "K=" + canary, "=", "", "K==", "a b=c", "K=VAR=x", "\xff=\xff"} {
