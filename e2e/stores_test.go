@@ -34,8 +34,8 @@ type storeCase struct {
 
 // conflictCase is the exact explanation of a reserved deleted name.
 type conflictCase struct {
-	message string   // the whole "error:" line after "error: apply: "
-	hint    []string // lines the hint must contain, exactly
+	message string   // the whole "error:" line after "error: apply: "; {key} is the key
+	hint    []string // lines the hint must contain, exactly; {key} as above
 }
 
 var storeCases = []storeCase{
@@ -50,10 +50,10 @@ var storeCases = []storeCase{
 		},
 		maxValue: 25600,
 		recreate: &conflictCase{
-			message: `secret "RE-ADDED" was deleted recently and is still soft-deleted in Azure Key Vault "demo-kv"`,
+			message: `secret "{key}" was deleted recently and is still soft-deleted in Azure Key Vault "demo-kv"`,
 			hint: []string{
-				"  purge it:   az keyvault secret purge --vault-name demo-kv --name RE-ADDED",
-				"  recover it: az keyvault secret recover --vault-name demo-kv --name RE-ADDED",
+				"  purge it:   az keyvault secret purge --vault-name demo-kv --name {key}",
+				"  recover it: az keyvault secret recover --vault-name demo-kv --name {key}",
 				"  or use another key name.",
 			},
 		},
@@ -69,9 +69,9 @@ var storeCases = []storeCase{
 		},
 		maxValue: 65536,
 		recreate: &conflictCase{
-			message: `secret "RE-ADDED" is scheduled for deletion in AWS Secrets Manager`,
+			message: `secret "{key}" is scheduled for deletion in AWS Secrets Manager`,
 			hint: []string{
-				"  restore it: aws secretsmanager restore-secret --secret-id RE-ADDED --region us-east-1",
+				"  restore it: aws secretsmanager restore-secret --secret-id {key} --region us-east-1",
 				"  wait until the recovery window ends,",
 				"  or use another key name.",
 			},
@@ -148,12 +148,13 @@ func testStore(t *testing.T, sc storeCase) {
 	// store's, not an approximation of it.
 	keepValue := canary("KEEP_VALUE")
 	readdValue := canary("READD_VALUE")
+	goneValue := canary("GONE_VALUE")
 	atLimit := valueFile(t, u, "at-limit", canary("AT_LIMIT"), sc.maxValue)
 	if r := run("group", "create", "app", "--integration", sc.integration,
-		"--from-env", "KEEP=KEEP_VALUE", "--from-env", "RE-ADDED=READD_VALUE", "--from-file", "LARGEST="+atLimit.path, "--yes"); r.code != 0 {
+		"--from-env", "KEEP=KEEP_VALUE", "--from-env", "RE-ADDED=READD_VALUE", "--from-env", "GONE=GONE_VALUE", "--from-file", "LARGEST="+atLimit.path, "--yes"); r.code != 0 {
 		t.Fatalf("create on %s: %v", sc.store, r)
 	}
-	want := map[string]string{"KEEP": keepValue, "RE-ADDED": readdValue, "LARGEST": atLimit.value}
+	want := map[string]string{"KEEP": keepValue, "RE-ADDED": readdValue, "GONE": goneValue, "LARGEST": atLimit.value}
 	assertStored(t, e, "app", want)
 
 	// The phases share the group, so they run in order; u reports to the
@@ -225,62 +226,77 @@ func testStore(t *testing.T, sc storeCase) {
 		assertStored(t, e, "app", want)
 	})
 
-	phase("re-adding a deleted key", func(t *testing.T) {
-		if r := run("group", "update", "app", "--unset", "RE-ADDED", "--yes"); r.code != 0 {
-			t.Fatalf("remove: %v", r)
-		}
-		delete(want, "RE-ADDED")
-		assertStored(t, e, "app", want)
-		newValue := canary("NEW_VALUE")
-		readd := []string{"group", "update", "app", "--from-env", "RE-ADDED=NEW_VALUE", "--yes"}
-
-		if sc.recreate == nil {
-			r := run(readd...)
-			if r.code != 0 {
-				t.Fatalf("%s deletes at once, so re-adding must work: %v", sc.store, r)
+	// A key goes away by a merge update's --unset (PUT secret-groups/{id})
+	// or by `secret delete` (DELETE secrets/{id}); both reserve the name on
+	// the stores that soft-delete.
+	for _, removal := range []struct{ key, how string }{
+		{"RE-ADDED", "unset"},
+		{"GONE", "secret delete"},
+	} {
+		phase("re-adding a key removed by "+removal.how, func(t *testing.T) {
+			key := removal.key
+			remove := []string{"group", "update", "app", "--unset", key, "--yes"}
+			if removal.how == "secret delete" {
+				remove = []string{"secret", "delete", "app:" + key, "--yes"}
 			}
-			want["RE-ADDED"] = newValue
+			if r := run(remove...); r.code != 0 {
+				t.Fatalf("remove: %v", r)
+			}
+			delete(want, key)
 			assertStored(t, e, "app", want)
-			return
-		}
+			newValue := canary("NEW_VALUE")
+			readd := []string{"group", "update", "app", "--from-env", key + "=NEW_VALUE", "--yes"}
 
-		r := run(readd...)
-		if r.code != 6 {
-			t.Fatalf("exit %d, want 6 (conflict)\n%v", r.code, r)
-		}
-		if got, wantLine := errorLine(t, r), "error: apply: "+sc.recreate.message; got != wantLine {
-			t.Errorf("error line\n got %q\nwant %q", got, wantLine)
-		}
-		hint := hintText(r)
-		for _, h := range sc.recreate.hint {
-			if !containsLine(hint, h) {
-				t.Errorf("hint lacks the line %q:\n%s", h, hint)
+			if sc.recreate == nil {
+				r := run(readd...)
+				if r.code != 0 {
+					t.Fatalf("%s deletes at once, so re-adding must work: %v", sc.store, r)
+				}
+				want[key] = newValue
+				assertStored(t, e, "app", want)
+				return
 			}
-		}
-		assertStored(t, e, "app", want)
 
-		// The same failure for machines: the conflict code and the same
-		// commands in the hint.
-		r = run(append(readd, "-o", "json")...)
-		var doc struct {
-			Error struct{ Code, Message, Hint string }
-		}
-		if err := json.Unmarshal([]byte(lastLine(r.stderr)), &doc); err != nil {
-			t.Fatalf("-o json error is not JSON: %v\n%v", err, r)
-		}
-		if r.code != 6 || doc.Error.Code != "conflict" || doc.Error.Message != "apply: "+sc.recreate.message || !strings.Contains(doc.Error.Hint, strings.TrimSpace(sc.recreate.hint[0])) {
-			t.Errorf("JSON conflict: exit %d %+v", r.code, doc.Error)
-		}
+			message := strings.ReplaceAll(sc.recreate.message, "{key}", key)
+			r := run(readd...)
+			if r.code != 6 {
+				t.Fatalf("exit %d, want 6 (conflict)\n%v", r.code, r)
+			}
+			if got, wantLine := errorLine(t, r), "error: apply: "+message; got != wantLine {
+				t.Errorf("error line\n got %q\nwant %q", got, wantLine)
+			}
+			hint := hintText(r)
+			for _, h := range sc.recreate.hint {
+				if h = strings.ReplaceAll(h, "{key}", key); !containsLine(hint, h) {
+					t.Errorf("hint lacks the line %q:\n%s", h, hint)
+				}
+			}
+			assertStored(t, e, "app", want)
 
-		// Once the store lets go of the name (a purge, or the end of the
-		// recovery window), the same command works.
-		e.control(t, http.MethodPost, "/_emulator/purge", map[string]string{"integrationId": integrationID, "group": "app", "key": "RE-ADDED"})
-		if r := run(readd...); r.code != 0 {
-			t.Fatalf("re-adding after the name was freed: %v", r)
-		}
-		want["RE-ADDED"] = newValue
-		assertStored(t, e, "app", want)
-	})
+			// The same failure for machines: the conflict code and the
+			// same commands in the hint.
+			r = run(append(readd, "-o", "json")...)
+			var doc struct {
+				Error struct{ Code, Message, Hint string }
+			}
+			if err := json.Unmarshal([]byte(lastLine(r.stderr)), &doc); err != nil {
+				t.Fatalf("-o json error is not JSON: %v\n%v", err, r)
+			}
+			firstWayOut := strings.TrimSpace(strings.ReplaceAll(sc.recreate.hint[0], "{key}", key))
+			if r.code != 6 || doc.Error.Code != "conflict" || doc.Error.Message != "apply: "+message || !strings.Contains(doc.Error.Hint, firstWayOut) {
+				t.Errorf("JSON conflict: exit %d %+v", r.code, doc.Error)
+			}
+
+			// Once the store lets go of the name (a purge, or the end of
+			// the recovery window), the same command works.
+			e.control(t, http.MethodPost, "/_emulator/purge", map[string]string{"integrationId": integrationID, "group": "app", "key": key})
+			if r := run(readd...); r.code != 0 {
+				t.Fatalf("re-adding after the name was freed: %v", r)
+			}
+			want[key] = newValue
+			assertStored(t, e, "app", want)
+		})
+	}
 
 	phase("a faulty integration", func(t *testing.T) {
 		e.control(t, http.MethodPut, "/_emulator/integrations/"+integrationID+"/faulty", map[string]bool{"faulty": true})
