@@ -440,7 +440,7 @@ func (inst *instance) evalFast(ctx context.Context, entrypoint int32, input []by
 	stack[3] = uint64(inputAddr)
 	stack[4] = uint64(len(input))
 	stack[5] = end
-	stack[6] = 0 // JSON output
+	stack[6] = 1 // Rego value output: sets stay distinguishable
 	if err := inst.opaEval.CallWithStack(ctx, stack); err != nil {
 		return "", unwrapAbort(err)
 	}
@@ -480,38 +480,45 @@ func (inst *instance) evalClassic(ctx context.Context, entrypoint int32, input [
 	if err != nil {
 		return "", err
 	}
-	return inst.dumpJSON(ctx, res)
+	addr, err := inst.call(ctx, inst.valueDump, res)
+	if err != nil {
+		return "", err
+	}
+	return readCString(inst.mem, addr)
 }
 
-// decodeResultSet turns the module's result set, [] or [{"result": X}], into
-// X's JSON (nil when undefined).
+// decodeResultSet turns the module's result set, printed as a Rego value
+// (an empty set, or a set or array holding {"result": X}), into X's JSON, nil
+// when undefined. Rendering X here rather than in the module makes the output
+// equal topdown's: sets come out sorted instead of in hash order.
 func decodeResultSet(raw string) ([]byte, error) {
-	const prefix, suffix = `[{"result":`, `}]`
-	if raw == "[]" {
-		return nil, nil
-	}
-	if len(raw) > len(prefix)+len(suffix) && strings.HasPrefix(raw, prefix) && strings.HasSuffix(raw, suffix) {
-		x := raw[len(prefix) : len(raw)-len(suffix)]
-		if json.Valid([]byte(x)) {
-			return []byte(x), nil
-		}
-	}
-	var rs []struct {
-		Result json.RawMessage `json:"result"`
-	}
-	if err := json.Unmarshal([]byte(raw), &rs); err != nil {
+	rs, err := parseValue(raw)
+	if err != nil {
 		return nil, fmt.Errorf("decode result set: %w", err)
 	}
-	switch len(rs) {
+	var rows []value
+	switch x := rs.(type) {
+	case set:
+		rows = x
+	case []value:
+		rows = x
+	default:
+		return nil, fmt.Errorf("decode result set: got %s, want a set", typeName(rs))
+	}
+	switch len(rows) {
 	case 0:
 		return nil, nil
 	case 1:
-		if rs[0].Result == nil {
-			return nil, errors.New("decode result set: no result field")
+		if obj, ok := rows[0].(*object); ok {
+			for i, k := range obj.keys {
+				if k == "result" {
+					return appendJSON(nil, obj.vals[i]), nil
+				}
+			}
 		}
-		return rs[0].Result, nil
+		return nil, errors.New("decode result set: no result field")
 	}
-	return nil, fmt.Errorf("decode result set: %d results, want at most 1", len(rs))
+	return nil, fmt.Errorf("decode result set: %d results, want at most 1", len(rows))
 }
 
 // callBuiltin answers opa_builtinN: it reads the arguments as Rego values,

@@ -93,7 +93,7 @@ func (p *valueParser) value(depth int) (value, error) {
 		return set{}, nil
 	case c == '"':
 		return p.str()
-	case c == '-' || (c >= '0' && c <= '9'):
+	case c == '-' || c == '+' || c == '.' || (c >= '0' && c <= '9'):
 		return p.num()
 	case c == '[':
 		p.i++
@@ -216,7 +216,9 @@ func (p *valueParser) num() (value, error) {
 		p.i++
 	}
 	text := p.s[start:p.i]
-	if !validJSONNumber(text) {
+	// The module prints number literals as written in the policy, which
+	// Rego allows to be ".5" or "1." as well as JSON's forms.
+	if _, err := strconv.ParseFloat(text, 64); err != nil && !errors.Is(err, strconv.ErrRange) {
 		p.i = start
 		return nil, p.fail(fmt.Sprintf("invalid number %q", text))
 	}
@@ -524,4 +526,58 @@ func compareNumbers(a, b number) int {
 		return strings.Compare(string(a), string(b))
 	}
 	return x.Cmp(y)
+}
+
+// appendJSON renders v as the JSON OPA's topdown gives for it: sets become
+// arrays in Rego's sort order, object keys are sorted (a non-string key
+// becomes its JSON text as a string), and numbers are valid JSON.
+func appendJSON(b []byte, v value) []byte {
+	switch x := v.(type) {
+	case number:
+		if validJSONNumber(string(x)) {
+			return append(b, x...)
+		}
+		if f, _, err := big.ParseFloat(string(x), 10, 256, big.ToNearestEven); err == nil {
+			return append(b, f.Text('g', -1)...)
+		}
+		return appendJSONString(b, string(x))
+	case []value:
+		b = append(b, '[')
+		for i, e := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSON(b, e)
+		}
+		return append(b, ']')
+	case set:
+		elems := slices.Clone(x)
+		slices.SortFunc(elems, compareValues)
+		return appendJSON(b, []value(elems))
+	case *object:
+		type pair struct {
+			key string
+			val value
+		}
+		pairs := make([]pair, len(x.keys))
+		for i, k := range x.keys {
+			ks, ok := k.(string)
+			if !ok {
+				ks = string(appendJSON(nil, k))
+			}
+			pairs[i] = pair{ks, x.vals[i]}
+		}
+		slices.SortFunc(pairs, func(a, b pair) int { return strings.Compare(a.key, b.key) })
+		b = append(b, '{')
+		for i, p := range pairs {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, p.key)
+			b = append(b, ':')
+			b = appendJSON(b, p.val)
+		}
+		return append(b, '}')
+	}
+	return appendValue(b, v)
 }

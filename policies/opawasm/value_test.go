@@ -1,6 +1,7 @@
 package opawasm
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -48,8 +49,8 @@ func TestParseValueRejectsMalformed(t *testing.T) {
 		{`"a` + "\x01" + `"`, "offset 2: control character"},
 		{`"\x"`, `offset 0: bad escape \x`},
 		{`"\u12"`, `offset 0: bad \u escape`},
-		{`01`, `offset 0: invalid number "01"`},
-		{`1.`, `offset 0: invalid number "1."`},
+		{`1.2.3`, `offset 0: invalid number "1.2.3"`},
+		{`--1`, `offset 0: invalid number "--1"`},
 		{`-`, `offset 0: invalid number "-"`},
 		{`1e+`, `offset 0: invalid number "1e+"`},
 		{`[1] x`, "offset 4: trailing characters"},
@@ -58,6 +59,24 @@ func TestParseValueRejectsMalformed(t *testing.T) {
 		v, err := parseValue(tc.in)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("parseValue(%q) = %v, %v; want error containing %q", tc.in, v, err, tc.want)
+		}
+	}
+}
+
+func TestAppendJSONMatchesTopdownShape(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ in, want string }{
+		{`{"b", "a", 3, null}`, `[null,3,"a","b"]`},
+		{`{"z": {2, 1}, "a": .5, 1: 1.}`, `{"1":1,"a":0.5,"z":[1,2]}`},
+		{`[set(), {}, "\u0001"]`, `[[],{},"\u0001"]`},
+		{`1e400`, `1e400`},
+	} {
+		v, err := parseValue(tc.in)
+		if err != nil {
+			t.Fatalf("parseValue(%s): %v", tc.in, err)
+		}
+		if got := string(appendJSON(nil, v)); got != tc.want {
+			t.Errorf("appendJSON(%s) = %s; want %s", tc.in, got, tc.want)
 		}
 	}
 }
@@ -120,5 +139,8 @@ func FuzzParseValue(f *testing.F) {
 			t.Fatalf("round trip changed %q into %q", text, again)
 		}
 		_ = appendRegoText(nil, v)
+		if js := appendJSON(nil, v); !json.Valid(js) {
+			t.Fatalf("appendJSON(%q) = %q is not JSON", s, js)
+		}
 	})
 }
