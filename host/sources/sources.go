@@ -44,6 +44,12 @@ const MaxValueBytes = 1 << 20
 // after '=' in --from-env is more likely a value typed by mistake.
 var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
+// conventionalName is the upper-case shape of variable names people
+// export. Only a name of this shape is repeated in an error: tokens such as
+// sk_live_... or ghp_... are valid names too, and may be a value typed
+// where the name belongs.
+var conventionalName = regexp.MustCompile(`^[A-Z_][A-Z0-9_]{0,63}$`)
+
 // ParseFromEnv parses `--from-env KEY` (value of $KEY) or
 // `--from-env KEY=VAR` (value of $VAR).
 func ParseFromEnv(arg string) (Spec, error) {
@@ -210,6 +216,10 @@ func (r Reader) one(ctx context.Context, s Spec) (plugin.Change, error) {
 		if !ok {
 			if s.Name != s.Key {
 				return c, notAVariable(s.Key)
+			}
+			if !conventionalName.MatchString(s.Name) {
+				return c, cmdutil.UsageError("--from-env: the named environment variable is not set").
+					WithHint("export it first; to store it under another key use --from-env KEY=VARIABLE_NAME")
 			}
 			return c, cmdutil.UsageError("--from-env %s: environment variable %s is not set", s.Key, s.Name)
 		}

@@ -163,6 +163,7 @@ func TestReadFailures(t *testing.T) {
 		want  string
 	}{
 		{[]Spec{{Key: "K", Source: plugin.SourceEnv, Name: "K"}}, "environment variable K is not set"},
+		{[]Spec{{Key: "sk_live_" + strings.ReplaceAll(canary, "-", "_"), Source: plugin.SourceEnv, Name: "sk_live_" + strings.ReplaceAll(canary, "-", "_")}}, "the named environment variable is not set"},
 		{[]Spec{{Key: "K", Source: plugin.SourceEnv, Name: "CANARY_VAR"}}, "K=...: the part after '='"},
 		{[]Spec{{Key: "K", Source: plugin.SourceFile, Name: filepath.Join(dir, canary)}}, "K=...: cannot read the named file: no such file or directory"},
 		{[]Spec{{Key: "K", Source: plugin.SourcePrompt}}, "--prompt K needs a terminal"},
@@ -177,7 +178,7 @@ func TestReadFailures(t *testing.T) {
 			t.Errorf("%+v: error %v, want %q", tc.specs, err, tc.want)
 			continue
 		}
-		if strings.Contains(err.Error(), canary) || strings.Contains(err.Error(), "CANARY_VAR") {
+		if strings.Contains(err.Error(), canary) || strings.Contains(err.Error(), "CANARY_VAR") || strings.Contains(err.Error(), strings.ReplaceAll(canary, "-", "_")) {
 			t.Errorf("error repeats what followed '=': %v", err)
 		}
 		if failure.KindOf(err) != failure.Usage {
