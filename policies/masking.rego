@@ -6,6 +6,12 @@ package tfy.secrets.masking
 
 min_prefix_length := 16
 
+# Without --show-prefix (the common case) every key is (set), and nothing
+# else needs computing.
+mask := {s.key: "set" | some s in input.secrets} if {
+	input.context.show_prefix != true
+} else := {key: level(key) | some key in keys}
+
 keys := {s.key | some s in input.secrets}
 
 # A key listed twice gets a prefix only if every listing qualifies, so a
@@ -21,9 +27,6 @@ long_enough(s) if {
 	s.length >= min_prefix_length
 }
 
-level(key) := "prefix4" if {
-	input.context.show_prefix == true
-	not short_listing[key]
-} else := "set"
+level(key) := "set" if short_listing[key]
 
-mask := {key: level(key) | some key in keys}
+else := "prefix4"
