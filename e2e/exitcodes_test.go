@@ -128,13 +128,14 @@ func TestPluginRunByHand(t *testing.T) {
 }
 
 // TestTimeout: an API that does not answer within --timeout ends with
-// exit 9 and a hint about the flag, instead of hanging.
+// exit 9 instead of hanging. The timeout leaves room for the plugin's
+// policy load on a busy machine, which the same budget covers.
 func TestTimeout(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
 	u := newUser(t, e)
 	e.control(t, http.MethodPost, "/_emulator/faults", map[string]any{"method": "GET", "pathPrefix": "/api/svc/v1/secret-groups", "delay": "5m"})
-	r := u.run("", "group", "list", "--timeout", "1s")
+	r := u.run("", "group", "list", "--timeout", "15s")
 	if r.code != 9 || !strings.Contains(r.stderr, "error: ") {
 		t.Fatalf("want exit 9 with an error line\n%v", r)
 	}
