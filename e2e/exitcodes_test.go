@@ -43,7 +43,7 @@ func TestExitCodes(t *testing.T) {
 		{"conflict", u, []string{"group", "create", "exists", "--provider", "azure", "--from-env", "API-KEY=E2E_VALUE", "--yes"}, 6, "exists"},
 		{"policy denied", u, []string{"group", "create", "literal", "--provider", "azure", "API-KEY=typed-inline", "--yes"}, 7, "API-KEY"},
 		{"not confirmed", u, []string{"group", "create", "unconfirmed", "--provider", "azure", "--from-env", "API-KEY=E2E_VALUE"}, 8, ""},
-		{"unavailable", down, []string{"group", "list", "--timeout", "5s"}, 9, ""},
+		{"unavailable", down, []string{"group", "list", "--timeout", "30s"}, 9, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
