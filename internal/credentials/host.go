@@ -70,19 +70,3 @@ func IsLoopback(hostname string) bool {
 	ip := net.ParseIP(hostname)
 	return ip != nil && ip.IsLoopback()
 }
-
-// TenantFromHost is the last fallback for the tenant name (design section
-// 4): the first DNS label of the host, "my-org" for my-org.truefoundry.cloud.
-// It returns "" for IP addresses, which have no such label.
-func TenantFromHost(hostURL string) string {
-	u, err := url.Parse(hostURL)
-	if err != nil {
-		return ""
-	}
-	h := u.Hostname()
-	if h == "" || net.ParseIP(h) != nil {
-		return ""
-	}
-	label, _, _ := strings.Cut(h, ".")
-	return label
-}

@@ -79,21 +79,6 @@ func TestNormalizeHostNeverQuotesUserInfo(t *testing.T) {
 	}
 }
 
-func TestTenantFromHost(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{
-		"https://acme.truefoundry.cloud": "acme",
-		"http://localhost:8765":          "localhost",
-		"http://127.0.0.1:8765":          "",
-		"http://[::1]:1":                 "",
-		"::not a url":                    "",
-	} {
-		if got := TenantFromHost(in); got != want {
-			t.Errorf("TenantFromHost(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func jwtWith(t testing.TB, claims any) string {
 	t.Helper()
 	seg := func(v any) string {
