@@ -4,17 +4,18 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/hashicorp/go-hclog"
-	goplugin "github.com/hashicorp/go-plugin"
-
+	"github.com/tfy-secrets/tfy-secrets/host/launcher"
 	"github.com/tfy-secrets/tfy-secrets/internal/emulator"
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
@@ -65,10 +66,10 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// TestServesOverGoPlugin launches the plugin the way the host does (go-plugin
-// handshake, gRPC) against a real emulator, creates a group with a canary
-// value over the wire and checks the value never shows up on the plugin's
-// stderr, even with --debug.
+// TestServesOverGoPlugin starts the plugin the way the host does (the host's
+// own launcher: checksum, go-plugin handshake, authenticated gRPC) against a
+// real emulator, creates a group with a canary value over the wire and checks
+// the value never shows up in the plugin's diagnostics, even with --debug.
 func TestServesOverGoPlugin(t *testing.T) {
 	srv, err := emulator.NewServer(emulator.Options{Addr: "127.0.0.1:0"})
 	if err != nil {
@@ -76,35 +77,23 @@ func TestServesOverGoPlugin(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = srv.Stop() })
 	home := t.TempDir()
-	// go-plugin starts the plugin with this process's environment.
+	bin := installSelf(t)
+	// The launcher starts the plugin with this process's environment.
 	for k, v := range map[string]string{
-		envRunMain: "1", "TFY_BASE_URL": srv.URL(), "TFY_API_KEY": srv.APIKey(),
+		envRunMain: "1", launcher.EnvPlugin: bin, "TFY_BASE_URL": srv.URL(), "TFY_API_KEY": srv.APIKey(),
 		"HOME": home, "XDG_CONFIG_HOME": home + "/config", "XDG_CACHE_HOME": home + "/cache",
 		"TFY_HOST": "", "TFY_API_HOST": "",
 	} {
 		t.Setenv(k, v)
 	}
 	stderr := &lockedBuffer{}
-	client := goplugin.NewClient(&goplugin.ClientConfig{
-		HandshakeConfig:  plugin.Handshake,
-		Plugins:          plugin.PluginMap,
-		Cmd:              exec.Command(os.Args[0]),
-		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
-		Stderr:           stderr,
-		Logger:           hclog.NewNullLogger(),
-	})
-	t.Cleanup(client.Kill)
-	rpc, err := client.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := rpc.Dispense(plugin.Name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := raw.(plugin.Service)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	svc, stop, err := launcher.Start(ctx, launcher.Options{Debug: true, Stderr: stderr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
 	call := plugin.Call{Client: plugin.ClientCLI, Yes: true, Debug: true}
 
 	st, err := svc.Status(ctx, call)
@@ -136,11 +125,30 @@ func TestServesOverGoPlugin(t *testing.T) {
 	if err != nil || ref != "tfy-secret://demo:wire:TOKEN" {
 		t.Fatalf("ref %q %v", ref, err)
 	}
-	client.Kill()
+	stop()
 	if !strings.Contains(stderr.String(), "PUT") && !strings.Contains(stderr.String(), "POST") {
 		t.Fatalf("no debug output reached stderr; the canary check would prove nothing:\n%s", stderr.String())
 	}
 	if strings.Contains(stderr.String(), value) || strings.Contains(stderr.String(), srv.APIKey()) {
 		t.Fatal("a value or the API key reached the plugin's stderr")
 	}
+}
+
+// installSelf copies this test binary to a private directory as the plugin,
+// with the checksum file the launcher verifies it against.
+func installSelf(t *testing.T) string {
+	t.Helper()
+	self, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), launcher.PluginBinary)
+	if err := os.WriteFile(bin, self, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(self)
+	if err := os.WriteFile(bin+launcher.SumSuffix, []byte(hex.EncodeToString(sum[:])+"  "+launcher.PluginBinary+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return bin
 }
