@@ -143,6 +143,9 @@ func (p *Policy) Eval(ctx context.Context, entrypoint string, input []byte) ([]b
 	if len(input) > 0 && !json.Valid(input) {
 		return nil, errors.New("eval: input is not valid JSON")
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("eval: %w", err)
+	}
 	inst, err := p.get(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("eval: %w", err)
@@ -525,6 +528,9 @@ func decodeResultSet(raw string) ([]byte, error) {
 // runs the host implementation and returns the result's address (0, meaning
 // undefined, when the builtin fails).
 func (inst *instance) callBuiltin(ctx context.Context, id int32, addrs []uint32) uint32 {
+	if err := ctx.Err(); err != nil {
+		panic(err)
+	}
 	b, ok := inst.policy.builtins[id]
 	if !ok || b.arity != len(addrs) {
 		panic(&abortError{msg: fmt.Sprintf("call to unknown builtin id %d with %d args", id, len(addrs))})
