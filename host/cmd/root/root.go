@@ -1,6 +1,5 @@
 // Package root assembles the tfy-secrets command tree: the global flags,
-// every verb package, the top-level aliases of the group verbs, and the
-// argument normaliser that lets global and command flags appear anywhere.
+// every verb package and the top-level aliases of the group verbs.
 //
 // It wires; it does not run commands, print errors or choose exit codes
 // (package host does).

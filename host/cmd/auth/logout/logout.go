@@ -1,5 +1,6 @@
 // Package logout implements `auth logout`: the plugin removes the key it
 // stored at login for the host.
+// It must not touch the keyring itself: only the plugin holds keys.
 package logout
 
 import (

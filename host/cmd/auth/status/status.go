@@ -1,5 +1,6 @@
 // Package status implements `auth status`: which host, tenant and key
 // source the plugin would use. The key itself is shown as (set).
+// It never sees the key; the plugin reports only where it comes from.
 package status
 
 import (

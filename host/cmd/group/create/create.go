@@ -1,5 +1,7 @@
 // Package create implements `group create` (and the top-level `create`):
 // a new group with the values of SOURCES, planned, confirmed and applied.
+// Values are read once, here, and cross to the plugin only inside the plan
+// request; nothing here prints them.
 package create
 
 import (

@@ -1,6 +1,8 @@
 // Package delete implements `group delete` (and the top-level `delete`).
 // The plan shows the blast radius; policy demands the typed group name by
 // default.
+// It writes nothing itself: the plugin applies the plan after the
+// confirmation.
 package delete
 
 import (

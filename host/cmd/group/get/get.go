@@ -1,5 +1,6 @@
 // Package get implements `group get` (and the top-level `get`): a group and
 // its secrets, values masked as policy decides.
+// It never receives a value, only the masked form.
 package get
 
 import (

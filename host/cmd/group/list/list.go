@@ -1,4 +1,5 @@
 // Package list implements `group list` (and the top-level `list`).
+// It shows progress only on a terminal and never a value.
 package list
 
 import (

@@ -1,6 +1,8 @@
 // Package update implements `group update` (and the top-level `update`).
 // By default it merges: SOURCES add or rotate keys, --unset removes keys,
 // every other key is kept. --replace sends exactly SOURCES.
+// Values are read once, here, and cross to the plugin only inside the plan
+// request; nothing here prints them.
 package update
 
 import (

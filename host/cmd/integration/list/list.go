@@ -1,5 +1,6 @@
 // Package list implements `integration list`: the secret-store
 // integrations a group can be created in.
+// It reaches TrueFoundry only through plugin.Service.
 package list
 
 import (

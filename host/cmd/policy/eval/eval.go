@@ -1,5 +1,7 @@
 // Package eval implements `policy eval --input FILE`: the plugin evaluates
 // a policy input document and the combined decision is printed as JSON.
+// The input is checked here, before the plugin starts; it never holds a
+// value.
 package eval
 
 import (

@@ -1,5 +1,6 @@
 // Package show implements `policy show`: the Rego source of the policies
 // the plugin is enforcing, defaults and organisation bundle.
+// It prints policy source, which never holds a value.
 package show
 
 import (

@@ -1,5 +1,7 @@
 // Package delete implements `secret delete`: one secret, planned (with the
 // blast radius), confirmed and applied.
+// It writes nothing itself: the plugin applies the plan after the
+// confirmation.
 package delete
 
 import (

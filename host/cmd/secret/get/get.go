@@ -1,5 +1,6 @@
 // Package get implements `secret get`: one secret's metadata, its value
 // masked as policy decides.
+// It never receives a value, only the masked form.
 package get
 
 import (
