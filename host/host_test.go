@@ -106,6 +106,7 @@ func TestNoPluginStart(t *testing.T) {
 		{[]string{"group"}, 0, "delete", ""},
 		{[]string{"group", "update", "--help"}, 0, "--replace", ""},
 		{[]string{"secret", "get", "-h"}, 0, "Examples:", ""},
+		{[]string{"group", "list", "--help"}, 0, "GLOBAL FLAGS", ""},
 		{[]string{"completion", "bash"}, 0, "complete -o bashdefault", ""},
 		{[]string{"completion", "zsh"}, 0, "#compdef tfy-secrets", ""},
 		{[]string{"completion", "fish"}, 0, "complete -c tfy-secrets", ""},

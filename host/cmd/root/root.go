@@ -134,9 +134,21 @@ func NewApp(f *cmdutil.Factory, name string) *cli.App {
 	return app
 }
 
+// globalHelp ends every command's help: urfave/cli/v2 shows the app's
+// flags only in the top-level help, and `group list --help` readers need to
+// know -o json exists.
+const globalHelp = `
+GLOBAL FLAGS (before or after the command words):
+   --host URL  -o, --output table|json|yaml  -y, --yes  --dry-run
+   --policy BUNDLE  --debug  --timeout DURATION
+`
+
 func setUsageErrors(cmds []*cli.Command) {
 	for _, c := range cmds {
 		c.OnUsageError = usageError
+		if len(c.Subcommands) == 0 {
+			c.CustomHelpTemplate = cli.CommandHelpTemplate + globalHelp
+		}
 		setUsageErrors(c.Subcommands)
 	}
 }
