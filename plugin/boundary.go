@@ -110,7 +110,9 @@ func Serve(impl Service) error {
 			server = goplugin.DefaultGRPCServer(opts)
 			return server
 		},
-		Logger: hclog.New(&hclog.LoggerOptions{Name: "tfy-secrets-plugin", Level: hclog.Debug, Output: os.Stderr, JSONFormat: true}),
+		// The host's certificate and ours arrive on TLSFD (see mtls.go).
+		TLSProvider: ReadTLS,
+		Logger:      hclog.New(&hclog.LoggerOptions{Name: "tfy-secrets-plugin", Level: hclog.Debug, Output: os.Stderr, JSONFormat: true}),
 	})
 	close(done)
 	select {

@@ -76,7 +76,33 @@ func start(ctx context.Context, opts Options, loc locator) (plugin.Service, func
 		stdio = stderr
 	}
 
+	// Both ends' certificates are made here; the plugin's half travels on an
+	// inherited pipe (plugin.TLSFD). The material is far below the pipe's
+	// buffer, so the write completes before the plugin exists.
+	hostTLS, material, err := plugin.NewTLS()
+	if err != nil {
+		_ = os.RemoveAll(sockDir)
+		return nil, nil, failure.Wrap(failure.Unexpected, err, "cannot make the plugin's TLS certificates")
+	}
+	tlsR, tlsW, err := os.Pipe()
+	if err != nil {
+		_ = os.RemoveAll(sockDir)
+		return nil, nil, failure.Wrap(failure.Unexpected, err, "cannot make a pipe for the plugin's TLS certificates")
+	}
+	_, err = tlsW.Write(material)
+	if cerr := tlsW.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = tlsR.Close()
+		_ = os.RemoveAll(sockDir)
+		return nil, nil, failure.Wrap(failure.Unexpected, err, "cannot hand the plugin its TLS certificates")
+	}
+	// The child has its own copy once started; ours closes on every path.
+	defer tlsR.Close()
+
 	cmd := exec.Command(path)
+	cmd.ExtraFiles = []*os.File{tlsR} // plugin.TLSFD
 	cmd.Env = append(os.Environ(),
 		goplugin.EnvUnixSocketDir+"="+sockDir,
 		plugin.EnvParentPID+"="+strconv.Itoa(os.Getpid()),
@@ -87,7 +113,7 @@ func start(ctx context.Context, opts Options, loc locator) (plugin.Service, func
 		Cmd:              cmd,
 		SkipHostEnv:      true, // cmd.Env already has it; go-plugin would append a second copy
 		SecureConfig:     &goplugin.SecureConfig{Checksum: sum, Hash: sha256.New()},
-		AutoMTLS:         true,
+		TLSConfig:        hostTLS, // instead of AutoMTLS's P-521 keys: see plugin.NewTLS
 		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
 		Logger:           logger,
 		SyncStdout:       stdio,
