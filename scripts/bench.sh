@@ -1,35 +1,91 @@
 #!/usr/bin/env bash
 # make bench: whole-process comparisons and Go benchmarks, side by side in one
 # run, on this machine. Prints a Markdown report on stdout (docs/benchmarks.md
-# keeps a copy of one run). Needs hyperfine and GNU time (apt-get install
-# hyperfine time) and the binaries from `make build`.
+# keeps a copy of one run, with the analysis around it). Needs hyperfine, GNU
+# time and jq (apt-get install hyperfine time jq) and the binaries from
+# `make build`.
+#
+# Knobs: BENCH_RUNS (whole-process runs per command, default 40), BENCH_BIN
+# (where the binaries are, default bin), BENCH_GO=0 skips the Go benchmarks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v hyperfine >/dev/null || { echo "bench: install hyperfine (apt-get install hyperfine)" >&2; exit 1; }
+for tool in hyperfine jq; do
+	command -v "$tool" >/dev/null || { echo "bench: install $tool (apt-get install $tool)" >&2; exit 1; }
+done
 [ -x /usr/bin/time ] || { echo "bench: install GNU time (apt-get install time)" >&2; exit 1; }
+
+runs=${BENCH_RUNS:-40}
+bin=$(cd "${BENCH_BIN:-bin}" && pwd)
+for b in tfy-secrets tfy-secrets-plugin tfy-emulator; do
+	[ -x "$bin/$b" ] || { echo "bench: $bin/$b missing; run make build" >&2; exit 1; }
+done
 
 work=$(mktemp -d)
 emu_pid=""
 cleanup() {
-	[ -n "$emu_pid" ] && kill "$emu_pid" 2>/dev/null && wait "$emu_pid" 2>/dev/null
+	if [ -n "$emu_pid" ]; then
+		kill "$emu_pid" 2>/dev/null || true
+		wait "$emu_pid" 2>/dev/null || true
+	fi
 	rm -rf "$work"
 }
 trap cleanup EXIT
 
+# A private HOME: the policy compilation cache, the keyring lookup and the
+# credentials file all start from nothing the user has.
 key="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" XDG_CACHE_HOME="$work/home/.cache"
 mkdir -p "$HOME"
+go build -o "$work/seed" ./scripts/seed
 
+# start_emulator NAME: a fresh emulator on a free loopback port; waits for its
+# readiness line (the first line it prints) instead of sleeping.
 start_emulator() {
-	[ -n "$emu_pid" ] && { kill "$emu_pid"; wait "$emu_pid" 2>/dev/null || true; }
+	if [ -n "$emu_pid" ]; then
+		kill "$emu_pid" 2>/dev/null || true
+		wait "$emu_pid" 2>/dev/null || true
+	fi
 	mkfifo "$work/emu.out.$1"
-	bin/tfy-emulator --addr 127.0.0.1:0 --api-key "$key:admin" >"$work/emu.out.$1" 2>"$work/emu.err" &
+	"$bin/tfy-emulator" --addr 127.0.0.1:0 --api-key "$key:admin" >"$work/emu.out.$1" 2>"$work/emu.err" &
 	emu_pid=$!
 	exec 3<"$work/emu.out.$1"
-	read -r line <&3
-	url=${line#tfy-emulator listening on }
-	export TFY_BASE_URL="$url" TFY_API_KEY="$key"
+	local line
+	read -r line <&3 || { echo "bench: the emulator did not start:" >&2; cat "$work/emu.err" >&2; exit 1; }
+	exec 3<&-
+	export TFY_BASE_URL="${line#tfy-emulator listening on }" TFY_API_KEY="$key"
 }
+
+# table JSON...: one Markdown table from hyperfine --export-json files, with
+# the median, spread and CPU time of each command, and each median relative to
+# the first command's.
+table() {
+	jq -rs '
+		(.[0].results[0].median) as $base
+		| "| command | median (ms) | mean ± σ (ms) | min (ms) | user (ms) | sys (ms) | median vs first |",
+		  "|---|--:|--:|--:|--:|--:|--:|",
+		  (.[].results[] | "| `\(.command)` | \(.median*1000|round) | \(.mean*1000|round) ± \(.stddev*1000|round) | \(.min*1000|round) | \(.user*1000|round) | \(.system*1000|round) | \(.median/$base*100|round/100)× |")
+	' "$@"
+}
+
+# median_ms JSON INDEX
+median_ms() { jq -r ".results[$2].median*1000|round" "$1"; }
+
+# verdict NAME OK: one line saying whether a budget is met.
+verdict() { if [ "$2" = 1 ]; then echo "**Budget met:** $1"; else echo "**Budget NOT met:** $1"; fi; }
+
+echo "# tfy-secrets benchmarks"
+echo
+echo "Run: \`make bench\`, $(date -u +%Y-%m-%dT%H:%MZ)."
+echo
+echo "| machine | |"
+echo "|---|---|"
+echo "| CPU | $(nproc) × $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') |"
+echo "| memory | $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) |"
+echo "| OS | $(uname -sr) $(uname -m) |"
+echo "| Go | $(go version | cut -d' ' -f3) |"
+echo "| load at start (1/5/15 min) | $(cut -d' ' -f1-3 /proc/loadavg) |"
+echo "| binaries | host $(($(stat -c %s "$bin/tfy-secrets") / 1048576)) MiB, plugin $(($(stat -c %s "$bin/tfy-secrets-plugin") / 1048576)) MiB |"
+echo
 
 # The skill's way of calling the API: bash + curl with tfy-api.sh's flags.
 cat >"$work/curl-list.sh" <<'SH'
@@ -42,50 +98,104 @@ exec curl --silent --show-error --fail-with-body --connect-timeout 10 --max-time
 SH
 chmod +x "$work/curl-list.sh"
 
-echo "# tfy-secrets benchmarks"
-echo
-echo "Run: \`make bench\` on $(nproc) cores, $(uname -m), $(go version | cut -d' ' -f3), $(date -u +%Y-%m-%d)."
-echo
-
 echo "## group list -o json (50 groups) vs bash + curl, whole process"
 echo
 start_emulator small
-go run ./scripts/seed -groups 50 -secrets 2 -prefix app 2>/dev/null
-bin/tfy-secrets group list -o json >/dev/null # warm the policy compilation cache
-hyperfine --style none --warmup 5 --runs 40 --export-markdown "$work/list.md" \
+"$work/seed" -groups 50 -secrets 2 -prefix app 2>/dev/null
+"$bin/tfy-secrets" group list -o json >/dev/null # fills the policy compilation cache
+# -N: no intermediate shell, so each command is measured whole; both sides
+# interleave in one run so load hits them alike. `version` is the host alone
+# (no plugin), which separates the host's own start from the plugin's cost.
+hyperfine -N --style none --warmup 5 --runs "$runs" --export-json "$work/list.json" \
 	-n 'bash + curl (tfy-api.sh flags)' "$work/curl-list.sh" \
-	-n 'tfy-secrets group list -o json' 'bin/tfy-secrets group list -o json' >/dev/null
-cat "$work/list.md"
+	-n 'tfy-secrets group list -o json' "$bin/tfy-secrets group list -o json" \
+	-n 'tfy-secrets version (host only)' "$bin/tfy-secrets version" >/dev/null
+table "$work/list.json"
+echo
+curl_ms=$(median_ms "$work/list.json" 0)
+tfy_ms=$(median_ms "$work/list.json" 1)
+verdict "median ${tfy_ms} ms vs ${curl_ms} ms = $(jq -n "$tfy_ms/$curl_ms*100|round/100")× (budget ≤ 1.5×, target 1.0×)" \
+	"$(jq -n "if $tfy_ms <= 1.5*$curl_ms then 1 else 0 end")"
 echo
 
 echo "## Large tenant: 10,000 groups / 100,000 secrets"
 echo
 start_emulator large
-go run ./scripts/seed -groups 10000 -secrets 10 -prefix big 2>/dev/null
-for i in 1 2 3; do
-	/usr/bin/time -f "%e %M" -o "$work/time.$i" bin/tfy-secrets group list -o json >/dev/null
+"$work/seed" -groups 10000 -secrets 10 -prefix big 2>/dev/null
+count=$("$bin/tfy-secrets" group list -o json | jq '.groups | length')
+[ "$count" = 10000 ] || { echo "bench: group list returned $count groups, want 10000" >&2; exit 1; }
+# GNU time's %M is the largest peak RSS of the host and the plugin it waited
+# for (not their sum); %U/%S add both processes' CPU.
+echo "| run | wall (s) | user (s) | sys (s) | peak RSS, largest process (MiB) |"
+echo "|---|--:|--:|--:|--:|"
+worst_s=0 worst_kib=0
+for i in 1 2 3 4 5; do
+	/usr/bin/time -f "%e %U %S %M" -o "$work/time.$i" "$bin/tfy-secrets" group list -o json >/dev/null
+	read -r secs user sys kib <"$work/time.$i"
+	echo "| $i | $secs | $user | $sys | $((kib / 1024)) |"
+	worst_s=$(jq -n "[$worst_s, $secs] | max")
+	worst_kib=$(jq -n "[$worst_kib, $kib] | max")
 done
-echo "| run | wall (s) | peak RSS (MiB) |"
-echo "|---|---|---|"
-for i in 1 2 3; do
-	read -r secs kib <"$work/time.$i"
-	echo "| $i | $secs | $((kib / 1024)) |"
-done
+hyperfine -N --style none --warmup 1 --runs 5 --export-json "$work/large.json" \
+	-n 'bash + curl, 10 pages of 1,000' "bash -c 'for o in 0 1000 2000 3000 4000 5000 6000 7000 8000 9000; do curl -sSf -H \"Authorization: Bearer \$TFY_API_KEY\" \"\$TFY_BASE_URL/api/svc/v1/secret-groups?limit=1000&offset=\$o\" >/dev/null; done'" \
+	-n 'tfy-secrets group list -o json' "$bin/tfy-secrets group list -o json" >/dev/null
+echo
+table "$work/large.json"
+echo
+verdict "slowest of 5 runs ${worst_s} s (≤ 3 s), largest peak RSS $((worst_kib / 1024)) MiB (≤ 100 MiB)" \
+	"$(jq -n "if $worst_s <= 3 and $worst_kib <= 102400 then 1 else 0 end")"
 echo
 
 echo "## Update a group of 1,000 keys (plan + apply, rotating all)"
 echo
 start_emulator update
-go run ./scripts/seed -groups 1 -secrets 1000 -prefix wide 2>/dev/null
-: >"$work/big.env"
-for i in $(seq 0 999); do printf 'KEY_%04d=%s\n' "$i" "$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')" >>"$work/big.env"; done
-hyperfine --style none --warmup 1 --runs 10 --export-markdown "$work/update.md" \
-	-n 'group update wide-00001 (1,000 keys)' "bin/tfy-secrets group update wide-00001 --from-dotenv $work/big.env --yes" >/dev/null
-cat "$work/update.md"
+"$work/seed" -groups 1 -secrets 1000 -prefix wide 2>/dev/null
+# Keys match the seed's KEY_0000..KEY_0999; fresh random values. The file is
+# ours, 0600, and removed with $work.
+(umask 077 && od -An -v -tx1 -w8 -N 8000 /dev/urandom | tr -d ' ' |
+	awk '{ printf "KEY_%04d=%s\n", NR-1, $0 }' >"$work/big.env")
+[ "$(wc -l <"$work/big.env")" = 1000 ] || { echo "bench: big.env does not have 1000 lines" >&2; exit 1; }
+hyperfine -N --style none --warmup 1 --runs 10 --export-json "$work/update.json" \
+	-n 'group update --dry-run (plan only)' "$bin/tfy-secrets group update wide-00001 --from-dotenv $work/big.env --dry-run -o json" \
+	-n 'group update --yes (plan + apply + verify)' "$bin/tfy-secrets group update wide-00001 --from-dotenv $work/big.env --yes" >/dev/null
+table "$work/update.json"
 echo
+upd_ms=$(median_ms "$work/update.json" 1)
+verdict "median ${upd_ms} ms (≤ 1,000 ms)" "$(jq -n "if $upd_ms <= 1000 then 1 else 0 end")"
+echo
+kill "$emu_pid" 2>/dev/null || true
+wait "$emu_pid" 2>/dev/null || true
+emu_pid=""
 
-echo "## Go benchmarks"
-echo
-echo '```'
-go test -run '^$' -bench . -benchmem -benchtime 2000x ./internal/... ./policies/... 2>&1 | grep -E '^(Benchmark|ok|FAIL|pkg:)' || true
-echo '```'
+if [ "${BENCH_GO:-1}" = 1 ]; then
+	echo "## Go benchmarks"
+	echo
+	echo "Curated, with a fixed iteration count per package so the run ends in minutes on 2 cores."
+	echo "Policy budgets: \`BenchmarkDecide/engine\` ≤ 50 µs; \`BenchmarkFirstDecision/warm\` first-ns/op ≤ 15 ms."
+	echo
+	echo '```'
+	# gobench PACKAGE REGEXP BENCHTIME
+	gobench() {
+		go test -run '^$' -bench "$2" -benchmem -benchtime "$3" "$1" 2>&1 |
+			grep -E '^(Benchmark|ok|FAIL|pkg:|---)' || true
+	}
+	gobench ./policies '^BenchmarkDecide' 2000x
+	gobench ./policies '^BenchmarkFirstDecision' 10x
+	gobench ./host/launcher '^BenchmarkStartCallStop$' 10x
+	gobench ./host/launcher '^BenchmarkVerifySum$' 20x
+	gobench ./plugin '^BenchmarkGetGroupRoundTrip$' 2000x
+	gobench ./plugin '^BenchmarkListGroupsStream10k$' 5x
+	gobench ./internal/tfyapi '^BenchmarkDecodeGroupPage$' 200x
+	gobench ./internal/tfyapi '^BenchmarkListGroups10k$' 5x
+	gobench ./internal/service '^BenchmarkPlanUpdate1000$' 100x
+	gobench ./internal/service/live '^BenchmarkUpdate1000Keys$' 5x
+	gobench ./internal/emulator '^BenchmarkServer(List|Update)$' 500x
+	gobench ./internal/emulator '^BenchmarkServer(Update1000|ListAll)$' 10x
+	gobench ./internal/credentials '^BenchmarkResolve$' 2000x
+	gobench ./internal/dotenv '^BenchmarkParse$' 2000x
+	gobench ./host/render '^BenchmarkGroups$' 10x
+	gobench ./cmd/tfy-secrets '^BenchmarkStartVersion$' 20x
+	echo '```'
+	echo
+fi
+echo "Load at end (1/5/15 min): $(cut -d' ' -f1-3 /proc/loadavg)."
