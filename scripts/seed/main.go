@@ -21,21 +21,32 @@ import (
 )
 
 func main() {
-	if err := run(); err != nil {
+	if err := run(os.Args[1:], os.Getenv, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "seed:", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
-	base := flag.String("url", os.Getenv("TFY_BASE_URL"), "API base URL")
-	groups := flag.Int("groups", 50, "number of groups")
-	secrets := flag.Int("secrets", 2, "keys per group")
-	prefix := flag.String("prefix", "bench", "group name prefix")
-	workers := flag.Int("workers", 8, "concurrent requests")
-	storeType := flag.String("store", "integration/secret-store/aws/secrets-manager", "integration type to use")
-	flag.Parse()
-	key := os.Getenv("TFY_API_KEY")
+func run(args []string, getenv func(string) string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	base := fs.String("url", getenv("TFY_BASE_URL"), "API base URL")
+	groups := fs.Int("groups", 50, "number of groups")
+	secrets := fs.Int("secrets", 2, "keys per group")
+	prefix := fs.String("prefix", "bench", "group name prefix")
+	workers := fs.Int("workers", 8, "concurrent requests")
+	storeType := fs.String("store", "integration/secret-store/aws/secrets-manager", "integration type to use")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	case *groups < 1 || *secrets < 1 || *workers < 1:
+		// The API refuses a group without secrets, so zero is never useful.
+		return errors.New("-groups, -secrets and -workers must be at least 1")
+	}
+	key := getenv("TFY_API_KEY")
 	if *base == "" || key == "" {
 		return errors.New("set -url (or TFY_BASE_URL) and TFY_API_KEY")
 	}
@@ -44,15 +55,25 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	if err := c.createGroups(*prefix, integration, *groups, *secrets, *workers); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "seed: %d groups of %d keys created\n", *groups, *secrets)
+	return nil
+}
+
+// createGroups creates <prefix>-00001... with workers concurrent requests and
+// stops at the first error.
+func (c *client) createGroups(prefix, integration string, groups, secrets, workers int) error {
 	jobs := make(chan int)
-	errs := make(chan error, *workers)
+	errs := make(chan error, workers)
 	var wg sync.WaitGroup
-	for range *workers {
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				if err := c.createGroup(fmt.Sprintf("%s-%05d", *prefix, i), integration, *secrets); err != nil {
+				if err := c.createGroup(fmt.Sprintf("%s-%05d", prefix, i), integration, secrets); err != nil {
 					errs <- err
 					return
 				}
@@ -60,7 +81,7 @@ func run() error {
 		}()
 	}
 	var firstErr error
-	for i := 1; i <= *groups && firstErr == nil; i++ {
+	for i := 1; i <= groups && firstErr == nil; i++ {
 		select {
 		case jobs <- i:
 		case firstErr = <-errs:
@@ -72,18 +93,14 @@ func run() error {
 	if firstErr == nil {
 		firstErr = <-errs
 	}
-	if firstErr != nil {
-		return firstErr
-	}
-	fmt.Fprintf(os.Stderr, "seed: %d groups of %d keys created\n", *groups, *secrets)
-	return nil
+	return firstErr
 }
 
 type client struct {
 	base, key string
 }
 
-func (c *client) do(method, path string, body any, out any) error {
+func (c *client) do(method, path string, body any, read func(io.Reader) error) error {
 	var r io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -104,17 +121,34 @@ func (c *client) do(method, path string, body any, out any) error {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, msg)
+		// Only the API's message: the raw body of a refused write could
+		// echo what was sent, and that holds values.
+		var e struct {
+			Message string `json:"message"`
+		}
+		_ = json.NewDecoder(io.LimitReader(resp.Body, 4096)).Decode(&e)
+		return fmt.Errorf("%s %s: %s: %.200q", method, path, resp.Status, e.Message)
 	}
-	if out == nil {
+	if read == nil {
 		_, err = io.Copy(io.Discard, resp.Body)
 		return err
 	}
-	return json.NewDecoder(resp.Body).Decode(out)
+	return read(resp.Body)
 }
 
 func (c *client) integration(storeType string) (string, error) {
+	var id string
+	err := c.do(http.MethodGet, "/api/svc/v1/provider-integrations?type=secret-store", nil, func(r io.Reader) error {
+		var err error
+		id, err = pickIntegration(r, storeType)
+		return err
+	})
+	return id, err
+}
+
+// pickIntegration finds the id of the first integration of storeType in a
+// provider-integrations response.
+func pickIntegration(r io.Reader, storeType string) (string, error) {
 	var resp struct {
 		Data []struct {
 			ID       string `json:"id"`
@@ -124,15 +158,15 @@ func (c *client) integration(storeType string) (string, error) {
 			} `json:"manifest"`
 		} `json:"data"`
 	}
-	if err := c.do(http.MethodGet, "/api/svc/v1/provider-integrations?type=secret-store", nil, &resp); err != nil {
-		return "", err
+	if err := json.NewDecoder(r).Decode(&resp); err != nil {
+		return "", fmt.Errorf("decode integrations: %w", err)
 	}
 	for _, in := range resp.Data {
-		if in.Type == storeType || in.Manifest.Type == storeType {
+		if (in.Type == storeType || in.Manifest.Type == storeType) && in.ID != "" {
 			return in.ID, nil
 		}
 	}
-	return "", fmt.Errorf("no integration of type %s", storeType)
+	return "", fmt.Errorf("no integration of type %s among %d", storeType, len(resp.Data))
 }
 
 func (c *client) createGroup(name, integration string, n int) error {
