@@ -50,7 +50,7 @@ func fromStatus(ctx context.Context, method string, err error) error {
 	if err == nil {
 		return nil
 	}
-	if ctxErr := ctx.Err(); ctxErr != nil {
+	if ctx.Err() != nil {
 		return fromContext(ctx)
 	}
 	st, ok := status.FromError(err)
