@@ -26,9 +26,36 @@ import (
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
-// fakePlugin is a real plugin binary (plugin/plugintest/cmd/tfy-fake-plugin)
-// built once for the package, with its sum file beside it.
-var fakePlugin string
+// fake is a real plugin binary (plugin/plugintest/cmd/tfy-fake-plugin)
+// with its sum file beside it, built on first use: fuzzing workers re-run
+// TestMain and must not each build it.
+var fake struct {
+	once      sync.Once
+	dir, path string
+	err       error
+}
+
+// fakePlugin returns the fake plugin's path, building it once.
+func fakePlugin(tb testing.TB) string {
+	tb.Helper()
+	fake.once.Do(func() {
+		fake.dir, fake.err = os.MkdirTemp("", "launcher-test-")
+		if fake.err != nil {
+			return
+		}
+		fake.path = filepath.Join(fake.dir, PluginBinary)
+		build := exec.Command("go", "build", "-o", fake.path, "github.com/tfy-secrets/tfy-secrets/plugin/plugintest/cmd/tfy-fake-plugin")
+		if out, err := build.CombinedOutput(); err != nil {
+			fake.err = fmt.Errorf("build fake plugin: %w\n%s", err, out)
+			return
+		}
+		fake.err = writeSum(fake.path)
+	})
+	if fake.err != nil {
+		tb.Fatal(fake.err)
+	}
+	return fake.path
+}
 
 // envHelperHost makes the test binary act as a host (see runHelperHost).
 const envHelperHost = "TFY_LAUNCHER_TEST_HOST"
@@ -37,24 +64,10 @@ func TestMain(m *testing.M) {
 	if os.Getenv(envHelperHost) == "1" {
 		os.Exit(runHelperHost())
 	}
-	dir, err := os.MkdirTemp("", "launcher-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	fakePlugin = filepath.Join(dir, PluginBinary)
-	build := exec.Command("go", "build", "-o", fakePlugin, "github.com/tfy-secrets/tfy-secrets/plugin/plugintest/cmd/tfy-fake-plugin")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build fake plugin:", err)
-		os.Exit(1)
-	}
-	if err := writeSum(fakePlugin); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
 	code := m.Run()
-	_ = os.RemoveAll(dir)
+	if fake.dir != "" {
+		_ = os.RemoveAll(fake.dir)
+	}
 	os.Exit(code)
 }
 
@@ -172,7 +185,7 @@ func socketDir(t *testing.T, pid int) string {
 
 func TestStartCallStop(t *testing.T) {
 	t.Parallel()
-	svc, stop, err := start(t.Context(), Options{}, at(fakePlugin))
+	svc, stop, err := start(t.Context(), Options{}, at(fakePlugin(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +224,7 @@ func TestStartCallStop(t *testing.T) {
 
 func TestRefusesPluginWithWrongOrMissingSum(t *testing.T) {
 	t.Parallel()
-	data, err := os.ReadFile(fakePlugin)
+	data, err := os.ReadFile(fakePlugin(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +234,7 @@ func TestRefusesPluginWithWrongOrMissingSum(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The sum file still describes the original binary.
-	sum, err := os.ReadFile(fakePlugin + SumSuffix)
+	sum, err := os.ReadFile(fakePlugin(t) + SumSuffix)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +258,7 @@ func TestRefusesPluginWithWrongOrMissingSum(t *testing.T) {
 
 func TestCrashMidCall(t *testing.T) {
 	t.Parallel()
-	svc, stop, err := start(t.Context(), Options{}, at(fakePlugin))
+	svc, stop, err := start(t.Context(), Options{}, at(fakePlugin(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +281,7 @@ func TestDiagnosticsOnlyWithDebug(t *testing.T) {
 	const canary = "canary-launcher-9d1f0b7e"
 	for _, debug := range []bool{false, true} {
 		var stderr syncBuffer
-		svc, stop, err := start(t.Context(), Options{Debug: debug, Stderr: &stderr}, at(fakePlugin))
+		svc, stop, err := start(t.Context(), Options{Debug: debug, Stderr: &stderr}, at(fakePlugin(t)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -293,7 +306,7 @@ func TestDiagnosticsOnlyWithDebug(t *testing.T) {
 func TestCancelKillsPluginAndReturnsCause(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancelCause(t.Context())
-	svc, stop, err := start(ctx, Options{}, at(fakePlugin))
+	svc, stop, err := start(ctx, Options{}, at(fakePlugin(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,7 +330,7 @@ func TestCancelKillsPluginAndReturnsCause(t *testing.T) {
 func TestNoOrphanWhenHostIsKilled(t *testing.T) {
 	t.Parallel()
 	host := exec.Command(os.Args[0], "-test.run=^$")
-	host.Env = append(os.Environ(), envHelperHost+"=1", EnvPlugin+"="+fakePlugin)
+	host.Env = append(os.Environ(), envHelperHost+"=1", EnvPlugin+"="+fakePlugin(t))
 	stdin, err := host.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -377,7 +390,7 @@ func secretValue(s string) secret.Value { return secret.FromString(s) }
 // hashing the binary, starting it, the mTLS handshake, one call, shutdown.
 func BenchmarkStartCallStop(b *testing.B) {
 	for b.Loop() {
-		svc, stop, err := start(b.Context(), Options{}, at(fakePlugin))
+		svc, stop, err := start(b.Context(), Options{}, at(fakePlugin(b)))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -392,12 +405,12 @@ func BenchmarkStartCallStop(b *testing.B) {
 // runs it (go-plugin's SecureConfig streams the file through the hash), on
 // the fake plugin, a binary of the same make as the real one.
 func BenchmarkVerifySum(b *testing.B) {
-	sum, err := expectedSum(fakePlugin)
+	sum, err := expectedSum(fakePlugin(b))
 	if err != nil {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		ok, err := (&goplugin.SecureConfig{Checksum: sum, Hash: sha256.New()}).Check(fakePlugin)
+		ok, err := (&goplugin.SecureConfig{Checksum: sum, Hash: sha256.New()}).Check(fakePlugin(b))
 		if err != nil || !ok {
 			b.Fatal(ok, err)
 		}
@@ -408,7 +421,7 @@ func TestStartWithCancelledContext(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancelCause(t.Context())
 	cancel(&Interrupted{Signal: syscall.SIGTERM})
-	_, _, err := start(ctx, Options{}, at(fakePlugin))
+	_, _, err := start(ctx, Options{}, at(fakePlugin(t)))
 	var interrupted *Interrupted
 	if !errors.As(err, &interrupted) || interrupted.ExitCode() != 143 {
 		t.Fatalf("start with a cancelled context: %v", err)
