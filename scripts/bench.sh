@@ -179,7 +179,8 @@ if [ "${BENCH_GO:-1}" = 1 ]; then
 		go test -run '^$' -bench "$2" -benchmem -benchtime "$3" "$1" 2>&1 |
 			grep -E '^(Benchmark|ok|FAIL|pkg:|---)' || true
 	}
-	gobench ./policies '^BenchmarkDecide' 2000x
+	gobench ./policies '^BenchmarkDecide$' 2000x
+	gobench ./policies '^BenchmarkDecideLargeUpdate$' 20x
 	gobench ./policies '^BenchmarkFirstDecision' 10x
 	gobench ./host/launcher '^BenchmarkStartCallStop$' 10x
 	gobench ./host/launcher '^BenchmarkVerifySum$' 20x
