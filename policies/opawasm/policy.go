@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -68,7 +69,7 @@ func (r *Runtime) Load(ctx context.Context, module []byte, data []byte) (*Policy
 	p := &Policy{
 		rt:       r,
 		compiled: compiled,
-		data:     slices.Clone(data),
+		data:     slices.Clone(replaceInvalidUTF8(data)),
 		maxIdle:  runtime.GOMAXPROCS(0),
 	}
 	inst, err := p.newInstance(ctx, true)
@@ -78,6 +79,28 @@ func (r *Runtime) Load(ctx context.Context, module []byte, data []byte) (*Policy
 	}
 	p.idle = append(p.idle, inst)
 	return p, nil
+}
+
+// replaceInvalidUTF8 replaces every byte of b that is not part of valid
+// UTF-8 with U+FFFD. In valid JSON such bytes can only sit inside strings;
+// Go's JSON decoder (and so OPA's topdown) reads each as U+FFFD, while the
+// wasm module would abort the evaluation.
+func replaceInvalidUTF8(b []byte) []byte {
+	if utf8.Valid(b) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+16)
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if r == utf8.RuneError && size <= 1 {
+			out = utf8.AppendRune(out, utf8.RuneError)
+			b = b[1:]
+			continue
+		}
+		out = append(out, b[:size]...)
+		b = b[size:]
+	}
+	return out
 }
 
 // compile turns the module into machine code, through the disk cache when
@@ -146,6 +169,7 @@ func (p *Policy) Eval(ctx context.Context, entrypoint string, input []byte) ([]b
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("eval: %w", err)
 	}
+	input = replaceInvalidUTF8(input)
 	inst, err := p.get(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("eval: %w", err)

@@ -18,6 +18,8 @@ var decisionInputs = []string{
 	`{"operation":"secret.get","secrets":[{"key":"LONG","length":40},{"key":"SHORT","length":4}],"context":{"show_prefix":true}}`,
 	`{"operation":"secret.get","secrets":[{"key":"LONG","length":40}],"context":{"show_prefix":false}}`,
 	`{"operation":"group.update","changes":[{"key":"ünïcødé \"quoted\"","action":"add","source":"literal","length":1.5}],"context":{}}`,
+	// Invalid UTF-8 inside a string: Go's JSON decoder reads U+FFFD.
+	"{\"operation\":\"group.create\",\"changes\":[{\"key\":\"a\xffb\xc3\",\"action\":\"add\",\"source\":\"literal\"}]}",
 }
 
 func TestEvalMatchesTopdown(t *testing.T) {
