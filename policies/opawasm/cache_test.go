@@ -326,3 +326,26 @@ func TestOtherBuildsArePrunedWhenStale(t *testing.T) {
 		}
 	}
 }
+
+func TestReadableByOthersCacheIsTightenedAndKept(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "cache")
+	wasm := mustCompile(t, cacheTestModules, "p/x")
+	loadAndCheck(t, dir, wasm)
+	entry := entries(t, dir)[0]
+	before, err := os.Stat(entry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	loadAndCheck(t, dir, wasm)
+	after, err := os.Stat(entry)
+	if err != nil || !after.ModTime().Equal(before.ModTime()) {
+		t.Fatalf("entry was rebuilt (%v); a read-only exposure needs no purge", err)
+	}
+	if fi, _ := os.Stat(dir); fi.Mode().Perm() != 0o700 {
+		t.Fatalf("mode %v; want 0700", fi.Mode().Perm())
+	}
+}
