@@ -101,18 +101,23 @@ func (term *Terminal) Type(t *testing.T, s string) {
 	}
 }
 
-// WaitEcho waits until the terminal's echo is in the wanted state: the
-// hidden prompt turns it off after printing its question, so typing before
-// that would be echoed.
+// EchoOn reports whether the terminal echoes input right now.
+func (term *Terminal) EchoOn(t *testing.T) bool {
+	t.Helper()
+	tio, err := unix.IoctlGetTermios(int(term.TTY.Fd()), unix.TCGETS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tio.Lflag&unix.ECHO != 0
+}
+
+// WaitEcho waits until the terminal's echo is in the wanted state, e.g.
+// back on after a hidden prompt returned.
 func (term *Terminal) WaitEcho(t *testing.T, on bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		tio, err := unix.IoctlGetTermios(int(term.TTY.Fd()), unix.TCGETS)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if (tio.Lflag&unix.ECHO != 0) == on {
+		if term.EchoOn(t) == on {
 			return
 		}
 		if time.Now().After(deadline) {

@@ -144,6 +144,13 @@ func (s *IOStreams) ReadSecret(ctx context.Context, prompt string) (secret.Value
 	if err != nil {
 		return secret.Value{}, fmt.Errorf("read terminal state: %w", err)
 	}
+	// Echo goes off before the question appears, so nothing typed ahead is
+	// shown; ReadPassword restores the echo-off state it found, so the
+	// original settings are put back here.
+	if err := echoOff(s.inFd); err != nil {
+		return secret.Value{}, err
+	}
+	defer func() { _ = term.Restore(s.inFd, state) }()
 	_, _ = fmt.Fprint(s.ErrOut, prompt)
 	type answer struct {
 		b   []byte
@@ -164,7 +171,6 @@ func (s *IOStreams) ReadSecret(ctx context.Context, prompt string) (secret.Value
 		clear(a.b)
 		return v, nil
 	case <-ctx.Done():
-		_ = term.Restore(s.inFd, state)
 		_, _ = fmt.Fprintln(s.ErrOut)
 		return secret.Value{}, ErrInterrupted
 	}

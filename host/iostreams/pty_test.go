@@ -5,6 +5,7 @@ package iostreams_test
 import (
 	"context"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 
@@ -84,4 +85,44 @@ func TestVisiblePrompt(t *testing.T) {
 	if got := <-done; got != "n" {
 		t.Fatalf("second answer %q", got)
 	}
+}
+
+// Echo must already be off when the question is written: a user (or a
+// paste) answering at once would otherwise see the value echoed. The probe
+// reads the terminal's settings at the moment of the write, so the test does
+// not depend on how fast anyone types.
+func TestHiddenPromptEchoOffBeforeQuestion(t *testing.T) {
+	term := hosttest.NewTerminal(t)
+	ios := term.Streams(t)
+	probe := &echoProbe{w: ios.ErrOut, echoOn: func() bool { return term.EchoOn(t) }}
+	ios.ErrOut = probe
+	done := make(chan error, 1)
+	go func() {
+		_, err := ios.ReadSecret(context.Background(), "token: ")
+		done <- err
+	}()
+	term.WaitFor(t, "token: ")
+	term.WaitEcho(t, false)
+	term.Type(t, canary+"\n")
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if probe.echoAtFirstWrite {
+		t.Fatal("the question was written while the terminal still echoed input")
+	}
+	term.WaitEcho(t, true)
+}
+
+type echoProbe struct {
+	w                io.Writer
+	echoOn           func() bool
+	wrote            bool
+	echoAtFirstWrite bool
+}
+
+func (p *echoProbe) Write(b []byte) (int, error) {
+	if !p.wrote {
+		p.wrote, p.echoAtFirstWrite = true, p.echoOn()
+	}
+	return p.w.Write(b)
 }
