@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -103,6 +104,16 @@ func TestCanaries(t *testing.T) {
 	tm.expect("Proceed? [y/N]")
 	pid, argv := pluginOf(t, tm.cmd.Process.Pid)
 	argvs = append(argvs, argv)
+	// The value's variable is in the host's environment; the plugin's must
+	// not carry it (the launcher passes on only what the plugin needs).
+	environ, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(environ), "TFY_BASE_URL=") {
+		t.Fatal("read the wrong process's environment: no TFY_BASE_URL")
+	}
+	argvs = append(argvs, string(environ))
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}

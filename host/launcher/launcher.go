@@ -103,7 +103,7 @@ func start(ctx context.Context, opts Options, loc locator) (plugin.Service, func
 
 	cmd := exec.Command(path)
 	cmd.ExtraFiles = []*os.File{tlsR} // plugin.TLSFD
-	cmd.Env = append(os.Environ(),
+	cmd.Env = append(pluginEnv(os.Environ()),
 		goplugin.EnvUnixSocketDir+"="+sockDir,
 		plugin.EnvParentPID+"="+strconv.Itoa(os.Getpid()),
 	)
