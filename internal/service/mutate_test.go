@@ -464,3 +464,20 @@ func TestDeadlineDuringWriteStillDiagnosed(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// A --timeout that runs out while the policies load (first compile after an
+// install) is a timeout, exit 9, not a broken bundle (exit 1).
+func TestPolicyLoadTimeoutIsUnavailable(t *testing.T) {
+	t.Parallel()
+	h := newHarness()
+	h.svc.opts.NewDecider = func(ctx context.Context, _ string, _ json.RawMessage) (Decider, error) {
+		<-ctx.Done()
+		return nil, failure.Wrap(failure.Config, ctx.Err(), "load policy: compile: "+ctx.Err().Error())
+	}
+	c := call()
+	c.Timeout = 20 * time.Millisecond
+	err := h.svc.ListGroups(context.Background(), plugin.ListGroupsRequest{Call: c}, func(plugin.Group) error { return nil })
+	if failure.KindOf(err) != failure.Unavailable || !strings.Contains(failure.As(err).Hint, "--timeout") {
+		t.Fatalf("err = %v (%s), want unavailable with a --timeout hint", err, failure.KindOf(err))
+	}
+}

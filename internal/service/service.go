@@ -131,6 +131,12 @@ func (s *Service) decider(ctx context.Context, bundle string) (Decider, error) {
 	}
 	d, err := s.opts.NewDecider(ctx, bundle, data)
 	if err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			// Not a broken bundle: the call's --timeout ran out, most likely
+			// while the policies were compiled for the first time.
+			return nil, failure.Wrap(failure.Unavailable, err, "loading the policies did not finish within the timeout").
+				WithHint("raise --timeout; the first run after an install compiles the policies and takes longest")
+		}
 		if _, ok := errors.AsType[*failure.Error](err); ok {
 			return nil, err
 		}
