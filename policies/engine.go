@@ -212,15 +212,11 @@ func (e *Engine) Decide(ctx context.Context, in Input) (Decision, error) {
 	if err := in.Validate(); err != nil {
 		return Decision{}, fmt.Errorf("decide: input: %w", err)
 	}
-	doc, err := json.Marshal(in)
+	lean, err := json.Marshal(defaultView(in))
 	if err != nil {
 		return Decision{}, fmt.Errorf("decide: %w", err)
 	}
-	return e.decide(ctx, doc)
-}
-
-func (e *Engine) decide(ctx context.Context, input []byte) (Decision, error) {
-	raw, err := e.def.Eval(ctx, Entrypoint, input)
+	raw, err := e.def.Eval(ctx, Entrypoint, lean)
 	if errors.Is(err, opawasm.ErrUndefined) {
 		return Decision{}, fmt.Errorf("decide: %w", errUndefinedDefault)
 	}
@@ -234,7 +230,13 @@ func (e *Engine) decide(ctx context.Context, input []byte) (Decision, error) {
 	if e.org == nil {
 		return combine(def, Decision{}), nil
 	}
-	raw, err = e.org.Eval(ctx, Entrypoint, input)
+	// An organisation policy may read any field, so it gets the whole
+	// document.
+	full, err := json.Marshal(in)
+	if err != nil {
+		return Decision{}, fmt.Errorf("decide: %w", err)
+	}
+	raw, err = e.org.Eval(ctx, Entrypoint, full)
 	if errors.Is(err, opawasm.ErrUndefined) {
 		// An organisation policy with no opinion on this input adds
 		// nothing; the defaults still apply in full.

@@ -171,3 +171,59 @@ func (in Input) MarshalJSON() ([]byte, error) {
 	}
 	return json.Marshal(p)
 }
+
+// leanInput is the part of the input the default policies read. Parsing JSON
+// inside the wasm module costs tens of microseconds per kilobyte, the largest
+// fixed cost of a decision, so the default policy is sent only these fields.
+// A change's source and a length are left out when zero: the policies
+// read them only as "is literal" and "is a number above a positive bound",
+// where absent and zero decide the same. The context flags are always sent:
+// "show_prefix != true" is undefined, not true, on an absent field. A test
+// compares Decide with OPA's evaluation of the Rego on the whole document,
+// so a rule reading a field left out here fails it.
+type leanInput struct {
+	Operation   string          `json:"operation"`
+	Integration leanIntegration `json:"integration"`
+	Changes     []leanChange    `json:"changes"`
+	Secrets     []leanSecret    `json:"secrets"`
+	Context     leanContext     `json:"context"`
+}
+
+type leanIntegration struct {
+	Type string `json:"type"`
+}
+
+type leanChange struct {
+	Key    string `json:"key"`
+	Action string `json:"action"`
+	Source string `json:"source,omitempty"`
+	Length int    `json:"length,omitempty"`
+}
+
+type leanSecret struct {
+	Key    string `json:"key"`
+	Length int    `json:"length,omitempty"`
+}
+
+type leanContext struct {
+	DryRun     bool `json:"dry_run"`
+	ShowPrefix bool `json:"show_prefix"`
+}
+
+// defaultView is the input the default policy is evaluated on.
+func defaultView(in Input) leanInput {
+	out := leanInput{
+		Operation:   in.Operation,
+		Integration: leanIntegration{Type: in.Integration.Type},
+		Changes:     make([]leanChange, len(in.Changes)),
+		Secrets:     make([]leanSecret, len(in.Secrets)),
+		Context:     leanContext{DryRun: in.Context.DryRun, ShowPrefix: in.Context.ShowPrefix},
+	}
+	for i, c := range in.Changes {
+		out.Changes[i] = leanChange(c)
+	}
+	for i, s := range in.Secrets {
+		out.Secrets[i] = leanSecret{Key: s.Key, Length: s.Length}
+	}
+	return out
+}
