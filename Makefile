@@ -4,7 +4,7 @@ BIN     := bin
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/tfy-secrets/tfy-secrets/internal/version.Version=$(VERSION)
 # Fuzz targets run this long each in `make test` (a smoke run; `make fuzz FUZZTIME=5m` digs deeper).
-FUZZTIME ?= 3s
+FUZZTIME ?= 2s
 PREFIX  ?= /usr/local
 
 .PHONY: help build install test test-go fuzz bench lint generate check-generated demo clean
