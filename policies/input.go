@@ -175,9 +175,9 @@ func (in Input) MarshalJSON() ([]byte, error) {
 // leanInput is the part of the input the default policies read. Parsing JSON
 // inside the wasm module costs tens of microseconds per kilobyte, the largest
 // fixed cost of a decision, so the default policy is sent only these fields.
-// A change's source and a length are left out when zero: the policies
-// read them only as "is literal" and "is a number above a positive bound",
-// where absent and zero decide the same. The context flags are always sent:
+// The policies read a change's source only as "is literal", so other
+// sources are left out; a length is read only as "a number above a positive
+// bound", so zero is left out. The context flags are always sent:
 // "show_prefix != true" is undefined, not true, on an absent field. A test
 // compares Decide with OPA's evaluation of the Rego on the whole document,
 // so a rule reading a field left out here fails it.
@@ -220,7 +220,10 @@ func defaultView(in Input) leanInput {
 		Context:     leanContext{DryRun: in.Context.DryRun, ShowPrefix: in.Context.ShowPrefix},
 	}
 	for i, c := range in.Changes {
-		out.Changes[i] = leanChange(c)
+		out.Changes[i] = leanChange{Key: c.Key, Action: c.Action, Length: c.Length}
+		if c.Source == "literal" {
+			out.Changes[i].Source = c.Source
+		}
 	}
 	for i, s := range in.Secrets {
 		out.Secrets[i] = leanSecret{Key: s.Key, Length: s.Length}
