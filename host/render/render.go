@@ -60,9 +60,9 @@ type VersionInfo struct {
 func New(f Format, color bool) Renderer {
 	switch f {
 	case JSON:
-		return jsonRenderer{}
+		return docRenderer{write: writeJSON}
 	case YAML:
-		return yamlRenderer{}
+		return docRenderer{write: writeYAML}
 	default:
 		return tableRenderer{color: color}
 	}
