@@ -9,8 +9,6 @@ package launcher
 
 import (
 	"context"
-	"crypto/sha256"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -52,6 +50,17 @@ func start(ctx context.Context, opts Options, loc locator) (plugin.Service, func
 	if err != nil {
 		return nil, nil, fmt.Errorf("verify plugin: %w", err)
 	}
+	bin, verified, err := verify(path, sum)
+	if err != nil {
+		return nil, nil, fmt.Errorf("verify plugin: %w", err)
+	}
+	defer bin.Close()
+	name, keep := execTarget(bin, path)
+	if keep != nil {
+		// Needed only until the child has executed it, which
+		// client.Client below waits for.
+		defer keep.Close()
+	}
 	// go-plugin only makes a private socket directory for custom runners;
 	// with the default one the plugin would put its socket straight into
 	// the shared temp directory. MkdirTemp creates it 0700.
@@ -75,6 +84,7 @@ func start(ctx context.Context, opts Options, loc locator) (plugin.Service, func
 		logger = hclog.New(&hclog.LoggerOptions{Name: "tfy-secrets", Level: hclog.Debug, Output: stderr})
 		stdio = stderr
 	}
+	logger.Debug("plugin verified", "path", path, "how", verified)
 
 	// Both ends' certificates are made here; the plugin's half travels on an
 	// inherited pipe (plugin.TLSFD). The material is far below the pipe's
@@ -101,18 +111,20 @@ func start(ctx context.Context, opts Options, loc locator) (plugin.Service, func
 	// The child has its own copy once started; ours closes on every path.
 	defer tlsR.Close()
 
-	cmd := exec.Command(path)
+	cmd := exec.Command(name)
+	cmd.Args[0] = path
 	cmd.ExtraFiles = []*os.File{tlsR} // plugin.TLSFD
 	cmd.Env = append(pluginEnv(os.Environ()),
 		goplugin.EnvUnixSocketDir+"="+sockDir,
 		plugin.EnvParentPID+"="+strconv.Itoa(os.Getpid()),
 	)
 	client := goplugin.NewClient(&goplugin.ClientConfig{
-		HandshakeConfig:  plugin.Handshake,
-		Plugins:          plugin.PluginMap,
-		Cmd:              cmd,
-		SkipHostEnv:      true, // cmd.Env already has it; go-plugin would append a second copy
-		SecureConfig:     &goplugin.SecureConfig{Checksum: sum, Hash: sha256.New()},
+		HandshakeConfig: plugin.Handshake,
+		Plugins:         plugin.PluginMap,
+		Cmd:             cmd,
+		SkipHostEnv:     true, // cmd.Env already has it; go-plugin would append a second copy
+		// SecureConfig stays nil: verify has checked the very file
+		// executed, which go-plugin's path-based check cannot.
 		TLSConfig:        hostTLS, // instead of AutoMTLS's P-521 keys: see plugin.NewTLS
 		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
 		Logger:           logger,
@@ -164,14 +176,9 @@ func start(ctx context.Context, opts Options, loc locator) (plugin.Service, func
 
 // startFailure explains why the plugin did not come up.
 func startFailure(ctx context.Context, path string, err error) error {
-	switch {
-	case ctx.Err() != nil:
+	if ctx.Err() != nil {
 		return context.Cause(ctx)
-	case errors.Is(err, goplugin.ErrChecksumsDoNotMatch):
-		return failure.Wrap(failure.Config, err, fmt.Sprintf("refusing to run %s: its SHA-256 does not match the expected checksum", path)).
-			WithHint("reinstall tfy-secrets; if you built the plugin yourself, update %s%s", path, SumSuffix)
-	default:
-		return failure.Wrap(failure.Unexpected, err, fmt.Sprintf("the tfy-secrets plugin at %s did not start", path)).
-			WithHint("rerun with --debug to see the plugin's own diagnostics; reinstall if the host and plugin versions differ")
 	}
+	return failure.Wrap(failure.Unexpected, err, fmt.Sprintf("the tfy-secrets plugin at %s did not start", path)).
+		WithHint("rerun with --debug to see the plugin's own diagnostics; reinstall if the host and plugin versions differ")
 }

@@ -64,10 +64,20 @@ func TestMain(m *testing.M) {
 	if os.Getenv(envHelperHost) == "1" {
 		os.Exit(runHelperHost())
 	}
+	// Verification records go to a cache of the test's own, not the
+	// user's.
+	cache, err := os.MkdirTemp("", "launcher-cache-")
+	if err != nil {
+		panic(err)
+	}
+	if err := os.Setenv("XDG_CACHE_HOME", cache); err != nil {
+		panic(err)
+	}
 	code := m.Run()
 	if fake.dir != "" {
 		_ = os.RemoveAll(fake.dir)
 	}
+	_ = os.RemoveAll(cache)
 	os.Exit(code)
 }
 
@@ -299,6 +309,9 @@ func TestDiagnosticsOnlyWithDebug(t *testing.T) {
 		}
 		if debug && !strings.Contains(out, "tfy-secrets-plugin") {
 			t.Fatalf("--debug shows no plugin diagnostics: %q", out)
+		}
+		if debug && !strings.Contains(out, "plugin verified") {
+			t.Fatalf("--debug does not say how the plugin was verified: %q", out)
 		}
 	}
 }

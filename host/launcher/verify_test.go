@@ -1,0 +1,236 @@
+//go:build linux
+
+package launcher
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+)
+
+// copyPlugin puts a copy of the fake plugin, with its sum, in a fresh
+// directory and returns the copy's path and expected sum.
+func copyPlugin(t *testing.T) (string, []byte) {
+	t.Helper()
+	data, err := os.ReadFile(fakePlugin(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), PluginBinary)
+	if err := os.WriteFile(path, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	return path, sum[:]
+}
+
+// privateCache points the user cache at a fresh directory for one test.
+func privateCache(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", dir)
+	return filepath.Join(dir, "tfy-secrets", "plugin-verified")
+}
+
+func mustVerify(t *testing.T, path string, sum []byte, wantHow string) {
+	t.Helper()
+	f, how, err := verify(path, sum)
+	if err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+	_ = f.Close()
+	if how != wantHow {
+		t.Fatalf("verified by %q, want %q", how, wantHow)
+	}
+}
+
+func TestVerifyHashesOnceThenTrustsTheRecord(t *testing.T) {
+	records := privateCache(t)
+	path, sum := copyPlugin(t)
+	mustVerify(t, path, sum, verifiedByHash)
+
+	rec := filepath.Join(records, hex.EncodeToString(sum))
+	info, err := os.Stat(rec)
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("record %s: %v, mode %v; want 0600", rec, err, info.Mode())
+	}
+	if dir, err := os.Stat(records); err != nil || dir.Mode().Perm() != 0o700 {
+		t.Fatalf("record dir: %v, mode %v; want 0700", err, dir.Mode())
+	}
+	body, _ := os.ReadFile(rec)
+	if !bytes.HasPrefix(body, []byte("tfy-secrets plugin v1 dev=")) {
+		t.Fatalf("record = %q", body)
+	}
+	mustVerify(t, path, sum, verifiedByRecord)
+	mustVerify(t, path, sum, verifiedByRecord)
+}
+
+func TestVerifyRefusesAChangedFileDespiteItsRecord(t *testing.T) {
+	privateCache(t)
+	path, sum := copyPlugin(t)
+	mustVerify(t, path, sum, verifiedByHash)
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Same size, one byte changed, modification time put back: only the
+	// change time (and the content) differ from what was recorded.
+	data, _ := os.ReadFile(path)
+	data[len(data)/2] ^= 0xff
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt(data[len(data)/2:len(data)/2+1], int64(len(data)/2)); err != nil {
+		t.Fatal(err)
+	}
+	_ = f.Close()
+	if err := os.Chtimes(path, info.ModTime(), info.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = verify(path, sum)
+	if fl := failure.As(err); fl.Kind != failure.Config || !strings.Contains(fl.Message, "SHA-256 does not match") {
+		t.Fatalf("tampered in place: %v", err)
+	}
+
+	// Replaced by another file of the same size and times.
+	other := path + ".new"
+	data[len(data)/2] ^= 0xff // the original bytes again, but a new inode
+	data[0] ^= 0xff
+	if err := os.WriteFile(other, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(other, info.ModTime(), info.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(other, path); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := verify(path, sum); failure.As(err).Kind != failure.Config {
+		t.Fatalf("replaced file: %v", err)
+	}
+}
+
+func TestVerifyDoesNotTrustRecordsOthersCouldWrite(t *testing.T) {
+	records := privateCache(t)
+	path, sum := copyPlugin(t)
+	mustVerify(t, path, sum, verifiedByHash)
+	rec := filepath.Join(records, hex.EncodeToString(sum))
+
+	if err := os.Chmod(rec, 0o622); err != nil {
+		t.Fatal(err)
+	}
+	mustVerify(t, path, sum, verifiedByHash) // and rewrites it privately
+	mustVerify(t, path, sum, verifiedByRecord)
+
+	if err := os.Chmod(records, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	mustVerify(t, path, sum, verifiedByHash)
+	mustVerify(t, path, sum, verifiedByHash)
+	if err := os.Chmod(records, 0o700); err != nil {
+		t.Fatal(err)
+	}
+
+	// A damaged or foreign record is just a miss.
+	for _, body := range []string{"", "garbage\n", strings.Repeat("x", 4096)} {
+		if err := os.WriteFile(rec, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		mustVerify(t, path, sum, verifiedByHash)
+	}
+	// A symlink in place of the record is not followed.
+	target := filepath.Join(t.TempDir(), "target")
+	body, _ := os.ReadFile(rec)
+	if err := os.WriteFile(target, body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, rec); err != nil {
+		t.Fatal(err)
+	}
+	mustVerify(t, path, sum, verifiedByHash)
+}
+
+func TestVerifyRecordIsPerExpectedSum(t *testing.T) {
+	privateCache(t)
+	path, sum := copyPlugin(t)
+	mustVerify(t, path, sum, verifiedByHash)
+	wrong := bytes.Clone(sum)
+	wrong[0] ^= 1
+	if _, _, err := verify(path, wrong); failure.As(err).Kind != failure.Config {
+		t.Fatalf("a record for one sum vouched for another: %v", err)
+	}
+}
+
+func TestVerifyUnreadablePlugin(t *testing.T) {
+	privateCache(t)
+	_, _, err := verify(filepath.Join(t.TempDir(), "missing"), make([]byte, 32))
+	if f := failure.As(err); f.Kind != failure.Config || !errors.Is(err, os.ErrNotExist) || f.Hint == "" {
+		t.Fatalf("missing plugin: %v (kind %s)", err, f.Kind)
+	}
+}
+
+// The name execTarget returns runs the file that was opened, not whatever
+// the path names by the time the child starts.
+func TestExecTargetRunsTheOpenedFile(t *testing.T) {
+	dir := t.TempDir()
+	copyBin := func(name, to string) {
+		src, err := exec.LookPath(name)
+		if err != nil {
+			t.Fatalf("need %s: %v", name, err)
+		}
+		data, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(to, data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(dir, "plugin")
+	copyBin("true", path)
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	name, keep := execTarget(f, path)
+	if keep == nil || !strings.HasPrefix(name, "/proc/self/fd/") {
+		t.Fatalf("execTarget = %q, %v; want a /proc/self/fd name", name, keep)
+	}
+	defer keep.Close()
+
+	copyBin("false", path+".swap")
+	if err := os.Rename(path+".swap", path); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(name)
+	cmd.Args[0] = path
+	done := make(chan error, 1)
+	go func() { done <- cmd.Run() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("ran the swapped-in file, not the opened one: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("child did not finish")
+	}
+	// The swapped-in file is what the path runs now.
+	if err := exec.Command(path).Run(); err == nil {
+		t.Fatal("the path still runs true; the swap did not happen")
+	}
+}
