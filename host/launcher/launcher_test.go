@@ -201,6 +201,10 @@ func TestStartCallStop(t *testing.T) {
 	}
 	defer stop()
 	pid := pluginPid(t, svc)
+	// Executed by descriptor, it still goes by its own name.
+	if comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); err != nil || string(comm) != PluginBinary[:15]+"\n" {
+		t.Fatalf("plugin's process name = %q, %v; want %q", comm, err, PluginBinary[:15])
+	}
 
 	dir := socketDir(t, pid)
 	info, err := os.Stat(dir)
