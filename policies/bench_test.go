@@ -128,14 +128,15 @@ func BenchmarkDecideLargeUpdate(b *testing.B) {
 // BenchmarkFirstDecision runs a fresh process (policies/internal/firstdecision)
 // per iteration and reports the New+Decide time it measured in itself
 // (first-ns/op), with a cache filled by an earlier process (warm) and with
-// an empty one (cold). Whole-process time is ns/op.
+// an empty one (cold), and for a read the precomputed table answers
+// (read). Whole-process time is ns/op.
 func BenchmarkFirstDecision(b *testing.B) {
 	bin := filepath.Join(b.TempDir(), "firstdecision")
 	if out, err := exec.Command("go", "build", "-o", bin, "./internal/firstdecision").CombinedOutput(); err != nil {
 		b.Fatalf("build: %v\n%s", err, out)
 	}
-	run := func(b *testing.B, cache string) time.Duration {
-		out, err := exec.Command(bin, "-cache", cache).Output()
+	run := func(b *testing.B, cache string, args ...string) time.Duration {
+		out, err := exec.Command(bin, append([]string{"-cache", cache}, args...)...).Output()
 		if err != nil {
 			b.Fatalf("firstdecision: %v", err)
 		}
@@ -151,6 +152,14 @@ func BenchmarkFirstDecision(b *testing.B) {
 		var total time.Duration
 		for b.Loop() {
 			total += run(b, cache)
+		}
+		b.ReportMetric(float64(total.Nanoseconds())/float64(b.N), "first-ns/op")
+	})
+	b.Run("read", func(b *testing.B) {
+		cache := b.TempDir()
+		var total time.Duration
+		for b.Loop() {
+			total += run(b, cache, "-read")
 		}
 		b.ReportMetric(float64(total.Nanoseconds())/float64(b.N), "first-ns/op")
 	})

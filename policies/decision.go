@@ -91,6 +91,26 @@ func parseDecision(raw []byte) (Decision, error) {
 	return d, nil
 }
 
+// parseResultSet reads the result set a policy module printed as JSON
+// ([] or [{"result": decision}], see opawasm.Policy.EvalDocument); defined
+// is false for [].
+func parseResultSet(raw []byte) (d Decision, defined bool, err error) {
+	var rs []struct {
+		Result json.RawMessage `json:"result"`
+	}
+	if err := json.Unmarshal(raw, &rs); err != nil {
+		return Decision{}, false, fmt.Errorf("result set: %w", err)
+	}
+	switch len(rs) {
+	case 0:
+		return Decision{}, false, nil
+	case 1:
+		d, err := parseDecision(rs[0].Result)
+		return d, err == nil, err
+	}
+	return Decision{}, false, fmt.Errorf("result set has %d results, want at most 1", len(rs))
+}
+
 func confirmRank(c string) int {
 	switch c {
 	case ConfirmNone:

@@ -11,8 +11,11 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/policies/internal/lean"
 	"github.com/tfy-secrets/tfy-secrets/policies/opawasm"
 )
 
@@ -53,45 +56,120 @@ type Options struct {
 
 // Engine decides operations. It is safe for concurrent use.
 type Engine struct {
-	rt      *opawasm.Runtime
-	def     *opawasm.Policy
+	cacheDir string
+	// data is the default policy's data document; precomputedOK says it
+	// is the one the precomputed decisions were evaluated against.
+	data          []byte
+	precomputedOK bool
+
+	// mu serialises starting the wasm runtime and closing the engine.
+	mu     sync.Mutex
+	closed bool
+	rt     *opawasm.Runtime
+	// def is the loaded default policy, nil until the first decision
+	// that needs it; read without mu on every decision.
+	def atomic.Pointer[opawasm.Policy]
+	// starts counts wasm runtimes started, so tests can tell a decision
+	// that touched wazero from one that did not.
+	starts atomic.Int32
+
 	org     *opawasm.Policy // nil without an organisation bundle
 	modules []Module
+
+	// scratch recycles the lean input and its document between decisions.
+	scratch sync.Pool
 }
 
-// New loads the default policy and, when opts.Bundle is set, the
-// organisation bundle. A bundle that cannot be used is a failure.Config
-// error: silently running without the organisation's rules would loosen
-// what the organisation asked for.
+// scratch is one decision's reusable buffers.
+type scratch struct {
+	in  lean.Input
+	doc opawasm.Document
+}
+
+// New prepares the default policy and, when opts.Bundle is set, loads the
+// organisation bundle. Without a bundle nothing is started: most reads are
+// decided from the precomputed table, and the wasm runtime starts on the
+// first decision that is not (costing ~10 ms and hundreds of page faults in
+// a fresh process). A bundle is loaded here, because one that cannot be used
+// must fail before any operation: it is a failure.Config error, since
+// silently running without the organisation's rules would loosen what the
+// organisation asked for.
 func New(ctx context.Context, opts Options) (*Engine, error) {
-	stores, err := storesDocument(opts.Stores)
+	data, err := storesDocument(opts.Stores)
 	if err != nil {
 		return nil, failure.Wrap(failure.Config, err, "policy store rules: "+err.Error())
 	}
-	rt, err := opawasm.NewRuntime(ctx, opawasm.RuntimeOptions{CacheDir: opts.CacheDir})
-	if err != nil {
+	e := &Engine{
+		cacheDir:      opts.CacheDir,
+		data:          data,
+		precomputedOK: lean.Hash(data) == precomputed.storesHash,
+		modules:       defaultModules(),
+	}
+	e.scratch.New = func() any { return new(scratch) }
+	if opts.Bundle == "" {
+		return e, nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := e.start(ctx); err != nil {
 		return nil, fmt.Errorf("new policy engine: %w", err)
 	}
-	e := &Engine{rt: rt, modules: defaultModules()}
-	e.def, err = rt.Load(ctx, defaultWasm, stores)
-	if err != nil {
-		_ = rt.Close(ctx)
-		return nil, fmt.Errorf("new policy engine: load defaults: %w", err)
-	}
-	if opts.Bundle != "" {
-		if err := e.loadBundle(ctx, opts.Bundle, opts.Stores); err != nil {
-			_ = rt.Close(ctx)
-			return nil, err
-		}
+	if err := e.loadBundle(ctx, opts.Bundle, opts.Stores); err != nil {
+		_ = e.rt.Close(ctx)
+		return nil, err
 	}
 	return e, nil
+}
+
+// start starts the wasm runtime and loads the default policy; e.mu is held.
+func (e *Engine) start(ctx context.Context) error {
+	if e.closed {
+		return errors.New("the policy engine is closed")
+	}
+	rt, err := opawasm.NewRuntime(ctx, opawasm.RuntimeOptions{CacheDir: e.cacheDir})
+	if err != nil {
+		return err
+	}
+	e.starts.Add(1)
+	def, err := rt.Load(ctx, defaultWasm, e.data)
+	if err != nil {
+		_ = rt.Close(ctx)
+		return fmt.Errorf("load defaults: %w", err)
+	}
+	e.rt = rt
+	e.def.Store(def)
+	return nil
+}
+
+// defaultPolicy is the loaded default policy, started on first use. A start
+// that fails is not remembered, so a later decision (with a longer timeout,
+// say) tries again.
+func (e *Engine) defaultPolicy(ctx context.Context) (*opawasm.Policy, error) {
+	if p := e.def.Load(); p != nil {
+		return p, nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if p := e.def.Load(); p != nil {
+		return p, nil
+	}
+	if err := e.start(ctx); err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			// Not a broken policy: the call's --timeout ran out, most
+			// likely while the policies were compiled for the first time.
+			return nil, failure.Wrap(failure.Unavailable, err, "loading the policies did not finish within the timeout").
+				WithHint("raise --timeout; the first run after an install compiles the policies and takes longest")
+		}
+		return nil, fmt.Errorf("start policy engine: %w", err)
+	}
+	return e.def.Load(), nil
 }
 
 // storesDocument checks the store rules and wraps them as the default
 // policy's data document, {"stores": ...}.
 func storesDocument(raw json.RawMessage) ([]byte, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
-		return []byte(`{"stores":{}}`), nil
+		return lean.Data(nil)
 	}
 	var stores map[string]struct {
 		Name          *string `json:"name"`
@@ -121,7 +199,7 @@ func storesDocument(raw json.RawMessage) ([]byte, error) {
 			return nil, fmt.Errorf("store %q: underscore_ok is missing", typ)
 		}
 	}
-	return json.Marshal(map[string]json.RawMessage{"stores": raw})
+	return lean.Data(raw)
 }
 
 func (e *Engine) loadBundle(ctx context.Context, path string, stores json.RawMessage) error {
@@ -212,20 +290,11 @@ func (e *Engine) Decide(ctx context.Context, in Input) (Decision, error) {
 	if err := in.Validate(); err != nil {
 		return Decision{}, fmt.Errorf("decide: input: %w", err)
 	}
-	lean, err := json.Marshal(defaultView(in))
+	sc := e.scratch.Get().(*scratch)
+	defer e.scratch.Put(sc)
+	def, err := e.decideDefault(ctx, in, sc)
 	if err != nil {
 		return Decision{}, fmt.Errorf("decide: %w", err)
-	}
-	raw, err := e.def.Eval(ctx, Entrypoint, lean)
-	if errors.Is(err, opawasm.ErrUndefined) {
-		return Decision{}, fmt.Errorf("decide: %w", errUndefinedDefault)
-	}
-	if err != nil {
-		return Decision{}, fmt.Errorf("decide: default policy: %w", err)
-	}
-	def, err := parseDecision(raw)
-	if err != nil {
-		return Decision{}, fmt.Errorf("decide: default policy: %w", err)
 	}
 	if e.org == nil {
 		return combine(def, Decision{}), nil
@@ -236,7 +305,7 @@ func (e *Engine) Decide(ctx context.Context, in Input) (Decision, error) {
 	if err != nil {
 		return Decision{}, fmt.Errorf("decide: %w", err)
 	}
-	raw, err = e.org.Eval(ctx, Entrypoint, full)
+	raw, err := e.org.Eval(ctx, Entrypoint, full)
 	if errors.Is(err, opawasm.ErrUndefined) {
 		// An organisation policy with no opinion on this input adds
 		// nothing; the defaults still apply in full.
@@ -250,6 +319,40 @@ func (e *Engine) Decide(ctx context.Context, in Input) (Decision, error) {
 		return Decision{}, failure.Wrap(failure.Config, err, "organisation policy: "+err.Error()).WithHint(bundleHint)
 	}
 	return combine(def, org), nil
+}
+
+// decideDefault is the default policy's decision on in's lean view: from the
+// precomputed table when the view is one of its constant inputs (exactly
+// the bytes the module would have read, against the same store rules), else
+// evaluated.
+func (e *Engine) decideDefault(ctx context.Context, in Input, sc *scratch) (Decision, error) {
+	setView(&sc.in, in)
+	lean.Write(&sc.doc, &sc.in)
+	if e.precomputedOK && len(in.Changes) == 0 && len(in.Secrets) == 0 {
+		input, err := sc.doc.Bytes()
+		if err != nil {
+			return Decision{}, fmt.Errorf("default policy input: %w", err)
+		}
+		if d, ok := precomputed.lookup(input); ok {
+			return d, nil
+		}
+	}
+	p, err := e.defaultPolicy(ctx)
+	if err != nil {
+		return Decision{}, err
+	}
+	raw, err := p.EvalDocument(ctx, Entrypoint, &sc.doc)
+	if err != nil {
+		return Decision{}, fmt.Errorf("default policy: %w", err)
+	}
+	d, defined, err := parseResultSet(raw)
+	if err != nil {
+		return Decision{}, fmt.Errorf("default policy: %w", err)
+	}
+	if !defined {
+		return Decision{}, errUndefinedDefault
+	}
+	return d, nil
 }
 
 // EvalJSON is `policy eval`: it parses an input document (see ParseInput)
@@ -266,7 +369,14 @@ func (e *Engine) EvalJSON(ctx context.Context, input []byte) ([]byte, error) {
 	return json.Marshal(d)
 }
 
-// Close releases the compiled policies.
+// Close releases the compiled policies. Decisions after Close that need
+// the wasm runtime fail.
 func (e *Engine) Close(ctx context.Context) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.closed = true
+	if e.rt == nil {
+		return nil
+	}
 	return e.rt.Close(ctx)
 }

@@ -8,6 +8,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/tfy-secrets/tfy-secrets/policies/internal/lean"
 )
 
 // Input is the policy input document (design section 6). It holds no value:
@@ -172,61 +174,17 @@ func (in Input) MarshalJSON() ([]byte, error) {
 	return json.Marshal(p)
 }
 
-// leanInput is the part of the input the default policies read. Parsing JSON
-// inside the wasm module costs tens of microseconds per kilobyte, the largest
-// fixed cost of a decision, so the default policy is sent only these fields.
-// The policies read a change's source only as "is literal", so other
-// sources are left out; a length is read only as "a number above a positive
-// bound", so zero is left out. The context flags are always sent:
-// "show_prefix != true" is undefined, not true, on an absent field. A test
-// compares Decide with OPA's evaluation of the Rego on the whole document,
-// so a rule reading a field left out here fails it.
-type leanInput struct {
-	Operation   string          `json:"operation"`
-	Integration leanIntegration `json:"integration"`
-	Changes     []leanChange    `json:"changes"`
-	Secrets     []leanSecret    `json:"secrets"`
-	Context     leanContext     `json:"context"`
-}
-
-type leanIntegration struct {
-	Type string `json:"type"`
-}
-
-type leanChange struct {
-	Key    string `json:"key"`
-	Action string `json:"action"`
-	Source string `json:"source,omitempty"`
-	Length int    `json:"length,omitempty"`
-}
-
-type leanSecret struct {
-	Key    string `json:"key"`
-	Length int    `json:"length,omitempty"`
-}
-
-type leanContext struct {
-	DryRun     bool `json:"dry_run"`
-	ShowPrefix bool `json:"show_prefix"`
-}
-
-// defaultView is the input the default policy is evaluated on.
-func defaultView(in Input) leanInput {
-	out := leanInput{
-		Operation:   in.Operation,
-		Integration: leanIntegration{Type: in.Integration.Type},
-		Changes:     make([]leanChange, len(in.Changes)),
-		Secrets:     make([]leanSecret, len(in.Secrets)),
-		Context:     leanContext{DryRun: in.Context.DryRun, ShowPrefix: in.Context.ShowPrefix},
+// setView fills v with in's lean view (see lean.Input), reusing v's slices.
+func setView(v *lean.Input, in Input) {
+	v.Operation = in.Operation
+	v.IntegrationType = in.Integration.Type
+	v.DryRun, v.ShowPrefix = in.Context.DryRun, in.Context.ShowPrefix
+	v.Changes = v.Changes[:0]
+	for _, c := range in.Changes {
+		v.Changes = append(v.Changes, lean.Change{Key: c.Key, Action: c.Action, Literal: c.Source == "literal", Length: c.Length})
 	}
-	for i, c := range in.Changes {
-		out.Changes[i] = leanChange{Key: c.Key, Action: c.Action, Length: c.Length}
-		if c.Source == "literal" {
-			out.Changes[i].Source = c.Source
-		}
+	v.Secrets = v.Secrets[:0]
+	for _, s := range in.Secrets {
+		v.Secrets = append(v.Secrets, lean.Secret{Key: s.Key, Length: s.Length})
 	}
-	for i, s := range in.Secrets {
-		out.Secrets[i] = leanSecret{Key: s.Key, Length: s.Length}
-	}
-	return out
 }

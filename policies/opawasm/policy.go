@@ -188,6 +188,38 @@ func (p *Policy) Eval(ctx context.Context, entrypoint string, input []byte) ([]b
 	return out, nil
 }
 
+// EvalDocument evaluates entrypoint against doc and returns the result set
+// as the module prints it in JSON: [] when the entrypoint is undefined, else
+// [{"result":X}]. It skips what Eval pays for arbitrary bytes (validating
+// the input, replacing invalid UTF-8, rendering the result from Rego value
+// text), so it is the hot path of a decision. Sets in X come out as arrays
+// in the module's order, not sorted; callers that need Rego values use Eval.
+func (p *Policy) EvalDocument(ctx context.Context, entrypoint string, doc *Document) ([]byte, error) {
+	id, ok := p.entrypoints[entrypoint]
+	if !ok {
+		return nil, fmt.Errorf("eval: unknown entrypoint %q", entrypoint)
+	}
+	input, err := doc.Bytes()
+	if err != nil {
+		return nil, fmt.Errorf("eval: input: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("eval: %w", err)
+	}
+	inst, err := p.get(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("eval: %w", err)
+	}
+	raw, err := inst.evalRaw(ctx, id, input, jsonOutput)
+	if err != nil {
+		_ = inst.mod.Close(ctx)
+		return nil, fmt.Errorf("eval %s: %w", entrypoint, err)
+	}
+	out := []byte(raw)
+	p.put(ctx, inst)
+	return out, nil
+}
+
 // Close releases the policy's instances and compiled code. Evaluations still
 // running finish; later ones fail.
 func (p *Policy) Close(ctx context.Context) error {
@@ -429,26 +461,37 @@ func (inst *instance) dumpJSON(ctx context.Context, v uint32) (string, error) {
 	return readCString(inst.mem, addr)
 }
 
-// eval runs one evaluation from a clean heap. It returns nil for an
-// undefined result.
+// eval runs one evaluation and returns the entrypoint value's JSON, nil for
+// an undefined result.
 func (inst *instance) eval(ctx context.Context, entrypoint int32, input []byte) ([]byte, error) {
-	ctx = context.WithValue(ctx, instanceKey{}, inst)
-	var raw string
-	var err error
-	if inst.opaEval != nil && !inst.policy.classic {
-		raw, err = inst.evalFast(ctx, entrypoint, input)
-	} else {
-		raw, err = inst.evalClassic(ctx, entrypoint, input)
-	}
+	raw, err := inst.evalRaw(ctx, entrypoint, input, valueOutput)
 	if err != nil {
 		return nil, err
 	}
 	return decodeResultSet(raw)
 }
 
+// The result-set formats opa_eval can print.
+type outputFormat uint64
+
+const (
+	jsonOutput  outputFormat = 0
+	valueOutput outputFormat = 1 // Rego value text: sets stay distinguishable
+)
+
+// evalRaw runs one evaluation from a clean heap and returns the result set
+// printed in format.
+func (inst *instance) evalRaw(ctx context.Context, entrypoint int32, input []byte, format outputFormat) (string, error) {
+	ctx = context.WithValue(ctx, instanceKey{}, inst)
+	if inst.opaEval != nil && !inst.policy.classic {
+		return inst.evalFast(ctx, entrypoint, input, format)
+	}
+	return inst.evalClassic(ctx, entrypoint, input, format)
+}
+
 // evalFast uses opa_eval (ABI 1.2): the input JSON is placed at the heap base
 // and the module parses, evaluates and dumps in one call.
-func (inst *instance) evalFast(ctx context.Context, entrypoint int32, input []byte) (string, error) {
+func (inst *instance) evalFast(ctx context.Context, entrypoint int32, input []byte, format outputFormat) (string, error) {
 	inputAddr := inst.heapBase
 	end := uint64(inputAddr) + uint64(len(input))
 	if size := uint64(inst.mem.Size()); end > size {
@@ -467,7 +510,7 @@ func (inst *instance) evalFast(ctx context.Context, entrypoint int32, input []by
 	stack[3] = uint64(inputAddr)
 	stack[4] = uint64(len(input))
 	stack[5] = end
-	stack[6] = 1 // Rego value output: sets stay distinguishable
+	stack[6] = uint64(format)
 	if err := inst.opaEval.CallWithStack(ctx, stack); err != nil {
 		return "", unwrapAbort(err)
 	}
@@ -475,7 +518,7 @@ func (inst *instance) evalFast(ctx context.Context, entrypoint int32, input []by
 }
 
 // evalClassic drives the ABI 1.0 evaluation context step by step.
-func (inst *instance) evalClassic(ctx context.Context, entrypoint int32, input []byte) (string, error) {
+func (inst *instance) evalClassic(ctx context.Context, entrypoint int32, input []byte, format outputFormat) (string, error) {
 	if _, err := inst.call(ctx, inst.heapSet, inst.heapBase); err != nil {
 		return "", err
 	}
@@ -507,7 +550,11 @@ func (inst *instance) evalClassic(ctx context.Context, entrypoint int32, input [
 	if err != nil {
 		return "", err
 	}
-	addr, err := inst.call(ctx, inst.valueDump, res)
+	dump := inst.valueDump
+	if format == jsonOutput {
+		dump = inst.jsonDump
+	}
+	addr, err := inst.call(ctx, dump, res)
 	if err != nil {
 		return "", err
 	}

@@ -7,31 +7,45 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"time"
 
 	"github.com/tfy-secrets/tfy-secrets/policies"
+	"github.com/tfy-secrets/tfy-secrets/providers/all"
 )
 
 func main() {
 	cache := flag.String("cache", "", "compilation cache directory")
+	read := flag.Bool("read", false, "decide a group list instead of an update")
 	flag.Parse()
 	ctx := context.Background()
+	var stores struct {
+		Stores json.RawMessage `json:"stores"`
+	}
+	if err := json.Unmarshal(all.Registry().PolicyData(), &stores); err != nil {
+		fmt.Fprintln(os.Stderr, "firstdecision:", err)
+		os.Exit(1)
+	}
+	in, want := policies.Input{
+		Operation:   "group.update",
+		Integration: policies.Integration{Type: "integration/secret-store/azure/vault"},
+		Changes:     []policies.Change{{Key: "DB-PASSWORD", Action: "rotate", Source: "env", Length: 24}},
+	}, policies.ConfirmYes
+	if *read {
+		in, want = policies.Input{Operation: "group.list"}, policies.ConfirmNone
+	}
 	start := time.Now()
-	e, err := policies.New(ctx, policies.Options{CacheDir: *cache})
+	e, err := policies.New(ctx, policies.Options{CacheDir: *cache, Stores: stores.Stores})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "firstdecision:", err)
 		os.Exit(1)
 	}
-	d, err := e.Decide(ctx, policies.Input{
-		Operation:   "group.update",
-		Integration: policies.Integration{Type: "integration/secret-store/azure/vault"},
-		Changes:     []policies.Change{{Key: "DB-PASSWORD", Action: "rotate", Source: "env", Length: 24}},
-	})
+	d, err := e.Decide(ctx, in)
 	elapsed := time.Since(start)
-	if err != nil || d.Confirm != policies.ConfirmYes {
+	if err != nil || d.Confirm != want {
 		fmt.Fprintln(os.Stderr, "firstdecision: unexpected decision:", d, err)
 		os.Exit(1)
 	}

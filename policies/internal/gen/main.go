@@ -1,33 +1,44 @@
 // Command gen compiles the default Rego policies of package policies into the
-// WebAssembly module that package embeds (default.wasm). It runs from
-// `go generate` in the policies directory and must stay byte-reproducible:
-// CI regenerates and fails on any difference from the committed module.
+// WebAssembly module that package embeds (default.wasm), then evaluates that
+// module on every constant input (see precompute) and writes the decisions
+// as Go source (precomputed.go), so reads need no policy engine at run time.
+// It runs from `go generate` in the policies directory and must stay
+// byte-reproducible: CI regenerates and fails on any difference from the
+// committed files.
 package main
 
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"go/format"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
+	"github.com/tfy-secrets/tfy-secrets/policies"
 	"github.com/tfy-secrets/tfy-secrets/policies/authoring"
+	"github.com/tfy-secrets/tfy-secrets/policies/internal/lean"
+	"github.com/tfy-secrets/tfy-secrets/policies/opawasm"
+	"github.com/tfy-secrets/tfy-secrets/providers/all"
 )
 
 func main() {
-	out := flag.String("o", "default.wasm", "output file")
+	out := flag.String("o", "default.wasm", "output module")
+	table := flag.String("table", "precomputed.go", "output Go file with the precomputed decisions")
 	flag.Parse()
-	if err := run(*out); err != nil {
+	if err := run(*out, *table); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out string) error {
+func run(out, table string) error {
 	all, err := filepath.Glob("*.rego")
 	if err != nil {
 		return err
@@ -36,14 +47,125 @@ func run(out string) error {
 	if len(files) == 0 {
 		return errors.New("no policies (*.rego) in the current directory")
 	}
-	wasm, err := authoring.CompileWasm(context.Background(), files)
+	ctx := context.Background()
+	wasm, err := authoring.CompileWasm(ctx, files)
 	if err != nil {
 		return err
 	}
-	// Leave an up-to-date file untouched so its modification time (and any
-	// build cache keyed on it) survives a no-op regeneration.
-	if old, err := os.ReadFile(out); err == nil && bytes.Equal(old, wasm) {
+	if err := writeIfChanged(out, wasm); err != nil {
+		return err
+	}
+	src, err := precompute(ctx, wasm)
+	if err != nil {
+		return fmt.Errorf("precompute: %w", err)
+	}
+	return writeIfChanged(table, src)
+}
+
+// writeIfChanged leaves an up-to-date file untouched so its modification
+// time (and any build cache keyed on it) survives a no-op regeneration.
+func writeIfChanged(name string, b []byte) error {
+	if old, err := os.ReadFile(name); err == nil && bytes.Equal(old, b) {
 		return nil
 	}
-	return os.WriteFile(out, wasm, 0o644)
+	return os.WriteFile(name, b, 0o644)
+}
+
+// precompute evaluates the compiled module on every constant input: each
+// operation, dry run or not, prefix shown or not, with no changes, no
+// secrets and no integration, against the store rules the plugin passes
+// (those of providers/all). Nothing else varies in such an input, so its
+// decision is a constant of the build.
+func precompute(ctx context.Context, wasm []byte) ([]byte, error) {
+	var reg struct {
+		Stores json.RawMessage `json:"stores"`
+	}
+	if err := json.Unmarshal(all.Registry().PolicyData(), &reg); err != nil {
+		return nil, fmt.Errorf("provider store rules: %w", err)
+	}
+	data, err := lean.Data(reg.Stores)
+	if err != nil {
+		return nil, err
+	}
+	rt, err := opawasm.NewRuntime(ctx, opawasm.RuntimeOptions{NoDiskCache: true})
+	if err != nil {
+		return nil, err
+	}
+	defer rt.Close(ctx)
+	p, err := rt.Load(ctx, wasm, data)
+	if err != nil {
+		return nil, err
+	}
+	type entry struct {
+		input      string
+		deny, warn []string
+		confirm    string
+	}
+	var entries []entry
+	var doc opawasm.Document
+	for _, op := range policies.Operations {
+		for _, dry := range []bool{false, true} {
+			for _, show := range []bool{false, true} {
+				lean.Write(&doc, &lean.Input{Operation: op, DryRun: dry, ShowPrefix: show})
+				input, err := doc.Bytes()
+				if err != nil {
+					return nil, err
+				}
+				raw, err := p.EvalDocument(ctx, policies.Entrypoint, &doc)
+				if err != nil {
+					return nil, err
+				}
+				var rs []struct {
+					Result struct {
+						Deny    []string          `json:"deny"`
+						Warn    []string          `json:"warn"`
+						Confirm string            `json:"confirm"`
+						Mask    map[string]string `json:"mask"`
+					} `json:"result"`
+				}
+				if err := json.Unmarshal(raw, &rs); err != nil || len(rs) != 1 {
+					return nil, fmt.Errorf("input %s: result set %s is not one decision (%v)", input, raw, err)
+				}
+				d := rs[0].Result
+				// No secrets, so nothing to mask; a mask here means the
+				// policy reads something this table does not key on.
+				if len(d.Mask) > 0 || d.Confirm == "" {
+					return nil, fmt.Errorf("input %s: unexpected decision %s", input, raw)
+				}
+				entries = append(entries, entry{input: string(input), deny: d.Deny, warn: d.Warn, confirm: d.Confirm})
+			}
+		}
+	}
+	slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.input, b.input) })
+
+	var b bytes.Buffer
+	b.WriteString("// Code generated by policies/internal/gen; DO NOT EDIT.\n\npackage policies\n\n")
+	b.WriteString("// precomputed holds the default policy's decision for every constant input\n")
+	b.WriteString("// (see policies/internal/gen), evaluated by default.wasm on these store rules.\n")
+	fmt.Fprintf(&b, "var precomputed = precomputedTable{\n\tstoresHash: %q,\n\tentries: []precomputedDecision{\n", lean.Hash(data))
+	for _, e := range entries {
+		fmt.Fprintf(&b, "{input: %s, decision: Decision{Deny: %s, Warn: %s, Confirm: %s}},\n", goString(e.input), goStrings(e.deny), goStrings(e.warn), goString(e.confirm))
+	}
+	b.WriteString("},\n}\n")
+	return format.Source(b.Bytes())
+}
+
+// goString quotes s for Go source, as a raw string when it can be one so
+// the JSON keys stay readable.
+func goString(s string) string {
+	if strconv.CanBackquote(s) {
+		return "`" + s + "`"
+	}
+	return strconv.Quote(s)
+}
+
+func goStrings(ss []string) string {
+	if len(ss) == 0 {
+		return "nil"
+	}
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = goString(s)
+	}
+	return "[]string{" + strings.Join(q, ", ") + "}"
 }

@@ -1,0 +1,114 @@
+package lean
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/tfy-secrets/tfy-secrets/policies/opawasm"
+)
+
+// jsonView is the lean input as encoding/json would write it: the oracle
+// the hand-written writer must match byte for byte.
+type jsonView struct {
+	Operation   string `json:"operation"`
+	Integration struct {
+		Type string `json:"type"`
+	} `json:"integration"`
+	Changes []jsonChange `json:"changes"`
+	Secrets []jsonSecret `json:"secrets"`
+	Context struct {
+		DryRun     bool `json:"dry_run"`
+		ShowPrefix bool `json:"show_prefix"`
+	} `json:"context"`
+}
+
+type jsonChange struct {
+	Key    string `json:"key"`
+	Action string `json:"action"`
+	Source string `json:"source,omitempty"`
+	Length int    `json:"length,omitempty"`
+}
+
+type jsonSecret struct {
+	Key    string `json:"key"`
+	Length int    `json:"length,omitempty"`
+}
+
+func oracle(in *Input) []byte {
+	v := jsonView{Operation: in.Operation, Changes: []jsonChange{}, Secrets: []jsonSecret{}}
+	v.Integration.Type = in.IntegrationType
+	v.Context.DryRun, v.Context.ShowPrefix = in.DryRun, in.ShowPrefix
+	for _, c := range in.Changes {
+		jc := jsonChange{Key: c.Key, Action: c.Action, Length: c.Length}
+		if c.Literal {
+			jc.Source = "literal"
+		}
+		v.Changes = append(v.Changes, jc)
+	}
+	for _, s := range in.Secrets {
+		v.Secrets = append(v.Secrets, jsonSecret(s))
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+func check(t *testing.T, in *Input) {
+	t.Helper()
+	var d opawasm.Document
+	Write(&d, in)
+	got, err := d.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := oracle(in); string(got) != string(want) {
+		t.Fatalf("Write:\n got %s\nwant %s", got, want)
+	}
+}
+
+func TestWriteMatchesEncodingJSON(t *testing.T) {
+	t.Parallel()
+	check(t, &Input{Operation: "group.list"})
+	check(t, &Input{
+		Operation: "group.update", IntegrationType: "integration/secret-store/azure/vault", DryRun: true, ShowPrefix: true,
+		Changes: []Change{{Key: "DB_USER", Action: "add", Literal: true, Length: 32}, {Key: "Q\"<\xff", Action: "remove"}},
+		Secrets: []Secret{{Key: "A", Length: 16}, {Key: "", Length: 0}},
+	})
+}
+
+func TestDataIsCompactAndHashed(t *testing.T) {
+	t.Parallel()
+	a, err := Data(json.RawMessage(`{ "t" : { "name" : "T" } }`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Data(json.RawMessage(`{"t":{"name":"T"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(a) != `{"stores":{"t":{"name":"T"}}}` || Hash(a) != Hash(b) {
+		t.Fatalf("Data = %s / %s", a, b)
+	}
+	if empty, err := Data(nil); err != nil || string(empty) != `{"stores":{}}` {
+		t.Fatalf("Data(nil) = %s, %v", empty, err)
+	}
+	if _, err := Data(json.RawMessage(`{"t":`)); err == nil {
+		t.Fatal("Data accepted malformed rules")
+	}
+}
+
+// FuzzWrite: any keys, actions and lengths give the document encoding/json
+// would write.
+func FuzzWrite(f *testing.F) {
+	f.Add("group.update", "integration/secret-store/gcp/gsm", "DB_PASSWORD", "add", 24, true, false)
+	f.Add("", "", "a\xffb\u2028<&>", "", -1, false, true)
+	f.Fuzz(func(t *testing.T, op, typ, key, action string, length int, literal, flag bool) {
+		check(t, &Input{
+			Operation: op, IntegrationType: typ, DryRun: flag, ShowPrefix: !flag,
+			Changes: []Change{{Key: key, Action: action, Literal: literal, Length: length}, {Key: action, Action: key}},
+			Secrets: []Secret{{Key: key, Length: length}},
+		})
+	})
+}
