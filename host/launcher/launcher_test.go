@@ -19,8 +19,6 @@ import (
 	"testing"
 	"time"
 
-	goplugin "github.com/hashicorp/go-plugin"
-
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
@@ -415,22 +413,6 @@ func BenchmarkStartCallStop(b *testing.B) {
 			b.Fatal(err)
 		}
 		stop()
-	}
-}
-
-// BenchmarkVerifySum measures the SHA-256 check alone, exactly as Start
-// runs it (go-plugin's SecureConfig streams the file through the hash), on
-// the fake plugin, a binary of the same make as the real one.
-func BenchmarkVerifySum(b *testing.B) {
-	sum, err := expectedSum(fakePlugin(b))
-	if err != nil {
-		b.Fatal(err)
-	}
-	for b.Loop() {
-		ok, err := (&goplugin.SecureConfig{Checksum: sum, Hash: sha256.New()}).Check(fakePlugin(b))
-		if err != nil || !ok {
-			b.Fatal(ok, err)
-		}
 	}
 }
 

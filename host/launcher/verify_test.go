@@ -234,3 +234,28 @@ func TestExecTargetRunsTheOpenedFile(t *testing.T) {
 		t.Fatal("the path still runs true; the swap did not happen")
 	}
 }
+
+// BenchmarkVerify measures the check Start runs before every launch, on the
+// fake plugin (a binary of the same make as the real one): hashing it, as
+// on a first start or after the file changed, and trusting the record.
+func BenchmarkVerify(b *testing.B) {
+	path := fakePlugin(b)
+	sum, err := expectedSum(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Setenv("XDG_CACHE_HOME", b.TempDir())
+	run := func(b *testing.B, want string, before func()) {
+		for b.Loop() {
+			before()
+			f, how, err := verify(path, sum)
+			if err != nil || how != want {
+				b.Fatal(how, err)
+			}
+			_ = f.Close()
+		}
+	}
+	rec := filepath.Join(recordDir(), hex.EncodeToString(sum))
+	b.Run("sha256", func(b *testing.B) { run(b, verifiedByHash, func() { _ = os.Remove(rec) }) })
+	b.Run("record", func(b *testing.B) { run(b, verifiedByRecord, func() {}) })
+}
