@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -114,6 +115,78 @@ func TestPluginChecksumMismatch(t *testing.T) {
 	r = u.runBinary(filepath.Join(dir, "tfy-secrets"), "", "group", "list")
 	if r.code != 1 || !strings.Contains(r.stderr, ".sha256") {
 		t.Fatalf("want exit 1 naming the missing sum file\n%v", r)
+	}
+}
+
+// TestPluginVerificationRecord: the first command hashes the plugin and
+// records the file it checked; a later one trusts the record only while
+// the file is untouched. A byte changed in place, even with the
+// modification time put back, is refused.
+func TestPluginVerificationRecord(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for _, name := range []string{"tfy-secrets", "tfy-secrets-plugin", "tfy-secrets-plugin.sha256"} {
+		data, err := os.ReadFile(filepath.Join(bin.dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	host, plug := filepath.Join(dir, "tfy-secrets"), filepath.Join(dir, "tfy-secrets-plugin")
+	e := startEmulator(t)
+	u := newUser(t, e)
+	first := u.runBinary(host, "", "--debug", "group", "list")
+	if first.code != 0 || !strings.Contains(first.stderr, `how="sha256 computed"`) {
+		t.Fatalf("first run should hash the plugin\n%v", first)
+	}
+	sum, err := os.ReadFile(plug + ".sha256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	record := filepath.Join(u.home, ".cache", "tfy-secrets", "plugin-verified", strings.Fields(string(sum))[0])
+	if info, err := os.Stat(record); err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("verification record %s: %v", record, err)
+	}
+	second := u.runBinary(host, "", "--debug", "group", "list")
+	if second.code != 0 || !strings.Contains(second.stderr, "computed earlier for this very file") {
+		t.Fatalf("second run should trust the record\n%v", second)
+	}
+
+	info, err := os.Stat(plug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	original, err := os.ReadFile(plug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rewrite := func(data []byte) {
+		t.Helper()
+		f, err := os.OpenFile(plug, os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.WriteAt(data, 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(plug, info.ModTime(), info.ModTime()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tampered := bytes.Clone(original)
+	tampered[len(tampered)-1] ^= 0xff
+	rewrite(tampered)
+	if r := u.runBinary(host, "", "group", "list"); r.code != 1 || !strings.Contains(r.stderr, "SHA-256 does not match") {
+		t.Fatalf("a plugin changed in place ran on an old record\n%v", r)
+	}
+	rewrite(original)
+	if r := u.runBinary(host, "", "--debug", "group", "list"); r.code != 0 || !strings.Contains(r.stderr, `how="sha256 computed"`) {
+		t.Fatalf("the restored plugin should be hashed again and run\n%v", r)
 	}
 }
 
