@@ -105,3 +105,23 @@ func ValidateName(s string) error {
 	}
 	return nil
 }
+
+// IsEnvName reports whether s looks like an environment variable name:
+// a letter or '_', then letters, digits and '_' (ASCII only). A byte loop
+// rather than a regexp: compiling one at package init is a measurable part
+// of every command's start (docs/benchmarks.md).
+func IsEnvName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '_', 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z':
+		case '0' <= c && c <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}

@@ -1,6 +1,7 @@
 package cmdutil
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -102,6 +103,33 @@ func FuzzValidateSecret(f *testing.F) {
 		}
 		if len(arg) >= 8 && strings.Contains(err.Error(), arg) && !strings.Contains(fixedTexts, arg) {
 			t.Fatalf("%q repeated in %v", arg, err)
+		}
+	})
+}
+
+// envNameRE is the definition IsEnvName implements without a regexp.
+var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+func TestIsEnvName(t *testing.T) {
+	t.Parallel()
+	for s, want := range map[string]bool{
+		"HOME": true, "_": true, "db_password": true, "A1": true, "_9": true,
+		"": false, "9A": false, "A-B": false, "A B": false, "A=B": false, "Ä": false, "A\x00": false, "sk-live": false,
+	} {
+		if got := IsEnvName(s); got != want || got != envNameRE.MatchString(s) {
+			t.Errorf("IsEnvName(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// FuzzIsEnvName holds IsEnvName to the regexp it replaced.
+func FuzzIsEnvName(f *testing.F) {
+	for _, s := range []string{"HOME", "_x1", "1A", "A-B", "", "\xff", "A\u00e9"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := IsEnvName(s), envNameRE.MatchString(s); got != want {
+			t.Fatalf("IsEnvName(%q) = %v, regexp says %v", s, got, want)
 		}
 	})
 }

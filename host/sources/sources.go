@@ -15,7 +15,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"regexp"
 	"strings"
 
 	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
@@ -40,15 +39,29 @@ const stdin = "-"
 // multi-gigabyte file from being read into memory.
 const MaxValueBytes = 1 << 20
 
-// envName is what an environment variable name looks like; anything else
-// after '=' in --from-env is more likely a value typed by mistake.
-var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+// maxConventionalName bounds the names conventionalName accepts.
+const maxConventionalName = 64
 
-// conventionalName is the upper-case shape of variable names people
-// export. Only a name of this shape is repeated in an error: tokens such as
+// conventionalName reports whether s has the upper-case shape of variable
+// names people export (at most 64 of A-Z, 0-9 and '_', not starting with a
+// digit). Only a name of this shape is repeated in an error: tokens such as
 // sk_live_... or ghp_... are valid names too, and may be a value typed
 // where the name belongs.
-var conventionalName = regexp.MustCompile(`^[A-Z_][A-Z0-9_]{0,63}$`)
+func conventionalName(s string) bool {
+	if s == "" || len(s) > maxConventionalName {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '_', 'A' <= c && c <= 'Z':
+		case '0' <= c && c <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // ParseFromEnv parses `--from-env KEY` (value of $KEY) or
 // `--from-env KEY=VAR` (value of $VAR).
@@ -60,7 +73,9 @@ func ParseFromEnv(arg string) (Spec, error) {
 	if !hasName {
 		return Spec{Key: key, Source: plugin.SourceEnv, Name: key}, nil
 	}
-	if !envName.MatchString(name) {
+	// Anything but a variable name after '=' is more likely a value typed
+	// by mistake.
+	if !cmdutil.IsEnvName(name) {
 		return Spec{}, notAVariable(key)
 	}
 	return Spec{Key: key, Source: plugin.SourceEnv, Name: name}, nil
@@ -217,7 +232,7 @@ func (r Reader) one(ctx context.Context, s Spec) (plugin.Change, error) {
 			if s.Name != s.Key {
 				return c, notAVariable(s.Key)
 			}
-			if !conventionalName.MatchString(s.Name) {
+			if !conventionalName(s.Name) {
 				return c, cmdutil.UsageError("--from-env: the named environment variable is not set").
 					WithHint("export it first; to store it under another key use --from-env KEY=VARIABLE_NAME")
 			}

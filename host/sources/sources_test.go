@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -266,6 +267,35 @@ func FuzzParsePositional(f *testing.F) {
 		before, _, _ := strings.Cut(arg, "=")
 		if s.Source != plugin.SourceLiteral || s.Key == "" || s.Key != before || s.Name != "" {
 			t.Fatalf("%q: accepted as %+v", arg, s)
+		}
+	})
+}
+
+// conventionalNameRE is the definition conventionalName implements without
+// a regexp.
+var conventionalNameRE = regexp.MustCompile(`^[A-Z_][A-Z0-9_]{0,63}$`)
+
+func TestConventionalName(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("A", 64)
+	for s, want := range map[string]bool{
+		"DB_PASSWORD": true, "_": true, "A1": true, long: true,
+		"": false, long + "A": false, "1A": false, "db_password": false, "sk_live_x": false, "A-B": false,
+	} {
+		if got := conventionalName(s); got != want || got != conventionalNameRE.MatchString(s) {
+			t.Errorf("conventionalName(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// FuzzConventionalName holds conventionalName to the regexp it replaced.
+func FuzzConventionalName(f *testing.F) {
+	for _, s := range []string{"DB_PASSWORD", "ghp_x", "9", "", strings.Repeat("Z", 65), "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := conventionalName(s), conventionalNameRE.MatchString(s); got != want {
+			t.Fatalf("conventionalName(%q) = %v, regexp says %v", s, got, want)
 		}
 	})
 }

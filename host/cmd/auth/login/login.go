@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -26,8 +25,6 @@ type Options struct {
 // maxKeyBytes bounds a key read from stdin; real keys are a few hundred
 // bytes, and the bound keeps a wrong pipe from being read whole.
 const maxKeyBytes = 64 << 10
-
-var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // NewCmd builds the command; runF replaces run in tests.
 func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli.Command {
@@ -50,7 +47,7 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 				return err
 			}
 			opts := &Options{WithToken: c.Bool("with-token"), FromEnv: c.String("from-env")}
-			if c.IsSet("from-env") && !envName.MatchString(opts.FromEnv) {
+			if c.IsSet("from-env") && !cmdutil.IsEnvName(opts.FromEnv) {
 				// Not repeated: someone may have typed the key itself here.
 				return cmdutil.UsageError("--from-env must name an environment variable (letters, digits, _)").
 					WithHint("export the key first, then pass its variable's name: --from-env TFY_KEY")
