@@ -3,6 +3,10 @@ GO      ?= go
 BIN     := bin
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/tfy-secrets/tfy-secrets/internal/version.Version=$(VERSION)
+# Build tags that leave out what the binaries never use but would pay for at
+# every start: urfave/cli's man/markdown generators (blackfriday's init) and
+# grpc's x/net/trace (html/template). docs/benchmarks.md has the numbers.
+GOTAGS  ?= urfave_cli_no_docs grpcnotrace
 # Fuzz targets run this long each in `make test` (a smoke run; `make fuzz FUZZTIME=5m` digs deeper).
 FUZZTIME ?= 2s
 PREFIX  ?= /usr/local
@@ -13,9 +17,9 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 build: ## build every binary into bin/ (static, CGO_ENABLED=0); the host trusts only this plugin build
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/tfy-secrets-plugin ./cmd/tfy-emulator ./cmd/tfy-secrets-policy
+	CGO_ENABLED=0 $(GO) build -tags '$(GOTAGS)' -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/tfy-secrets-plugin ./cmd/tfy-emulator ./cmd/tfy-secrets-policy
 	cd $(BIN) && sha256sum tfy-secrets-plugin | cut -d' ' -f1 > tfy-secrets-plugin.sha256
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS) -X github.com/tfy-secrets/tfy-secrets/host/launcher.PluginSHA256='$$(cat $(BIN)/tfy-secrets-plugin.sha256) -o $(BIN)/ ./cmd/tfy-secrets
+	CGO_ENABLED=0 $(GO) build -tags '$(GOTAGS)' -trimpath -ldflags '$(LDFLAGS) -X github.com/tfy-secrets/tfy-secrets/host/launcher.PluginSHA256='$$(cat $(BIN)/tfy-secrets-plugin.sha256) -o $(BIN)/ ./cmd/tfy-secrets
 
 install: build ## install the binaries into $(PREFIX)/bin (default /usr/local); add a `tfy` symlink yourself to use `tfy secrets`
 	install -d $(PREFIX)/bin
