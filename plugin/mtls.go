@@ -70,10 +70,11 @@ func NewTLS() (*tls.Config, []byte, error) {
 	trusted := x509.NewCertPool()
 	trusted.AddCert(pluginCert)
 	return &tls.Config{
-		Certificates: []tls.Certificate{{Certificate: [][]byte{hostCert.Raw}, PrivateKey: hostKey, Leaf: hostCert}},
-		RootCAs:      trusted,
-		ServerName:   identityName,
-		MinVersion:   tls.VersionTLS13,
+		Certificates:     []tls.Certificate{{Certificate: [][]byte{hostCert.Raw}, PrivateKey: hostKey, Leaf: hostCert}},
+		RootCAs:          trusted,
+		ServerName:       identityName,
+		MinVersion:       tls.VersionTLS13,
+		CurvePreferences: keyExchange,
 	}, material, nil
 }
 
@@ -131,12 +132,21 @@ func ServerTLS(material []byte) (*tls.Config, error) {
 	trusted := x509.NewCertPool()
 	trusted.AddCert(hostCert)
 	return &tls.Config{
-		Certificates: []tls.Certificate{{Certificate: [][]byte{pluginCert.Raw}, PrivateKey: key, Leaf: pluginCert}},
-		ClientAuth:   tls.RequireAndVerifyClientCert,
-		ClientCAs:    trusted,
-		MinVersion:   tls.VersionTLS13,
+		Certificates:     []tls.Certificate{{Certificate: [][]byte{pluginCert.Raw}, PrivateKey: key, Leaf: pluginCert}},
+		ClientAuth:       tls.RequireAndVerifyClientCert,
+		ClientCAs:        trusted,
+		MinVersion:       tls.VersionTLS13,
+		CurvePreferences: keyExchange,
 	}, nil
 }
+
+// keyExchange is plain X25519 on both ends. Go's default puts the
+// post-quantum hybrid X25519MLKEM768 first, which guards recorded traffic
+// against a future quantum computer; this traffic crosses a unix socket in a
+// private directory between two processes of one user, with keys that live
+// for one command, and nobody records it. The hybrid's ML-KEM half cost a
+// third of the key exchange's CPU on every command (BenchmarkTLSStart).
+var keyExchange = []tls.CurveID{tls.X25519}
 
 // identityName is the DNS name in both certificates; the host checks the
 // plugin's against it.
