@@ -3,7 +3,6 @@ package policies
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
 )
 
@@ -60,55 +59,6 @@ func (d Decision) MarshalJSON() ([]byte, error) {
 		p.Confirm = ConfirmNone
 	}
 	return json.Marshal(p)
-}
-
-// parseDecision reads the document a policy returned. Missing fields mean
-// "no opinion"; fields of the wrong type or words outside the vocabulary are
-// errors, because a decision the engine cannot read must not pass as an
-// empty (permissive) one.
-func parseDecision(raw []byte) (Decision, error) {
-	var doc struct {
-		Deny    []string          `json:"deny"`
-		Warn    []string          `json:"warn"`
-		Confirm *string           `json:"confirm"`
-		Mask    map[string]string `json:"mask"`
-	}
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		return Decision{}, fmt.Errorf("decision is not a {deny, warn, confirm, mask} document: %w", err)
-	}
-	d := Decision{Deny: doc.Deny, Warn: doc.Warn, Confirm: ConfirmNone, Mask: doc.Mask}
-	if doc.Confirm != nil {
-		if confirmRank(*doc.Confirm) < 0 {
-			return Decision{}, fmt.Errorf("decision: confirm is %q, want none, yes or typed", *doc.Confirm)
-		}
-		d.Confirm = *doc.Confirm
-	}
-	for k, v := range doc.Mask {
-		if v != MaskSet && v != MaskPrefix4 {
-			return Decision{}, fmt.Errorf("decision: mask[%q] is %q, want set or prefix4", k, v)
-		}
-	}
-	return d, nil
-}
-
-// parseResultSet reads the result set a policy module printed as JSON
-// ([] or [{"result": decision}], see opawasm.Policy.EvalDocument); defined
-// is false for [].
-func parseResultSet(raw []byte) (d Decision, defined bool, err error) {
-	var rs []struct {
-		Result json.RawMessage `json:"result"`
-	}
-	if err := json.Unmarshal(raw, &rs); err != nil {
-		return Decision{}, false, fmt.Errorf("result set: %w", err)
-	}
-	switch len(rs) {
-	case 0:
-		return Decision{}, false, nil
-	case 1:
-		d, err := parseDecision(rs[0].Result)
-		return d, err == nil, err
-	}
-	return Decision{}, false, fmt.Errorf("result set has %d results, want at most 1", len(rs))
 }
 
 func confirmRank(c string) int {

@@ -58,6 +58,12 @@ func TestCombineTightensNeverLoosens(t *testing.T) {
 	}
 }
 
+// parseOne reads doc as the one result of a result set.
+func parseOne(doc string) (Decision, error) {
+	d, _, err := parseResultSet([]byte(`[{"result":` + doc + `}]`))
+	return d, err
+}
+
 func TestParseDecision(t *testing.T) {
 	t.Parallel()
 	good := map[string]Decision{
@@ -67,7 +73,7 @@ func TestParseDecision(t *testing.T) {
 		`{"confirm":"yes","extra":1}`: {Confirm: ConfirmYes},
 	}
 	for doc, want := range good {
-		got, err := parseDecision([]byte(doc))
+		got, err := parseOne(doc)
 		if err != nil {
 			t.Errorf("%s: %v", doc, err)
 			continue
@@ -81,7 +87,7 @@ func TestParseDecision(t *testing.T) {
 		`{"confirm":1}`, `{"mask":{"K":"clear"}}`, `{"mask":["K"]}`, `{"warn":{"a":1}}`,
 	}
 	for _, doc := range bad {
-		if _, err := parseDecision([]byte(doc)); err == nil {
+		if _, err := parseOne(doc); err == nil {
 			t.Errorf("%s: no error", doc)
 		}
 	}

@@ -301,22 +301,19 @@ func (e *Engine) Decide(ctx context.Context, in Input) (Decision, error) {
 	}
 	// An organisation policy may read any field, so it gets the whole
 	// document.
-	full, err := json.Marshal(in)
-	if err != nil {
-		return Decision{}, fmt.Errorf("decide: %w", err)
-	}
-	raw, err := e.org.Eval(ctx, Entrypoint, full)
-	if errors.Is(err, opawasm.ErrUndefined) {
-		// An organisation policy with no opinion on this input adds
-		// nothing; the defaults still apply in full.
-		return combine(def, Decision{}), nil
-	}
+	writeFull(&sc.doc, &in)
+	raw, err := e.org.EvalDocument(ctx, Entrypoint, &sc.doc)
 	if err != nil {
 		return Decision{}, failure.Wrap(failure.Config, err, "organisation policy failed: "+err.Error()).WithHint(bundleHint)
 	}
-	org, err := parseDecision(raw)
+	org, defined, err := parseResultSet(raw)
 	if err != nil {
 		return Decision{}, failure.Wrap(failure.Config, err, "organisation policy: "+err.Error()).WithHint(bundleHint)
+	}
+	if !defined {
+		// An organisation policy with no opinion on this input adds
+		// nothing; the defaults still apply in full.
+		return combine(def, Decision{}), nil
 	}
 	return combine(def, org), nil
 }

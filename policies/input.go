@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/tfy-secrets/tfy-secrets/policies/internal/lean"
+	"github.com/tfy-secrets/tfy-secrets/policies/opawasm"
 )
 
 // Input is the policy input document (design section 6). It holds no value:
@@ -187,4 +188,83 @@ func setView(v *lean.Input, in Input) {
 	for _, s := range in.Secrets {
 		v.Secrets = append(v.Secrets, lean.Secret{Key: s.Key, Length: s.Length})
 	}
+}
+
+// writeFull writes in as the whole input document for an organisation
+// policy, byte for byte what json.Marshal(in) writes (a test compares), so
+// the document needs no validation before evaluation.
+func writeFull(d *opawasm.Document, in *Input) {
+	d.Reset()
+	d.BeginObject()
+	d.Key("operation")
+	d.String(in.Operation)
+	d.Key("tenant")
+	d.String(in.Tenant)
+	d.Key("group")
+	d.BeginObject()
+	d.Key("name")
+	d.String(in.Group.Name)
+	d.Key("id")
+	d.String(in.Group.ID)
+	d.Key("fqn")
+	d.String(in.Group.FQN)
+	d.EndObject()
+	d.Key("integration")
+	d.BeginObject()
+	d.Key("id")
+	d.String(in.Integration.ID)
+	d.Key("fqn")
+	d.String(in.Integration.FQN)
+	d.Key("type")
+	d.String(in.Integration.Type)
+	d.Key("provider")
+	d.String(in.Integration.Provider)
+	d.EndObject()
+	d.Key("changes")
+	d.BeginArray()
+	for _, c := range in.Changes {
+		d.BeginObject()
+		d.Key("key")
+		d.String(c.Key)
+		d.Key("action")
+		d.String(c.Action)
+		d.Key("source")
+		d.String(c.Source)
+		d.Key("length")
+		d.Int(c.Length)
+		d.EndObject()
+	}
+	d.EndArray()
+	d.Key("secrets")
+	d.BeginArray()
+	for _, s := range in.Secrets {
+		d.BeginObject()
+		d.Key("key")
+		d.String(s.Key)
+		d.Key("id")
+		d.String(s.ID)
+		d.Key("length")
+		d.Int(s.Length)
+		d.EndObject()
+	}
+	d.EndArray()
+	c := &in.Context
+	d.Key("context")
+	d.BeginObject()
+	d.Key("client")
+	d.String(c.Client)
+	d.Key("interactive")
+	d.Bool(c.Interactive)
+	d.Key("yes")
+	d.Bool(c.Yes)
+	d.Key("confirm_name")
+	d.String(c.ConfirmName)
+	d.Key("dry_run")
+	d.Bool(c.DryRun)
+	d.Key("ci")
+	d.Bool(c.CI)
+	d.Key("show_prefix")
+	d.Bool(c.ShowPrefix)
+	d.EndObject()
+	d.EndObject()
 }
