@@ -62,7 +62,7 @@ func TestParseResultSet(t *testing.T) {
 		`[{"other":[1,{"x":-0.5e+3}],"RESULT":{"Deny":["x"],"extra":{"a":[true,false,null]}}}]`: {
 			true, Decision{Deny: []string{"x"}, Confirm: ConfirmNone},
 		},
-		`[{"result":null}]`: {true, Decision{Confirm: ConfirmNone}},
+		`[{"result":null}]`:                           {true, Decision{Confirm: ConfirmNone}},
 		"[{\"result\":{\"deny\":[\"bad\xffbyte\"]}}]": {true, Decision{Deny: []string{"bad\uFFFDbyte"}, Confirm: ConfirmNone}},
 		`[{"result":{"deny":["lone \ud800 half"]}}]`:  {true, Decision{Deny: []string{"lone \uFFFD half"}, Confirm: ConfirmNone}},
 	}
