@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 )
@@ -93,10 +94,22 @@ func recordMatches(name string, id []byte) bool {
 	return err == nil && bytes.Equal(got, id)
 }
 
+// recordMaxAge is how long records of other plugin builds are kept: each
+// upgrade or rebuild leaves one behind.
+const recordMaxAge = 30 * 24 * time.Hour
+
 // writeRecord stores id as the record for sum, atomically: a reader sees
 // the old record, the new one or none, never a torn one. Failing to write
-// only means hashing again next time.
+// only means hashing again next time. Writing is rare (after a hash), so
+// that is when records older than recordMaxAge are removed.
 func writeRecord(dir, sum string, id []byte) {
+	if entries, err := os.ReadDir(dir); err == nil {
+		for _, e := range entries {
+			if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > recordMaxAge {
+				_ = os.Remove(filepath.Join(dir, e.Name()))
+			}
+		}
+	}
 	tmp, err := os.CreateTemp(dir, ".record-*")
 	if err != nil {
 		return

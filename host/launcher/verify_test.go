@@ -259,3 +259,29 @@ func BenchmarkVerify(b *testing.B) {
 	b.Run("sha256", func(b *testing.B) { run(b, verifiedByHash, func() { _ = os.Remove(rec) }) })
 	b.Run("record", func(b *testing.B) { run(b, verifiedByRecord, func() {}) })
 }
+
+func TestVerifyPrunesOldRecords(t *testing.T) {
+	records := privateCache(t)
+	path, sum := copyPlugin(t)
+	if err := os.MkdirAll(records, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	old, recent := filepath.Join(records, strings.Repeat("a", 64)), filepath.Join(records, strings.Repeat("b", 64))
+	for _, p := range []string{old, recent} {
+		if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	long := time.Now().Add(-recordMaxAge - time.Hour)
+	if err := os.Chtimes(old, long, long); err != nil {
+		t.Fatal(err)
+	}
+	mustVerify(t, path, sum, verifiedByHash)
+	if _, err := os.Stat(old); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a record older than %v survived: %v", recordMaxAge, err)
+	}
+	if _, err := os.Stat(recent); err != nil {
+		t.Fatalf("a recent record of another build was removed: %v", err)
+	}
+	mustVerify(t, path, sum, verifiedByRecord)
+}
