@@ -10,9 +10,7 @@ min_prefix_length := 16
 # else needs computing.
 mask := {s.key: "set" | some s in input.secrets} if {
 	input.context.show_prefix != true
-} else := {key: level(key) | some key in keys}
-
-keys := {s.key | some s in input.secrets}
+} else := {s.key: level(s.key) | some s in input.secrets}
 
 # A key listed twice gets a prefix only if every listing qualifies, so a
 # malformed input can never loosen the mask.

@@ -13,6 +13,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"slices"
 
 	"github.com/tfy-secrets/tfy-secrets/policies/opawasm"
 )
@@ -105,13 +107,60 @@ func Write(d *opawasm.Document, in *Input) {
 }
 
 // Data is the default policy's data document for a store-rules object
-// (checked by the caller), {"stores": ...}, compacted so that the same rules
-// give the same bytes however they were formatted.
+// (checked by the caller), {"stores": ...}, re-encoded so that the same
+// rules give the same bytes however they were formatted. Each store's
+// key_chars is reordered most common first (see commonFirst).
 func Data(stores json.RawMessage) ([]byte, error) {
-	if len(stores) == 0 {
-		stores = json.RawMessage(`{}`)
+	rules := map[string]map[string]json.RawMessage{}
+	if len(stores) > 0 {
+		if err := json.Unmarshal(stores, &rules); err != nil {
+			return nil, fmt.Errorf("store rules: %w", err)
+		}
 	}
-	return json.Marshal(map[string]json.RawMessage{"stores": stores})
+	for typ, r := range rules {
+		raw, ok := r["key_chars"]
+		if !ok {
+			continue
+		}
+		var chars string
+		if err := json.Unmarshal(raw, &chars); err != nil {
+			return nil, fmt.Errorf("store rules: %s: key_chars: %w", typ, err)
+		}
+		b, err := json.Marshal(commonFirst(chars))
+		if err != nil {
+			return nil, err
+		}
+		r["key_chars"] = b
+	}
+	return json.Marshal(map[string]any{"stores": rules})
+}
+
+// commonFirst reorders a list of allowed characters so those key names use
+// most (upper case, then '_', '-', digits, lower case) come first, keeping
+// the order within each class. The default policy checks a key with
+// trim_left, which OPA's wasm runtime implements by scanning the list from
+// the start for every character of the key, so the order decides its cost
+// while the set of characters, all the rule reads, stays the same.
+// Organisation policies see the list as the providers wrote it.
+func commonFirst(chars string) string {
+	rank := func(r rune) int {
+		switch {
+		case r >= 'A' && r <= 'Z':
+			return 0
+		case r == '_':
+			return 1
+		case r == '-':
+			return 2
+		case r >= '0' && r <= '9':
+			return 3
+		case r >= 'a' && r <= 'z':
+			return 4
+		}
+		return 5
+	}
+	runes := []rune(chars)
+	slices.SortStableFunc(runes, func(a, b rune) int { return rank(a) - rank(b) })
+	return string(runes)
 }
 
 // Hash names a data document in the table of precomputed decisions.

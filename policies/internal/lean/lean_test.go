@@ -2,6 +2,7 @@ package lean
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 
 	"github.com/tfy-secrets/tfy-secrets/policies/opawasm"
@@ -88,15 +89,46 @@ func TestDataIsCompactAndHashed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(a) != `{"stores":{"t":{"name":"T"}}}` || Hash(a) != Hash(b) {
+	if string(a) != `{"stores":{"t":{"name":"T"}}}` || Hash(a) != Hash(b) || Hash(a) == Hash([]byte(`{"stores":{}}`)) {
 		t.Fatalf("Data = %s / %s", a, b)
 	}
 	if empty, err := Data(nil); err != nil || string(empty) != `{"stores":{}}` {
 		t.Fatalf("Data(nil) = %s, %v", empty, err)
 	}
-	if _, err := Data(json.RawMessage(`{"t":`)); err == nil {
-		t.Fatal("Data accepted malformed rules")
+}
+
+func TestDataOrdersKeyCharsMostCommonFirst(t *testing.T) {
+	t.Parallel()
+	got, err := Data(json.RawMessage(`{"t":{"key_chars":"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz/_+=.@-é"}}`))
+	if err != nil {
+		t.Fatal(err)
 	}
+	if want := `{"stores":{"t":{"key_chars":"ABCDEFGHIJKLMNOPQRSTUVWXYZ_-0123456789abcdefghijklmnopqrstuvwxyz/+=.@é"}}}`; string(got) != want {
+		t.Fatalf("Data = %s, want %s", got, want)
+	}
+	for _, bad := range []string{`[]`, `{"t":{"key_chars":1}}`, `{"t":`} {
+		if _, err := Data(json.RawMessage(bad)); err == nil {
+			t.Errorf("Data(%s): no error", bad)
+		}
+	}
+}
+
+// FuzzCommonFirst: reordering keeps every character, and is stable.
+func FuzzCommonFirst(f *testing.F) {
+	f.Add("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-")
+	f.Add("a\xffZ_")
+	f.Fuzz(func(t *testing.T, chars string) {
+		got := commonFirst(chars)
+		a, b := []rune(got), []rune(chars)
+		slices.Sort(a)
+		slices.Sort(b)
+		if !slices.Equal(a, b) {
+			t.Fatalf("commonFirst(%q) = %q: characters changed", chars, got)
+		}
+		if commonFirst(got) != got {
+			t.Fatalf("commonFirst is not idempotent on %q", chars)
+		}
+	})
 }
 
 // FuzzWrite: any keys, actions and lengths give the document encoding/json
