@@ -154,12 +154,6 @@ func (e *Engine) defaultPolicy(ctx context.Context) (*opawasm.Policy, error) {
 		return p, nil
 	}
 	if err := e.start(ctx); err != nil {
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			// Not a broken policy: the call's --timeout ran out, most
-			// likely while the policies were compiled for the first time.
-			return nil, failure.Wrap(failure.Unavailable, err, "loading the policies did not finish within the timeout").
-				WithHint("raise --timeout; the first run after an install compiles the policies and takes longest")
-		}
 		return nil, fmt.Errorf("start policy engine: %w", err)
 	}
 	return e.def.Load(), nil
@@ -287,6 +281,17 @@ func (e *Engine) Modules() []Module {
 // combines them. A policy that fails to evaluate, or returns a document the
 // engine cannot read, is an error, never a silent allow.
 func (e *Engine) Decide(ctx context.Context, in Input) (Decision, error) {
+	d, err := e.decide(ctx, in)
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		// Not a broken policy: the call's --timeout ran out, most likely
+		// while the first decision that needed it compiled the policies.
+		return Decision{}, failure.Wrap(failure.Unavailable, err, "the policy decision did not finish within the timeout").
+			WithHint("raise --timeout; the first run after an install compiles the policies and takes longest")
+	}
+	return d, err
+}
+
+func (e *Engine) decide(ctx context.Context, in Input) (Decision, error) {
 	if err := in.Validate(); err != nil {
 		return Decision{}, fmt.Errorf("decide: input: %w", err)
 	}

@@ -5,7 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 
 	"github.com/tfy-secrets/tfy-secrets/policies/internal/lean"
 	"github.com/tfy-secrets/tfy-secrets/providers/all"
@@ -230,5 +234,23 @@ func TestDecideAfterClose(t *testing.T) {
 	}
 	if _, err := e.Decide(ctx, Input{Operation: "group.list"}); err != nil {
 		t.Fatalf("table decision after Close: %v", err)
+	}
+}
+
+// A decision whose --timeout runs out (typically while the first decision
+// that needs the runtime compiles the policies) is a timeout, exit 9, not a
+// broken policy; the next decision starts afresh.
+func TestDecideTimeoutIsUnavailable(t *testing.T) {
+	t.Parallel()
+	e := newInternalEngine(t, pluginStores(t))
+	expired, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel()
+	update := Input{Operation: "group.update", Changes: []Change{{Key: "K", Action: "add", Source: "env", Length: 3}}}
+	_, err := e.Decide(expired, update)
+	if failure.KindOf(err) != failure.Unavailable || !strings.Contains(failure.As(err).Hint, "--timeout") {
+		t.Fatalf("err = %v (%s), want unavailable with a --timeout hint", err, failure.KindOf(err))
+	}
+	if d, err := e.Decide(context.Background(), update); err != nil || d.Confirm != ConfirmYes {
+		t.Fatalf("after the timeout: %+v, %v", d, err)
 	}
 }
