@@ -108,54 +108,43 @@ func (s *scanner) null() (bool, error) {
 	return true, s.literal("null")
 }
 
-// elements calls each for every element of an array, after the '['.
-func (s *scanner) elements(each func() error) error {
-	if s.consume(']') {
-		return nil
+// next moves to the next element of an array (end ']') or member of an
+// object (end '}') whose opening bracket was just read (first) or whose
+// previous element was, and reports false at its end.
+func (s *scanner) next(end byte, first bool) (bool, error) {
+	if first {
+		return !s.consume(end), nil
 	}
-	for {
-		if err := each(); err != nil {
-			return err
-		}
-		if s.consume(',') {
-			continue
-		}
-		if s.consume(']') {
-			return nil
-		}
-		return s.fail("want , or ] in an array")
+	if s.consume(',') {
+		return true, nil
 	}
+	if s.consume(end) {
+		return false, nil
+	}
+	if end == ']' {
+		return false, s.fail("want , or ] in an array")
+	}
+	return false, s.fail("want , or } in an object")
 }
 
-// members calls each with every key of an object, after the '{'; each
-// reads the value.
-func (s *scanner) members(each func(key string) error) error {
-	if s.consume('}') {
-		return nil
+// key reads a member's key and the colon after it. The bytes are valid
+// until the scanner reads on.
+func (s *scanner) key() ([]byte, error) {
+	if s.peek() != '"' {
+		return nil, s.fail("want a string key")
 	}
-	for {
-		if s.peek() != '"' {
-			return s.fail("want a string key")
-		}
-		key, err := s.str()
-		if err != nil {
-			return err
-		}
-		if !s.consume(':') {
-			return s.fail("want : after a key")
-		}
-		if err := each(key); err != nil {
-			return err
-		}
-		if s.consume(',') {
-			continue
-		}
-		if s.consume('}') {
-			return nil
-		}
-		return s.fail("want , or } in an object")
+	k, err := s.strBytes()
+	if err != nil {
+		return nil, err
 	}
+	if !s.consume(':') {
+		return nil, s.fail("want : after a key")
+	}
+	return k, nil
 }
+
+// is matches a key the way encoding/json matches field names.
+func is(key []byte, name string) bool { return strings.EqualFold(string(key), name) }
 
 func (s *scanner) resultSet() (d Decision, defined bool, err error) {
 	if isNull, err := s.null(); isNull || err != nil {
@@ -164,30 +153,46 @@ func (s *scanner) resultSet() (d Decision, defined bool, err error) {
 	if !s.consume('[') {
 		return Decision{}, false, s.fail("want an array")
 	}
-	rows := 0
-	err = s.elements(func() error {
-		if rows++; rows > 1 {
-			return errors.New("more than one result")
+	for first := true; ; first = false {
+		more, err := s.next(']', first)
+		if err != nil || !more {
+			return d, defined, err
 		}
+		if defined {
+			return Decision{}, false, errors.New("more than one result")
+		}
+		defined = true
 		if !s.consume('{') {
-			return s.fail("want a result object")
+			return Decision{}, false, s.fail("want a result object")
 		}
 		found := false
-		err := s.members(func(key string) error {
-			if !strings.EqualFold(key, "result") {
-				return s.skip(2)
+		for first := true; ; first = false {
+			more, err := s.next('}', first)
+			if err != nil {
+				return Decision{}, false, err
+			}
+			if !more {
+				break
+			}
+			k, err := s.key()
+			if err != nil {
+				return Decision{}, false, err
+			}
+			if !is(k, "result") {
+				if err := s.skip(2); err != nil {
+					return Decision{}, false, err
+				}
+				continue
 			}
 			found = true
-			var err error
-			d, err = s.decision()
-			return err
-		})
-		if err == nil && !found {
-			err = errors.New("no result field")
+			if d, err = s.decision(); err != nil {
+				return Decision{}, false, err
+			}
 		}
-		return err
-	})
-	return d, rows == 1, err
+		if !found {
+			return Decision{}, false, errors.New("no result field")
+		}
+	}
 }
 
 // decision reads a {deny, warn, confirm, mask} document; a missing or null
@@ -200,37 +205,46 @@ func (s *scanner) decision() (Decision, error) {
 	if !s.consume('{') {
 		return Decision{}, errors.New(notADecision)
 	}
-	err := s.members(func(key string) error {
-		var err error
+	for first := true; ; first = false {
+		more, err := s.next('}', first)
+		if err != nil || !more {
+			return d, err
+		}
+		k, err := s.key()
+		if err != nil {
+			return Decision{}, err
+		}
 		switch {
-		case strings.EqualFold(key, "deny"):
+		case is(k, "deny"):
 			d.Deny, err = s.stringList()
-		case strings.EqualFold(key, "warn"):
+		case is(k, "warn"):
 			d.Warn, err = s.stringList()
-		case strings.EqualFold(key, "confirm"):
-			var isNull bool
-			if isNull, err = s.null(); isNull {
-				d.Confirm = ConfirmNone
-			} else if err == nil {
-				switch {
-				case s.word(ConfirmNone):
-					d.Confirm = ConfirmNone
-				case s.word(ConfirmYes):
-					d.Confirm = ConfirmYes
-				case s.word(ConfirmTyped):
-					d.Confirm = ConfirmTyped
-				default:
-					d.Confirm, err = s.stringValue("confirm")
-				}
-			}
-		case strings.EqualFold(key, "mask"):
+		case is(k, "confirm"):
+			d.Confirm, err = s.confirm()
+		case is(k, "mask"):
 			d.Mask, err = s.mask(d.Mask)
 		default:
 			err = s.skip(3)
 		}
-		return err
-	})
-	return d, err
+		if err != nil {
+			return Decision{}, err
+		}
+	}
+}
+
+func (s *scanner) confirm() (string, error) {
+	switch {
+	case s.word(ConfirmNone):
+		return ConfirmNone, nil
+	case s.word(ConfirmYes):
+		return ConfirmYes, nil
+	case s.word(ConfirmTyped):
+		return ConfirmTyped, nil
+	}
+	if isNull, err := s.null(); isNull || err != nil {
+		return ConfirmNone, err
+	}
+	return s.stringValue("confirm")
 }
 
 // word reads the string "w" if it is next, without allocating: mask levels
@@ -266,12 +280,17 @@ func (s *scanner) stringList() ([]string, error) {
 		return nil, errors.New(notADecision + ": deny and warn must be lists of strings")
 	}
 	out := []string{}
-	err := s.elements(func() error {
+	for first := true; ; first = false {
+		more, err := s.next(']', first)
+		if err != nil || !more {
+			return out, err
+		}
 		v, err := s.stringValue("a deny or warn entry")
+		if err != nil {
+			return nil, err
+		}
 		out = append(out, v)
-		return err
-	})
-	return out, err
+	}
 }
 
 // mask reads null (nil) or an object of strings, added to m as
@@ -286,21 +305,29 @@ func (s *scanner) mask(m map[string]string) (map[string]string, error) {
 	if m == nil {
 		m = map[string]string{}
 	}
-	err := s.members(func(key string) error {
+	for first := true; ; first = false {
+		more, err := s.next('}', first)
+		if err != nil || !more {
+			return m, err
+		}
+		k, err := s.key()
+		if err != nil {
+			return nil, err
+		}
+		key := string(k)
 		var v string
-		var err error
 		switch {
 		case s.word(MaskSet):
 			v = MaskSet
 		case s.word(MaskPrefix4):
 			v = MaskPrefix4
 		default:
-			v, err = s.stringValue("a mask level")
+			if v, err = s.stringValue("a mask level"); err != nil {
+				return nil, err
+			}
 		}
 		m[key] = v
-		return err
-	})
-	return m, err
+	}
 }
 
 // skip reads any value, checking its syntax.
@@ -311,12 +338,31 @@ func (s *scanner) skip(depth int) error {
 	switch c := s.peek(); {
 	case c == '{':
 		s.i++
-		return s.members(func(string) error { return s.skip(depth + 1) })
+		for first := true; ; first = false {
+			more, err := s.next('}', first)
+			if err != nil || !more {
+				return err
+			}
+			if _, err := s.key(); err != nil {
+				return err
+			}
+			if err := s.skip(depth + 1); err != nil {
+				return err
+			}
+		}
 	case c == '[':
 		s.i++
-		return s.elements(func() error { return s.skip(depth + 1) })
+		for first := true; ; first = false {
+			more, err := s.next(']', first)
+			if err != nil || !more {
+				return err
+			}
+			if err := s.skip(depth + 1); err != nil {
+				return err
+			}
+		}
 	case c == '"':
-		_, err := s.str()
+		_, err := s.strBytes()
 		return err
 	case c == 't':
 		return s.literal("true")
@@ -366,9 +412,16 @@ func (s *scanner) number() error {
 	return nil
 }
 
-// str reads a string at '"'. Strings without escapes or non-ASCII bytes,
-// nearly all of them, are one copy.
+// str reads a string at '"'.
 func (s *scanner) str() (string, error) {
+	b, err := s.strBytes()
+	return string(b), err
+}
+
+// strBytes reads a string at '"'. Strings without escapes or non-ASCII
+// bytes, nearly all of them, are returned in place, valid until the scanner
+// reads on.
+func (s *scanner) strBytes() ([]byte, error) {
 	s.i++ // the opening quote
 	start := s.i
 	for s.i < len(s.b) {
@@ -376,41 +429,63 @@ func (s *scanner) str() (string, error) {
 		switch {
 		case c == '"':
 			s.i++
-			return string(s.b[start : s.i-1]), nil
+			return s.b[start : s.i-1], nil
 		case c == '\\' || c >= utf8.RuneSelf:
 			return s.strSlow(start)
 		case c < 0x20:
-			return "", s.fail("control character in a string")
+			return nil, s.fail("control character in a string")
 		}
 		s.i++
 	}
-	return "", s.fail("unterminated string")
+	return nil, s.fail("unterminated string")
 }
 
 // strSlow decodes escapes and replaces invalid UTF-8 with U+FFFD, as
-// encoding/json does.
-func (s *scanner) strSlow(start int) (string, error) {
-	out := make([]byte, 0, len(s.b)-start)
+// encoding/json does. Runs of plain bytes are copied whole.
+func (s *scanner) strSlow(start int) ([]byte, error) {
+	// The raw text up to the closing quote bounds the decoded size but
+	// for replacements, which append grows for.
+	end := s.i
+	for end < len(s.b) && s.b[end] != '"' {
+		if s.b[end] == '\\' {
+			end++
+		}
+		end++
+	}
+	out := make([]byte, 0, end-start)
 	out = append(out, s.b[start:s.i]...)
 	for s.i < len(s.b) {
+		run := s.i
+		for run < len(s.b) {
+			if c := s.b[run]; c == '"' || c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
+				break
+			}
+			run++
+		}
+		out = append(out, s.b[s.i:run]...)
+		s.i = run
+		if s.i >= len(s.b) {
+			break
+		}
 		c := s.b[s.i]
 		switch {
 		case c == '"':
 			s.i++
-			return string(out), nil
+			return out, nil
 		case c < 0x20:
-			return "", s.fail("control character in a string")
+			return nil, s.fail("control character in a string")
 		case c >= utf8.RuneSelf:
 			r, size := utf8.DecodeRune(s.b[s.i:])
-			out = utf8.AppendRune(out, r)
+			if r == utf8.RuneError && size == 1 {
+				out = utf8.AppendRune(out, r)
+			} else {
+				out = append(out, s.b[s.i:s.i+size]...)
+			}
 			s.i += size
-		case c != '\\':
-			out = append(out, c)
-			s.i++
-		default:
+		default: // a backslash
 			s.i++
 			if s.i >= len(s.b) {
-				return "", s.fail("unterminated string")
+				return nil, s.fail("unterminated string")
 			}
 			e := s.b[s.i]
 			s.i++
@@ -430,18 +505,18 @@ func (s *scanner) strSlow(start int) (string, error) {
 			case 'u':
 				r, ok := s.hex4()
 				if !ok {
-					return "", s.fail("invalid \\u escape")
+					return nil, s.fail("invalid \\u escape")
 				}
 				if utf16.IsSurrogate(r) {
 					r = s.lowSurrogate(r)
 				}
 				out = utf8.AppendRune(out, r)
 			default:
-				return "", s.fail("invalid escape")
+				return nil, s.fail("invalid escape")
 			}
 		}
 	}
-	return "", s.fail("unterminated string")
+	return nil, s.fail("unterminated string")
 }
 
 // hex4 reads the four hex digits of a \u escape.

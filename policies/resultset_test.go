@@ -181,3 +181,15 @@ func FuzzWriteFull(f *testing.F) {
 		})
 	})
 }
+
+// BenchmarkParseResultSet reads the result of the benchmark decision (five
+// masked keys, one refusal) as the module prints it.
+func BenchmarkParseResultSet(b *testing.B) {
+	raw := []byte(`[{"result":{"confirm":"yes","deny":["key \"DB_USER\" is not a valid Azure Key Vault secret name (underscores are not allowed); use \"DB-USER\", or a group on a store that accepts underscores: AWS Parameter Store, AWS Secrets Manager, GCP Secret Manager"],"mask":{"API-KEY":"prefix4","DB-PASSWORD":"prefix4","DB_USER":"prefix4","LOG-TOKEN":"prefix4","SMTP-PASSWORD":"prefix4"},"warn":[]}}]`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok, err := parseResultSet(raw); err != nil || !ok {
+			b.Fatal(err)
+		}
+	}
+}
