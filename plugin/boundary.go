@@ -86,7 +86,6 @@ func Serve(impl Service) error {
 	if !Launched() {
 		return ErrNotLaunched
 	}
-	nameProcess(os.Args[0])
 	var (
 		mu     sync.Mutex
 		server *grpc.Server

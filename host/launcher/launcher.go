@@ -55,12 +55,6 @@ func start(ctx context.Context, opts Options, loc locator) (plugin.Service, func
 		return nil, nil, fmt.Errorf("verify plugin: %w", err)
 	}
 	defer bin.Close()
-	name, keep := execTarget(bin, path)
-	if keep != nil {
-		// Needed only until the child has executed it, which
-		// client.Client below waits for.
-		defer keep.Close()
-	}
 	// go-plugin only makes a private socket directory for custom runners;
 	// with the default one the plugin would put its socket straight into
 	// the shared temp directory. MkdirTemp creates it 0700.
@@ -69,6 +63,10 @@ func start(ctx context.Context, opts Options, loc locator) (plugin.Service, func
 		return nil, nil, failure.Wrap(failure.Unexpected, err, "cannot create a private directory for the plugin socket").
 			WithHint("check that $TMPDIR exists and is writable")
 	}
+	// Needed only until the child has executed it, which client.Client
+	// below waits for.
+	name, release := execTarget(bin, path, sockDir)
+	defer release()
 
 	stderr := opts.Stderr
 	if stderr == nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"syscall"
 )
 
@@ -30,19 +31,27 @@ func ownedByUser(info fs.FileInfo) bool {
 const minExecFD = 64
 
 // execTarget returns the name to execute so that the kernel runs the very
-// file that was verified: /proc/self/fd/N of a close-on-exec duplicate,
-// which the caller closes once the child has started. Without /proc it
-// falls back to the path.
-func execTarget(f *os.File, path string) (name string, keep *os.File) {
+// file that was verified, and a release function to call once the child
+// has started. The name is a symbolic link in dir (the launcher's private
+// directory) to /proc/self/fd/N, N a close-on-exec duplicate of f: the
+// child resolves it in its own descriptor table, which still holds N at
+// execve. Going through a link named like the plugin keeps the process's
+// name (ps, top, pgrep) and go-plugin's log names "tfy-secrets-plugin"
+// rather than "N". Without /proc it falls back to the path.
+func execTarget(f *os.File, path, dir string) (name string, release func()) {
 	fd, _, errno := syscall.Syscall(syscall.SYS_FCNTL, f.Fd(), syscall.F_DUPFD_CLOEXEC, minExecFD)
 	if errno != 0 {
-		return path, nil
+		return path, func() {}
 	}
 	dup := os.NewFile(fd, path)
-	name = fmt.Sprintf("/proc/self/fd/%d", fd)
-	if _, err := os.Stat(name); err != nil {
+	target := fmt.Sprintf("/proc/self/fd/%d", fd)
+	name = filepath.Join(dir, filepath.Base(path))
+	if _, err := os.Stat(target); err != nil || os.Symlink(target, name) != nil {
 		_ = dup.Close()
-		return path, nil
+		return path, func() {}
 	}
-	return name, dup
+	return name, func() {
+		_ = os.Remove(name)
+		_ = dup.Close()
+	}
 }

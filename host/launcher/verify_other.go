@@ -14,4 +14,4 @@ func fileIdentity(fs.FileInfo) []byte { return nil }
 
 func ownedByUser(fs.FileInfo) bool { return false }
 
-func execTarget(_ *os.File, path string) (string, *os.File) { return path, nil }
+func execTarget(_ *os.File, path, _ string) (string, func()) { return path, func() {} }

@@ -207,11 +207,15 @@ func TestExecTargetRunsTheOpenedFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	name, keep := execTarget(f, path)
-	if keep == nil || !strings.HasPrefix(name, "/proc/self/fd/") {
-		t.Fatalf("execTarget = %q, %v; want a /proc/self/fd name", name, keep)
+	private := t.TempDir()
+	name, release := execTarget(f, path, private)
+	defer release()
+	if name != filepath.Join(private, "plugin") {
+		t.Fatalf("execTarget = %q; want a link in the private directory", name)
 	}
-	defer keep.Close()
+	if target, err := os.Readlink(name); err != nil || !strings.HasPrefix(target, "/proc/self/fd/") {
+		t.Fatalf("link %s -> %q, %v; want /proc/self/fd/N", name, target, err)
+	}
 
 	copyBin("false", path+".swap")
 	if err := os.Rename(path+".swap", path); err != nil {
@@ -232,6 +236,10 @@ func TestExecTargetRunsTheOpenedFile(t *testing.T) {
 	// The swapped-in file is what the path runs now.
 	if err := exec.Command(path).Run(); err == nil {
 		t.Fatal("the path still runs true; the swap did not happen")
+	}
+	release()
+	if _, err := os.Lstat(name); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("release left the link behind: %v", err)
 	}
 }
 
