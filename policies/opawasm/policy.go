@@ -210,12 +210,17 @@ func (p *Policy) EvalDocument(ctx context.Context, entrypoint string, doc *Docum
 	if err != nil {
 		return nil, fmt.Errorf("eval: %w", err)
 	}
-	raw, err := inst.evalRaw(ctx, id, input, jsonOutput)
+	addr, err := inst.evalRaw(ctx, id, input, jsonOutput)
+	var out []byte
+	if err == nil {
+		out, err = cStringView(inst.mem, addr)
+		// A copy, taken before the instance can run again.
+		out = bytes.Clone(out)
+	}
 	if err != nil {
 		_ = inst.mod.Close(ctx)
 		return nil, fmt.Errorf("eval %s: %w", entrypoint, err)
 	}
-	out := []byte(raw)
 	p.put(ctx, inst)
 	return out, nil
 }
@@ -464,7 +469,11 @@ func (inst *instance) dumpJSON(ctx context.Context, v uint32) (string, error) {
 // eval runs one evaluation and returns the entrypoint value's JSON, nil for
 // an undefined result.
 func (inst *instance) eval(ctx context.Context, entrypoint int32, input []byte) ([]byte, error) {
-	raw, err := inst.evalRaw(ctx, entrypoint, input, valueOutput)
+	addr, err := inst.evalRaw(ctx, entrypoint, input, valueOutput)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := readCString(inst.mem, addr)
 	if err != nil {
 		return nil, err
 	}
@@ -479,9 +488,9 @@ const (
 	valueOutput outputFormat = 1 // Rego value text: sets stay distinguishable
 )
 
-// evalRaw runs one evaluation from a clean heap and returns the result set
-// printed in format.
-func (inst *instance) evalRaw(ctx context.Context, entrypoint int32, input []byte, format outputFormat) (string, error) {
+// evalRaw runs one evaluation from a clean heap and returns the address of
+// the result set printed in format, a NUL-terminated string.
+func (inst *instance) evalRaw(ctx context.Context, entrypoint int32, input []byte, format outputFormat) (uint32, error) {
 	ctx = context.WithValue(ctx, instanceKey{}, inst)
 	if inst.opaEval != nil && !inst.policy.classic {
 		return inst.evalFast(ctx, entrypoint, input, format)
@@ -491,17 +500,17 @@ func (inst *instance) evalRaw(ctx context.Context, entrypoint int32, input []byt
 
 // evalFast uses opa_eval (ABI 1.2): the input JSON is placed at the heap base
 // and the module parses, evaluates and dumps in one call.
-func (inst *instance) evalFast(ctx context.Context, entrypoint int32, input []byte, format outputFormat) (string, error) {
+func (inst *instance) evalFast(ctx context.Context, entrypoint int32, input []byte, format outputFormat) (uint32, error) {
 	inputAddr := inst.heapBase
 	end := uint64(inputAddr) + uint64(len(input))
 	if size := uint64(inst.mem.Size()); end > size {
 		pages := (end - size + 0xffff) / 0x10000
 		if _, ok := inst.mem.Grow(uint32(pages)); !ok {
-			return "", fmt.Errorf("input of %d bytes exceeds the memory limit", len(input))
+			return 0, fmt.Errorf("input of %d bytes exceeds the memory limit", len(input))
 		}
 	}
 	if !inst.mem.Write(inputAddr, input) {
-		return "", errors.New("write input: out of memory")
+		return 0, errors.New("write input: out of memory")
 	}
 	stack := inst.stack[:7]
 	stack[0] = 0 // reserved
@@ -512,53 +521,49 @@ func (inst *instance) evalFast(ctx context.Context, entrypoint int32, input []by
 	stack[5] = end
 	stack[6] = uint64(format)
 	if err := inst.opaEval.CallWithStack(ctx, stack); err != nil {
-		return "", unwrapAbort(err)
+		return 0, unwrapAbort(err)
 	}
-	return readCString(inst.mem, uint32(stack[0]))
+	return uint32(stack[0]), nil
 }
 
 // evalClassic drives the ABI 1.0 evaluation context step by step.
-func (inst *instance) evalClassic(ctx context.Context, entrypoint int32, input []byte, format outputFormat) (string, error) {
+func (inst *instance) evalClassic(ctx context.Context, entrypoint int32, input []byte, format outputFormat) (uint32, error) {
 	if _, err := inst.call(ctx, inst.heapSet, inst.heapBase); err != nil {
-		return "", err
+		return 0, err
 	}
 	evalCtx, err := inst.call1(ctx, inst.ctxNew)
 	if err != nil {
-		return "", err
+		return 0, err
 	}
 	if len(input) > 0 {
 		in, err := inst.parseJSON(ctx, input)
 		if err != nil {
-			return "", fmt.Errorf("input: %w", err)
+			return 0, fmt.Errorf("input: %w", err)
 		}
 		if _, err := inst.call(ctx, inst.ctxSetInput, evalCtx, in); err != nil {
-			return "", err
+			return 0, err
 		}
 	}
 	if _, err := inst.call(ctx, inst.ctxSetData, evalCtx, inst.dataAddr); err != nil {
-		return "", err
+		return 0, err
 	}
 	if _, err := inst.call(ctx, inst.ctxSetEntry, evalCtx, uint32(entrypoint)); err != nil {
-		return "", err
+		return 0, err
 	}
 	if code, err := inst.call(ctx, inst.evalFn, evalCtx); err != nil {
-		return "", err
+		return 0, err
 	} else if code != 0 {
-		return "", fmt.Errorf("module eval returned error code %d", code)
+		return 0, fmt.Errorf("module eval returned error code %d", code)
 	}
 	res, err := inst.call(ctx, inst.ctxRes, evalCtx)
 	if err != nil {
-		return "", err
+		return 0, err
 	}
 	dump := inst.valueDump
 	if format == jsonOutput {
 		dump = inst.jsonDump
 	}
-	addr, err := inst.call(ctx, dump, res)
-	if err != nil {
-		return "", err
-	}
-	return readCString(inst.mem, addr)
+	return inst.call(ctx, dump, res)
 }
 
 // decodeResultSet turns the module's result set, printed as a Rego value

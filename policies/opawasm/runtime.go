@@ -147,16 +147,23 @@ func hostBuiltinDispatcher(n int) api.GoModuleFunc {
 
 // readCString reads the NUL-terminated string at addr.
 func readCString(mem api.Memory, addr uint32) (string, error) {
+	b, err := cStringView(mem, addr)
+	return string(b), err
+}
+
+// cStringView is the NUL-terminated string at addr, in place: valid until
+// the module runs again.
+func cStringView(mem api.Memory, addr uint32) ([]byte, error) {
 	if mem == nil || addr >= mem.Size() {
-		return "", fmt.Errorf("string address %d out of memory", addr)
+		return nil, fmt.Errorf("string address %d out of memory", addr)
 	}
 	buf, ok := mem.Read(addr, mem.Size()-addr)
 	if !ok {
-		return "", fmt.Errorf("string address %d out of memory", addr)
+		return nil, fmt.Errorf("string address %d out of memory", addr)
 	}
 	end := bytes.IndexByte(buf, 0)
 	if end < 0 {
-		return "", errors.New("unterminated string in memory")
+		return nil, errors.New("unterminated string in memory")
 	}
-	return string(buf[:end]), nil
+	return buf[:end], nil
 }
