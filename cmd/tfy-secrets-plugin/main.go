@@ -13,6 +13,9 @@ import (
 
 	"github.com/tfy-secrets/tfy-secrets/internal/service/live"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
+
+	// Grows the main goroutine's stack before the heavy initialisers run.
+	_ "github.com/tfy-secrets/tfy-secrets/cmd/internal/stackstart"
 )
 
 func main() { os.Exit(run()) }

@@ -49,6 +49,32 @@ func TestRunByHand(t *testing.T) {
 	}
 }
 
+// The stackstart package only helps if its initialiser runs before the
+// heavy ones (see its doc); Go's init order follows import paths, so a
+// rename could silently undo it.
+func TestStackStartInitialisesEarly(t *testing.T) {
+	t.Parallel()
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), envRunMain+"=1", plugin.Handshake.MagicCookieKey+"=", "GODEBUG=inittrace=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	_ = cmd.Run() // run by hand: exit 2, checked by TestRunByHand
+	for _, line := range strings.Split(stderr.String(), "\n") {
+		pkg, ok := strings.CutPrefix(line, "init ")
+		if !ok {
+			continue
+		}
+		pkg, _, _ = strings.Cut(pkg, " ")
+		switch {
+		case pkg == "github.com/tfy-secrets/tfy-secrets/cmd/internal/stackstart":
+			return
+		case strings.HasPrefix(pkg, "google.golang.org/"), strings.HasPrefix(pkg, "github.com/hashicorp/"):
+			t.Fatalf("%s initialised before stackstart:\n%s", pkg, stderr.String())
+		}
+	}
+	t.Fatalf("no init line for stackstart:\n%s", stderr.String())
+}
+
 type lockedBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer

@@ -14,6 +14,9 @@ import (
 	"github.com/tfy-secrets/tfy-secrets/host/launcher"
 	"github.com/tfy-secrets/tfy-secrets/internal/version"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
+
+	// Grows the main goroutine's stack before the heavy initialisers run.
+	_ "github.com/tfy-secrets/tfy-secrets/cmd/internal/stackstart"
 )
 
 func main() {

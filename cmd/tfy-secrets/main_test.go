@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -180,4 +181,34 @@ func TestHostStaysSmall(t *testing.T) {
 			}
 		}
 	}
+}
+
+// The stackstart package only helps if its initialiser runs before the
+// heavy ones (see its doc); Go's init order follows import paths, so a
+// rename could silently undo it.
+func TestStackStartInitialisesEarly(t *testing.T) {
+	t.Parallel()
+	r := run(t, []string{"GODEBUG=inittrace=1"}, "", bin, "version")
+	if err := stackStartFirst(r.stderr); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// stackStartFirst checks an inittrace for stackstart's line before any
+// gRPC, protobuf or go-plugin initialiser.
+func stackStartFirst(trace string) error {
+	for _, line := range strings.Split(trace, "\n") {
+		pkg, ok := strings.CutPrefix(line, "init ")
+		if !ok {
+			continue
+		}
+		pkg, _, _ = strings.Cut(pkg, " ")
+		switch {
+		case pkg == "github.com/tfy-secrets/tfy-secrets/cmd/internal/stackstart":
+			return nil
+		case strings.HasPrefix(pkg, "google.golang.org/"), strings.HasPrefix(pkg, "github.com/hashicorp/"):
+			return fmt.Errorf("%s initialised before stackstart:\n%s", pkg, trace)
+		}
+	}
+	return fmt.Errorf("no init line for stackstart:\n%s", trace)
 }
