@@ -63,13 +63,20 @@ func TestMain(m *testing.M) {
 		os.Exit(runHelperHost())
 	}
 	// Verification records go to a cache of the test's own, not the
-	// user's.
+	// user's. Go's build cache stays where it is: the fake plugin is built
+	// with it.
+	gocache, err := exec.Command("go", "env", "GOCACHE").Output()
+	if err != nil {
+		panic(err)
+	}
 	cache, err := os.MkdirTemp("", "launcher-cache-")
 	if err != nil {
 		panic(err)
 	}
-	if err := os.Setenv("XDG_CACHE_HOME", cache); err != nil {
-		panic(err)
+	for k, v := range map[string]string{"GOCACHE": strings.TrimSpace(string(gocache)), "XDG_CACHE_HOME": cache} {
+		if err := os.Setenv(k, v); err != nil {
+			panic(err)
+		}
 	}
 	code := m.Run()
 	if fake.dir != "" {
