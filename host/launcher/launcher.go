@@ -135,7 +135,19 @@ func start(ctx context.Context, opts Options, loc locator) (plugin.Service, func
 	stop := func() {
 		once.Do(func() {
 			close(watchDone)
-			client.Kill()
+			// Once the host is done, the plugin has nothing left to
+			// save: every call finishes its writes (API, keyring,
+			// files, compilation cache) before it answers. A graceful
+			// goodbye would only cost the command the plugin's shutdown
+			// and exit (~4 ms), so it is skipped unless --debug wants
+			// the plugin's last log lines. SIGKILL leaves the plugin no
+			// instruction to run; go-plugin's waiter, or init once the
+			// host has exited, reaps it.
+			if p := cmd.Process; p != nil && !opts.Debug {
+				_ = p.Kill()
+			} else {
+				client.Kill()
+			}
 			_ = os.RemoveAll(sockDir)
 		})
 	}

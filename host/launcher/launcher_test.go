@@ -411,8 +411,14 @@ func secretValue(s string) secret.Value { return secret.FromString(s) }
 // BenchmarkStartCallStop measures what every command pays for the plugin:
 // hashing the binary, starting it, the mTLS handshake, one call, shutdown.
 func BenchmarkStartCallStop(b *testing.B) {
+	path := fakePlugin(b) // built, and its verification record written, outside the loop
+	f, _, err := verify(path, mustSum(b, path))
+	if err != nil {
+		b.Fatal(err)
+	}
+	_ = f.Close()
 	for b.Loop() {
-		svc, stop, err := start(b.Context(), Options{}, at(fakePlugin(b)))
+		svc, stop, err := start(b.Context(), Options{}, at(path))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -421,6 +427,15 @@ func BenchmarkStartCallStop(b *testing.B) {
 		}
 		stop()
 	}
+}
+
+func mustSum(tb testing.TB, path string) []byte {
+	tb.Helper()
+	sum, err := expectedSum(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return sum
 }
 
 func TestStartWithCancelledContext(t *testing.T) {
