@@ -42,6 +42,7 @@ func Start(ctx context.Context, opts Options) (plugin.Service, func(), error) {
 }
 
 func start(ctx context.Context, opts Options, loc locator) (plugin.Service, func(), error) {
+	go warmProcessStart()
 	path, err := loc.find()
 	if err != nil {
 		return nil, nil, fmt.Errorf("find plugin: %w", err)
@@ -138,16 +139,16 @@ func start(ctx context.Context, opts Options, loc locator) (plugin.Service, func
 			// Once the host is done, the plugin has nothing left to
 			// save: every call finishes its writes (API, keyring,
 			// files, compilation cache) before it answers. A graceful
-			// goodbye would only cost the command the plugin's shutdown
-			// and exit (~4 ms), so it is skipped unless --debug wants
-			// the plugin's last log lines. SIGKILL leaves the plugin no
-			// instruction to run; go-plugin's waiter, or init once the
-			// host has exited, reaps it.
+			// goodbye would only cost the command the plugin's
+			// shutdown (~3 ms), so without --debug (which wants the
+			// plugin's last log lines) SIGKILL ends it first.
+			// client.Kill then finds it gone and only waits until it
+			// is reaped: the host never leaves a zombie for an init
+			// that may not collect it (containers).
 			if p := cmd.Process; p != nil && !opts.Debug {
 				_ = p.Kill()
-			} else {
-				client.Kill()
 			}
+			client.Kill()
 			_ = os.RemoveAll(sockDir)
 		})
 	}

@@ -55,3 +55,14 @@ func execTarget(f *os.File, path, dir string) (name string, release func()) {
 		_ = dup.Close()
 	}
 }
+
+// warmProcessStart runs Go's one-time check of pidfd support, which forks
+// and reaps a throwaway child (~1 ms here), so that it happens while the
+// launcher verifies the plugin and makes certificates rather than in front
+// of the plugin's own start. os.FindProcess triggers it; the handle is not
+// needed.
+func warmProcessStart() {
+	if p, err := os.FindProcess(os.Getpid()); err == nil {
+		_ = p.Release()
+	}
+}
