@@ -95,13 +95,13 @@ func reportCPU(b *testing.B) func() {
 
 func prepareOPA(b *testing.B, target string) rego.PreparedEvalQuery {
 	b.Helper()
-	var stores any
-	if err := json.Unmarshal(testStores(b), &stores); err != nil {
+	var data map[string]any
+	if err := json.Unmarshal(dataDocument(b, true), &data); err != nil {
 		b.Fatal(err)
 	}
 	opts := []func(*rego.Rego){
 		rego.Query("data.tfy.secrets.decision"),
-		rego.Store(inmem.NewFromObject(map[string]any{"stores": stores})),
+		rego.Store(inmem.NewFromObject(data)),
 		rego.SetRegoVersion(ast.RegoV1),
 	}
 	if target == "opa-wasm" {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/tfy-secrets/tfy-secrets/policies"
 	"github.com/tfy-secrets/tfy-secrets/policies/authoring"
+	"github.com/tfy-secrets/tfy-secrets/policies/internal/lean"
 	"github.com/tfy-secrets/tfy-secrets/policies/opawasm"
 )
 
@@ -68,17 +69,18 @@ func pairs(t testing.TB) []pair {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = rt.Close(ctx) })
-	var stores any
-	if err := json.Unmarshal(testStores(t), &stores); err != nil {
-		t.Fatal(err)
-	}
-	data := map[string]any{"stores": stores}
-	dataJSON, err := json.Marshal(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// Both sides of a pair read the same data document: the default
+	// policy the one the engine builds (store rules plus what it derives
+	// from them), an example the store rules alone, as organisation
+	// policies see them.
+	defaultData := dataDocument(t, true)
+	orgData := dataDocument(t, false)
 
-	load := func(name string, wasm []byte, files []string) pair {
+	load := func(name string, wasm []byte, files []string, dataJSON []byte) pair {
+		var data map[string]any
+		if err := json.Unmarshal(dataJSON, &data); err != nil {
+			t.Fatal(err)
+		}
 		p, err := rt.Load(ctx, wasm, dataJSON)
 		if err != nil {
 			t.Fatalf("%s: load: %v", name, err)
@@ -106,15 +108,34 @@ func pairs(t testing.TB) []pair {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := []pair{load("defaults", defaults, defaultSources(t))}
+	out := []pair{load("defaults", defaults, defaultSources(t), defaultData)}
 	for _, ex := range []string{"prod-delete", "upper-kebab", "loosen"} {
 		b, err := os.ReadFile(buildExample(t, ex))
 		if err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, load(ex, bundleWasm(t, b), []string{filepath.Join("examples", ex, "policy.rego")}))
+		out = append(out, load(ex, bundleWasm(t, b), []string{filepath.Join("examples", ex, "policy.rego")}, orgData))
 	}
 	return out
+}
+
+// dataDocument is the test store rules as the default policy's data
+// document (lean.Data, as the engine builds it) or as an organisation
+// policy's ({"stores": ...} alone).
+func dataDocument(t testing.TB, forDefault bool) []byte {
+	t.Helper()
+	if forDefault {
+		b, err := lean.Data(testStores(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	b, err := json.Marshal(map[string]json.RawMessage{"stores": testStores(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 func defaultSources(t testing.TB) []string {

@@ -42,6 +42,10 @@ stores := {
 	}
 }
 
+# underscore_store_names is the data the engine derives from stores
+# (policies/internal/lean), written here as the rule it replaces.
+underscore_store_names := concat(", ", sort([s.name | some s in stores; s.underscore_ok == true]))
+
 # base_input is a policy input as the plugin builds it: every field present.
 base_input := {
 	"operation": "group.update",

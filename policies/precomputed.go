@@ -5,7 +5,7 @@ package policies
 // precomputed holds the default policy's decision for every constant input
 // (see policies/internal/gen), evaluated by default.wasm on these store rules.
 var precomputed = precomputedTable{
-	storesHash: "5be16d3934de1d5901a54034836a285b22e5e066e4ab1d145b978acfc52b10bc",
+	storesHash: "6ff516e6b8b27d3843ad39f6be65e7e38d81c2674d59ed14a7ada6e36e7d5414",
 	entries: []precomputedDecision{
 		{input: `{"operation":"auth.login","integration":{"type":""},"changes":[],"secrets":[],"context":{"dry_run":false,"show_prefix":false}}`, decision: Decision{Deny: nil, Warn: nil, Confirm: `none`}},
 		{input: `{"operation":"auth.login","integration":{"type":""},"changes":[],"secrets":[],"context":{"dry_run":false,"show_prefix":true}}`, decision: Decision{Deny: nil, Warn: nil, Confirm: `none`}},

@@ -41,14 +41,17 @@ deny contains msg if {
 }
 
 # A store that refuses underscores gets the hyphenated key suggested, and the
-# stores that would take the key as it is are named.
+# stores that would take the key as it is are named. Their list depends on
+# the store rules only, so the engine computes it once, with the data
+# document (data.underscore_store_names: the sorted names of the stores whose
+# underscore_ok is true, joined by ", "), rather than every evaluation.
 key_denial(key, rest) := msg if {
 	rest != ""
 	suggestion := hyphenated(key)
 	msg := concat("", [
 		"key ", quote(key), " is not a valid ", store.name, " secret name (underscores are not allowed); ",
 		"use ", quote(suggestion), ", or a group on a store that accepts underscores: ",
-		concat(", ", underscore_stores),
+		data.underscore_store_names,
 	])
 } else := msg if {
 	rest != ""
@@ -72,8 +75,6 @@ hyphenated(key) := suggestion if {
 	length_ok(suggestion)
 }
 
-underscore_stores := sort([s.name | some s in data.stores; s.underscore_ok == true])
-
 deny contains msg if {
 	some change in input.changes
 	value_actions[change.action]
@@ -90,9 +91,12 @@ sends_values if {
 	value_actions[change.action]
 }
 
+# The store is looked up once per evaluation anyway, so it is tested first:
+# with known rules (every decision but a misconfigured one) the changes are
+# not scanned.
 warn contains msg if {
-	sends_values
 	not store
+	sends_values
 	msg := concat("", [
 		"the key-name and value-size rules of store ", quote(input.integration.type),
 		" are unknown; the store may still refuse a key or value",

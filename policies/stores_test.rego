@@ -8,11 +8,13 @@ add(key) := {"key": key, "action": "add", "source": "env", "length": 10}
 deny_for(type, changes) := msgs if {
 	msgs := stores.deny with input as fx.with_changes("group.create", type, changes)
 		with data.stores as fx.stores
+		with data.underscore_store_names as fx.underscore_store_names
 }
 
 warn_for(type, changes) := msgs if {
 	msgs := stores.warn with input as fx.with_changes("group.create", type, changes)
 		with data.stores as fx.stores
+		with data.underscore_store_names as fx.underscore_store_names
 }
 
 test_azure_underscore_suggests_hyphen_and_names_stores if {
@@ -115,6 +117,7 @@ samples := [
 native(key, type) := false if {
 	stores.key_denial(key, stores.leftover(key)) with input as fx.with_changes("group.create", type, [])
 		with data.stores as fx.stores
+		with data.underscore_store_names as fx.underscore_store_names
 } else := true
 
 bounds(store) := concat("", ["{", format_int(store.key_min, 10), ",", format_int(store.key_max, 10), "}$"])

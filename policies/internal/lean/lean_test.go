@@ -1,9 +1,15 @@
 package lean
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/tfy-secrets/tfy-secrets/policies/opawasm"
 )
@@ -89,10 +95,10 @@ func TestDataIsCompactAndHashed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(a) != `{"stores":{"t":{"name":"T"}}}` || Hash(a) != Hash(b) || Hash(a) == Hash([]byte(`{"stores":{}}`)) {
+	if string(a) != `{"stores":{"t":{"name":"T"}},"underscore_store_names":""}` || Hash(a) != Hash(b) || Hash(a) == Hash([]byte(`{"stores":{}}`)) {
 		t.Fatalf("Data = %s / %s", a, b)
 	}
-	if empty, err := Data(nil); err != nil || string(empty) != `{"stores":{}}` {
+	if empty, err := Data(nil); err != nil || string(empty) != `{"stores":{},"underscore_store_names":""}` {
 		t.Fatalf("Data(nil) = %s, %v", empty, err)
 	}
 }
@@ -103,10 +109,10 @@ func TestDataOrdersKeyCharsMostCommonFirst(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := `{"stores":{"t":{"key_chars":"ABCDEFGHIJKLMNOPQRSTUVWXYZ_-0123456789abcdefghijklmnopqrstuvwxyz/+=.@é"}}}`; string(got) != want {
+	if want := `{"stores":{"t":{"key_chars":"ABCDEFGHIJKLMNOPQRSTUVWXYZ_-0123456789abcdefghijklmnopqrstuvwxyz/+=.@é"}},"underscore_store_names":""}`; string(got) != want {
 		t.Fatalf("Data = %s, want %s", got, want)
 	}
-	for _, bad := range []string{`[]`, `{"t":{"key_chars":1}}`, `{"t":`} {
+	for _, bad := range []string{`[]`, `{"t":{"key_chars":1}}`, `{"t":`, `{"t":{"underscore_ok":true,"name":1}}`} {
 		if _, err := Data(json.RawMessage(bad)); err == nil {
 			t.Errorf("Data(%s): no error", bad)
 		}
@@ -143,4 +149,65 @@ func FuzzWrite(f *testing.F) {
 			Secrets: []Secret{{Key: key, Length: length}},
 		})
 	})
+}
+
+// Data's underscore_store_names must be what the Rego rule it replaced
+// evaluates to on the same store rules, with OPA as the oracle: names that
+// sort differently by bytes than by letters, repeated names, stores that
+// refuse underscores, and no stores at all. The oracle reads the rules as
+// input so that one prepared query serves every store set.
+func TestUnderscoreStoreNamesAgreesWithRego(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pq, err := rego.New(
+		rego.Query(`x := concat(", ", sort([s.name | some s in input.stores; s.underscore_ok == true]))`),
+		rego.SetRegoVersion(ast.RegoV1),
+	).PrepareForEval(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := []string{"AWS Parameter Store", "aws lower", "Zeta", "Émoji ✓", "GCP Secret Manager", "GCP Secret Manager", "b, c"}
+	r := rand.New(rand.NewPCG(9, 9))
+	nonEmpty := 0
+	for i := range 300 {
+		stores := map[string]any{}
+		for j := range r.IntN(6) {
+			stores[fmt.Sprintf("type-%d", j)] = map[string]any{
+				"name":          pool[r.IntN(len(pool))],
+				"key_chars":     "A_-",
+				"underscore_ok": r.IntN(2) == 0,
+			}
+		}
+		raw, err := json.Marshal(stores)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := Data(raw)
+		if err != nil {
+			t.Fatalf("store set %d: %v", i, err)
+		}
+		var doc struct {
+			Names *string `json:"underscore_store_names"`
+		}
+		if err := json.Unmarshal(b, &doc); err != nil || doc.Names == nil {
+			t.Fatalf("store set %d: data document %s: %v", i, b, err)
+		}
+		rs, err := pq.Eval(ctx, rego.EvalInput(map[string]any{"stores": stores}))
+		if err != nil || len(rs) != 1 {
+			t.Fatalf("store set %d: rego: %v (%d results)", i, err, len(rs))
+		}
+		want, ok := rs[0].Bindings["x"].(string)
+		if !ok {
+			t.Fatalf("store set %d: rego result %v", i, rs[0].Bindings)
+		}
+		if *doc.Names != want {
+			t.Fatalf("store set %d %s:\n Data %q\n rego %q", i, raw, *doc.Names, want)
+		}
+		if want != "" {
+			nonEmpty++
+		}
+	}
+	if nonEmpty < 100 {
+		t.Fatalf("only %d of 300 store sets named a store; the test does not exercise the list", nonEmpty)
+	}
 }
