@@ -3,6 +3,8 @@ package policies
 import (
 	"slices"
 	"testing"
+
+	"github.com/tfy-secrets/tfy-secrets/policies/internal/lean"
 )
 
 func TestCombineTightensNeverLoosens(t *testing.T) {
@@ -104,5 +106,28 @@ func TestDecisionJSONHasAFixedShape(t *testing.T) {
 	}
 	if got := (Decision{Mask: map[string]string{"K": "prefix4"}}).MaskFor("OTHER"); got != MaskSet {
 		t.Fatalf("MaskFor(unmentioned) = %q, want set", got)
+	}
+}
+
+// The lean view leaves out the lengths no rule can act on (a change's at or
+// below the smallest store limit, a secret's without show_prefix) and keeps
+// the others; TestDecideOnLeanInputAgreesWithTopdown shows that this changes
+// no decision, this that the bytes really are saved.
+func TestViewLeavesOutLengthsNoRuleReads(t *testing.T) {
+	t.Parallel()
+	in := Input{
+		Operation: "group.update",
+		Changes:   []Change{{Key: "A", Action: "add", Length: 4096}, {Key: "B", Action: "add", Length: 4097}},
+		Secrets:   []SecretMeta{{Key: "A", Length: 32}},
+	}
+	var v lean.Input
+	setView(&v, in, 4096)
+	if v.Changes[0].Length != 0 || v.Changes[1].Length != 4097 || v.Secrets[0].Length != 0 {
+		t.Fatalf("without show_prefix: %+v %+v", v.Changes, v.Secrets)
+	}
+	in.Context.ShowPrefix = true
+	setView(&v, in, 4096)
+	if v.Secrets[0].Length != 32 || len(v.Changes) != 2 {
+		t.Fatalf("with show_prefix: %+v %+v", v.Changes, v.Secrets)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"sort"
 	"strings"
@@ -61,6 +62,10 @@ type Engine struct {
 	// is the one the precomputed decisions were evaluated against.
 	data          []byte
 	precomputedOK bool
+	// sizeBound is the smallest max_value_bytes of the store rules: a
+	// change's length at or below it cannot exceed any store's limit, so
+	// the lean input leaves it out (see setView).
+	sizeBound int
 
 	// mu serialises starting the wasm runtime and closing the engine.
 	mu     sync.Mutex
@@ -95,13 +100,14 @@ type scratch struct {
 // silently running without the organisation's rules would loosen what the
 // organisation asked for.
 func New(ctx context.Context, opts Options) (*Engine, error) {
-	data, err := storesDocument(opts.Stores)
+	data, sizeBound, err := storesDocument(opts.Stores)
 	if err != nil {
 		return nil, failure.Wrap(failure.Config, err, "policy store rules: "+err.Error())
 	}
 	e := &Engine{
 		cacheDir:      opts.CacheDir,
 		data:          data,
+		sizeBound:     sizeBound,
 		precomputedOK: lean.Hash(data) == precomputed.storesHash,
 		modules:       defaultModules(),
 	}
@@ -160,10 +166,13 @@ func (e *Engine) defaultPolicy(ctx context.Context) (*opawasm.Policy, error) {
 }
 
 // storesDocument checks the store rules and wraps them as the default
-// policy's data document, {"stores": ...}.
-func storesDocument(raw json.RawMessage) ([]byte, error) {
+// policy's data document (see lean.Data). sizeBound is the smallest
+// max_value_bytes, math.MaxInt without stores (no size rule applies then).
+func storesDocument(raw json.RawMessage) (data []byte, sizeBound int, err error) {
+	sizeBound = math.MaxInt
 	if len(bytes.TrimSpace(raw)) == 0 {
-		return lean.Data(nil)
+		data, err = lean.Data(nil)
+		return data, sizeBound, err
 	}
 	var stores map[string]struct {
 		Name          *string `json:"name"`
@@ -175,25 +184,27 @@ func storesDocument(raw json.RawMessage) ([]byte, error) {
 		UnderscoreOK  *bool   `json:"underscore_ok"`
 	}
 	if err := json.Unmarshal(raw, &stores); err != nil || stores == nil {
-		return nil, errors.New("want an object of store rules keyed by integration type")
+		return nil, 0, errors.New("want an object of store rules keyed by integration type")
 	}
 	for typ, s := range stores {
 		switch {
 		case s.Name == nil || *s.Name == "":
-			return nil, fmt.Errorf("store %q: name is missing", typ)
+			return nil, 0, fmt.Errorf("store %q: name is missing", typ)
 		case s.KeyChars == nil || *s.KeyChars == "":
-			return nil, fmt.Errorf("store %q: key_chars is missing", typ)
+			return nil, 0, fmt.Errorf("store %q: key_chars is missing", typ)
 		case s.KeyMin == nil || s.KeyMax == nil || *s.KeyMin < 1 || *s.KeyMax < *s.KeyMin:
-			return nil, fmt.Errorf("store %q: key_min and key_max must satisfy 1 <= key_min <= key_max", typ)
+			return nil, 0, fmt.Errorf("store %q: key_min and key_max must satisfy 1 <= key_min <= key_max", typ)
 		case s.KeyPattern == nil || *s.KeyPattern == "":
-			return nil, fmt.Errorf("store %q: key_pattern is missing", typ)
+			return nil, 0, fmt.Errorf("store %q: key_pattern is missing", typ)
 		case s.MaxValueBytes == nil || *s.MaxValueBytes < 1:
-			return nil, fmt.Errorf("store %q: max_value_bytes must be positive", typ)
+			return nil, 0, fmt.Errorf("store %q: max_value_bytes must be positive", typ)
 		case s.UnderscoreOK == nil:
-			return nil, fmt.Errorf("store %q: underscore_ok is missing", typ)
+			return nil, 0, fmt.Errorf("store %q: underscore_ok is missing", typ)
 		}
+		sizeBound = min(sizeBound, *s.MaxValueBytes)
 	}
-	return lean.Data(raw)
+	data, err = lean.Data(raw)
+	return data, sizeBound, err
 }
 
 func (e *Engine) loadBundle(ctx context.Context, path string, stores json.RawMessage) error {
@@ -328,7 +339,7 @@ func (e *Engine) decide(ctx context.Context, in Input) (Decision, error) {
 // the bytes the module would have read, against the same store rules), else
 // evaluated.
 func (e *Engine) decideDefault(ctx context.Context, in Input, sc *scratch) (Decision, error) {
-	setView(&sc.in, in)
+	setView(&sc.in, in, e.sizeBound)
 	lean.Write(&sc.doc, &sc.in)
 	if e.precomputedOK && len(in.Changes) == 0 && len(in.Secrets) == 0 {
 		input, err := sc.doc.Bytes()

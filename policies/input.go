@@ -176,17 +176,31 @@ func (in Input) MarshalJSON() ([]byte, error) {
 }
 
 // setView fills v with in's lean view (see lean.Input), reusing v's slices.
-func setView(v *lean.Input, in Input) {
+// Lengths the rules cannot act on are left out like zeros, since the module
+// parses every byte it is sent: a change's length is read only by the
+// value-size rule, as "above the store's max_value_bytes", so one at or
+// below sizeBound (the smallest max_value_bytes of the store rules) is left
+// out; a secret's length is read only by masking, and only with
+// show_prefix, so without it none is sent.
+func setView(v *lean.Input, in Input, sizeBound int) {
 	v.Operation = in.Operation
 	v.IntegrationType = in.Integration.Type
 	v.DryRun, v.ShowPrefix = in.Context.DryRun, in.Context.ShowPrefix
 	v.Changes = v.Changes[:0]
 	for _, c := range in.Changes {
-		v.Changes = append(v.Changes, lean.Change{Key: c.Key, Action: c.Action, Literal: c.Source == "literal", Length: c.Length})
+		n := c.Length
+		if n <= sizeBound {
+			n = 0
+		}
+		v.Changes = append(v.Changes, lean.Change{Key: c.Key, Action: c.Action, Literal: c.Source == "literal", Length: n})
 	}
 	v.Secrets = v.Secrets[:0]
 	for _, s := range in.Secrets {
-		v.Secrets = append(v.Secrets, lean.Secret{Key: s.Key, Length: s.Length})
+		n := s.Length
+		if !in.Context.ShowPrefix {
+			n = 0
+		}
+		v.Secrets = append(v.Secrets, lean.Secret{Key: s.Key, Length: n})
 	}
 }
 

@@ -70,7 +70,7 @@ func TestPrecomputedEqualsLiveEvaluation(t *testing.T) {
 			for _, show := range []bool{false, true} {
 				in := Input{Operation: op, Context: Context{DryRun: dry, ShowPrefix: show, Client: "cli", Yes: true}}
 				var doc lean.Input
-				setView(&doc, in)
+				setView(&doc, in, table.sizeBound)
 				var sc scratch
 				lean.Write(&sc.doc, &doc)
 				key, err := sc.doc.Bytes()

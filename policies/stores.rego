@@ -45,12 +45,24 @@ deny contains msg if {
 # the store rules only, so the engine computes it once, with the data
 # document (data.underscore_store_names: the sorted names of the stores whose
 # underscore_ok is true, joined by ", "), rather than every evaluation.
+#
+# The suggestion is checked on rest, the part of the key from its first
+# refused character, not on the whole key: the part before rest is made of
+# allowed characters, and once rest with "_" replaced by "-" is allowed, "-"
+# is allowed, so replacing any "_" before rest keeps it allowed too. Either
+# way the key needs a "_" in rest to be fixed by the replacement, and the
+# replacement keeps the key's length. FuzzDifferential and the differential
+# tests compare this with OPA's evaluation, invalid UTF-8 included.
 key_denial(key, rest) := msg if {
 	rest != ""
-	suggestion := hyphenated(key)
+	store.underscore_ok == false
+	contains(rest, "_")
+	suggestion := replace(key, "_", "-")
+	trim_left(suggestion, store.key_chars) == ""
+	length_ok(key)
 	msg := concat("", [
-		"key ", quote(key), " is not a valid ", store.name, " secret name (underscores are not allowed); ",
-		"use ", quote(suggestion), ", or a group on a store that accepts underscores: ",
+		"key \"", key, "\" is not a valid ", store.name, " secret name (underscores are not allowed); ",
+		"use \"", suggestion, "\", or a group on a store that accepts underscores: ",
 		data.underscore_store_names,
 	])
 } else := msg if {
@@ -67,18 +79,12 @@ key_denial(key, rest) := msg if {
 	])
 }
 
-hyphenated(key) := suggestion if {
-	store.underscore_ok == false
-	contains(key, "_")
-	suggestion := replace(key, "_", "-")
-	leftover(suggestion) == ""
-	length_ok(suggestion)
-}
-
+# The length is tested first: the engine leaves out lengths no store's
+# limit could refuse, so it is absent from almost every change.
 deny contains msg if {
 	some change in input.changes
-	value_actions[change.action]
 	is_number(change.length)
+	value_actions[change.action]
 	change.length > store.max_value_bytes
 	msg := concat("", [
 		"value for key ", quote(change.key), " is ", format_int(change.length, 10), " bytes; ",

@@ -25,7 +25,8 @@ import (
 // largest fixed cost of a decision, so the default policy is sent only these
 // fields. The policies read a change's source only as "is literal", so other
 // sources are left out; a length is read only as "a number above a positive
-// bound", so zero is left out. The context flags are always sent:
+// bound", so zero is left out (the engine zeroes the lengths no rule could
+// act on, see policies.setView). The context flags are always sent:
 // "show_prefix != true" is undefined, not true, on an absent field. A test
 // compares Decide with OPA's evaluation of the Rego on the whole document,
 // so a rule reading a field left out here fails it.
