@@ -46,13 +46,12 @@ deny contains msg if {
 # document (data.underscore_store_names: the sorted names of the stores whose
 # underscore_ok is true, joined by ", "), rather than every evaluation.
 #
-# The suggestion is checked on rest, the part of the key from its first
-# refused character, not on the whole key: the part before rest is made of
-# allowed characters, and once rest with "_" replaced by "-" is allowed, "-"
-# is allowed, so replacing any "_" before rest keeps it allowed too. Either
-# way the key needs a "_" in rest to be fixed by the replacement, and the
-# replacement keeps the key's length. FuzzDifferential and the differential
-# tests compare this with OPA's evaluation, invalid UTF-8 included.
+# The suggestion is checked here rather than in a helper (one call fewer per
+# refused key). A key whose refused part (rest, from its first refused
+# character) has no "_" cannot be fixed by replacing "_": that character
+# stays. Replacing "_" by "-" keeps the key's length, so the key's own length
+# is checked. FuzzDifferential and the differential tests compare this with
+# OPA's evaluation, invalid UTF-8 included.
 key_denial(key, rest) := msg if {
 	rest != ""
 	store.underscore_ok == false
