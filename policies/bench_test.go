@@ -51,7 +51,9 @@ func BenchmarkDecide(b *testing.B) {
 		e := newEngine(b, "")
 		b.ReportAllocs()
 		defer reportCPU(b)()
+		fastest := batchTimer(b)
 		for b.Loop() {
+			fastest()
 			if _, err := e.Decide(ctx, in); err != nil {
 				b.Fatal(err)
 			}
@@ -61,7 +63,9 @@ func BenchmarkDecide(b *testing.B) {
 		e := newEngine(b, buildExample(b, "upper-kebab"))
 		b.ReportAllocs()
 		defer reportCPU(b)()
+		fastest := batchTimer(b)
 		for b.Loop() {
+			fastest()
 			if _, err := e.Decide(ctx, in); err != nil {
 				b.Fatal(err)
 			}
@@ -79,6 +83,38 @@ func BenchmarkDecide(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// batchSize is the number of operations batchTimer times together.
+const batchSize = 20
+
+// batchTimer, called at the top of every iteration, times the loop in
+// batches of batchSize operations and reports the fastest batch's time per
+// operation (fastest-ns/op) when the benchmark ends. On the shared 2-core
+// machine the average (ns/op) moves by a factor of two with other work,
+// while the fastest batch shows what an operation costs when nothing
+// interferes; docs/policies.md calls that the quiet figure.
+func batchTimer(b *testing.B) func() {
+	var (
+		n       int
+		start   time.Time
+		fastest = time.Duration(1<<63 - 1)
+	)
+	b.Cleanup(func() {
+		if n > batchSize {
+			b.ReportMetric(float64(fastest.Nanoseconds())/batchSize, "fastest-ns/op")
+		}
+	})
+	return func() {
+		if n%batchSize == 0 {
+			now := time.Now()
+			if n > 0 {
+				fastest = min(fastest, now.Sub(start))
+			}
+			start = now
+		}
+		n++
 	}
 }
 
