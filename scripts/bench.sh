@@ -183,7 +183,7 @@ if [ "${BENCH_GO:-1}" = 1 ]; then
 	echo "## Go benchmarks"
 	echo
 	echo "Curated, with a fixed iteration count per package so the run ends in minutes on 2 cores."
-	echo "Policy budgets: \`BenchmarkDecide/engine\` ≤ 50 µs; \`BenchmarkFirstDecision/warm\` first-ns/op ≤ 15 ms."
+	echo "Policy budgets: \`BenchmarkDecide/engine\` median-ns/op ≤ 50 µs (fastest-ns/op: the cost when nothing interferes); \`BenchmarkFirstDecision/warm\` first-ns/op ≤ 15 ms."
 	echo
 	echo '```'
 	# gobench PACKAGE REGEXP BENCHTIME
