@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/dotenv"
 )
 
 // RefScheme prefixes a full secret reference.
@@ -107,21 +109,8 @@ func ValidateName(s string) error {
 }
 
 // IsEnvName reports whether s looks like an environment variable name:
-// a letter or '_', then letters, digits and '_' (ASCII only). A byte loop
-// rather than a regexp: compiling one at package init is a measurable part
-// of every command's start (docs/benchmarks.md).
-func IsEnvName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '_', 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z':
-		case '0' <= c && c <= '9' && i > 0:
-		default:
-			return false
-		}
-	}
-	return true
-}
+// a letter or '_', then letters, digits and '_' (ASCII only), the rule
+// .env keys follow too. A byte loop rather than a regexp: compiling one at
+// package init is a measurable part of every command's start
+// (docs/benchmarks.md).
+func IsEnvName(s string) bool { return dotenv.IsKey(s) }

@@ -247,10 +247,27 @@ func keyProblem(k []byte) string {
 	if k[0] >= '0' && k[0] <= '9' {
 		return "key starts with a digit" + rule
 	}
-	for _, c := range k {
-		if !(c == '_' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
-			return "key has a character other than a letter, digit or underscore" + rule
-		}
+	if !IsKey(k) {
+		return "key has a character other than a letter, digit or underscore" + rule
 	}
 	return ""
+}
+
+// IsKey reports whether s is a key as .env files and shells name variables:
+// a letter or '_', then letters, digits and '_' (ASCII only). The host's
+// --from-env names follow the same rule (cmdutil.IsEnvName).
+func IsKey[T string | []byte](s T) bool {
+	if len(s) == 0 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '_', 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z':
+		case '0' <= c && c <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
 }
