@@ -354,11 +354,14 @@ func (e *Engine) decideDefault(ctx context.Context, in Input, sc *scratch) (Deci
 	if err != nil {
 		return Decision{}, err
 	}
-	raw, err := p.EvalDocument(ctx, Entrypoint, &sc.doc)
-	if err != nil {
-		return Decision{}, fmt.Errorf("default policy: %w", err)
-	}
-	d, defined, err := parseResultSet(raw)
+	var (
+		d       Decision
+		defined bool
+	)
+	err = p.EvalView(ctx, Entrypoint, &sc.doc, func(rs opawasm.View) (err error) {
+		d, defined, err = readDecision(rs)
+		return err
+	})
 	if err != nil {
 		return Decision{}, fmt.Errorf("default policy: %w", err)
 	}
