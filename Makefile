@@ -19,7 +19,7 @@ help: ## list the targets
 build: ## build every binary into bin/ (static, CGO_ENABLED=0); the host trusts only this plugin build
 	CGO_ENABLED=0 $(GO) build -tags '$(GOTAGS)' -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/tfy-secrets-plugin ./cmd/tfy-emulator ./cmd/tfy-secrets-policy
 	cd $(BIN) && sha256sum tfy-secrets-plugin | cut -d' ' -f1 > tfy-secrets-plugin.sha256
-	CGO_ENABLED=0 $(GO) build -tags '$(GOTAGS)' -trimpath -ldflags '$(LDFLAGS) -X github.com/tfy-secrets/tfy-secrets/host/launcher.PluginSHA256='$$(cat $(BIN)/tfy-secrets-plugin.sha256) -o $(BIN)/ ./cmd/tfy-secrets
+	CGO_ENABLED=0 $(GO) build -tags '$(GOTAGS)' -trimpath -ldflags '$(LDFLAGS) -X github.com/tfy-secrets/tfy-secrets/host/launcher/spawn.PluginSHA256='$$(cat $(BIN)/tfy-secrets-plugin.sha256) -o $(BIN)/ ./cmd/tfy-secrets
 
 install: build ## install the binaries into $(PREFIX)/bin (default /usr/local); add a `tfy` symlink yourself to use `tfy secrets`
 	install -d $(PREFIX)/bin

@@ -12,24 +12,21 @@ import (
 	goplugin "github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
 
+	"github.com/tfy-secrets/tfy-secrets/plugin/handshake"
 	pb "github.com/tfy-secrets/tfy-secrets/plugin/proto"
 )
 
 // Handshake is the contract between a host and a plugin binary: go-plugin
-// refuses to connect them unless both agree. Bump ProtocolVersion whenever
-// service.proto changes incompatibly, never the cookie.
+// refuses to connect them unless both agree. Its values live in package
+// handshake, which the host uses to start the plugin before go-plugin runs.
 var Handshake = goplugin.HandshakeConfig{
-	ProtocolVersion:  1,
-	MagicCookieKey:   "TFY_SECRETS_PLUGIN_COOKIE",
-	MagicCookieValue: "5c1e7a0f-tfy-secrets-plugin-b3d94e62",
+	ProtocolVersion:  handshake.ProtocolVersion,
+	MagicCookieKey:   handshake.CookieKey,
+	MagicCookieValue: handshake.CookieValue,
 }
 
 // Name is the one plugin the binary serves, the key of PluginMap.
 const Name = "secrets"
-
-// EnvParentPID names the variable in which the host tells the plugin its
-// pid, so the plugin can exit when the host is gone (see Serve).
-const EnvParentPID = "TFY_SECRETS_PLUGIN_PARENT_PID"
 
 // RunByHand is what the plugin binary prints when a person runs it.
 const RunByHand = "tfy-secrets-plugin is a plugin of tfy-secrets; run `tfy-secrets` instead"
@@ -92,7 +89,7 @@ func Serve(impl Service) error {
 	)
 	done := make(chan struct{})
 	gone := make(chan struct{})
-	if parent, err := strconv.Atoi(os.Getenv(EnvParentPID)); err == nil && parent > 0 {
+	if parent, err := strconv.Atoi(os.Getenv(handshake.EnvParentPID)); err == nil && parent > 0 {
 		go watchParent(parent, done, gone, func() {
 			mu.Lock()
 			defer mu.Unlock()
@@ -110,7 +107,7 @@ func Serve(impl Service) error {
 			server = goplugin.DefaultGRPCServer(opts)
 			return server
 		},
-		// The host's certificate and ours arrive on TLSFD (see mtls.go).
+		// The host's certificate and ours arrive on handshake.TLSFD (see mtls.go).
 		TLSProvider: ReadTLS,
 		Logger:      hclog.New(&hclog.LoggerOptions{Name: "tfy-secrets-plugin", Level: hclog.Debug, Output: os.Stderr, JSONFormat: true}),
 	})
@@ -121,7 +118,7 @@ func Serve(impl Service) error {
 		// us any more; the listener already removed the socket, so this
 		// removes an empty directory (and nothing else: Remove refuses a
 		// non-empty one).
-		if dir := os.Getenv(goplugin.EnvUnixSocketDir); dir != "" {
+		if dir := os.Getenv(handshake.EnvUnixSocketDir); dir != "" {
 			_ = os.Remove(dir)
 		}
 		return ErrParentGone

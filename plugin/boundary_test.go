@@ -14,6 +14,7 @@ import (
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
+	"github.com/tfy-secrets/tfy-secrets/plugin/handshake"
 	"github.com/tfy-secrets/tfy-secrets/plugin/plugintest"
 )
 
@@ -395,5 +396,16 @@ func TestServeRefusesWithoutCookie(t *testing.T) {
 	t.Setenv(plugin.Handshake.MagicCookieKey, plugin.Handshake.MagicCookieValue)
 	if !plugin.Launched() {
 		t.Fatal("not Launched with the right cookie")
+	}
+}
+
+// The host starts the plugin itself (host/launcher/spawn) and so sets
+// go-plugin's variables by name; they must be go-plugin's names.
+func TestHandshakeUsesGoPluginsNames(t *testing.T) {
+	if handshake.EnvUnixSocketDir != goplugin.EnvUnixSocketDir {
+		t.Fatalf("handshake.EnvUnixSocketDir = %q, go-plugin reads %q", handshake.EnvUnixSocketDir, goplugin.EnvUnixSocketDir)
+	}
+	if plugin.Handshake.MagicCookieKey != handshake.CookieKey || plugin.Handshake.ProtocolVersion != handshake.ProtocolVersion {
+		t.Fatalf("plugin.Handshake %+v differs from package handshake", plugin.Handshake)
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"math/big"
 	"os"
 	"time"
+
+	"github.com/tfy-secrets/tfy-secrets/plugin/handshake"
 )
 
 // The host and the plugin authenticate each other with ephemeral
@@ -24,14 +26,13 @@ import (
 // here (the keys live for one process) for about 1 ms.
 //
 // The host keeps its own key and hands the plugin the plugin's key and the
-// host's certificate through an inherited pipe (TLSFD in the plugin), so
-// key material never appears in the environment, argv or a file.
+// host's certificate through an inherited pipe (handshake.TLSFD in the
+// plugin), so key material never appears in the environment, argv or a
+// file. The plugin waits on that pipe before it serves: the host may start
+// it long before it writes the material (host/launcher/spawn), and if the
+// host dies first the pipe's end makes the plugin exit.
 
-// TLSFD is the file descriptor on which the plugin reads its TLS material
-// (exec.Cmd.ExtraFiles[0]).
-const TLSFD = 3
-
-// maxTLSMaterial bounds what the plugin reads from TLSFD; the host writes
+// maxTLSMaterial bounds what the plugin reads from the pipe; the host writes
 // about 1.5 KiB.
 const maxTLSMaterial = 16 << 10
 
@@ -44,7 +45,7 @@ const (
 
 // NewTLS makes the ephemeral identities for one plugin start. It returns the
 // host's TLS configuration (its certificate, trusting only the plugin's) and
-// the material to hand to the plugin on TLSFD; the material holds a private
+// the material to hand to the plugin on handshake.TLSFD; the material holds a private
 // key, so it goes nowhere else.
 func NewTLS() (*tls.Config, []byte, error) {
 	hostCert, hostKey, err := newIdentity()
@@ -79,10 +80,10 @@ func NewTLS() (*tls.Config, []byte, error) {
 }
 
 // ReadTLS is the plugin's side: it reads the material the host wrote on
-// TLSFD and returns a server configuration that presents the plugin's
+// handshake.TLSFD and returns a server configuration that presents the plugin's
 // certificate and accepts only the host's.
 func ReadTLS() (*tls.Config, error) {
-	f := os.NewFile(TLSFD, "tls-material")
+	f := os.NewFile(handshake.TLSFD, "tls-material")
 	if f == nil {
 		return nil, errors.New("read tls material: no descriptor")
 	}

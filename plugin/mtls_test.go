@@ -10,10 +10,10 @@ import (
 	"time"
 )
 
-// handshake runs one TLS 1.3 exchange (handshake plus one byte each way)
+// tlsExchange runs one TLS 1.3 exchange (handshake plus one byte each way)
 // between a client and a server config over loopback TCP and returns the
 // client's and the server's errors. A deadline turns a hang into an error.
-func handshake(t *testing.T, client, server *tls.Config) (error, error) {
+func tlsExchange(t *testing.T, client, server *tls.Config) (error, error) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -61,7 +61,7 @@ func TestTLSPairAuthenticatesBothEnds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if clientErr, serverErr := handshake(t, hostTLS, server); clientErr != nil || serverErr != nil {
+	if clientErr, serverErr := tlsExchange(t, hostTLS, server); clientErr != nil || serverErr != nil {
 		t.Fatalf("handshake: client %v, server %v", clientErr, serverErr)
 	}
 	if server.ClientAuth != tls.RequireAndVerifyClientCert || server.MinVersion != tls.VersionTLS13 {
@@ -89,15 +89,15 @@ func TestTLSPairRefusesStrangers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if clientErr, serverErr := handshake(t, hostB, serverA); clientErr == nil && serverErr == nil {
+	if clientErr, serverErr := tlsExchange(t, hostB, serverA); clientErr == nil && serverErr == nil {
 		t.Fatal("plugin A accepted host B")
 	}
-	if clientErr, serverErr := handshake(t, hostA, serverB); clientErr == nil && serverErr == nil {
+	if clientErr, serverErr := tlsExchange(t, hostA, serverB); clientErr == nil && serverErr == nil {
 		t.Fatal("host A accepted plugin B")
 	}
 	noCert := hostA.Clone()
 	noCert.Certificates = nil
-	if clientErr, serverErr := handshake(t, noCert, serverA); clientErr == nil && serverErr == nil {
+	if clientErr, serverErr := tlsExchange(t, noCert, serverA); clientErr == nil && serverErr == nil {
 		t.Fatal("plugin accepted a host without a certificate")
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/tfy-secrets/tfy-secrets/host/launcher"
+	"github.com/tfy-secrets/tfy-secrets/host/launcher/spawn"
 	"github.com/tfy-secrets/tfy-secrets/internal/emulator"
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
@@ -106,7 +107,7 @@ func TestServesOverGoPlugin(t *testing.T) {
 	bin := installSelf(t)
 	// The launcher starts the plugin with this process's environment.
 	for k, v := range map[string]string{
-		envRunMain: "1", launcher.EnvPlugin: bin, "TFY_BASE_URL": srv.URL(), "TFY_API_KEY": srv.APIKey(),
+		envRunMain: "1", spawn.EnvPlugin: bin, "TFY_BASE_URL": srv.URL(), "TFY_API_KEY": srv.APIKey(),
 		"HOME": home, "XDG_CONFIG_HOME": home + "/config", "XDG_CACHE_HOME": home + "/cache",
 		"TFY_HOST": "", "TFY_API_HOST": "",
 	} {
@@ -168,12 +169,12 @@ func installSelf(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin := filepath.Join(t.TempDir(), launcher.PluginBinary)
+	bin := filepath.Join(t.TempDir(), spawn.PluginBinary)
 	if err := os.WriteFile(bin, self, 0o700); err != nil {
 		t.Fatal(err)
 	}
 	sum := sha256.Sum256(self)
-	if err := os.WriteFile(bin+launcher.SumSuffix, []byte(hex.EncodeToString(sum[:])+"  "+launcher.PluginBinary+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(bin+spawn.SumSuffix, []byte(hex.EncodeToString(sum[:])+"  "+spawn.PluginBinary+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return bin

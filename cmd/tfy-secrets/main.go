@@ -12,11 +12,14 @@ import (
 	"github.com/tfy-secrets/tfy-secrets/host"
 	"github.com/tfy-secrets/tfy-secrets/host/iostreams"
 	"github.com/tfy-secrets/tfy-secrets/host/launcher"
+	"github.com/tfy-secrets/tfy-secrets/host/launcher/spawn"
 	"github.com/tfy-secrets/tfy-secrets/internal/version"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 
 	// Grows the main goroutine's stack before the heavy initialisers run.
 	_ "github.com/tfy-secrets/tfy-secrets/cmd/internal/stackstart"
+	// Starts the plugin beside those initialisers when the command needs it.
+	_ "github.com/tfy-secrets/tfy-secrets/cmd/tfy-secrets/internal/prestart"
 )
 
 func main() {
@@ -32,6 +35,9 @@ func main() {
 		},
 		Version: version.Version,
 	})
+	// A plugin started early for a command that turned out not to need
+	// it (help, a usage error) must not outlive the host.
+	spawn.DiscardEarly()
 	stop()
 	os.Exit(code)
 }

@@ -183,32 +183,49 @@ func TestHostStaysSmall(t *testing.T) {
 	}
 }
 
-// The stackstart package only helps if its initialiser runs before the
-// heavy ones (see its doc); Go's init order follows import paths, so a
-// rename could silently undo it.
-func TestStackStartInitialisesEarly(t *testing.T) {
+// The stackstart and prestart packages only help if their initialisers
+// run before the heavy ones (see their docs); Go's init order follows
+// import paths and imports, so a rename or a new import could silently
+// undo it.
+func TestEarlyInitialisersRunFirst(t *testing.T) {
 	t.Parallel()
 	r := run(t, []string{"GODEBUG=inittrace=1"}, "", bin, "version")
-	if err := stackStartFirst(r.stderr); err != nil {
-		t.Fatal(err)
+	const module = "github.com/tfy-secrets/tfy-secrets/"
+	// stackstart imports nothing and comes before every gRPC, protobuf
+	// and go-plugin package.
+	err := initialisedBefore(r.stderr, module+"cmd/internal/stackstart", func(name string) bool {
+		return strings.HasPrefix(name, "google.golang.org/") || strings.HasPrefix(name, "github.com/hashicorp/")
+	})
+	if err != nil {
+		t.Error(err)
+	}
+	// prestart needs os and crypto/sha256 first, and must come before the
+	// protobuf registrations and gRPC that make up most of the host's
+	// initialisation.
+	err = initialisedBefore(r.stderr, module+"cmd/tfy-secrets/internal/prestart", func(name string) bool {
+		return strings.HasPrefix(name, "google.golang.org/protobuf/types/") || name == "google.golang.org/grpc" ||
+			strings.HasPrefix(name, "github.com/hashicorp/go-plugin")
+	})
+	if err != nil {
+		t.Error(err)
 	}
 }
 
-// stackStartFirst checks an inittrace for stackstart's line before any
-// gRPC, protobuf or go-plugin initialiser.
-func stackStartFirst(trace string) error {
+// initialisedBefore checks an inittrace for pkg's line before that of any
+// package heavy reports.
+func initialisedBefore(trace, pkg string, heavy func(string) bool) error {
 	for _, line := range strings.Split(trace, "\n") {
-		pkg, ok := strings.CutPrefix(line, "init ")
+		name, ok := strings.CutPrefix(line, "init ")
 		if !ok {
 			continue
 		}
-		pkg, _, _ = strings.Cut(pkg, " ")
+		name, _, _ = strings.Cut(name, " ")
 		switch {
-		case pkg == "github.com/tfy-secrets/tfy-secrets/cmd/internal/stackstart":
+		case name == pkg:
 			return nil
-		case strings.HasPrefix(pkg, "google.golang.org/"), strings.HasPrefix(pkg, "github.com/hashicorp/"):
-			return fmt.Errorf("%s initialised before stackstart:\n%s", pkg, trace)
+		case heavy(name):
+			return fmt.Errorf("%s initialised before %s:\n%s", name, pkg, trace)
 		}
 	}
-	return fmt.Errorf("no init line for stackstart:\n%s", trace)
+	return fmt.Errorf("no init line for %s:\n%s", pkg, trace)
 }

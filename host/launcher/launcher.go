@@ -1,9 +1,9 @@
-// Package launcher owns starting the tfy-secrets plugin for the host: finding
-// the binary, verifying its SHA-256 before it runs, starting it with
-// go-plugin over mutually authenticated gRPC on a unix socket in a private
-// directory, and making sure it stops: on success, on error, on Ctrl-C or
-// SIGTERM, and (through the plugin's parent watch) when the host itself is
-// killed. It must not interpret what the plugin says: the returned
+// Package launcher owns the host's connection to the tfy-secrets plugin:
+// taking the plugin process that package spawn started (early, beside the
+// host's own start, or on demand), connecting to it with go-plugin over
+// mutually authenticated gRPC on a unix socket in a private directory, and
+// making sure it stops: on success, on error, on Ctrl-C or SIGTERM, and
+// (through the plugin's parent watch) when the host itself is killed. It must not interpret what the plugin says: the returned
 // plugin.Service is the boundary's own client.
 package launcher
 
@@ -19,7 +19,9 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	goplugin "github.com/hashicorp/go-plugin"
+	"github.com/hashicorp/go-plugin/runner"
 
+	"github.com/tfy-secrets/tfy-secrets/host/launcher/spawn"
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
@@ -33,19 +35,20 @@ type Options struct {
 	Stderr io.Writer
 }
 
-// Start finds, verifies and starts the plugin and returns the Service to
-// call and a stop function that kills the plugin and removes its socket
-// directory; call stop exactly when done (it is safe to call twice). When
-// ctx ends the plugin is killed at once, and calls in flight return
-// context.Cause(ctx) (see NotifyContext).
+// Start connects to the plugin that the host's main started early (see
+// spawn.Early) if it is the one the search below finds, or else finds,
+// verifies and starts one. It returns the Service to call and a stop
+// function that kills the plugin and removes its socket directory; call
+// stop exactly when done (it is safe to call twice). When ctx ends the
+// plugin is killed at once, and calls in flight return context.Cause(ctx)
+// (see NotifyContext).
 func Start(ctx context.Context, opts Options) (plugin.Service, func(), error) {
-	return start(ctx, opts, system)
+	return start(ctx, opts, spawn.TakeEarly, system)
 }
 
-func start(ctx context.Context, opts Options, loc locator) (plugin.Service, func(), error) {
-	go warmProcessStart()
+func start(ctx context.Context, opts Options, early func() *spawn.Process, loc locator) (plugin.Service, func(), error) {
 	// Both ends' certificates (~0.7 ms of ECDSA) are made beside the
-	// search and verification below, which mostly wait on the file system.
+	// search and the plugin's start.
 	type identities struct {
 		host     *tls.Config
 		material []byte
@@ -56,31 +59,25 @@ func start(ctx context.Context, opts Options, loc locator) (plugin.Service, func
 		host, material, err := plugin.NewTLS()
 		made <- identities{host, material, err}
 	}()
+	p := early()
 	path, err := loc.find()
 	if err != nil {
+		if p != nil {
+			p.Discard()
+		}
 		return nil, nil, fmt.Errorf("find plugin: %w", err)
 	}
-	sum, err := expectedSum(path)
-	if err != nil {
-		return nil, nil, fmt.Errorf("verify plugin: %w", err)
+	started := "with the host"
+	if p != nil && !p.Runs(path) {
+		p.Discard()
+		p = nil
 	}
-	bin, verified, err := verify(path, sum)
-	if err != nil {
-		return nil, nil, fmt.Errorf("verify plugin: %w", err)
+	if p == nil {
+		started = "on demand"
+		if p, err = spawn.Start(path); err != nil {
+			return nil, nil, err
+		}
 	}
-	defer bin.Close()
-	// go-plugin only makes a private socket directory for custom runners;
-	// with the default one the plugin would put its socket straight into
-	// the shared temp directory. MkdirTemp creates it 0700.
-	sockDir, err := os.MkdirTemp("", "tfy-secrets-")
-	if err != nil {
-		return nil, nil, failure.Wrap(failure.Unexpected, err, "cannot create a private directory for the plugin socket").
-			WithHint("check that $TMPDIR exists and is writable")
-	}
-	// Needed only until the child has executed it, which client.Client
-	// below waits for.
-	name, release := execTarget(bin, path, sockDir)
-	defer release()
 
 	stderr := opts.Stderr
 	if stderr == nil {
@@ -96,49 +93,32 @@ func start(ctx context.Context, opts Options, loc locator) (plugin.Service, func
 		logger = hclog.New(&hclog.LoggerOptions{Name: "tfy-secrets", Level: hclog.Debug, Output: stderr})
 		stdio = stderr
 	}
-	logger.Debug("plugin verified", "path", path, "how", verified)
+	logger.Debug("plugin verified", "path", p.Path, "how", p.Verified, "started", started)
 
-	// The plugin's half of the certificates travels on an inherited pipe
-	// (plugin.TLSFD). The material is far below the pipe's buffer, so the
-	// write completes before the plugin exists.
 	id := <-made
-	hostTLS, material, err := id.host, id.material, id.err
-	if err != nil {
-		_ = os.RemoveAll(sockDir)
-		return nil, nil, failure.Wrap(failure.Unexpected, err, "cannot make the plugin's TLS certificates")
+	if id.err != nil {
+		p.Discard()
+		return nil, nil, failure.Wrap(failure.Unexpected, id.err, "cannot make the plugin's TLS certificates")
 	}
-	tlsR, tlsW, err := os.Pipe()
-	if err != nil {
-		_ = os.RemoveAll(sockDir)
-		return nil, nil, failure.Wrap(failure.Unexpected, err, "cannot make a pipe for the plugin's TLS certificates")
+	if err := p.SendTLS(id.material); err != nil {
+		p.Discard()
+		return nil, nil, err
 	}
-	_, err = tlsW.Write(material)
-	if cerr := tlsW.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		_ = tlsR.Close()
-		_ = os.RemoveAll(sockDir)
-		return nil, nil, failure.Wrap(failure.Unexpected, err, "cannot hand the plugin its TLS certificates")
-	}
-	// The child has its own copy once started; ours closes on every path.
-	defer tlsR.Close()
-
-	cmd := exec.Command(name)
-	cmd.Args[0] = path
-	cmd.ExtraFiles = []*os.File{tlsR} // plugin.TLSFD
-	cmd.Env = append(pluginEnv(os.Environ()),
-		goplugin.EnvUnixSocketDir+"="+sockDir,
-		plugin.EnvParentPID+"="+strconv.Itoa(os.Getpid()),
-	)
 	client := goplugin.NewClient(&goplugin.ClientConfig{
 		HandshakeConfig: plugin.Handshake,
 		Plugins:         plugin.PluginMap,
-		Cmd:             cmd,
-		SkipHostEnv:     true, // cmd.Env already has it; go-plugin would append a second copy
-		// SecureConfig stays nil: verify has checked the very file
-		// executed, which go-plugin's path-based check cannot.
-		TLSConfig:        hostTLS, // instead of AutoMTLS's P-521 keys: see plugin.NewTLS
+		// The plugin is already running: spawn started it with the
+		// handshake's environment and verified the very file it runs
+		// (so no SecureConfig, whose path-based check could not).
+		// go-plugin makes a socket directory of its own for custom
+		// runners (inside ours, here), which the plugin does not use:
+		// removed at once, it cannot be left behind.
+		RunnerFunc: func(_ hclog.Logger, _ *exec.Cmd, unused string) (runner.Runner, error) {
+			_ = os.Remove(unused)
+			return adopted{p}, nil
+		},
+		UnixSocketConfig: &goplugin.UnixSocketConfig{TempDir: p.SockDir},
+		TLSConfig:        id.host, // instead of AutoMTLS's P-521 keys: see plugin.NewTLS
 		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
 		Logger:           logger,
 		SyncStdout:       stdio,
@@ -159,11 +139,11 @@ func start(ctx context.Context, opts Options, loc locator) (plugin.Service, func
 			// client.Kill then finds it gone and only waits until it
 			// is reaped: the host never leaves a zombie for an init
 			// that may not collect it (containers).
-			if p := cmd.Process; p != nil && !opts.Debug {
+			if !opts.Debug {
 				_ = p.Kill()
 			}
 			client.Kill()
-			_ = os.RemoveAll(sockDir)
+			p.Discard()
 		})
 	}
 	go func() {
@@ -177,12 +157,12 @@ func start(ctx context.Context, opts Options, loc locator) (plugin.Service, func
 	rpc, err := client.Client()
 	if err != nil {
 		stop()
-		return nil, nil, fmt.Errorf("start plugin: %w", startFailure(ctx, path, err))
+		return nil, nil, fmt.Errorf("start plugin: %w", startFailure(ctx, p.Path, err))
 	}
 	raw, err := rpc.Dispense(plugin.Name)
 	if err != nil {
 		stop()
-		return nil, nil, fmt.Errorf("start plugin: %w", startFailure(ctx, path, err))
+		return nil, nil, fmt.Errorf("start plugin: %w", startFailure(ctx, p.Path, err))
 	}
 	// A cancellation that raced with the start may have found nothing to
 	// kill yet; honour it now rather than hand out a doomed Service.
@@ -193,11 +173,27 @@ func start(ctx context.Context, opts Options, loc locator) (plugin.Service, func
 	svc, ok := raw.(plugin.Service)
 	if !ok {
 		stop()
-		return nil, nil, failure.New(failure.Unexpected, "the plugin at %s does not serve tfy-secrets", path).
+		return nil, nil, failure.New(failure.Unexpected, "the plugin at %s does not serve tfy-secrets", p.Path).
 			WithHint("reinstall tfy-secrets so that the host and the plugin come from the same release")
 	}
 	return svc, stop, nil
 }
+
+// adopted is the go-plugin runner of a plugin that spawn already started:
+// go-plugin reads its handshake line and logs, and waits for and kills it,
+// but does not start it.
+type adopted struct{ p *spawn.Process }
+
+func (a adopted) Start(context.Context) error                    { return nil }
+func (a adopted) Diagnose(context.Context) string                { return "" }
+func (a adopted) Stdout() io.ReadCloser                          { return a.p.Stdout }
+func (a adopted) Stderr() io.ReadCloser                          { return a.p.Stderr }
+func (a adopted) Name() string                                   { return a.p.Path }
+func (a adopted) ID() string                                     { return strconv.Itoa(a.p.Pid()) }
+func (a adopted) Wait(context.Context) error                     { return a.p.Wait() }
+func (a adopted) Kill(context.Context) error                     { return a.p.Kill() }
+func (adopted) PluginToHost(n, a string) (string, string, error) { return n, a, nil }
+func (adopted) HostToPlugin(n, a string) (string, string, error) { return n, a, nil }
 
 // startFailure explains why the plugin did not come up.
 func startFailure(ctx context.Context, path string, err error) error {

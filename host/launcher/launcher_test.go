@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tfy-secrets/tfy-secrets/host/launcher/spawn"
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
@@ -41,7 +42,7 @@ func fakePlugin(tb testing.TB) string {
 		if fake.err != nil {
 			return
 		}
-		fake.path = filepath.Join(fake.dir, PluginBinary)
+		fake.path = filepath.Join(fake.dir, spawn.PluginBinary)
 		build := exec.Command("go", "build", "-o", fake.path, "github.com/tfy-secrets/tfy-secrets/plugin/plugintest/cmd/tfy-fake-plugin")
 		if out, err := build.CombinedOutput(); err != nil {
 			fake.err = fmt.Errorf("build fake plugin: %w\n%s", err, out)
@@ -92,7 +93,7 @@ func writeSum(path string) error {
 		return err
 	}
 	sum := sha256.Sum256(data)
-	return os.WriteFile(path+SumSuffix, []byte(hex.EncodeToString(sum[:])+"  "+filepath.Base(path)+"\n"), 0o644)
+	return os.WriteFile(path+spawn.SumSuffix, []byte(hex.EncodeToString(sum[:])+"  "+filepath.Base(path)+"\n"), 0o644)
 }
 
 // runHelperHost starts the plugin like the real host, prints the plugin's
@@ -116,14 +117,14 @@ func runHelperHost() int {
 
 func at(path string) locator {
 	return locator{
-		env: func(k string) string {
-			if k == EnvPlugin {
+		getenv: func(k string) string {
+			if k == spawn.EnvPlugin {
 				return path
 			}
 			return ""
 		},
-		exe:      os.Executable,
-		lookPath: noPath,
+		executable: os.Executable,
+		lookPath:   noPath,
 	}
 }
 
@@ -200,15 +201,15 @@ func socketDir(t *testing.T, pid int) string {
 
 func TestStartCallStop(t *testing.T) {
 	t.Parallel()
-	svc, stop, err := start(t.Context(), Options{}, at(fakePlugin(t)))
+	svc, stop, err := start(t.Context(), Options{}, noEarly, at(fakePlugin(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer stop()
 	pid := pluginPid(t, svc)
 	// Executed by descriptor, it still goes by its own name.
-	if comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); err != nil || string(comm) != PluginBinary[:15]+"\n" {
-		t.Fatalf("plugin's process name = %q, %v; want %q", comm, err, PluginBinary[:15])
+	if comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); err != nil || string(comm) != spawn.PluginBinary[:15]+"\n" {
+		t.Fatalf("plugin's process name = %q, %v; want %q", comm, err, spawn.PluginBinary[:15])
 	}
 
 	dir := socketDir(t, pid)
@@ -248,28 +249,28 @@ func TestRefusesPluginWithWrongOrMissingSum(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	tampered := filepath.Join(dir, PluginBinary)
+	tampered := filepath.Join(dir, spawn.PluginBinary)
 	if err := os.WriteFile(tampered, append(data, 0), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	// The sum file still describes the original binary.
-	sum, err := os.ReadFile(fakePlugin(t) + SumSuffix)
+	sum, err := os.ReadFile(fakePlugin(t) + spawn.SumSuffix)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(tampered+SumSuffix, sum, 0o644); err != nil {
+	if err := os.WriteFile(tampered+spawn.SumSuffix, sum, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = start(t.Context(), Options{}, at(tampered))
+	_, _, err = start(t.Context(), Options{}, noEarly, at(tampered))
 	f := failure.As(err)
 	if f.Kind != failure.Config || !strings.Contains(f.Message, "SHA-256 does not match") || !strings.Contains(f.Hint, "reinstall") {
 		t.Fatalf("tampered plugin: %v (kind %s, hint %q)", err, f.Kind, f.Hint)
 	}
 
-	if err := os.Remove(tampered + SumSuffix); err != nil {
+	if err := os.Remove(tampered + spawn.SumSuffix); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = start(t.Context(), Options{}, at(tampered))
+	_, _, err = start(t.Context(), Options{}, noEarly, at(tampered))
 	if f := failure.As(err); f.Kind != failure.Config || !strings.Contains(f.Message, "missing") {
 		t.Fatalf("plugin without sum: %v", err)
 	}
@@ -277,7 +278,7 @@ func TestRefusesPluginWithWrongOrMissingSum(t *testing.T) {
 
 func TestCrashMidCall(t *testing.T) {
 	t.Parallel()
-	svc, stop, err := start(t.Context(), Options{}, at(fakePlugin(t)))
+	svc, stop, err := start(t.Context(), Options{}, noEarly, at(fakePlugin(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,7 +301,7 @@ func TestDiagnosticsOnlyWithDebug(t *testing.T) {
 	const canary = "canary-launcher-9d1f0b7e"
 	for _, debug := range []bool{false, true} {
 		var stderr syncBuffer
-		svc, stop, err := start(t.Context(), Options{Debug: debug, Stderr: &stderr}, at(fakePlugin(t)))
+		svc, stop, err := start(t.Context(), Options{Debug: debug, Stderr: &stderr}, noEarly, at(fakePlugin(t)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -328,7 +329,7 @@ func TestDiagnosticsOnlyWithDebug(t *testing.T) {
 func TestCancelKillsPluginAndReturnsCause(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancelCause(t.Context())
-	svc, stop, err := start(ctx, Options{}, at(fakePlugin(t)))
+	svc, stop, err := start(ctx, Options{}, noEarly, at(fakePlugin(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -352,7 +353,7 @@ func TestCancelKillsPluginAndReturnsCause(t *testing.T) {
 func TestNoOrphanWhenHostIsKilled(t *testing.T) {
 	t.Parallel()
 	host := exec.Command(os.Args[0], "-test.run=^$")
-	host.Env = append(os.Environ(), envHelperHost+"=1", EnvPlugin+"="+fakePlugin(t))
+	host.Env = append(os.Environ(), envHelperHost+"=1", spawn.EnvPlugin+"="+fakePlugin(t))
 	stdin, err := host.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -412,13 +413,13 @@ func secretValue(s string) secret.Value { return secret.FromString(s) }
 // hashing the binary, starting it, the mTLS handshake, one call, shutdown.
 func BenchmarkStartCallStop(b *testing.B) {
 	path := fakePlugin(b) // built, and its verification record written, outside the loop
-	f, _, err := verify(path, mustSum(b, path))
+	p, err := spawn.Start(path)
 	if err != nil {
 		b.Fatal(err)
 	}
-	_ = f.Close()
+	p.Discard()
 	for b.Loop() {
-		svc, stop, err := start(b.Context(), Options{}, at(path))
+		svc, stop, err := start(b.Context(), Options{}, noEarly, at(path))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -429,22 +430,96 @@ func BenchmarkStartCallStop(b *testing.B) {
 	}
 }
 
-func mustSum(tb testing.TB, path string) []byte {
-	tb.Helper()
-	sum, err := expectedSum(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return sum
-}
-
 func TestStartWithCancelledContext(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancelCause(t.Context())
 	cancel(&Interrupted{Signal: syscall.SIGTERM})
-	_, _, err := start(ctx, Options{}, at(fakePlugin(t)))
+	_, _, err := start(ctx, Options{}, noEarly, at(fakePlugin(t)))
 	var interrupted *Interrupted
 	if !errors.As(err, &interrupted) || interrupted.ExitCode() != 143 {
 		t.Fatalf("start with a cancelled context: %v", err)
 	}
+}
+
+// noEarly is start's early source when the host started no plugin early.
+func noEarly() *spawn.Process { return nil }
+
+// A plugin the host started early is the one the launcher connects to, if
+// it is the plugin the launcher's search finds.
+func TestStartAdoptsTheEarlyPlugin(t *testing.T) {
+	t.Parallel()
+	path := fakePlugin(t)
+	p, err := spawn.Start(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr syncBuffer
+	svc, stop, err := start(t.Context(), Options{Debug: true, Stderr: &stderr}, func() *spawn.Process { return p }, at(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid := pluginPid(t, svc)
+	if pid != p.Pid() {
+		t.Fatalf("connected to pid %d, the early plugin is %d", pid, p.Pid())
+	}
+	dir := socketDir(t, pid)
+	stop()
+	waitGone(t, pid)
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("socket dir %s left behind: %v", dir, err)
+	}
+	if out := stderr.String(); !strings.Contains(out, `started="with the host"`) {
+		t.Fatalf("--debug does not say the plugin started with the host: %q", out)
+	}
+}
+
+// An early plugin that is not the one the search finds (another file,
+// another expected sum) is discarded, and the right one started.
+func TestStartReplacesAWrongEarlyPlugin(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile(fakePlugin(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(t.TempDir(), spawn.PluginBinary)
+	if err := os.WriteFile(other, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeSum(other); err != nil {
+		t.Fatal(err)
+	}
+	wrong, err := spawn.Start(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr syncBuffer
+	svc, stop, err := start(t.Context(), Options{Debug: true, Stderr: &stderr}, func() *spawn.Process { return wrong }, at(fakePlugin(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	if pid := pluginPid(t, svc); pid == wrong.Pid() {
+		t.Fatal("connected to an early plugin the search does not find")
+	}
+	waitGone(t, wrong.Pid())
+	if _, err := os.Stat(wrong.SockDir); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the wrong plugin's socket dir %s left behind: %v", wrong.SockDir, err)
+	}
+	if out := stderr.String(); !strings.Contains(out, `started="on demand"`) {
+		t.Fatalf("--debug does not say the plugin started on demand: %q", out)
+	}
+}
+
+// When the search fails, an early plugin is not left running.
+func TestStartDiscardsTheEarlyPluginWhenTheSearchFails(t *testing.T) {
+	t.Parallel()
+	p, err := spawn.Start(fakePlugin(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = start(t.Context(), Options{}, func() *spawn.Process { return p }, at(filepath.Join(t.TempDir(), "missing")))
+	if failure.KindOf(err) != failure.Config {
+		t.Fatalf("start with no plugin to find: %v", err)
+	}
+	waitGone(t, p.Pid())
 }

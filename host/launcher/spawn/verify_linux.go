@@ -1,10 +1,10 @@
-package launcher
+package spawn
 
 import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
+	"strings"
 	"syscall"
 )
 
@@ -45,7 +45,7 @@ func execTarget(f *os.File, path, dir string) (name string, release func()) {
 	}
 	dup := os.NewFile(fd, path)
 	target := fmt.Sprintf("/proc/self/fd/%d", fd)
-	name = filepath.Join(dir, filepath.Base(path))
+	name = join(dir, path[strings.LastIndexByte(path, os.PathSeparator)+1:])
 	if _, err := os.Stat(target); err != nil || os.Symlink(target, name) != nil {
 		_ = dup.Close()
 		return path, func() {}

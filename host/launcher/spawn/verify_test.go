@@ -1,6 +1,6 @@
 //go:build linux
 
-package launcher
+package spawn
 
 import (
 	"bytes"
@@ -17,11 +17,11 @@ import (
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 )
 
-// copyPlugin puts a copy of the fake plugin, with its sum, in a fresh
-// directory and returns the copy's path and expected sum.
+// copyPlugin puts a copy of an executable (this test binary), with its
+// sum, in a fresh directory and returns the copy's path and expected sum.
 func copyPlugin(t *testing.T) (string, []byte) {
 	t.Helper()
-	data, err := os.ReadFile(fakePlugin(t))
+	data, err := os.ReadFile(testBinary(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,15 +243,23 @@ func TestExecTargetRunsTheOpenedFile(t *testing.T) {
 	}
 }
 
-// BenchmarkVerify measures the check Start runs before every launch, on the
-// fake plugin (a binary of the same make as the real one): hashing it, as
-// on a first start or after the file changed, and trusting the record.
+// benchPluginSize is about the size of the real plugin binary.
+const benchPluginSize = 18 << 20
+
+// BenchmarkVerify measures the check Start runs before every launch, on a
+// file the size of the real plugin: hashing it, as on a first start or
+// after the file changed, and trusting the record.
 func BenchmarkVerify(b *testing.B) {
-	path := fakePlugin(b)
-	sum, err := expectedSum(path)
-	if err != nil {
+	path := filepath.Join(b.TempDir(), PluginBinary)
+	data := make([]byte, benchPluginSize)
+	for i := range data {
+		data[i] = byte(i * 2654435761 >> 13)
+	}
+	if err := os.WriteFile(path, data, 0o755); err != nil {
 		b.Fatal(err)
 	}
+	digest := sha256.Sum256(data)
+	sum := digest[:]
 	b.Setenv("XDG_CACHE_HOME", b.TempDir())
 	run := func(b *testing.B, want string, before func()) {
 		for b.Loop() {

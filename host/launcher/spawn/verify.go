@@ -1,4 +1,4 @@
-package launcher
+package spawn
 
 import (
 	"bytes"
@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
@@ -61,7 +61,7 @@ func verify(path string, want []byte) (f *os.File, how string, err error) {
 	if id != nil {
 		records = recordDir()
 	}
-	if records != "" && recordMatches(filepath.Join(records, hex.EncodeToString(want)), id) {
+	if records != "" && recordMatches(join(records, hex.EncodeToString(want)), id) {
 		return f, verifiedByRecord, nil
 	}
 	h := sha256.New()
@@ -106,7 +106,7 @@ func writeRecord(dir, sum string, id []byte) {
 	if entries, err := os.ReadDir(dir); err == nil {
 		for _, e := range entries {
 			if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > recordMaxAge {
-				_ = os.Remove(filepath.Join(dir, e.Name()))
+				_ = os.Remove(join(dir, e.Name()))
 			}
 		}
 	}
@@ -118,7 +118,7 @@ func writeRecord(dir, sum string, id []byte) {
 	if cerr := tmp.Close(); werr == nil {
 		werr = cerr
 	}
-	if werr != nil || os.Rename(tmp.Name(), filepath.Join(dir, sum)) != nil {
+	if werr != nil || os.Rename(tmp.Name(), join(dir, sum)) != nil {
 		_ = os.Remove(tmp.Name())
 	}
 }
@@ -130,7 +130,7 @@ func recordDir() string {
 	if err != nil {
 		return ""
 	}
-	dir := filepath.Join(base, "tfy-secrets", "plugin-verified")
+	dir := join(base, "tfy-secrets", "plugin-verified")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return ""
 	}
@@ -139,4 +139,11 @@ func recordDir() string {
 		return ""
 	}
 	return dir
+}
+
+// join joins path elements with the separator. The package does without
+// path/filepath, which Go initialises too late for Early (see
+// cmd/tfy-secrets/internal/prestart); its elements here are clean already.
+func join(elem ...string) string {
+	return strings.Join(elem, string(os.PathSeparator))
 }

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package launcher
+package spawn
 
 import (
 	"io/fs"

@@ -1,0 +1,279 @@
+//go:build linux
+
+package spawn
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/tfy-secrets/tfy-secrets/plugin/handshake"
+)
+
+// envCanary is set in the test's environment; the plugin must not see it.
+const envCanary = "SPAWN_TEST_CANARY"
+
+func TestMain(m *testing.M) {
+	// Started by Start (the handshake's cookie is set), this test binary
+	// plays the plugin: it reports what it was given and exits.
+	if os.Getenv(handshake.CookieKey) == handshake.CookieValue {
+		os.Exit(playPlugin())
+	}
+	// Verification records go to a cache of the test's own.
+	cache, err := os.MkdirTemp("", "spawn-cache-")
+	if err != nil {
+		panic(err)
+	}
+	if err := os.Setenv("XDG_CACHE_HOME", cache); err != nil {
+		panic(err)
+	}
+	code := m.Run()
+	_ = os.RemoveAll(cache)
+	os.Exit(code)
+}
+
+// playPlugin reads the TLS material like the real plugin, then prints one
+// line per fact for the test to check.
+func playPlugin() int {
+	material, err := io.ReadAll(os.NewFile(handshake.TLSFD, "tls-material"))
+	if err != nil {
+		fmt.Println("tls-error", err)
+		return 1
+	}
+	var names []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	fmt.Println("tls", string(material))
+	fmt.Println("env", strings.Join(names, ","))
+	for _, name := range []string{handshake.EnvUnixSocketDir, handshake.EnvParentPID, handshake.EnvProtocolVersions} {
+		fmt.Println(name, os.Getenv(name))
+	}
+	fmt.Println("argv0", os.Args[0])
+	return 0
+}
+
+// testBinary returns this test binary's path: an executable to verify and
+// start.
+func testBinary(tb testing.TB) string {
+	tb.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return exe
+}
+
+// installPlugin copies this test binary, as the plugin, with its sum file
+// beside it, and returns the copy's path.
+func installPlugin(t *testing.T) string {
+	t.Helper()
+	data, err := os.ReadFile(testBinary(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := join(t.TempDir(), PluginBinary)
+	if err := os.WriteFile(path, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	if err := os.WriteFile(path+SumSuffix, []byte(hex.EncodeToString(sum[:])+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// report reads what playPlugin printed, by first word.
+func report(t *testing.T, p *Process) map[string]string {
+	t.Helper()
+	facts := map[string]string{}
+	sc := bufio.NewScanner(p.Stdout)
+	for sc.Scan() {
+		k, v, _ := strings.Cut(sc.Text(), " ")
+		facts[k] = v
+	}
+	if err := p.Wait(); err != nil {
+		t.Fatalf("plugin exited with %v; said %v", err, facts)
+	}
+	return facts
+}
+
+func TestStartGivesThePluginItsHandshakeAndNothingElse(t *testing.T) {
+	t.Setenv(envCanary, "must-not-reach-the-plugin")
+	path := installPlugin(t)
+	p, err := Start(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Discard()
+	if p.Path != path || p.Verified != verifiedByHash {
+		t.Fatalf("Process = %q verified %q", p.Path, p.Verified)
+	}
+	if info, err := os.Stat(p.SockDir); err != nil || info.Mode().Perm() != 0o700 {
+		t.Fatalf("socket dir %s: %v; want mode 0700", p.SockDir, err)
+	}
+	if err := p.SendTLS([]byte("material")); err != nil {
+		t.Fatal(err)
+	}
+	facts := report(t, p)
+	want := map[string]string{
+		"tls":                         "material",
+		handshake.EnvUnixSocketDir:    p.SockDir,
+		handshake.EnvParentPID:        strconv.Itoa(os.Getpid()),
+		handshake.EnvProtocolVersions: strconv.Itoa(handshake.ProtocolVersion),
+		"argv0":                       path,
+	}
+	for k, v := range want {
+		if facts[k] != v {
+			t.Errorf("plugin got %s = %q, want %q", k, facts[k], v)
+		}
+	}
+	if strings.Contains(facts["env"], envCanary) {
+		t.Errorf("the plugin's environment has %s: %s", envCanary, facts["env"])
+	}
+	// The link that executed the verified descriptor is gone.
+	if entries, err := os.ReadDir(p.SockDir); err != nil || len(entries) != 0 {
+		t.Fatalf("socket dir holds %v, %v; want nothing yet", entries, err)
+	}
+}
+
+// A plugin whose host goes away before sending the material reads the end
+// of the pipe; a discarded one is killed, reaped and its directory removed.
+func TestPluginWithoutMaterialAndDiscard(t *testing.T) {
+	path := installPlugin(t)
+	p, err := Start(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = p.tls.Close() // what the host's exit does
+	if facts := report(t, p); facts["tls"] != "" || facts["tls-error"] != "" {
+		t.Fatalf("plugin read %v from a closed pipe", facts)
+	}
+	p.Discard()
+	p.Discard() // twice is fine
+	if _, err := os.Stat(p.SockDir); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("socket dir %s left behind: %v", p.SockDir, err)
+	}
+
+	p, err = Start(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid := p.Pid()
+	p.Discard()
+	if err := p.Wait(); err == nil {
+		t.Fatal("a discarded plugin that was waiting for its material exited cleanly; want killed")
+	}
+	if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("discarded plugin %d was not reaped: %v", pid, err)
+	}
+}
+
+func TestStartReportsVerificationFailures(t *testing.T) {
+	path := installPlugin(t)
+	if err := os.WriteFile(path+SumSuffix, []byte(strings.Repeat("0", 64)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Start(path); err == nil || !strings.Contains(err.Error(), "verify plugin") || !strings.Contains(err.Error(), "does not match") {
+		t.Fatalf("Start with a wrong sum: %v", err)
+	}
+	if _, err := Start(join(t.TempDir(), PluginBinary)); err == nil || !strings.Contains(err.Error(), "no checksum") {
+		t.Fatalf("Start of a missing plugin: %v", err)
+	}
+}
+
+// Runs holds an early plugin to what the launcher's search found: the same
+// file with the same expected sum.
+func TestRuns(t *testing.T) {
+	path := installPlugin(t)
+	p, err := Start(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Discard()
+	if !p.Runs(path) {
+		t.Fatal("Runs(its own path) = false")
+	}
+	if p.Runs(installPlugin(t)) {
+		t.Fatal("Runs(a copy elsewhere) = true")
+	}
+	link := join(t.TempDir(), "link")
+	if err := os.Symlink(path, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(link+SumSuffix, []byte(strings.Repeat("1", 64)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if p.Runs(link) {
+		t.Fatal("Runs(the same file expected to have another sum) = true")
+	}
+}
+
+// resetEarly forgets Early's state after a test.
+func resetEarly(t *testing.T) {
+	t.Cleanup(func() {
+		DiscardEarly()
+		early.done = nil
+	})
+}
+
+func TestEarlyIsTakenOnce(t *testing.T) {
+	resetEarly(t)
+	if TakeEarly() != nil {
+		t.Fatal("TakeEarly without Early returned a plugin")
+	}
+	path := installPlugin(t)
+	t.Setenv(EnvPlugin, path)
+	Early()
+	p := TakeEarly()
+	if p == nil || p.Path != path {
+		t.Fatalf("TakeEarly = %+v; want the plugin at %s", p, path)
+	}
+	defer p.Discard()
+	if again := TakeEarly(); again != nil {
+		t.Fatal("the early plugin was handed out twice")
+	}
+	DiscardEarly() // taken: nothing to discard, and p still runs
+	if err := p.proc.Signal(syscall.Signal(0)); err != nil {
+		t.Fatalf("DiscardEarly ended a plugin someone had taken: %v", err)
+	}
+}
+
+func TestEarlyNotTakenIsDiscarded(t *testing.T) {
+	resetEarly(t)
+	path := installPlugin(t)
+	t.Setenv(EnvPlugin, path)
+	Early()
+	<-early.done
+	p := early.p
+	if p == nil {
+		t.Fatal("Early started nothing")
+	}
+	DiscardEarly()
+	if _, err := os.Stat(fmt.Sprintf("/proc/%d", p.Pid())); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the unused early plugin %d survived: %v", p.Pid(), err)
+	}
+	if _, err := os.Stat(p.SockDir); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("socket dir %s left behind: %v", p.SockDir, err)
+	}
+}
+
+func TestEarlyFailureIsLeftToTheLauncher(t *testing.T) {
+	resetEarly(t)
+	t.Setenv(EnvPlugin, join(t.TempDir(), "missing"))
+	Early()
+	if p := TakeEarly(); p != nil {
+		t.Fatalf("a failed early start handed out %+v", p)
+	}
+}
