@@ -21,6 +21,7 @@ import (
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
+	"github.com/tfy-secrets/tfy-secrets/plugin/handshake"
 )
 
 // envRunMain makes the test binary act as the plugin binary, so the tests
@@ -74,6 +75,46 @@ func TestStackStartInitialisesEarly(t *testing.T) {
 		}
 	}
 	t.Fatalf("no init line for stackstart:\n%s", stderr.String())
+}
+
+// The host starts the plugin before it has the TLS material (see
+// host/launcher/spawn). If the host dies first, the plugin reads the end
+// of its pipe instead, and exits without ever serving.
+func TestExitsWhenTheHostGoesBeforeTheTLSMaterial(t *testing.T) {
+	t.Parallel()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sockDir := t.TempDir()
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), envRunMain+"=1",
+		handshake.CookieKey+"="+handshake.CookieValue, handshake.EnvUnixSocketDir+"="+sockDir)
+	cmd.ExtraFiles = []*os.File{r} // handshake.TLSFD
+	var stdout, stderr lockedBuffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	_ = r.Close()
+	_ = w.Close() // what the host's death does to its end
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		_ = cmd.Process.Kill()
+		t.Fatal("the plugin still runs after its host's end of the pipe closed")
+	}
+	if stdout.String() != "" {
+		t.Fatalf("the plugin offered to serve: %q", stdout.String())
+	}
+	if entries, err := os.ReadDir(sockDir); err != nil || len(entries) != 0 {
+		t.Fatalf("socket dir holds %v, %v", entries, err)
+	}
+	if !strings.Contains(stderr.String(), "tls") {
+		t.Fatalf("the plugin's diagnostics do not say what was missing: %q", stderr.String())
+	}
 }
 
 type lockedBuffer struct {
