@@ -8,12 +8,15 @@ min_prefix_length := 16
 
 # Without --show-prefix (the common case) every key is (set), and nothing
 # else needs computing. With it, when every listing is long enough (the
-# common case again) every key gets a prefix: one set count instead of a
-# call of level and a set lookup per secret.
+# common case again) every key gets a prefix: the long listings are counted
+# in an array (no set of keys to hash, no helper call or negation per
+# secret) instead of a call of level and a set lookup per secret. The 16 is
+# min_prefix_length written out: each reference to a rule is a memoised
+# lookup in the compiled module.
 mask := {s.key: "set" | some s in input.secrets} if {
 	input.context.show_prefix != true
 } else := {s.key: "prefix4" | some s in input.secrets} if {
-	count(short_listing) == 0
+	count([1 | some s in input.secrets; is_number(s.length); s.length >= 16]) == count(input.secrets)
 } else := {s.key: level(s.key) | some s in input.secrets}
 
 # A key listed twice gets a prefix only if every listing qualifies, so a
