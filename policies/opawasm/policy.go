@@ -43,6 +43,10 @@ type Policy struct {
 	// classic forces the ABI 1.0 context API even when opa_eval exists,
 	// so tests can check both paths agree.
 	classic bool
+	// image says EvalView lays its input out in Go (see image) rather than
+	// having the module parse it; imageErr is why not, when it does not.
+	image    bool
+	imageErr error
 
 	mu     sync.Mutex
 	closed bool
@@ -77,6 +81,8 @@ func (r *Runtime) Load(ctx context.Context, module []byte, data []byte) (*Policy
 		_ = compiled.Close(ctx)
 		return nil, fmt.Errorf("load: %w", err)
 	}
+	p.imageErr = inst.checkImage(ctx)
+	p.image = p.imageErr == nil
 	p.idle = append(p.idle, inst)
 	return p, nil
 }
@@ -277,6 +283,8 @@ type instance struct {
 	ctxNew, ctxSetInput, ctxSetData, ctxSetEntry, evalFn, ctxRes api.Function
 
 	dataAddr uint32
+	// im is the scratch of the input images this instance lays out.
+	im image
 	// heapBase is the heap pointer right after the data was loaded; every
 	// evaluation starts from it, so memory does not grow across calls.
 	heapBase uint32

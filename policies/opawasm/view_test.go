@@ -59,7 +59,7 @@ func evalViewAny(t *testing.T, p *Policy, entrypoint string, d *Document) any {
 	t.Helper()
 	var got any
 	err := p.EvalView(context.Background(), entrypoint, d, func(rs View) (err error) {
-		got, err = viewAny(rs, 64)
+		got, err = viewAny(rs, 2*maxImageDepth)
 		return err
 	})
 	if err != nil {
