@@ -160,14 +160,17 @@ func FuzzDocument(f *testing.F) {
 }
 
 // EvalDocument returns the result set the module prints; its result equals
-// Eval's on the same input, through opa_eval and the classic context API.
+// Eval's on the same input, through an image of the input, opa_eval and the
+// classic context API.
 func TestEvalDocumentMatchesEval(t *testing.T) {
 	t.Parallel()
 	fx := loadDecisionFixture(t)
 	r := newTestRuntime(t)
+	img := mustLoad(t, r, fx.wasm, fx.data)
 	fast := mustLoad(t, r, fx.wasm, fx.data)
+	fast.image = false
 	classic := mustLoad(t, r, fx.wasm, fx.data)
-	classic.classic = true
+	classic.image, classic.classic = false, true
 	ctx := context.Background()
 	ran := 0
 	for i, in := range append(decisionInputs, string(fx.input)) {
@@ -180,7 +183,7 @@ func TestEvalDocumentMatchesEval(t *testing.T) {
 			continue
 		}
 		ran++
-		for name, p := range map[string]*Policy{"opa_eval": fast, "classic": classic} {
+		for name, p := range map[string]*Policy{"image": img, "opa_eval": fast, "classic": classic} {
 			want, err := p.Eval(ctx, decisionEntrypoint, []byte(in))
 			if err != nil {
 				t.Fatal(err)

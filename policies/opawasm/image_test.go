@@ -207,3 +207,21 @@ func FuzzImage(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkImage lays out a lean input like the one of
+// policies.BenchmarkDecide (five changes, five secrets).
+func BenchmarkImage(b *testing.B) {
+	doc := []byte(`{"operation":"group.update","integration":{"type":"integration/secret-store/azure/vault"},"changes":[` +
+		`{"key":"API-KEY","action":"rotate"},{"key":"DB-PASSWORD","action":"rotate"},{"key":"DB_USER","action":"add"},` +
+		`{"key":"LOG-TOKEN","action":"rotate"},{"key":"SMTP-PASSWORD","action":"rotate"}],"secrets":[` +
+		`{"key":"API-KEY","length":32},{"key":"DB-PASSWORD","length":32},{"key":"DB_USER","length":32},` +
+		`{"key":"LOG-TOKEN","length":32},{"key":"SMTP-PASSWORD","length":32}],"context":{"dry_run":false,"show_prefix":true}}`)
+	var im image
+	b.SetBytes(int64(len(doc)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := im.build(doc, 1<<16); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
