@@ -65,11 +65,13 @@ func Start(path string) (*Process, error) {
 		return nil, failure.Wrap(failure.Config, err, fmt.Sprintf("cannot inspect the plugin %s", path))
 	}
 	// go-plugin would put the socket straight into the shared temp
-	// directory; MkdirTemp makes a private one (0700).
-	sockDir, err := os.MkdirTemp("", "tfy-secrets-")
+	// directory; MkdirTemp makes a private one (0700), preferably on a
+	// memory file system (see socketBase).
+	base := socketBase()
+	sockDir, err := os.MkdirTemp(base, "tfy-secrets-")
 	if err != nil {
-		return nil, failure.Wrap(failure.Unexpected, err, "cannot create a private directory for the plugin socket").
-			WithHint("check that $TMPDIR exists and is writable")
+		return nil, failure.Wrap(failure.Unexpected, err, fmt.Sprintf("cannot create a private directory for the plugin socket in %s", base)).
+			WithHint("check that $XDG_RUNTIME_DIR or $TMPDIR names a directory you can write, or unset them")
 	}
 	p, err := run(bin, path, sockDir)
 	if err != nil {

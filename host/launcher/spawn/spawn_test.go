@@ -277,3 +277,51 @@ func TestEarlyFailureIsLeftToTheLauncher(t *testing.T) {
 		t.Fatalf("a failed early start handed out %+v", p)
 	}
 }
+
+func TestSocketBase(t *testing.T) {
+	private, shared := t.TempDir(), t.TempDir()
+	if err := os.Chmod(private, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(shared, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fallback := os.TempDir()
+	if sharedMemoryDir(shmDir) {
+		fallback = shmDir
+	}
+	cases := []struct{ runtime, tmp, want string }{
+		{private, "/custom/tmp", private},
+		{shared, "/custom/tmp", "/custom/tmp"}, // a runtime dir others can enter is not one
+		{join(private, "missing"), "", fallback},
+		{"", "/custom/tmp", "/custom/tmp"},
+		{"", "", fallback},
+	}
+	for _, c := range cases {
+		t.Setenv("XDG_RUNTIME_DIR", c.runtime)
+		t.Setenv("TMPDIR", c.tmp)
+		if got := socketBase(); got != c.want {
+			t.Errorf("XDG_RUNTIME_DIR=%q TMPDIR=%q: socketBase() = %q, want %q", c.runtime, c.tmp, got, c.want)
+		}
+	}
+	if sharedMemoryDir(private) {
+		t.Errorf("sharedMemoryDir(%s) = true for a 0700 directory", private)
+	}
+}
+
+// The plugin's socket lands in the runtime directory when there is one.
+func TestStartPutsTheSocketDirInTheRuntimeDir(t *testing.T) {
+	runtime := t.TempDir()
+	if err := os.Chmod(runtime, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("XDG_RUNTIME_DIR", runtime)
+	p, err := Start(installPlugin(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Discard()
+	if !strings.HasPrefix(p.SockDir, runtime+string(os.PathSeparator)) {
+		t.Fatalf("socket dir %s is not in $XDG_RUNTIME_DIR %s", p.SockDir, runtime)
+	}
+}

@@ -66,3 +66,18 @@ func warmProcessStart() {
 		_ = p.Release()
 	}
 }
+
+// tmpfsMagic is the f_type statfs reports for a tmpfs.
+const tmpfsMagic = 0x01021994
+
+// sharedMemoryDir reports whether dir is a memory file system (tmpfs) that
+// everyone may create entries in, with the sticky bit that keeps them from
+// removing each other's, like /tmp.
+func sharedMemoryDir(dir string) bool {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil || st.Type != tmpfsMagic {
+		return false
+	}
+	info, err := os.Stat(dir)
+	return err == nil && info.IsDir() && info.Mode()&os.ModeSticky != 0 && info.Mode().Perm()&0o002 != 0
+}
