@@ -16,7 +16,8 @@ min_prefix_length := 16
 mask := {s.key: "set" | some s in input.secrets} if {
 	input.context.show_prefix != true
 } else := {s.key: "prefix4" | some s in input.secrets} if {
-	count([1 | some s in input.secrets; is_number(s.length); s.length >= 16]) == count(input.secrets)
+	bound := 16
+	count([s | some s in input.secrets; n := s.length; is_number(n); n >= bound]) == count(input.secrets)
 } else := {s.key: level(s.key) | some s in input.secrets}
 
 # A key listed twice gets a prefix only if every listing qualifies, so a

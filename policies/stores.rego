@@ -35,9 +35,10 @@ quote(s) := concat("", ["\"", s, "\""])
 deny contains msg if {
 	some change in input.changes
 	change.action == "add"
-	is_string(change.key)
-	change.key != ""
-	msg := key_denial(change.key, leftover(change.key))
+	key := change.key
+	is_string(key)
+	key != ""
+	msg := key_denial(key, leftover(key))
 }
 
 # A store that refuses underscores gets the hyphenated key suggested, and the
@@ -54,13 +55,14 @@ deny contains msg if {
 # OPA's evaluation, invalid UTF-8 included.
 key_denial(key, rest) := msg if {
 	rest != ""
-	store.underscore_ok == false
+	s := store
+	s.underscore_ok == false
 	contains(rest, "_")
 	suggestion := replace(key, "_", "-")
-	trim_left(suggestion, store.key_chars) == ""
+	trim_left(suggestion, s.key_chars) == ""
 	length_ok(key)
 	msg := concat("", [
-		"key \"", key, "\" is not a valid ", store.name, " secret name (underscores are not allowed); ",
+		"key \"", key, "\" is not a valid ", s.name, " secret name (underscores are not allowed); ",
 		"use \"", suggestion, "\", or a group on a store that accepts underscores: ",
 		data.underscore_store_names,
 	])
