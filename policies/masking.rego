@@ -10,9 +10,10 @@ min_prefix_length := 16
 # else needs computing. With it, when every listing is long enough (the
 # common case again) every key gets a prefix: the long listings are counted
 # in an array (no set of keys to hash, no helper call or negation per
-# secret) instead of a call of level and a set lookup per secret. The 16 is
-# min_prefix_length written out: each reference to a rule is a memoised
-# lookup in the compiled module.
+# secret) instead of a call of level and a set lookup per secret. The bound
+# is min_prefix_length written out and made once, outside the loop: the
+# compiled module makes a number literal from its text wherever it is
+# used, and each reference to a rule is a memoised lookup.
 mask := {s.key: "set" | some s in input.secrets} if {
 	input.context.show_prefix != true
 } else := {s.key: "prefix4" | some s in input.secrets} if {
