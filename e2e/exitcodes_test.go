@@ -141,6 +141,11 @@ func TestPluginVerificationRecord(t *testing.T) {
 	if first.code != 0 || !strings.Contains(first.stderr, `how="sha256 computed"`) {
 		t.Fatalf("first run should hash the plugin\n%v", first)
 	}
+	// Installed side by side, the plugin starts with the host (spawn.Early),
+	// not after its flags are parsed.
+	if !strings.Contains(first.stderr, `started="with the host"`) {
+		t.Fatalf("the plugin was not started early\n%v", first)
+	}
 	sum, err := os.ReadFile(plug + ".sha256")
 	if err != nil {
 		t.Fatal(err)
@@ -150,7 +155,7 @@ func TestPluginVerificationRecord(t *testing.T) {
 		t.Fatalf("verification record %s: %v", record, err)
 	}
 	second := u.runBinary(host, "", "--debug", "group", "list")
-	if second.code != 0 || !strings.Contains(second.stderr, "computed earlier for this very file") {
+	if second.code != 0 || !strings.Contains(second.stderr, "computed earlier for this very file") || !strings.Contains(second.stderr, `started="with the host"`) {
 		t.Fatalf("second run should trust the record\n%v", second)
 	}
 
@@ -211,5 +216,35 @@ func TestTimeout(t *testing.T) {
 	r := u.run("", "group", "list", "--timeout", "15s")
 	if r.code != 9 || !strings.Contains(r.stderr, "error: ") {
 		t.Fatalf("want exit 9 with an error line\n%v", r)
+	}
+}
+
+// TestEarlyPluginNotNeeded: the host starts the plugin before it parses its
+// flags when the command words name a command that talks to the plugin. A
+// command that then fails before it needs the plugin kills and reaps it and
+// removes its socket directory: nothing is left in TMPDIR.
+func TestEarlyPluginNotNeeded(t *testing.T) {
+	t.Parallel()
+	e := startEmulator(t)
+	u := newUser(t, e)
+	// The first command hashes the plugin (~20 ms); the failures below would
+	// end before an early start that has to hash got anywhere. With the
+	// verification record written, the early start is quick.
+	if r := u.run("", "group", "list"); r.code != 0 {
+		t.Fatalf("want success\n%v", r)
+	}
+	for _, args := range [][]string{
+		{"group", "list", "--no-such-flag"},
+		{"group", "get"},
+		{"secret", "get", "not-a-reference"},
+		{"group", "list", "--help"},
+	} {
+		r := u.run("", args...)
+		if r.code == 0 && args[len(args)-1] != "--help" {
+			t.Fatalf("want a failure\n%v", r)
+		}
+		if left, err := os.ReadDir(u.env["TMPDIR"]); err != nil || len(left) != 0 {
+			t.Fatalf("TMPDIR holds %v (%v) after\n%v", left, err, r)
+		}
 	}
 }
