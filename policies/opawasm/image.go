@@ -1,6 +1,7 @@
 package opawasm
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -101,6 +102,12 @@ func (im *image) put32(addr, v uint32) {
 // parse it.
 func (im *image) build(doc []byte, base uint32) (uint32, error) {
 	im.buf, im.base, im.stack, im.keys = im.buf[:0], base, im.stack[:0], im.keys[:0]
+	// Bytes outside ASCII can only be valid inside strings, and the module's
+	// parser refuses invalid UTF-8, so the whole document is checked once
+	// rather than string by string; such a document is left to the parser.
+	if !utf8.Valid(doc) {
+		return 0, errNoImage
+	}
 	root, i, err := im.value(doc, 0, 0)
 	if err != nil {
 		return 0, err
@@ -317,20 +324,24 @@ func fnv1(b []byte) uint32 {
 	return h
 }
 
-// decodeString decodes the JSON string starting at doc[i] into im.str and
-// returns it, valid until the next call.
+// decodeString decodes the JSON string starting at doc[i]. A string
+// without escapes (almost all of them) is returned in place; one with
+// escapes is decoded into im.str. Either is valid until the next call.
 func (im *image) decodeString(doc []byte, i int) ([]byte, int, error) {
 	i++
+	end := bytes.IndexByte(doc[i:], '"')
+	if end < 0 {
+		return nil, 0, errNoImage
+	}
+	if raw := doc[i : i+end]; bytes.IndexByte(raw, '\\') < 0 {
+		return raw, i + end + 1, nil
+	}
 	out := im.str[:0]
 	for i < len(doc) {
 		c := doc[i]
 		switch {
 		case c == '"':
 			im.str = out
-			if !utf8.Valid(out) {
-				// The module's parser refuses it; leave it to that.
-				return nil, 0, errNoImage
-			}
 			return out, i + 1, nil
 		case c != '\\':
 			out = append(out, c)
