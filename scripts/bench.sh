@@ -195,7 +195,7 @@ if [ "${BENCH_GO:-1}" = 1 ]; then
 	gobench ./policies '^BenchmarkDecideLargeUpdate$' 20x
 	gobench ./policies '^BenchmarkFirstDecision' 10x
 	gobench ./host/launcher '^BenchmarkStartCallStop$' 10x
-	gobench ./host/launcher '^BenchmarkVerify$' 20x
+	gobench ./host/launcher/spawn '^BenchmarkVerify$' 20x
 	gobench ./plugin '^BenchmarkGetGroupRoundTrip$' 2000x
 	gobench ./plugin '^BenchmarkListGroupsStream10k$' 5x
 	gobench ./internal/tfyapi '^BenchmarkDecodeGroupPage$' 200x
