@@ -4,10 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
+	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -34,20 +33,22 @@ type image struct {
 	buf  []byte
 	base uint32
 	// scratch, reused between documents: the members of the objects and
-	// the elements of the arrays being built, and the tails of the bucket
-	// chains of the object being finished.
+	// the elements of the arrays being built, and the first member of each
+	// bucket chain of the object being finished.
 	stack []member
-	tails []uint32
+	heads []int32
 	str   []byte
 	// keys holds the decoded keys of the objects being built.
 	keys []byte
 }
 
 // member is an element of an array or a member of an object, whose key is
-// keys[key:key+keyLen].
+// keys[key:key+keyLen]; elem is its chain element and next the index (in
+// the object's members) of the member after it in its bucket, -1 at the end.
 type member struct {
 	key, keyLen int
-	val         uint32
+	val, elem   uint32
+	next        int32
 }
 
 func (im *image) key(m member) []byte { return im.keys[m.key : m.key+m.keyLen] }
@@ -61,6 +62,7 @@ const (
 	tagArray   = 5
 	tagObject  = 6
 	reprInt    = 1
+	reprRef    = 2 // what the module's parser makes: the number's JSON text
 )
 
 const (
@@ -288,23 +290,43 @@ func (im *image) object(doc []byte, i, depth int) (uint32, int, error) {
 		n *= 2
 	}
 	buckets := im.alloc(4 * n)
-	if uint32(cap(im.tails)) < n {
-		im.tails = make([]uint32, n)
+	if uint32(cap(im.heads)) < n {
+		im.heads = make([]int32, n)
 	}
-	im.tails = im.tails[:n]
-	clear(im.tails)
-	for _, m := range members {
-		key := im.key(m)
-		e := im.alloc(12)
-		im.put32(e, im.string(key))
-		im.put32(e+4, m.val)
+	im.heads = im.heads[:n]
+	for b := range im.heads {
+		im.heads[b] = -1
+	}
+	// Each bucket's chain is kept sorted by key, as the module keeps it
+	// (__opa_object_insert_elem), so the layout does not depend on the
+	// order of insertion; chains are a few members long.
+	for j := range members {
+		m := &members[j]
+		m.elem = im.alloc(12)
+		key := im.key(*m)
+		im.put32(m.elem, im.string(key))
+		im.put32(m.elem+4, m.val)
 		b := fnv1(key) % n
-		if t := im.tails[b]; t != 0 {
-			im.put32(t+8, e)
-		} else {
-			im.put32(buckets+4*b, e)
+		prev, next := int32(-1), im.heads[b]
+		for next >= 0 && bytes.Compare(im.key(members[next]), key) < 0 {
+			prev, next = next, members[next].next
 		}
-		im.tails[b] = e
+		m.next = next
+		if prev < 0 {
+			im.heads[b] = int32(j)
+		} else {
+			members[prev].next = int32(j)
+		}
+	}
+	for b, h := range im.heads {
+		if h >= 0 {
+			im.put32(buckets+4*uint32(b), members[h].elem)
+		}
+		for j := h; j >= 0; j = members[j].next {
+			if nx := members[j].next; nx >= 0 {
+				im.put32(members[j].elem+8, members[nx].elem)
+			}
+		}
 	}
 	im.buf[a-im.base] = tagObject
 	im.put32(a+4, buckets)
@@ -421,25 +443,15 @@ const imageProbe = `{"operation":"group.update","integration":{"type":"integrati
 	`"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9,"j":10,"k":11,"a":12}`
 
 // checkImage reports whether images read in this module exactly as what
-// its own parser makes of the same document: the two print the same JSON,
-// and every key of the parser's objects sits in the bucket fnv1 gives it.
+// its own parser makes of the same document: the same values, the same
+// bucket counts, every key in the same bucket and the same place in its
+// chain (see layout). Only blocks and number representations may differ.
 func (inst *instance) checkImage(ctx context.Context) error {
 	ctx = context.WithValue(ctx, instanceKey{}, inst)
 	if _, err := inst.callTop(ctx, inst.heapSet, inst.heapBase); err != nil {
 		return err
 	}
 	parsed, err := inst.parseJSON(ctx, []byte(imageProbe))
-	if err != nil {
-		return err
-	}
-	mem, ok := inst.mem.Read(0, inst.mem.Size())
-	if !ok {
-		return errBadAddress
-	}
-	if err := checkBuckets(View{mem: mem, addr: parsed}, 0); err != nil {
-		return err
-	}
-	want, err := inst.dumpJSON(ctx, parsed)
 	if err != nil {
 		return err
 	}
@@ -455,48 +467,111 @@ func (inst *instance) checkImage(ctx context.Context) error {
 	if err := inst.placeImage(ctx, &im); err != nil {
 		return err
 	}
-	got, err := inst.dumpJSON(ctx, root)
-	if err != nil {
-		return err
+	mem, ok := inst.mem.Read(0, inst.mem.Size())
+	if !ok {
+		return errBadAddress
 	}
-	var g, w any
-	if json.Unmarshal([]byte(got), &g) != nil || json.Unmarshal([]byte(want), &w) != nil || !reflect.DeepEqual(g, w) {
-		return fmt.Errorf("image reads as %s, the parser's value as %s", got, want)
+	want, err := layout(nil, View{mem: mem, addr: parsed}, 0)
+	if err != nil {
+		return fmt.Errorf("the parser's value: %w", err)
+	}
+	got, err := layout(nil, View{mem: mem, addr: root}, 0)
+	if err != nil {
+		return fmt.Errorf("image: %w", err)
+	}
+	if !bytes.Equal(got, want) {
+		return fmt.Errorf("image is laid out as %s, the parser's value as %s", got, want)
 	}
 	return nil
 }
 
-// checkBuckets checks that every key of every object in v sits in the
-// bucket fnv1 computes for it.
-func checkBuckets(v View, depth int) error {
+// layout renders v as it sits in memory: objects bucket by bucket, in
+// chain order, with their bucket counts, and numbers by their text. It
+// checks that every key sits in the bucket fnv1 gives it.
+func layout(b []byte, v View, depth int) ([]byte, error) {
 	if depth > maxImageDepth {
-		return errNoImage
+		return nil, errNoImage
 	}
 	switch v.Kind() {
+	case KindNull:
+		return append(b, "null"...), nil
+	case KindBoolean:
+		if uint64(v.addr)+1 >= uint64(len(v.mem)) {
+			return nil, errBadAddress
+		}
+		return strconv.AppendBool(b, v.mem[v.addr+1] != 0), nil
+	case KindNumber:
+		return appendNumber(b, v)
+	case KindString:
+		s, err := v.Bytes()
+		return strconv.AppendQuote(b, string(s)), err
+	case KindArray:
+		b = append(b, '[')
+		err := v.Array(func(e View) (err error) {
+			b, err = layout(b, e, depth+1)
+			b = append(b, ',')
+			return err
+		})
+		return append(b, ']'), err
 	case KindObject:
 		n, err := v.u32(offNBucket)
 		if err != nil || n == 0 {
-			return errBadAddress
+			return nil, errBadAddress
 		}
 		buckets, _ := v.u32(offBuckets)
-		for b := range n {
-			e, err := v.at(buckets + 4*b).u32(0)
+		if uint64(buckets)+4*uint64(n) > uint64(len(v.mem)) {
+			return nil, errBadAddress
+		}
+		b = fmt.Appendf(b, "{%d:", n)
+		seen, length := uint32(0), uint32(0)
+		if length, err = v.u32(offCollLen); err != nil {
+			return nil, err
+		}
+		for i := range n {
+			e, err := v.at(buckets + 4*i).u32(0)
 			for ; err == nil && e != 0; e, err = v.at(e).u32(8) {
+				if seen++; seen > length {
+					return nil, errors.New("object has more members than its length")
+				}
 				k, _ := v.at(e).u32(0)
 				key, kerr := v.at(k).Bytes()
-				if kerr != nil || fnv1(key)%n != b {
-					return fmt.Errorf("key %q is not in the bucket fnv1 gives it", key)
+				if kerr != nil || fnv1(key)%n != i {
+					return nil, fmt.Errorf("key %q is not in the bucket fnv1 gives it", key)
 				}
+				val, _ := v.at(e).u32(4)
+				b = fmt.Appendf(b, "%d%q=", i, key)
+				if b, err = layout(b, v.at(val), depth+1); err != nil {
+					return nil, err
+				}
+				b = append(b, ',')
 			}
 			if err != nil {
-				return err
+				return nil, err
 			}
 		}
-		return v.Object(func(_, val View) error { return checkBuckets(val, depth+1) })
-	case KindArray:
-		return v.Array(func(e View) error { return checkBuckets(e, depth+1) })
+		return append(b, '}'), nil
 	}
-	return nil
+	return nil, fmt.Errorf("cannot lay out a %s", v.Kind())
+}
+
+// appendNumber renders a number of either representation the module uses
+// for integers: a 64-bit integer, or a reference to its JSON text.
+func appendNumber(b []byte, v View) ([]byte, error) {
+	if uint64(v.addr)+16 > uint64(len(v.mem)) {
+		return nil, errBadAddress
+	}
+	switch v.mem[v.addr+1] {
+	case reprInt:
+		return strconv.AppendInt(b, int64(binary.LittleEndian.Uint64(v.mem[v.addr+8:])), 10), nil
+	case reprRef:
+		p, _ := v.u32(8)
+		n, _ := v.u32(12)
+		if uint64(p)+uint64(n) > uint64(len(v.mem)) {
+			return nil, errBadAddress
+		}
+		return append(b, v.mem[p:p+n]...), nil
+	}
+	return nil, errors.New("number of an unknown representation")
 }
 
 // placeImage copies im into memory at its base, growing the memory if
