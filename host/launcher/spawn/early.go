@@ -16,10 +16,11 @@ var early struct {
 // Early starts the plugin in the background for TakeEarly to collect: the
 // one named by $TFY_SECRETS_PLUGIN, else the one beside the host's
 // executable (the launcher's first two places; the PATH search needs
-// os/exec, which initialises too late for this). The host's main calls it from its first package
-// initialiser when the command line names a command that needs the plugin:
-// the plugin's start (exec, runtime and package initialisation, several
-// milliseconds) then runs beside the host's own instead of after it.
+// os/exec, which initialises too late for this). The host's main calls it
+// from one of its first package initialisers when the command line names a
+// command that needs the plugin: the plugin's start (exec, runtime and
+// package initialisation, several milliseconds) then runs beside the host's
+// own instead of after it.
 //
 // The launcher adopts the early plugin only if it is the one its own search
 // finds (Process.Runs); otherwise, and after a failed early start, it
