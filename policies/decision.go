@@ -102,6 +102,25 @@ func combine(def, org Decision) Decision {
 	return out
 }
 
+// alone is combine(def, Decision{}), the decision without an organisation
+// policy, for a def the caller owns: the default policy's lists come out of
+// the module sorted and free of repeats, so they (and its mask) are kept
+// rather than copied; anything else goes through combine.
+func alone(def Decision) Decision {
+	normal := func(l []string) bool { // non-nil and strictly increasing
+		for i := 1; i < len(l); i++ {
+			if l[i-1] >= l[i] {
+				return false
+			}
+		}
+		return l != nil
+	}
+	if !normal(def.Deny) || !normal(def.Warn) || def.Mask == nil {
+		return combine(def, Decision{})
+	}
+	return def
+}
+
 // union is the sorted, de-duplicated union of two lists.
 func union(a, b []string) []string {
 	out := make([]string, 0, len(a)+len(b))

@@ -1,6 +1,7 @@
 package policies
 
 import (
+	"reflect"
 	"slices"
 	"testing"
 
@@ -129,5 +130,26 @@ func TestViewLeavesOutLengthsNoRuleReads(t *testing.T) {
 	setView(&v, in, 4096)
 	if v.Secrets[0].Length != 32 || len(v.Changes) != 2 {
 		t.Fatalf("with show_prefix: %+v %+v", v.Changes, v.Secrets)
+	}
+}
+
+// alone keeps an owned decision whose lists are already what combine would
+// make of them, and is combine otherwise.
+func TestAloneIsCombineWithoutAnOrganisation(t *testing.T) {
+	t.Parallel()
+	for _, d := range []Decision{
+		{Deny: []string{"a", "b"}, Warn: []string{}, Confirm: ConfirmYes, Mask: map[string]string{"K": MaskPrefix4, "L": MaskSet}},
+		{Deny: []string{}, Warn: []string{"w"}, Confirm: ConfirmNone, Mask: map[string]string{}},
+		{Deny: []string{"b", "a"}, Warn: []string{}, Mask: map[string]string{}},
+		{Deny: []string{"a", "a"}, Warn: []string{}, Mask: map[string]string{}},
+		{Deny: nil, Warn: []string{}, Mask: map[string]string{}},
+		{Deny: []string{}, Warn: []string{"x", "x"}, Mask: map[string]string{}},
+		{Deny: []string{}, Warn: []string{}, Mask: nil},
+	} {
+		want := combine(d, Decision{})
+		got := alone(d)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("alone(%#v) = %#v, want %#v", d, got, want)
+		}
 	}
 }

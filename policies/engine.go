@@ -308,11 +308,14 @@ func (e *Engine) decide(ctx context.Context, in Input) (Decision, error) {
 	}
 	sc := e.scratch.Get().(*scratch)
 	defer e.scratch.Put(sc)
-	def, err := e.decideDefault(ctx, in, sc)
+	def, owned, err := e.decideDefault(ctx, in, sc)
 	if err != nil {
 		return Decision{}, fmt.Errorf("decide: %w", err)
 	}
 	if e.org == nil {
+		if owned {
+			return alone(def), nil
+		}
 		return combine(def, Decision{}), nil
 	}
 	// An organisation policy may read any field, so it gets the whole
@@ -337,38 +340,36 @@ func (e *Engine) decide(ctx context.Context, in Input) (Decision, error) {
 // decideDefault is the default policy's decision on in's lean view: from the
 // precomputed table when the view is one of its constant inputs (exactly
 // the bytes the module would have read, against the same store rules), else
-// evaluated.
-func (e *Engine) decideDefault(ctx context.Context, in Input, sc *scratch) (Decision, error) {
+// evaluated. owned says the decision's slices and map were made for this
+// call (evaluated), not shared with the table.
+func (e *Engine) decideDefault(ctx context.Context, in Input, sc *scratch) (d Decision, owned bool, err error) {
 	setView(&sc.in, in, e.sizeBound)
 	lean.Write(&sc.doc, &sc.in)
 	if e.precomputedOK && len(in.Changes) == 0 && len(in.Secrets) == 0 {
 		input, err := sc.doc.Bytes()
 		if err != nil {
-			return Decision{}, fmt.Errorf("default policy input: %w", err)
+			return Decision{}, false, fmt.Errorf("default policy input: %w", err)
 		}
 		if d, ok := precomputed.lookup(input); ok {
-			return d, nil
+			return d, false, nil
 		}
 	}
 	p, err := e.defaultPolicy(ctx)
 	if err != nil {
-		return Decision{}, err
+		return Decision{}, false, err
 	}
-	var (
-		d       Decision
-		defined bool
-	)
+	var defined bool
 	err = p.EvalView(ctx, Entrypoint, &sc.doc, func(rs opawasm.View) (err error) {
 		d, defined, err = readDecision(rs)
 		return err
 	})
 	if err != nil {
-		return Decision{}, fmt.Errorf("default policy: %w", err)
+		return Decision{}, false, fmt.Errorf("default policy: %w", err)
 	}
 	if !defined {
-		return Decision{}, errUndefinedDefault
+		return Decision{}, false, errUndefinedDefault
 	}
-	return d, nil
+	return d, true, nil
 }
 
 // EvalJSON is `policy eval`: it parses an input document (see ParseInput)
