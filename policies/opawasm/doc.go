@@ -9,6 +9,9 @@
 //
 // It must not: import OPA (the plugin binary stays small and fast to start;
 // a test enforces it), interpret decisions (that is the policy package's job),
-// or print anything. Policy inputs and results pass through it as opaque JSON;
-// callers must never put a secret value into an input.
+// or print anything. Policy inputs pass through it as opaque JSON documents
+// (laid out in Go as the module's own values when the module's layout was
+// checked, see image.go) and results as JSON or, for EvalView, as a View of
+// the module's memory that the caller reads; callers must never put a secret
+// value into an input.
 package opawasm
