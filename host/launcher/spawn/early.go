@@ -8,53 +8,52 @@ import (
 
 // early is the plugin Early started, until TakeEarly hands it out.
 var early struct {
-	mu   sync.Mutex
-	done chan struct{} // closed when the start has finished; nil without Early
-	p    *Process
+	mu sync.Mutex
+	p  *Process
 }
 
-// Early starts the plugin in the background for TakeEarly to collect: the
-// one named by $TFY_SECRETS_PLUGIN, else the one beside the host's
-// executable (the launcher's first two places; the PATH search needs
-// os/exec, which initialises too late for this). The host's main calls it
-// from one of its first package initialisers when the command line names a
-// command that needs the plugin: the plugin's start (exec, runtime and
-// package initialisation, several milliseconds) then runs beside the host's
-// own instead of after it.
+// Early starts the plugin for TakeEarly to collect: the one named by
+// $TFY_SECRETS_PLUGIN, else the one beside the host's executable (the
+// launcher's first two places; the PATH search needs os/exec, which
+// initialises too late for this). The host's main calls it from one of its
+// first package initialisers when the command line names a command that
+// needs the plugin: the plugin's start (exec, runtime and package
+// initialisation, several milliseconds) then runs beside the host's own
+// instead of after it.
+//
+// It starts the plugin before it returns, holding up the host's own
+// initialisation for about half a millisecond (a verification record
+// checked, a directory, pipes, the exec), or for the hash when there is no
+// record. From a goroutine the whole command took as long (the exec, racing
+// the host's initialisation for the two cores, took 2 ms instead of 0.4),
+// so the simpler way stays.
 //
 // The launcher adopts the early plugin only if it is the one its own search
 // finds (Process.Runs); otherwise, and after a failed early start, it
 // starts the plugin on demand and reports any failure with its usual
-// messages. Call Early at most once, before main.
+// messages. Call Early at most once.
 func Early() {
-	done := make(chan struct{})
-	early.done = done
-	go func() {
-		defer close(done)
-		path := os.Getenv(EnvPlugin)
-		if path == "" {
-			exe, err := os.Executable()
-			if err != nil {
-				return
-			}
-			path = exe[:strings.LastIndexByte(exe, os.PathSeparator)+1] + PluginBinary
+	path := os.Getenv(EnvPlugin)
+	if path == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return
 		}
-		if p, err := Start(path); err == nil {
-			early.mu.Lock()
-			early.p = p
-			early.mu.Unlock()
-		}
-	}()
+		path = exe[:strings.LastIndexByte(exe, os.PathSeparator)+1] + PluginBinary
+	}
+	p, err := Start(path)
+	if err != nil {
+		return
+	}
+	early.mu.Lock()
+	defer early.mu.Unlock()
+	early.p = p
 }
 
-// TakeEarly returns the plugin Early started, waiting for its start to
-// finish, or nil when there is none (no Early, a failed start, or already
-// taken). Only one caller gets it; that caller owns it.
+// TakeEarly returns the plugin Early started, or nil when there is none
+// (no Early, a failed start, or already taken). Only one caller gets it;
+// that caller owns it.
 func TakeEarly() *Process {
-	if early.done == nil {
-		return nil
-	}
-	<-early.done
 	early.mu.Lock()
 	defer early.mu.Unlock()
 	p := early.p

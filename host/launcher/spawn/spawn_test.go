@@ -222,10 +222,7 @@ func TestRuns(t *testing.T) {
 
 // resetEarly forgets Early's state after a test.
 func resetEarly(t *testing.T) {
-	t.Cleanup(func() {
-		DiscardEarly()
-		early.done = nil
-	})
+	t.Cleanup(DiscardEarly)
 }
 
 func TestEarlyIsTakenOnce(t *testing.T) {
@@ -255,8 +252,9 @@ func TestEarlyNotTakenIsDiscarded(t *testing.T) {
 	path := installPlugin(t)
 	t.Setenv(EnvPlugin, path)
 	Early()
-	<-early.done
+	early.mu.Lock()
 	p := early.p
+	early.mu.Unlock()
 	if p == nil {
 		t.Fatal("Early started nothing")
 	}
