@@ -129,6 +129,7 @@ func run(bin *os.File, path, sockDir string) (*Process, error) {
 		handshake.EnvProtocolVersions+"="+strconv.Itoa(handshake.ProtocolVersion),
 		handshake.EnvUnixSocketDir+"="+sockDir,
 		handshake.EnvParentPID+"="+strconv.Itoa(os.Getpid()),
+		envMaxProcs+"="+maxProcs(),
 	)
 	// argv[0] is the path, so ps and the plugin itself see its real name.
 	proc, err := os.StartProcess(name, []string{path}, &os.ProcAttr{Env: env, Files: theirs})
@@ -136,6 +137,22 @@ func run(bin *os.File, path, sockDir string) (*Process, error) {
 		return fail(err, fmt.Sprintf("cannot start the plugin %s", path))
 	}
 	return &Process{Path: path, Stdout: ours[0], Stderr: ours[1], SockDir: sockDir, proc: proc, tls: ours[2]}, nil
+}
+
+// envMaxProcs is the Go runtime's variable for how many threads run Go
+// code at once.
+const envMaxProcs = "GOMAXPROCS"
+
+// maxProcs is the plugin's GOMAXPROCS: the user's, or 1. The plugin serves
+// one command's calls, one after another; with one processor its runtime
+// starts fewer threads and per-processor caches, so it starts, and dies
+// when killed, a little faster (0.5 ms of a 27 ms `group list`, interleaved
+// runs), and the host keeps the other core.
+func maxProcs() string {
+	if v, ok := os.LookupEnv(envMaxProcs); ok {
+		return v
+	}
+	return "1"
 }
 
 // closeAll closes the files in *fs and forgets them.

@@ -57,7 +57,7 @@ func playPlugin() int {
 	slices.Sort(names)
 	fmt.Println("tls", string(material))
 	fmt.Println("env", strings.Join(names, ","))
-	for _, name := range []string{handshake.EnvUnixSocketDir, handshake.EnvParentPID, handshake.EnvProtocolVersions} {
+	for _, name := range []string{handshake.EnvUnixSocketDir, handshake.EnvParentPID, handshake.EnvProtocolVersions, envMaxProcs} {
 		fmt.Println(name, os.Getenv(name))
 	}
 	fmt.Println("argv0", os.Args[0])
@@ -111,6 +111,10 @@ func report(t *testing.T, p *Process) map[string]string {
 
 func TestStartGivesThePluginItsHandshakeAndNothingElse(t *testing.T) {
 	t.Setenv(envCanary, "must-not-reach-the-plugin")
+	t.Setenv(envMaxProcs, "") // restored after the test
+	if err := os.Unsetenv(envMaxProcs); err != nil {
+		t.Fatal(err)
+	}
 	path := installPlugin(t)
 	p, err := Start(path)
 	if err != nil {
@@ -133,6 +137,7 @@ func TestStartGivesThePluginItsHandshakeAndNothingElse(t *testing.T) {
 		handshake.EnvParentPID:        strconv.Itoa(os.Getpid()),
 		handshake.EnvProtocolVersions: strconv.Itoa(handshake.ProtocolVersion),
 		"argv0":                       path,
+		envMaxProcs:                   "1",
 	}
 	for k, v := range want {
 		if facts[k] != v {
@@ -145,6 +150,22 @@ func TestStartGivesThePluginItsHandshakeAndNothingElse(t *testing.T) {
 	// The link that executed the verified descriptor is gone.
 	if entries, err := os.ReadDir(p.SockDir); err != nil || len(entries) != 0 {
 		t.Fatalf("socket dir holds %v, %v; want nothing yet", entries, err)
+	}
+}
+
+// The plugin runs on one processor unless the user chose otherwise.
+func TestStartKeepsTheUsersGOMAXPROCS(t *testing.T) {
+	t.Setenv(envMaxProcs, "3")
+	p, err := Start(installPlugin(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Discard()
+	if err := p.SendTLS(nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := report(t, p)[envMaxProcs]; got != "3" {
+		t.Fatalf("the plugin got GOMAXPROCS=%q, want the user's 3", got)
 	}
 }
 
