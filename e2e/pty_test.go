@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -285,14 +286,47 @@ func waitPlugin(t *testing.T, hostPid int) int {
 	}
 }
 
+// waitFaultsUsed polls (bounded) until the emulator has no fault rule left,
+// that is until requests have used up every rule posted with a count.
+func waitFaultsUsed(t *testing.T, e *emulator) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		resp, err := http.Get(e.url + "/_emulator/faults")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var list struct {
+			Faults []json.RawMessage `json:"faults"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&list)
+		_ = resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list.Faults) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the emulator still holds %d fault rule(s)", len(list.Faults))
+		}
+		<-tick.C
+	}
+}
+
 // TestCtrlCWhileThePluginWaits: Ctrl-C while the plugin is stuck in a slow
 // API call ends the command at once with exit 130 and stops the plugin.
 func TestCtrlCWhileThePluginWaits(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
 	u := newUser(t, e)
-	e.control(t, http.MethodPost, "/_emulator/faults", map[string]any{"method": "GET", "pathPrefix": "/api/svc/v1/secret-groups", "delay": "5m"})
+	e.control(t, http.MethodPost, "/_emulator/faults", map[string]any{"method": "GET", "pathPrefix": "/api/svc/v1/secret-groups", "delay": "5m", "count": 1})
 	tm := u.startTerm("group", "list")
+	// The plugin starts with the host, before the host handles Ctrl-C; the
+	// fault is used up once the plugin's request is being held.
+	waitFaultsUsed(t, e)
 	pid := waitPlugin(t, tm.cmd.Process.Pid)
 	tm.send("\x03")
 	if code := tm.wait(); code != 130 {
