@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/tfy-secrets/tfy-secrets/policies/opawasm"
 )
 
 // parseResultSet reads the result set a policy module printed as JSON ([]
@@ -489,31 +491,21 @@ func (s *scanner) strSlow(start int) ([]byte, error) {
 			}
 			e := s.b[s.i]
 			s.i++
-			switch e {
-			case '"', '\\', '/':
-				out = append(out, e)
-			case 'b':
-				out = append(out, '\b')
-			case 'f':
-				out = append(out, '\f')
-			case 'n':
-				out = append(out, '\n')
-			case 'r':
-				out = append(out, '\r')
-			case 't':
-				out = append(out, '\t')
-			case 'u':
-				r, ok := s.hex4()
-				if !ok {
-					return nil, s.fail("invalid \\u escape")
-				}
-				if utf16.IsSurrogate(r) {
-					r = s.lowSurrogate(r)
-				}
-				out = utf8.AppendRune(out, r)
-			default:
+			if b, ok := opawasm.Unescape(e); ok {
+				out = append(out, b)
+				continue
+			}
+			if e != 'u' {
 				return nil, s.fail("invalid escape")
 			}
+			r, ok := s.hex4()
+			if !ok {
+				return nil, s.fail("invalid \\u escape")
+			}
+			if utf16.IsSurrogate(r) {
+				r = s.lowSurrogate(r)
+			}
+			out = utf8.AppendRune(out, r)
 		}
 	}
 	return nil, s.fail("unterminated string")

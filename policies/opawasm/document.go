@@ -204,3 +204,24 @@ func appendQuoted(b []byte, s string) []byte {
 	b = append(b, s[start:]...)
 	return append(b, '"')
 }
+
+// Unescape returns the byte that the JSON escape sequence backslash-e
+// stands for, for every escape but \u (which names a code point in four hex
+// digits); ok is false for \u and for anything that is not an escape.
+func Unescape(e byte) (b byte, ok bool) {
+	switch e {
+	case '"', '\\', '/':
+		return e, true
+	case 'b':
+		return '\b', true
+	case 'f':
+		return '\f', true
+	case 'n':
+		return '\n', true
+	case 'r':
+		return '\r', true
+	case 't':
+		return '\t', true
+	}
+	return 0, false
+}

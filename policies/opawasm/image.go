@@ -373,41 +373,33 @@ func (im *image) decodeString(doc []byte, i int) ([]byte, int, error) {
 		if i+1 >= len(doc) {
 			break
 		}
-		switch e := doc[i+1]; e {
-		case '"', '\\', '/':
-			out = append(out, e)
-		case 'b':
-			out = append(out, '\b')
-		case 'f':
-			out = append(out, '\f')
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 't':
-			out = append(out, '\t')
-		case 'u':
-			r, ok := hexRune(doc, i+2)
-			if !ok {
-				return nil, 0, errNoImage
-			}
-			i += 4
-			if utf16.IsSurrogate(r) {
-				// Only a pair: the module's parser refuses a lone half,
-				// so such a document is left to it.
-				lo, ok := hexRune(doc, i+4)
-				if i+3 >= len(doc) || doc[i+2] != '\\' || doc[i+3] != 'u' || !ok {
-					return nil, 0, errNoImage
-				}
-				if r = utf16.DecodeRune(r, lo); r == utf8.RuneError {
-					return nil, 0, errNoImage
-				}
-				i += 6
-			}
-			out = utf8.AppendRune(out, r)
-		default:
+		e := doc[i+1]
+		if b, ok := Unescape(e); ok {
+			out = append(out, b)
+			i += 2
+			continue
+		}
+		if e != 'u' {
 			return nil, 0, errNoImage
 		}
+		r, ok := hexRune(doc, i+2)
+		if !ok {
+			return nil, 0, errNoImage
+		}
+		i += 4
+		if utf16.IsSurrogate(r) {
+			// Only a pair: the module's parser refuses a lone half,
+			// so such a document is left to it.
+			lo, ok := hexRune(doc, i+4)
+			if i+3 >= len(doc) || doc[i+2] != '\\' || doc[i+3] != 'u' || !ok {
+				return nil, 0, errNoImage
+			}
+			if r = utf16.DecodeRune(r, lo); r == utf8.RuneError {
+				return nil, 0, errNoImage
+			}
+			i += 6
+		}
+		out = utf8.AppendRune(out, r)
 		i += 2
 	}
 	return nil, 0, errNoImage
