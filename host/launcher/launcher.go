@@ -3,8 +3,9 @@
 // host's own start, or on demand), connecting to it with go-plugin over
 // mutually authenticated gRPC on a unix socket in a private directory, and
 // making sure it stops: on success, on error, on Ctrl-C or SIGTERM, and
-// (through the plugin's parent watch) when the host itself is killed. It must not interpret what the plugin says: the returned
-// plugin.Service is the boundary's own client.
+// (through the plugin's parent watch) when the host itself is killed. It
+// must not interpret what the plugin says: the returned plugin.Service is
+// the boundary's own client.
 package launcher
 
 import (
