@@ -185,6 +185,34 @@ type decisionFixture struct {
 
 const decisionEntrypoint = "tfy/secrets/decision"
 
+// decisionDocument is one decision input as JSON text and as the Document
+// writeAny builds from it.
+type decisionDocument struct {
+	json string
+	doc  *Document
+}
+
+// documents returns the decision inputs, the fixture's own included, that
+// writeAny can build as a Document; fewer than five fails the test.
+func (fx decisionFixture) documents(t *testing.T) []decisionDocument {
+	t.Helper()
+	var out []decisionDocument
+	for _, in := range append(decisionInputs, string(fx.input)) {
+		var v any
+		if err := json.Unmarshal([]byte(in), &v); err != nil {
+			t.Fatal(err)
+		}
+		d := new(Document)
+		if writeAny(d, v) {
+			out = append(out, decisionDocument{json: in, doc: d})
+		}
+	}
+	if len(out) < 5 {
+		t.Fatalf("only %d inputs could be written as documents", len(out))
+	}
+	return out
+}
+
 func loadDecisionFixture(t testing.TB) decisionFixture {
 	t.Helper()
 	read := func(name string) []byte {
