@@ -49,7 +49,7 @@ func Main(ctx context.Context, p Process) int {
 	args, name := p.Args, Name
 	if len(args) > 0 && isShim(args[0]) {
 		if len(args) < 2 || args[1] != "secrets" {
-			return report(ctx, p.IOStreams.ErrOut, "", passThrough(p))
+			return report(ctx, p.IOStreams.ErrOut, "", args, passThrough(p))
 		}
 		name = shimName + " secrets"
 		args = append([]string{name}, args[2:]...)
@@ -63,7 +63,7 @@ func Main(ctx context.Context, p Process) int {
 	if f.Globals.Output != render.Table {
 		output = string(f.Globals.Output)
 	}
-	return report(ctx, p.IOStreams.ErrOut, output, err)
+	return report(ctx, p.IOStreams.ErrOut, output, args, err)
 }
 
 func isShim(argv0 string) bool {
@@ -88,8 +88,10 @@ type errorDoc struct {
 }
 
 // report prints err (if any) and returns the exit code. It is the only
-// place that decides exit codes.
-func report(ctx context.Context, w io.Writer, output string, err error) int {
+// place that decides exit codes. Whatever follows '=' in a word of args is
+// hidden from the message and hint, so that an error repeating a KEY=VALUE
+// typed in the wrong place does not show the value.
+func report(ctx context.Context, w io.Writer, output string, args []string, err error) int {
 	if err == nil {
 		return 0
 	}
@@ -109,14 +111,16 @@ func report(ctx context.Context, w io.Writer, output string, err error) int {
 	} else if ec, ok := errors.AsType[exitCoder](err); ok {
 		code = ec.ExitCode()
 	}
+	argv := failure.NewArgv(args)
+	message, hint := argv.Hide(err.Error()), argv.Hide(hint)
 	if output == string(render.JSON) {
 		var doc errorDoc
-		doc.Error.Code, doc.Error.Message, doc.Error.Hint = string(kind), err.Error(), hint
+		doc.Error.Code, doc.Error.Message, doc.Error.Hint = string(kind), message, hint
 		b, _ := json.Marshal(doc)
 		_, _ = fmt.Fprintf(w, "%s\n", b)
 		return code
 	}
-	_, _ = fmt.Fprintf(w, "error: %s\n", err.Error())
+	_, _ = fmt.Fprintf(w, "error: %s\n", message)
 	if hint != "" {
 		_, _ = fmt.Fprintf(w, "hint: %s\n", hint)
 	}

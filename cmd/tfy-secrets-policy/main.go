@@ -51,10 +51,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return 0
 	}
-	f := failure.As(err)
-	fmt.Fprintln(stderr, "error: "+f.Error())
+	f, argv := failure.As(err), failure.NewArgv(args)
+	fmt.Fprintln(stderr, "error: "+argv.Hide(f.Error()))
 	if f.Hint != "" {
-		fmt.Fprintln(stderr, "hint: "+f.Hint)
+		fmt.Fprintln(stderr, "hint: "+argv.Hide(f.Hint))
 	}
 	return f.Kind.ExitCode()
 }

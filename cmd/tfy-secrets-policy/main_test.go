@@ -46,6 +46,19 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
+// TestErrorsHideValues: a KEY=VALUE typed where a command or a directory
+// goes is repeated without its value.
+func TestErrorsHideValues(t *testing.T) {
+	t.Parallel()
+	const value = "canary-policy-tool-2c9a"
+	for _, args := range [][]string{{"K=" + value}, {"test", "K=" + value}} {
+		code, _, stderr := runArgs(t, args...)
+		if code == 0 || strings.Contains(stderr, value) || !strings.Contains(stderr, "K=…") {
+			t.Errorf("%q: exit %d, stderr %q", args, code, stderr)
+		}
+	}
+}
+
 func TestTestCommand(t *testing.T) {
 	t.Parallel()
 	code, stdout, _ := runArgs(t, "test", "../../policies/examples/prod-delete")

@@ -32,6 +32,7 @@ import (
 	"github.com/tfy-secrets/tfy-secrets/host/cmd/version"
 	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
 	"github.com/tfy-secrets/tfy-secrets/host/render"
+	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 )
 
 // The global flag names.
@@ -182,7 +183,7 @@ func readGlobals(c *cli.Context, f *cmdutil.Factory) error {
 	f.Globals = g
 	if g.Debug {
 		_, _ = fmt.Fprintf(f.IOStreams.ErrOut, "debug: host %s, output %s, timeout %s, policy bundle %q\n",
-			orDefault(g.Host), g.Output, timeoutText(g.Timeout), g.Policy)
+			failure.Word(orDefault(g.Host)), g.Output, timeoutText(g.Timeout), failure.Word(g.Policy))
 	}
 	return nil
 }
