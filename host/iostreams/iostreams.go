@@ -145,8 +145,8 @@ func (s *IOStreams) ReadSecret(ctx context.Context, prompt string) (secret.Value
 		return secret.Value{}, fmt.Errorf("read terminal state: %w", err)
 	}
 	// Echo goes off before the question appears, so nothing typed ahead is
-	// shown; ReadPassword restores the echo-off state it found, so the
-	// original settings are put back here.
+	// shown, and the original settings are put back here, whether the
+	// answer came or the prompt was interrupted.
 	if err := echoOff(s.inFd); err != nil {
 		return secret.Value{}, err
 	}
@@ -158,7 +158,7 @@ func (s *IOStreams) ReadSecret(ctx context.Context, prompt string) (secret.Value
 	}
 	ch := make(chan answer, 1)
 	go func() {
-		b, err := term.ReadPassword(s.inFd)
+		b, err := readHidden(s.inFd)
 		ch <- answer{b, err}
 	}()
 	select {
