@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 )
 
@@ -77,13 +78,20 @@ func (s *Server) routes() http.Handler {
 	}
 	s.controlRoutes(mux)
 	mux.Handle("/", s.open(notFound))
-	return stripTrailingSlash(mux)
+	return canonicalPaths(mux, s.open(notFound))
 }
 
-// stripTrailingSlash lets /provider-accounts/ and /provider-accounts mean
-// the same, as real callers use both.
-func stripTrailingSlash(next http.Handler) http.Handler {
+// canonicalPaths lets /provider-accounts/ and /provider-accounts mean the
+// same, as real callers use both, and answers a path that is not in
+// canonical form otherwise ("/a/../b", "//a", "/a/.") with notFound, so
+// that every answer stays a JSON HttpError: ServeMux would redirect it
+// with an empty or HTML body.
+func canonicalPaths(next, notFound http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := strings.TrimRight(r.URL.Path, "/"); p != "" && path.Clean(p) != p {
+			notFound.ServeHTTP(w, r)
+			return
+		}
 		if p := r.URL.Path; len(p) > 1 && strings.HasSuffix(p, "/") {
 			r2 := r.Clone(r.Context())
 			r2.URL.Path = strings.TrimRight(p, "/")
