@@ -1,6 +1,7 @@
 package failure
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -30,12 +31,13 @@ type Argv struct{ r *strings.Replacer }
 
 // NewArgv prepares the hiding of args' values.
 func NewArgv(args []string) Argv {
-	var pairs []string
+	type pair struct{ old, new string }
+	var pairs []pair
 	// Each word as typed and as %q quotes it: a value with a quote or a
 	// control character in it is escaped in a quoted message.
 	add := func(w string) {
 		if shown := Word(w); shown != w {
-			pairs = append(pairs, strconv.Quote(w), strconv.Quote(shown), w, shown)
+			pairs = append(pairs, pair{strconv.Quote(w), strconv.Quote(shown)}, pair{w, shown})
 		}
 	}
 	for _, a := range args {
@@ -49,7 +51,15 @@ func NewArgv(args []string) Argv {
 	if len(pairs) == 0 {
 		return Argv{}
 	}
-	return Argv{strings.NewReplacer(pairs...)}
+	// A Replacer takes, at each position, the first of its words that
+	// matches there: longest first, so that a shorter word (`"==`) cannot
+	// end a match inside a longer one (`"==0"`) and leave its value behind.
+	slices.SortStableFunc(pairs, func(a, b pair) int { return len(b.old) - len(a.old) })
+	flat := make([]string, 0, 2*len(pairs))
+	for _, p := range pairs {
+		flat = append(flat, p.old, p.new)
+	}
+	return Argv{strings.NewReplacer(flat...)}
 }
 
 // Hide returns msg with the values of the command line hidden.
