@@ -77,8 +77,9 @@ func (s *Server) routes() http.Handler {
 		mux.Handle(apiPrefix+p, s.open(methodNotAllowed))
 	}
 	s.controlRoutes(mux)
-	mux.Handle("/", s.open(notFound))
-	return canonicalPaths(mux, s.open(notFound))
+	unknown := s.open(notFound)
+	mux.Handle("/", unknown)
+	return canonicalPaths(mux, unknown)
 }
 
 // canonicalPaths lets /provider-accounts/ and /provider-accounts mean the
