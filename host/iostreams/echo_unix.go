@@ -43,6 +43,7 @@ func readHidden(fd int) ([]byte, error) {
 			return line, nil
 		case n == 1 && b[0] == '\b':
 			if len(line) > 0 {
+				line[len(line)-1] = 0 // the caller clears only what it gets back
 				line = line[:len(line)-1]
 			}
 		case n == 1:
