@@ -3,6 +3,7 @@ package emulator
 import (
 	"net/http"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -81,12 +82,23 @@ func (s *Server) ctlConcurrentWriter(req *request) (response, error) {
 	if err := decodeBody(req.body, &cw, false); err != nil {
 		return response{}, err
 	}
-	if cw.Group == "" || (cw.AddKey == "" && cw.RemoveKey == "") {
-		return response{}, errorf(400, "group and at least one of addKey or removeKey are required")
+	if cw.Group == "" || (cw.AddKey == "" && cw.RemoveKey == "" && cw.RotateKey == "") {
+		return response{}, errorf(400, "group and at least one of addKey, removeKey or rotateKey are required")
+	}
+	if cw.Skip < 0 {
+		return response{}, errorf(400, "skip must be 0 or more")
+	}
+	switch cw.When {
+	case "":
+		cw.When = writeAfter
+	case writeAfter, writeBefore:
+	default:
+		return response{}, errorf(400, "when must be \"before\" or \"after\"")
 	}
 	if cw.Method == "" {
 		cw.Method = http.MethodGet
 	}
+	cw.Method = strings.ToUpper(cw.Method)
 	if cw.PathPrefix == "" {
 		cw.PathPrefix = apiPrefix + "secret-groups"
 	}

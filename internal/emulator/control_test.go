@@ -296,7 +296,53 @@ func TestConcurrentWriter(t *testing.T) {
 	status, body = f.call("", "POST", "/_emulator/concurrent-writer", kv{"group": "missing", "addKey": "X"})
 	f.wantError(404, "Secret group 'missing' not found", status, body)
 	status, body = f.call("", "POST", "/_emulator/concurrent-writer", kv{"group": "raced"})
-	f.wantError(400, "group and at least one of addKey or removeKey are required", status, body)
+	f.wantError(400, "group and at least one of addKey, removeKey or rotateKey are required", status, body)
+	status, body = f.call("", "POST", "/_emulator/concurrent-writer", kv{"group": "raced", "addKey": "X", "when": "during"})
+	f.wantError(400, `when must be "before" or "after"`, status, body)
+	status, body = f.call("", "POST", "/_emulator/concurrent-writer", kv{"group": "raced", "addKey": "X", "skip": -1})
+	f.wantError(400, "skip must be 0 or more", status, body)
+}
+
+// TestConcurrentWriterAim: skip and when place the writer at any point of a
+// sequence: here the second write to a group, just before it is served (the
+// write then sees the change) or just after (the next read sees it), and a
+// rotation that makes a new version.
+func TestConcurrentWriterAim(t *testing.T) {
+	t.Parallel()
+	for _, when := range []string{"before", "after"} {
+		t.Run(when, func(t *testing.T) {
+			t.Parallel()
+			f := start(t, Options{})
+			g := f.create("aimed", TypeGCPGSM, "A", "1", "B", "2")
+			f.must("", "POST", "/_emulator/concurrent-writer", kv{"group": g.ID, "method": "put", "pathPrefix": "/api/svc/v1/secret-groups/" + g.ID,
+				"skip": 1, "when": when, "addKey": "THEIRS", "rotateKey": "B"}, nil)
+			first := f.update(g.ID, "A", "1a", "B", nil)
+			if got := names(first); !slices.Equal(got, []string{"A", "B"}) {
+				t.Fatalf("the skipped write saw %v", got)
+			}
+			second := f.update(g.ID, "A", "1b", "B", nil)
+			var now struct{ Data tGroup }
+			f.must(f.admin, "GET", "/api/svc/v1/secret-groups/"+g.ID, nil, &now)
+			want := map[string][]string{
+				// Landing before our PUT, the new key is deleted by it: the
+				// window a client's re-read cannot close.
+				"before": {"A", "B"},
+				"after":  {"A", "B", "THEIRS"},
+			}[when]
+			if got := names(now.Data); !slices.Equal(got, want) {
+				t.Fatalf("after the aimed write: %v, want %v (the PUT answered %v)", got, want, names(second))
+			}
+			var b tSecret
+			for _, s := range now.Data.AssociatedSecrets {
+				if s.Name == "B" {
+					b = f.secret(f.admin, s.ID)
+				}
+			}
+			if len(b.SecretVersions) != 2 || b.Value == nil || !strings.HasPrefix(*b.Value, "concurrent-") {
+				t.Fatalf("rotated key B: %d versions, value rotated=%v", len(b.SecretVersions), b.Value != nil && strings.HasPrefix(*b.Value, "concurrent-"))
+			}
+		})
+	}
 }
 
 // TestReset: back to the start-up state with the same integration ids.

@@ -78,16 +78,36 @@ func (f *FaultRule) matches(r *http.Request) bool {
 	return (f.Method == "" || f.Method == r.Method) && strings.HasPrefix(r.URL.Path, f.PathPrefix)
 }
 
-// ConcurrentWrite changes a group's key set right after the next matching
-// read has been answered, so the client holds a stale view: the situation
-// between a plan and its apply.
+// ConcurrentWrite is another client changing a group at a chosen point of a
+// test's request sequence: it can land before or after any request of a
+// plan, an apply or a verification, so every window between a read and a
+// write can be tested.
 type ConcurrentWrite struct {
 	Method     string `json:"method,omitempty"`     // default GET
 	PathPrefix string `json:"pathPrefix,omitempty"` // default /api/svc/v1/secret-groups
-	Group      string `json:"group"`                // id or name
-	AddKey     string `json:"addKey,omitempty"`
-	RemoveKey  string `json:"removeKey,omitempty"`
+	// Skip lets this many matching requests pass untouched first, so a
+	// writer can aim at the second read of a group (the one after a write)
+	// rather than the first.
+	Skip int `json:"skip,omitempty"`
+	// When is "after" (the default: the matched request is served and its
+	// answer fixed, then the group changes before the client receives the
+	// answer, so it holds a stale view) or "before" (the group changes
+	// first, then the request is served and sees the change).
+	When      string `json:"when,omitempty"`
+	Group     string `json:"group"` // id or name
+	AddKey    string `json:"addKey,omitempty"`
+	RemoveKey string `json:"removeKey,omitempty"`
+	// RotateKey gives an existing key a new random value (a new version).
+	RotateKey string `json:"rotateKey,omitempty"`
+
+	skipped int
 }
+
+// The points a ConcurrentWrite lands at, relative to the matched request.
+const (
+	writeAfter  = "after"
+	writeBefore = "before"
+)
 
 func (c *ConcurrentWrite) matches(r *http.Request) bool {
 	return c.Method == r.Method && strings.HasPrefix(r.URL.Path, c.PathPrefix)
@@ -120,11 +140,16 @@ func (t *faultTable) take(r *http.Request) (*FaultRule, *ConcurrentWrite) {
 	}
 	var cw *ConcurrentWrite
 	for i, c := range t.writers {
-		if c.matches(r) {
-			cw = c
-			t.writers = append(t.writers[:i:i], t.writers[i+1:]...)
-			break
+		if !c.matches(r) {
+			continue
 		}
+		if c.skipped < c.Skip {
+			c.skipped++
+			continue
+		}
+		cw = c
+		t.writers = append(t.writers[:i:i], t.writers[i+1:]...)
+		break
 	}
 	return rule, cw
 }
@@ -197,12 +222,15 @@ func (s *Server) faulty(next http.Handler) http.Handler {
 			hangUp(w)
 			return
 		}
-		// Serve into a buffer, so the concurrent write lands after the
+		if cw != nil && cw.When == writeBefore {
+			s.concurrentWrite(cw)
+		}
+		// Serve into a buffer, so a concurrent write "after" lands once the
 		// answer is fixed but before the client can act on it, and so a
 		// drop "after" can discard a finished answer.
 		buf := &bufferedWriter{header: http.Header{}}
 		next.ServeHTTP(buf, r)
-		if cw != nil {
+		if cw != nil && cw.When == writeAfter {
 			s.concurrentWrite(cw)
 		}
 		if rule != nil && rule.Drop == "after" {
@@ -272,7 +300,12 @@ func (s *Server) concurrentWrite(cw *ConcurrentWrite) {
 	in := s.st.integrations[g.IntegrationID]
 	var changes []change
 	for _, sec := range g.Secrets {
-		if sec.Key != cw.RemoveKey {
+		switch sec.Key {
+		case cw.RemoveKey:
+		case cw.RotateKey:
+			v := secret.FromString("concurrent-" + newID())
+			changes = append(changes, change{key: sec.Key, value: &v})
+		default:
 			changes = append(changes, change{key: sec.Key})
 		}
 	}
