@@ -70,7 +70,7 @@ func TestCanaries(t *testing.T) {
 	}
 	expectCode(record(u.run("", "group", "update", "canaries", "--from-env", "ENV-KEY=CANARY_ENV", "--yes", "-o", "json")), 0)
 	expectCode(record(u.run("", "group", "update", "canaries", "--from-env", "ENV-KEY=CANARY_ENV", "--dry-run", "-o", "json", "--debug")), 0)
-	expectCode(record(u.run("", "group", "update", "canaries", "--from-env", "ENV-KEY=CANARY_ENV", "-o", "yaml")), 8) // no --yes, no terminal
+	expectCode(record(u.run("", "group", "update", "canaries", "--from-env", "UNCONFIRMED-KEY=CANARY_ENV", "-o", "yaml")), 8) // no --yes, no terminal
 	expectCode(record(u.run("", "group", "create", "canaries", "--provider", "gcp", "--from-env", "ENV-KEY=CANARY_ENV", "--yes", "--debug")), 6)
 	expectCode(record(u.run("", "group", "create", "literal", "--provider", "gcp", "LITERAL-KEY="+c["literal"], "--yes", "--debug", "-o", "json")), 7)
 	expectCode(record(u.run("", "group", "get", "canaries", "--show-prefix", "--debug", "-o", "json")), 0)

@@ -110,7 +110,8 @@ var (
 		Confirm: plugin.ConfirmTyped, Warnings: []string{"careful"}, ActiveDeployments: 4,
 	}
 	apply  = plugin.ApplyRequest{Call: call, PlanID: "plan-1", Confirmed: true, TypedName: "app"}
-	result = plugin.Result{Operation: plugin.OpGroupUpdate, Group: "app", Changes: []plugin.ResultChange{{Key: "API-KEY", Action: plugin.ActionRotate}}, Verified: true}
+	result = plugin.Result{Operation: plugin.OpGroupUpdate, Group: "app", Changes: []plugin.ResultChange{{Key: "API-KEY", Action: plugin.ActionRotate}}, Verified: true,
+		Warnings: []string{"another writer added LATE to secret group \"app\" right after this write; left as it is"}}
 	policy = plugin.PolicyInfo{Modules: []plugin.PolicyModule{{Name: "default/raw_values.rego", Source: "package tfy"}}, Bundle: "/org/bundle.tar.gz"}
 )
 

@@ -171,7 +171,7 @@ func fromWirePlan(p *pb.Plan) Plan {
 }
 
 func toWireResult(r Result) *pb.Result {
-	out := &pb.Result{Operation: string(r.Operation), Group: r.Group, Verified: r.Verified}
+	out := &pb.Result{Operation: string(r.Operation), Group: r.Group, Verified: r.Verified, Warnings: r.Warnings}
 	for _, c := range r.Changes {
 		out.Changes = append(out.Changes, &pb.ResultChange{Key: c.Key, Action: string(c.Action)})
 	}
@@ -179,7 +179,7 @@ func toWireResult(r Result) *pb.Result {
 }
 
 func fromWireResult(r *pb.Result) Result {
-	out := Result{Operation: Operation(r.GetOperation()), Group: r.GetGroup(), Verified: r.GetVerified()}
+	out := Result{Operation: Operation(r.GetOperation()), Group: r.GetGroup(), Verified: r.GetVerified(), Warnings: r.GetWarnings()}
 	for _, c := range r.GetChanges() {
 		out.Changes = append(out.Changes, ResultChange{Key: c.GetKey(), Action: Action(c.GetAction())})
 	}

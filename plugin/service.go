@@ -210,6 +210,9 @@ const (
 	ActionRotate Action = "rotate"
 	ActionKeep   Action = "keep"
 	ActionRemove Action = "remove"
+	// ActionUnchanged is a key given the value it already has: nothing is
+	// written for it and it gets no new version.
+	ActionUnchanged Action = "unchanged"
 )
 
 // Confirm is the confirmation a decision demands.
@@ -285,7 +288,13 @@ type Result struct {
 	Operation Operation
 	Group     string
 	Changes   []ResultChange
-	Verified  bool // the resulting key set was read back and matches the plan
+	// Verified: the group was read back after the write and holds every
+	// key the plan wrote or kept, and (where values can be read) the
+	// values written.
+	Verified bool
+	// Warnings say what the write could not rule out or what another
+	// writer did around it; never a value.
+	Warnings []string
 }
 
 // PolicyInfo describes the active policies for `policy show`.

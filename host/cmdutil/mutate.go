@@ -42,6 +42,11 @@ func Mutate(ctx context.Context, f *Factory, req plugin.MutationRequest) error {
 	if err != nil {
 		return fmt.Errorf("apply: %w", err)
 	}
+	// What another writer did around the write is for the person (stderr);
+	// JSON and YAML also carry it in the result document.
+	for _, w := range res.Warnings {
+		_, _ = fmt.Fprintf(ios.ErrOut, "warning: %s\n", w)
+	}
 	return f.Renderer().Result(ios.Out, res)
 }
 

@@ -110,6 +110,7 @@ type resultDoc struct {
 	Group     string            `json:"group" yaml:"group"`
 	Changes   []resultChangeDoc `json:"changes" yaml:"changes"`
 	Verified  bool              `json:"verified" yaml:"verified"`
+	Warnings  []string          `json:"warnings" yaml:"warnings"`
 }
 
 type resultEnvelope struct {
@@ -200,7 +201,8 @@ func toPlanDoc(p plugin.Plan) planEnvelope {
 }
 
 func toResultDoc(r plugin.Result) resultEnvelope {
-	d := resultDoc{Operation: string(r.Operation), Group: r.Group, Verified: r.Verified, Changes: make([]resultChangeDoc, 0, len(r.Changes))}
+	d := resultDoc{Operation: string(r.Operation), Group: r.Group, Verified: r.Verified, Changes: make([]resultChangeDoc, 0, len(r.Changes)),
+		Warnings: append(make([]string, 0, len(r.Warnings)), r.Warnings...)}
 	for _, c := range r.Changes {
 		d.Changes = append(d.Changes, resultChangeDoc{Key: c.Key, Action: string(c.Action)})
 	}

@@ -166,7 +166,7 @@ func (tableRenderer) Integrations(w io.Writer, is []plugin.Integration) error {
 }
 
 var actionSymbol = map[plugin.Action]string{
-	plugin.ActionAdd: "+", plugin.ActionRotate: "~", plugin.ActionKeep: "=", plugin.ActionRemove: "-",
+	plugin.ActionAdd: "+", plugin.ActionRotate: "~", plugin.ActionKeep: "=", plugin.ActionUnchanged: "=", plugin.ActionRemove: "-",
 }
 
 var actionColor = map[plugin.Action]string{
@@ -241,10 +241,24 @@ func (t tableRenderer) Plan(w io.Writer, p plugin.Plan) error {
 }
 
 var pastTense = map[plugin.Action]string{
-	plugin.ActionAdd: "added", plugin.ActionRotate: "rotated", plugin.ActionKeep: "kept", plugin.ActionRemove: "removed",
+	plugin.ActionAdd: "added", plugin.ActionRotate: "rotated", plugin.ActionKeep: "kept", plugin.ActionUnchanged: "unchanged", plugin.ActionRemove: "removed",
+}
+
+// changesNothing reports whether a result wrote nothing: every key kept or
+// given the value it already had.
+func changesNothing(r plugin.Result) bool {
+	for _, c := range r.Changes {
+		if c.Action != plugin.ActionKeep && c.Action != plugin.ActionUnchanged {
+			return false
+		}
+	}
+	return true
 }
 
 func resultHeader(r plugin.Result) string {
+	if !isDelete(r.Operation) && r.Operation != plugin.OpGroupCreate && changesNothing(r) {
+		return fmt.Sprintf("Nothing to write to secret group %q: it already holds these values", r.Group)
+	}
 	switch r.Operation {
 	case plugin.OpGroupCreate:
 		return fmt.Sprintf("Created secret group %q", r.Group)
@@ -261,9 +275,11 @@ func resultHeader(r plugin.Result) string {
 func (t tableRenderer) Result(w io.Writer, r plugin.Result) error {
 	var b strings.Builder
 	b.WriteString(resultHeader(r))
-	if r.Verified {
+	switch {
+	case changesNothing(r) && !isDelete(r.Operation) && r.Operation != plugin.OpGroupCreate:
+	case r.Verified:
 		b.WriteString(" (verified)")
-	} else if !isDelete(r.Operation) {
+	case !isDelete(r.Operation):
 		b.WriteString(" (not verified)")
 	}
 	b.WriteString("\n")

@@ -7,8 +7,11 @@
 package secret
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"fmt"
 	"log/slog"
+	"unicode/utf8"
 )
 
 // Redacted is what every rendering of a Value shows.
@@ -42,6 +45,44 @@ func (v Value) Reveal() string { return string(v.b) }
 
 // Equal reports whether two values hold the same bytes.
 func (v Value) Equal(o Value) bool { return v.set == o.set && string(v.b) == string(o.b) }
+
+// Digest is a keyed hash of a Value. Two values are compared by their
+// digests under one key, so that what is kept for the comparison (a plan, a
+// verification) can never be turned back into a value; the key lives only
+// in the process that made it.
+type Digest [sha256.Size]byte
+
+// Digest returns the HMAC-SHA-256 of the value under key.
+func (v Value) Digest(key []byte) Digest {
+	m := hmac.New(sha256.New, key)
+	m.Write(v.b)
+	var d Digest
+	m.Sum(d[:0])
+	return d
+}
+
+// Equal reports whether two digests are the same, in constant time.
+func (d Digest) Equal(o Digest) bool { return hmac.Equal(d[:], o[:]) }
+
+// ValidUTF8 reports whether the value is UTF-8 text. Values travel to
+// TrueFoundry as JSON strings, where any other byte sequence would be
+// replaced, so only text can be stored as it is. When it is not,
+// firstInvalid is the offset of the first byte that is not.
+func (v Value) ValidUTF8() (ok bool, firstInvalid int) {
+	for i := 0; i < len(v.b); {
+		r, n := utf8.DecodeRune(v.b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return false, i
+		}
+		i += n
+	}
+	return true, 0
+}
+
+// Wipe overwrites the value's bytes, for a value read only to be compared:
+// the copy in memory is gone as soon as the comparison is made. Other
+// copies of the Value share the bytes and are wiped too.
+func (v Value) Wipe() { clear(v.b) }
 
 // String implements fmt.Stringer.
 func (v Value) String() string { return Redacted }

@@ -77,3 +77,51 @@ func TestValueAccessors(t *testing.T) {
 		t.Fatal("Equal compares bytes and set-ness")
 	}
 }
+
+func TestDigest(t *testing.T) {
+	key := []byte("process-key")
+	a, b := FromString("hunter2-canary"), FromString("hunter2-canary")
+	if !a.Digest(key).Equal(b.Digest(key)) {
+		t.Fatal("equal values, different digests")
+	}
+	if a.Digest(key).Equal(FromString("hunter3-canary").Digest(key)) {
+		t.Fatal("different values, equal digests")
+	}
+	if a.Digest(key).Equal(a.Digest([]byte("other-key"))) {
+		t.Fatal("the digest does not depend on the key")
+	}
+	if FromString("").Digest(key).Equal(Value{}.Digest(key)) != true {
+		t.Fatal("an empty value and an unset one hold the same bytes")
+	}
+}
+
+func TestValidUTF8(t *testing.T) {
+	for _, c := range []struct {
+		in  string
+		ok  bool
+		bad int
+	}{
+		{"", true, 0},
+		{"plain ascii", true, 0},
+		{"naïve ☃ 𝄞", true, 0},
+		{"\xff\xfe", false, 0},
+		{"ok\xffrest", false, 2},
+		{"ab\xe2\x82", false, 2},    // truncated three-byte sequence
+		{"\xed\xa0\x80", false, 0},  // a surrogate half
+		{"\uFFFD is text", true, 0}, // the replacement character itself is valid
+	} {
+		ok, bad := FromString(c.in).ValidUTF8()
+		if ok != c.ok || (!ok && bad != c.bad) {
+			t.Errorf("%q: ok=%v at %d, want %v at %d", c.in, ok, bad, c.ok, c.bad)
+		}
+	}
+}
+
+func TestWipe(t *testing.T) {
+	v := New([]byte("wipe-me-canary"))
+	w := v
+	v.Wipe()
+	if strings.Contains(w.Reveal(), "wipe") || w.Len() != len("wipe-me-canary") {
+		t.Fatalf("after Wipe: %q", w.Reveal())
+	}
+}

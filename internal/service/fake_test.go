@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -31,6 +32,7 @@ type fakeAPI struct {
 	beforeUpdate func(f *fakeAPI) error // runs inside UpdateGroup; non-nil error aborts before writing
 	afterUpdate  func(f *fakeAPI) error // runs after the write; non-nil error is returned as if the answer was lost
 	failOn       map[string]error       // call name -> error
+	lastWrite    []Write                // the secrets of the last UpdateGroup
 }
 
 type fakeGroup struct {
@@ -196,6 +198,42 @@ func (f *fakeAPI) Secrets(_ context.Context, groupID string, withValue bool) ite
 	}
 }
 
+func (f *fakeAPI) SecretValues(_ context.Context, fqns []string) iter.Seq2[Secret, error] {
+	return func(yield func(Secret, error) bool) {
+		f.mu.Lock()
+		err := f.record("SecretValues")
+		want := map[string]bool{}
+		for _, fqn := range fqns {
+			want[fqn] = true
+		}
+		var out []Secret
+		if err == nil && f.valueHidden {
+			err = &tfyapi.Error{Op: "list secrets", Status: 403, Message: "Secret value viewing is disabled on this control plane"}
+		}
+		if err == nil {
+			for _, id := range slices.Sorted(maps.Keys(f.groups)) {
+				g := f.groups[id]
+				for _, s := range f.view(g).Secrets {
+					if want[s.FQN] {
+						s.Value = secret.FromString(g.keys[s.Key])
+						out = append(out, s)
+					}
+				}
+			}
+		}
+		f.mu.Unlock()
+		if err != nil {
+			yield(Secret{}, err)
+			return
+		}
+		for _, s := range out {
+			if !yield(s, nil) {
+				return
+			}
+		}
+	}
+}
+
 func (f *fakeAPI) SecretByID(_ context.Context, id string) (Secret, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -249,6 +287,7 @@ func (f *fakeAPI) UpdateGroup(_ context.Context, id string, secrets []Write) (Gr
 	if err := f.record("UpdateGroup"); err != nil {
 		return Group{}, err
 	}
+	f.lastWrite = slices.Clone(secrets)
 	if f.beforeUpdate != nil {
 		if err := f.beforeUpdate(f); err != nil {
 			return Group{}, err

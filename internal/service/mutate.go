@@ -1,15 +1,18 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/internal/secret"
 	"github.com/tfy-secrets/tfy-secrets/internal/tfyapi"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
@@ -87,6 +90,14 @@ func (s *Service) Plan(ctx context.Context, req plugin.MutationRequest) (plugin.
 	}
 	pp.plan.Confirm = dec.Confirm
 	pp.plan.Warnings = append(pp.plan.Warnings, dec.Warn...)
+	if pp.write == plugin.OpGroupUpdate {
+		ss.markUnchanged(ctx, pp)
+		if !pp.keys.writesAnything() {
+			// Every named key already holds its value: there is
+			// nothing to write, so nothing to confirm.
+			pp.plan.Confirm = plugin.ConfirmNone
+		}
+	}
 	pp.plan.Changes = pp.keys.changes
 	if pp.plan.Changes == nil {
 		pp.plan.Changes = []plugin.PlannedChange{}
@@ -315,12 +326,26 @@ func (s *Service) Apply(ctx context.Context, req plugin.ApplyRequest) (plugin.Re
 	for _, c := range pp.plan.Changes {
 		res.Changes = append(res.Changes, plugin.ResultChange{Key: c.Key, Action: c.Action})
 	}
-	var err error
+	if pp.write == plugin.OpGroupUpdate && !pp.keys.writesAnything() {
+		// The plan compared every named value with the stored one and
+		// found them equal: writing would only make new versions.
+		res.Verified = true
+		return res, nil
+	}
+	release, warning, err := ss.lock(ctx, pp)
+	if err != nil {
+		return plugin.Result{}, err
+	}
+	defer release()
+	if warning != "" {
+		res.Warnings = append(res.Warnings, warning)
+	}
+	var warnings []string
 	switch pp.write {
 	case plugin.OpGroupCreate:
-		err = ss.applyCreate(ctx, pp)
+		warnings, err = ss.applyCreate(ctx, pp)
 	case plugin.OpGroupUpdate:
-		err = ss.applyUpdate(ctx, pp)
+		warnings, err = ss.applyUpdate(ctx, pp)
 	case plugin.OpGroupDelete:
 		err = ss.applyGroupDelete(ctx, pp)
 	case plugin.OpSecretDelete:
@@ -329,9 +354,50 @@ func (s *Service) Apply(ctx context.Context, req plugin.ApplyRequest) (plugin.Re
 	if err != nil {
 		return plugin.Result{}, err
 	}
+	res.Warnings = append(res.Warnings, warnings...)
 	res.Verified = true
 	log.Debug("applied", "operation", res.Operation, "group", res.Group, "changes", len(res.Changes))
 	return res, nil
+}
+
+// lockWait bounds how long Apply waits for another tfy-secrets process on
+// this machine that is writing the same group. A write holds the lock for a
+// few round trips, so a longer wait means a writer that is stuck.
+const lockWait = time.Minute
+
+// lock takes this machine's write lock of the plan's group, held until the
+// write has been verified, so that no other local tfy-secrets process reads
+// or writes the group in between. A lock directory that cannot be used does
+// not stop the write (the re-read and verification still run); the result
+// then carries a warning.
+func (ss *session) lock(ctx context.Context, pp *pendingPlan) (release func(), warning string, err error) {
+	locks := ss.svc.opts.Locks
+	if locks == nil {
+		return func() {}, "", nil
+	}
+	name := ss.baseURL + "\x00group\x00" + pp.group.ID
+	if pp.write == plugin.OpGroupCreate {
+		name = ss.baseURL + "\x00new\x00" + cmp.Or(pp.group.FQN, pp.plan.Group)
+	}
+	wctx, cancel := context.WithTimeout(ctx, lockWait)
+	defer cancel()
+	release, err = locks.Lock(wctx, name)
+	if err == nil {
+		return release, "", nil
+	}
+	if busy, ok := errors.AsType[*LockBusy](err); ok {
+		holder := "another tfy-secrets process"
+		if busy.Holder > 0 {
+			holder = fmt.Sprintf("%s (pid %d)", holder, busy.Holder)
+		}
+		if ctx.Err() != nil {
+			return nil, "", failure.Wrap(failure.Unavailable, context.Cause(ctx), fmt.Sprintf("gave up waiting for %s writing secret group %s; nothing was written", holder, quoteShort(pp.plan.Group)))
+		}
+		return nil, "", failure.New(failure.Conflict, "%s has been writing secret group %s for over %s; nothing was written", holder, quoteShort(pp.plan.Group), lockWait).
+			WithHint("wait for it to finish, then run the command again")
+	}
+	ss.log.Debug("no local write lock", "error", err)
+	return func() {}, fmt.Sprintf("writes by other tfy-secrets processes on this machine could not be kept apart (%v)", err), nil
 }
 
 // checkConfirmation enforces what the plan's decision demanded; the host asks,
@@ -396,20 +462,16 @@ func limitKeys(keys []string) []string {
 	return append(slices.Clone(keys[:max]), fmt.Sprintf("and %d more", len(keys)-max))
 }
 
-func (ss *session) applyCreate(ctx context.Context, pp *pendingPlan) error {
+func (ss *session) applyCreate(ctx context.Context, pp *pendingPlan) ([]string, error) {
 	sub := subject{what: "secret group " + quoteShort(pp.plan.Group), integration: &pp.integration}
 	g, err := ss.api.CreateGroup(ctx, pp.plan.Group, pp.integration.ID, pp.keys.writes)
 	if err != nil {
 		if ambiguous(err) && pp.group.FQN != "" {
-			return ss.explainAmbiguousCreate(ctx, pp, err)
+			return nil, ss.explainAmbiguousCreate(ctx, pp, err)
 		}
-		return ss.svc.mapError("create secret group", err, sub)
+		return nil, ss.svc.mapError("create secret group", err, sub)
 	}
-	got, err := ss.api.GroupByID(ctx, g.ID)
-	if err != nil {
-		return ss.svc.mapError("verify secret group", err, sub)
-	}
-	return verifyKeys(pp.plan.Group, pp.keys.after, keysOf(got.Secrets))
+	return ss.verifyWrite(ctx, pp, g, sub)
 }
 
 // explainAmbiguousCreate says whether a create that got no clear answer
@@ -435,26 +497,218 @@ func (ss *session) explainAmbiguousCreate(ctx context.Context, pp *pendingPlan, 
 	}
 }
 
-func (ss *session) applyUpdate(ctx context.Context, pp *pendingPlan) error {
-	if _, err := ss.reread(ctx, pp); err != nil {
-		return err
-	}
+func (ss *session) applyUpdate(ctx context.Context, pp *pendingPlan) ([]string, error) {
 	sub := subject{what: "secret group " + quoteShort(pp.plan.Group), integration: &pp.integration}
 	if pp.integration.ID == "" {
 		sub.integration = nil
 	}
-	_, err := ss.api.UpdateGroup(ctx, pp.group.ID, pp.keys.writes)
+	// Nothing but the comparison of key sets stands between this final
+	// read and the write: a key someone adds in between is deleted by the
+	// full-set PUT, and the API offers no conditional write to prevent it
+	// (docs/safety.md, "The window that remains").
+	if _, err := ss.reread(ctx, pp); err != nil {
+		return nil, err
+	}
+	put, err := ss.api.UpdateGroup(ctx, pp.group.ID, pp.keys.writes)
 	if err != nil {
 		if ambiguous(err) {
-			return ss.explainAmbiguousWrite(ctx, pp, err)
+			return nil, ss.explainAmbiguousWrite(ctx, pp, err)
 		}
-		return ss.svc.mapError("update secret group", err, sub)
+		if errors.Is(err, tfyapi.ErrUnprocessable) {
+			if gone := ss.keptKeysGone(ctx, pp); len(gone) > 0 {
+				return nil, failure.Wrap(failure.Conflict, err, fmt.Sprintf("secret group %s changed just before this write (removed: %s); the write was refused and nothing was written",
+					quoteShort(pp.plan.Group), strings.Join(limitKeys(gone), ", "))).
+					WithHint("run the command again to plan against the current keys")
+			}
+		}
+		return nil, ss.svc.mapError("update secret group", err, sub)
 	}
-	got, err := ss.api.GroupByID(ctx, pp.group.ID)
+	return ss.verifyWrite(ctx, pp, put, sub)
+}
+
+// keptKeysGone re-reads the group after a refused write and returns the keys
+// the write meant to keep that no longer exist: a key removed by someone
+// else just before the write makes the API refuse a write that names it
+// without a value.
+func (ss *session) keptKeysGone(ctx context.Context, pp *pendingPlan) []string {
+	g, err := ss.api.GroupByID(ctx, pp.group.ID)
 	if err != nil {
-		return ss.svc.mapError("verify secret group", err, sub)
+		return nil
 	}
-	return verifyKeys(pp.plan.Group, pp.keys.after, keysOf(got.Secrets))
+	now := map[string]bool{}
+	for _, sec := range g.Secrets {
+		now[sec.Key] = true
+	}
+	var gone []string
+	for _, w := range pp.keys.writes {
+		if !w.Value.IsSet() && !now[w.Key] {
+			gone = append(gone, w.Key)
+		}
+	}
+	return gone
+}
+
+// verifyWrite reads the group back after a create or update and compares it
+// with what the write left, reporting what another writer did around it:
+//
+//   - a key the write sent (with or without a value) that is gone was
+//     removed by someone else right after: an error naming it (exit 6);
+//   - a key the write did not send was added by someone else after it (any
+//     key present before would have been deleted by the write): a warning;
+//   - a group written again after the write's own answer: a warning;
+//   - a value that reads back different from the one written: an error.
+//     Values are compared by digest and wiped; where the control plane
+//     hides values, only the keys are verified, and a warning says so.
+func (ss *session) verifyWrite(ctx context.Context, pp *pendingPlan, wrote Group, sub subject) ([]string, error) {
+	got, err := ss.api.GroupByID(ctx, wrote.ID)
+	if err != nil {
+		return nil, ss.svc.mapError("verify secret group", err, sub)
+	}
+	name := quoteShort(pp.plan.Group)
+	missing, extra := keyDiff(pp.keys.after, keysOf(got.Secrets))
+	if len(missing) > 0 {
+		return nil, lostKeys(pp, missing)
+	}
+	var warnings []string
+	if len(extra) > 0 {
+		warnings = append(warnings, fmt.Sprintf("another writer added %s to secret group %s right after this write; left as it is", strings.Join(limitKeys(extra), ", "), name))
+	} else if !wrote.UpdatedAt.IsZero() && got.UpdatedAt.After(wrote.UpdatedAt) {
+		warnings = append(warnings, fmt.Sprintf("secret group %s was written again right after this write, by someone else; its keys are as planned", name))
+	}
+	w, err := ss.verifyValues(ctx, pp, got)
+	return append(warnings, w...), err
+}
+
+// lostKeys is the error of a write whose keys another writer removed right
+// after it: each key named, with what can bring it back.
+func lostKeys(pp *pendingPlan, missing []string) error {
+	written := map[string]bool{}
+	for _, w := range pp.keys.writes {
+		written[w.Key] = w.Value.IsSet()
+	}
+	var ours, kept []string
+	for _, k := range missing {
+		if written[k] {
+			ours = append(ours, k)
+		} else {
+			kept = append(kept, k)
+		}
+	}
+	var parts, hints []string
+	if len(ours) > 0 {
+		parts = append(parts, strings.Join(limitKeys(ours), ", ")+" (written by this command)")
+		hints = append(hints, "run this command again to write "+strings.Join(limitKeys(ours), ", ")+" again")
+	}
+	if len(kept) > 0 {
+		parts = append(parts, strings.Join(limitKeys(kept), ", ")+" (kept by this command)")
+		hints = append(hints, "tfy-secrets never read the values of "+strings.Join(limitKeys(kept), ", ")+": restore them from where they came from, with tfy-secrets group update "+pp.plan.Group)
+	}
+	return failure.New(failure.Conflict, "secret group %s lost keys right after this write: %s; another writer removed them at the same time",
+		quoteShort(pp.plan.Group), strings.Join(parts, " and ")).WithHint("%s", strings.Join(hints, "; "))
+}
+
+// verifyValues reads back the values this write sent and compares each with
+// the one written, by digest.
+func (ss *session) verifyValues(ctx context.Context, pp *pendingPlan, got Group) ([]string, error) {
+	want := map[string]secret.Digest{}
+	for _, w := range pp.keys.writes {
+		if w.Value.IsSet() {
+			want[w.Key] = w.Value.Digest(ss.svc.digestKey)
+		}
+	}
+	stored, hidden, err := ss.storedDigests(ctx, got, want)
+	switch {
+	case hidden:
+		return []string{"this control plane hides values, so only the keys were verified, not the values written"}, nil
+	case err != nil:
+		ss.log.Debug("values not read back", "error", err)
+		return []string{fmt.Sprintf("the values written could not be read back (%v); only the keys were verified", err)}, nil
+	}
+	var differ, unread []string
+	for _, k := range slices.Sorted(maps.Keys(want)) {
+		d, ok := stored[k]
+		switch {
+		case !ok:
+			unread = append(unread, k)
+		case !d.Equal(want[k]):
+			differ = append(differ, k)
+		}
+	}
+	if len(differ) > 0 {
+		return nil, failure.New(failure.Conflict, "secret group %s does not hold the value written for %s: another writer changed it right after this write, or the store altered it",
+			quoteShort(pp.plan.Group), strings.Join(limitKeys(differ), ", ")).
+			WithHint("see its versions with: tfy-secrets secret versions %s:%s; run this command again to write it again", pp.plan.Group, differ[0])
+	}
+	if len(unread) > 0 {
+		return []string{fmt.Sprintf("the values of %s could not be read back; only their keys were verified", strings.Join(limitKeys(unread), ", "))}, nil
+	}
+	return nil, nil
+}
+
+// storedDigests reads the stored values of the keys in want from group g
+// (by FQN, so no other key's value is read) and returns their digests; each
+// value is wiped once hashed. hidden is true when the control plane hides
+// values.
+func (ss *session) storedDigests(ctx context.Context, g Group, want map[string]secret.Digest) (map[string]secret.Digest, bool, error) {
+	var fqns []string
+	for _, sec := range g.Secrets {
+		if _, ok := want[sec.Key]; ok && sec.FQN != "" {
+			fqns = append(fqns, sec.FQN)
+		}
+	}
+	out := make(map[string]secret.Digest, len(fqns))
+	if len(fqns) == 0 {
+		return out, false, nil
+	}
+	for sec, err := range ss.api.SecretValues(ctx, fqns) {
+		if err != nil {
+			return nil, valueViewDisabled(err), err
+		}
+		if _, ok := want[sec.Key]; !ok || sec.GroupID != "" && sec.GroupID != g.ID {
+			sec.Value.Wipe()
+			continue
+		}
+		if !sec.Value.IsSet() {
+			return nil, true, nil
+		}
+		out[sec.Key] = sec.Value.Digest(ss.svc.digestKey)
+		sec.Value.Wipe()
+	}
+	return out, false, nil
+}
+
+// markUnchanged compares the value of every key about to be rotated with
+// the stored one, by digest, and turns each that would not change into
+// "unchanged": it is written without a value, so it keeps its version.
+// When values cannot be compared (hidden by the control plane, or the read
+// fails) every rotation stays one, and a plan warning says why.
+func (ss *session) markUnchanged(ctx context.Context, pp *pendingPlan) {
+	rotating := map[string]secret.Digest{}
+	for _, c := range pp.keys.changes {
+		if c.Action == plugin.ActionRotate {
+			rotating[c.Key] = pp.keys.value(c.Key).Digest(ss.svc.digestKey)
+		}
+	}
+	if len(rotating) == 0 {
+		return
+	}
+	stored, hidden, err := ss.storedDigests(ctx, pp.group, rotating)
+	switch {
+	case hidden:
+		pp.plan.Warnings = append(pp.plan.Warnings, "this control plane hides values, so a value equal to the stored one cannot be told apart: every named key gets a new version")
+		return
+	case err != nil:
+		ss.log.Debug("values not compared", "error", err)
+		pp.plan.Warnings = append(pp.plan.Warnings, fmt.Sprintf("the stored values could not be compared (%v): every named key gets a new version", err))
+		return
+	}
+	same := map[string]bool{}
+	for k, d := range rotating {
+		if s, ok := stored[k]; ok && s.Equal(d) {
+			same[k] = true
+		}
+	}
+	pp.keys.markUnchanged(same)
 }
 
 // explainAmbiguousWrite reports precisely what a write that got no clear

@@ -114,7 +114,7 @@ func TestApplyVerifyMismatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, err := h.svc.Apply(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
-	if failure.KindOf(err) != failure.Conflict || !strings.Contains(err.Error(), "missing: B") || res.Verified {
+	if failure.KindOf(err) != failure.Conflict || !strings.Contains(err.Error(), "lost keys right after this write: B (kept by this command)") || res.Verified {
 		t.Fatalf("res = %+v, err = %v", res, err)
 	}
 }

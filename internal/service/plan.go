@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/internal/secret"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
@@ -157,7 +158,49 @@ func planRemoveOne(group string, current []string, key string) (keyPlan, error) 
 	return p, nil
 }
 
-var actionRank = map[plugin.Action]int{plugin.ActionAdd: 0, plugin.ActionRotate: 1, plugin.ActionKeep: 2, plugin.ActionRemove: 3}
+var actionRank = map[plugin.Action]int{plugin.ActionAdd: 0, plugin.ActionRotate: 1, plugin.ActionUnchanged: 2, plugin.ActionKeep: 3, plugin.ActionRemove: 4}
+
+// value is the new value the plan writes for key; unset when it writes none.
+func (p keyPlan) value(key string) secret.Value {
+	for _, w := range p.writes {
+		if w.Key == key {
+			return w.Value
+		}
+	}
+	return secret.Value{}
+}
+
+// markUnchanged turns the rotations of the keys in same into "unchanged":
+// their writes carry no value (the API keeps the stored one, and makes no
+// new version), and the value the plan held for them is wiped.
+func (p *keyPlan) markUnchanged(same map[string]bool) {
+	if len(same) == 0 {
+		return
+	}
+	for i, c := range p.changes {
+		if c.Action == plugin.ActionRotate && same[c.Key] {
+			p.changes[i].Action = plugin.ActionUnchanged
+		}
+	}
+	for i, w := range p.writes {
+		if same[w.Key] {
+			w.Value.Wipe()
+			p.writes[i].Value = secret.Value{}
+		}
+	}
+	p.finish()
+}
+
+// writesAnything reports whether the plan changes the group at all: false
+// when every change is a keep or an unchanged value.
+func (p keyPlan) writesAnything() bool {
+	for _, c := range p.changes {
+		if c.Action != plugin.ActionKeep && c.Action != plugin.ActionUnchanged {
+			return true
+		}
+	}
+	return false
+}
 
 func (p *keyPlan) finish() {
 	slices.SortFunc(p.changes, func(a, b plugin.PlannedChange) int {

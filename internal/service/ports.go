@@ -14,6 +14,7 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"iter"
 	"log/slog"
 	"time"
@@ -35,6 +36,11 @@ type API interface {
 	GroupByID(ctx context.Context, id string) (Group, error)
 	// Secrets lists a group's secrets; values are read only when withValue.
 	Secrets(ctx context.Context, groupID string, withValue bool) iter.Seq2[Secret, error]
+	// SecretValues reads the secrets with these FQNs (tenant:group:key),
+	// values included; a Secret's Value is unset when the control plane
+	// hides values. The service uses it only to compare values with
+	// digests, and wipes each value once compared.
+	SecretValues(ctx context.Context, fqns []string) iter.Seq2[Secret, error]
 	// SecretByID fetches one secret with its value (unset when value viewing
 	// is disabled) and its version numbers.
 	SecretByID(ctx context.Context, id string) (Secret, error)
@@ -116,6 +122,23 @@ type Decider interface {
 // NewDecider builds the policy engine for an organisation bundle path ("" =
 // defaults only). data is the providers' policy data document.
 type NewDecider func(ctx context.Context, bundle string, data json.RawMessage) (Decider, error)
+
+// Locker serialises the writers of one group on this machine: Apply holds
+// the lock from just before its final read of a group until it has verified
+// its write, so two local processes cannot interleave a read and a full-set
+// write. Lock waits until it holds the lock or ctx ends, then returns
+// *LockBusy; any other error means no lock can be taken here at all.
+type Locker interface {
+	Lock(ctx context.Context, name string) (release func(), err error)
+}
+
+// LockBusy is a Locker's error when another process kept the lock until the
+// wait ended.
+type LockBusy struct {
+	Holder int // process id, 0 when unknown
+}
+
+func (e *LockBusy) Error() string { return fmt.Sprintf("lock held by process %d", e.Holder) }
 
 // Providers is the per-store knowledge (design section 7).
 type Providers interface {

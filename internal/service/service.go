@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -22,6 +23,9 @@ type Options struct {
 	Connect     Connect
 	NewDecider  NewDecider
 	Providers   Providers
+	// Locks serialises this machine's writers of a group; nil means
+	// writes are not serialised (the re-read and verification still run).
+	Locks Locker
 	// Debug receives redacted diagnostics for calls made with Call.Debug;
 	// nil discards them.
 	Debug io.Writer
@@ -37,6 +41,10 @@ const planTTL = 15 * time.Minute
 // Service implements plugin.Service. It is safe for concurrent use.
 type Service struct {
 	opts Options
+	// digestKey keys the hashes that compare values (unchanged values at
+	// plan time, the stored values after a write); it never leaves the
+	// process, so a digest kept in a plan cannot be tested against guesses.
+	digestKey []byte
 
 	mu       sync.Mutex
 	deciders map[string]Decider
@@ -54,7 +62,7 @@ func New(opts Options) *Service {
 	if opts.Debug == nil {
 		opts.Debug = io.Discard
 	}
-	return &Service{opts: opts, deciders: map[string]Decider{}, plans: map[string]*pendingPlan{}}
+	return &Service{opts: opts, digestKey: []byte(rand.Text()), deciders: map[string]Decider{}, plans: map[string]*pendingPlan{}}
 }
 
 // session is one call's connection: where, with which key, and the client.

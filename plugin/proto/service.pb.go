@@ -1744,6 +1744,7 @@ type Result struct {
 	Group         string                 `protobuf:"bytes,2,opt,name=group,proto3" json:"group,omitempty"`
 	Changes       []*ResultChange        `protobuf:"bytes,3,rep,name=changes,proto3" json:"changes,omitempty"`
 	Verified      bool                   `protobuf:"varint,4,opt,name=verified,proto3" json:"verified,omitempty"`
+	Warnings      []string               `protobuf:"bytes,5,rep,name=warnings,proto3" json:"warnings,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1804,6 +1805,13 @@ func (x *Result) GetVerified() bool {
 		return x.Verified
 	}
 	return false
+}
+
+func (x *Result) GetWarnings() []string {
+	if x != nil {
+		return x.Warnings
+	}
+	return nil
 }
 
 type PolicyModule struct {
@@ -2150,12 +2158,13 @@ const file_service_proto_rawDesc = "" +
 	"typed_name\x18\x04 \x01(\tR\ttypedName\"8\n" +
 	"\fResultChange\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x16\n" +
-	"\x06action\x18\x02 \x01(\tR\x06action\"\x96\x01\n" +
+	"\x06action\x18\x02 \x01(\tR\x06action\"\xb2\x01\n" +
 	"\x06Result\x12\x1c\n" +
 	"\toperation\x18\x01 \x01(\tR\toperation\x12\x14\n" +
 	"\x05group\x18\x02 \x01(\tR\x05group\x12<\n" +
 	"\achanges\x18\x03 \x03(\v2\".tfysecrets.plugin.v1.ResultChangeR\achanges\x12\x1a\n" +
-	"\bverified\x18\x04 \x01(\bR\bverified\":\n" +
+	"\bverified\x18\x04 \x01(\bR\bverified\x12\x1a\n" +
+	"\bwarnings\x18\x05 \x03(\tR\bwarnings\":\n" +
 	"\fPolicyModule\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
 	"\x06source\x18\x02 \x01(\tR\x06source\"b\n" +

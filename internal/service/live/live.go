@@ -21,6 +21,7 @@ import (
 
 	"github.com/tfy-secrets/tfy-secrets/internal/credentials"
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/internal/grouplock"
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
 	"github.com/tfy-secrets/tfy-secrets/internal/service"
 	"github.com/tfy-secrets/tfy-secrets/internal/tfyapi"
@@ -37,6 +38,7 @@ type Config struct {
 	PolicyCache string              // "": the per-user default cache directory
 	APIOptions  []tfyapi.Option     // extra client options (tests: a short retry policy)
 	Debug       io.Writer           // redacted diagnostics for --debug calls
+	LockDir     string              // "": grouplock.DefaultDir, the user's private state directory
 }
 
 // New returns the service wired to the real parts.
@@ -57,8 +59,44 @@ func New(cfg Config) (*service.Service, error) {
 		Connect:     Connect(st, cfg.APIOptions...),
 		NewDecider:  NewDecider(cfg.PolicyCache),
 		Providers:   st,
+		Locks:       &Locks{dir: cfg.LockDir},
 		Debug:       cfg.Debug,
 	}), nil
+}
+
+// Locks is the service's Locker over grouplock. The directory is opened on
+// the first write, so a read never touches it, and a directory that cannot
+// be used is reported on every write rather than once at start.
+type Locks struct {
+	dir string
+
+	mu    sync.Mutex
+	locks *grouplock.Locks
+}
+
+var _ service.Locker = (*Locks)(nil)
+
+// Lock takes the named lock, waiting until ctx ends.
+func (l *Locks) Lock(ctx context.Context, name string) (func(), error) {
+	l.mu.Lock()
+	if l.locks == nil {
+		locks, err := grouplock.Open(l.dir)
+		if err != nil {
+			l.mu.Unlock()
+			return nil, err
+		}
+		l.locks = locks
+	}
+	locks := l.locks
+	l.mu.Unlock()
+	held, err := locks.Lock(ctx, name)
+	if busy, ok := errors.AsType[*grouplock.Busy](err); ok {
+		return nil, &service.LockBusy{Holder: busy.Holder}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return held.Release, nil
 }
 
 // Connect returns the service's Connect over tfyapi.
@@ -111,6 +149,11 @@ func (a *API) GroupByID(ctx context.Context, id string) (service.Group, error) {
 // Secrets lists a group's secrets in the largest pages the API allows.
 func (a *API) Secrets(ctx context.Context, groupID string, withValue bool) iter.Seq2[service.Secret, error] {
 	return convertSeq(a.c.ListSecrets(ctx, tfyapi.ListSecretsOptions{GroupID: groupID, WithValue: withValue, PageSize: tfyapi.MaxPageSize}), secretOf)
+}
+
+// SecretValues reads the named secrets with their values.
+func (a *API) SecretValues(ctx context.Context, fqns []string) iter.Seq2[service.Secret, error] {
+	return convertSeq(a.c.ListSecrets(ctx, tfyapi.ListSecretsOptions{FQNs: fqns, WithValue: true, PageSize: tfyapi.MaxPageSize}), secretOf)
 }
 
 // SecretByID reads one secret, value included when the control plane shows it.
