@@ -29,10 +29,11 @@ test_none_for_reads if {
 	}
 }
 
-test_none_for_dry_runs if {
-	every op in ["group.create", "group.update", "group.delete", "secret.delete", "manifest.migrate"] {
-		confirmation.confirm == "none" with input as op_input(op, true)
+test_dry_runs_say_what_the_real_run_needs if {
+	every op in ["group.create", "group.update", "secret.delete", "manifest.migrate"] {
+		confirmation.confirm == "yes" with input as op_input(op, true)
 	}
+	confirmation.confirm == "typed" with input as op_input("group.delete", true)
 }
 
 test_none_without_operation if {

@@ -76,9 +76,9 @@ func TestDecideDefaults(t *testing.T) {
 			confirm: "typed",
 		},
 		{
-			name:    "dry run needs nothing",
+			name:    "a dry run says what the real run needs",
 			edit:    func(in *policies.Input) { in.Operation = "group.delete"; in.Context.DryRun = true },
-			confirm: "none",
+			confirm: "typed",
 		},
 		{
 			name: "update removing every key",
