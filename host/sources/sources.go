@@ -26,9 +26,53 @@ import (
 
 // Spec is one source as given on the command line, before its value is read.
 type Spec struct {
-	Key    string        // empty for --from-dotenv (the file names the keys)
-	Source plugin.Source // env, file, stdin, prompt, dotenv or literal
-	Name   string        // env: the variable; file and dotenv: the path ("-" for stdin)
+	Key      string        // empty for --from-dotenv (the file names the keys)
+	Source   plugin.Source // env, file, stdin, prompt, dotenv or literal
+	Name     string        // env: the variable; file and dotenv: the path ("-" for stdin)
+	Encoding Encoding      // file and stdin: how the bytes are stored; "" is text
+}
+
+// Encoding is how a --from-file value is stored.
+type Encoding string
+
+// The encodings. Text stores the exact bytes, which must be UTF-8 because
+// TrueFoundry carries values as JSON strings; base64 stores any bytes as
+// their base64 text.
+const (
+	EncodingText   Encoding = "text"
+	EncodingBase64 Encoding = "base64"
+)
+
+// ParseEncoding checks an --encoding value.
+func ParseEncoding(s string) (Encoding, error) {
+	switch e := Encoding(s); e {
+	case EncodingText, EncodingBase64:
+		return e, nil
+	}
+	return "", cmdutil.UsageError("unknown --encoding %q: use text or base64", s)
+}
+
+// encode applies the spec's encoding to a value just read.
+func (s Spec) encode(c plugin.Change) plugin.Change {
+	if s.Encoding != EncodingBase64 {
+		return c
+	}
+	encoded := c.Value.Base64()
+	c.Value.Wipe()
+	c.Value, c.Origin = encoded, c.Origin+" (base64)"
+	return c
+}
+
+// RefuseEmpty is --strict: a value that is empty stops the command, naming
+// its key and where it came from.
+func RefuseEmpty(changes []plugin.Change) error {
+	for _, c := range changes {
+		if c.Value.IsSet() && c.Value.Len() == 0 {
+			return cmdutil.UsageError("key %s has an empty value (from %s), and --strict refuses empty values", c.Key, c.Origin).
+				WithHint("set the variable or file to the value first, or leave out --strict to store it empty")
+		}
+	}
+	return nil
 }
 
 // stdin is the path that means standard input.
@@ -201,7 +245,7 @@ func (r Reader) Read(ctx context.Context, specs []Spec) ([]plugin.Change, error)
 		if err != nil {
 			return nil, err
 		}
-		if err := add(c); err != nil {
+		if err := add(s.encode(c)); err != nil {
 			return nil, err
 		}
 	}

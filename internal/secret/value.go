@@ -9,6 +9,7 @@ package secret
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"unicode/utf8"
@@ -77,6 +78,14 @@ func (v Value) ValidUTF8() (ok bool, firstInvalid int) {
 		i += n
 	}
 	return true, 0
+}
+
+// Base64 returns a new Value holding the standard base64 encoding of v (no
+// line breaks), for binary data stored as text.
+func (v Value) Base64() Value {
+	b := make([]byte, base64.StdEncoding.EncodedLen(len(v.b)))
+	base64.StdEncoding.Encode(b, v.b)
+	return Value{b: b, set: v.set}
 }
 
 // Wipe overwrites the value's bytes, for a value read only to be compared:

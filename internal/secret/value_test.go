@@ -125,3 +125,16 @@ func TestWipe(t *testing.T) {
 		t.Fatalf("after Wipe: %q", w.Reveal())
 	}
 }
+
+func TestBase64(t *testing.T) {
+	v := New([]byte{0xff, 0xfe, 0x00, 'a'}).Base64()
+	if v.Reveal() != "//4AYQ==" || !v.IsSet() {
+		t.Fatalf("got %q", v.Reveal())
+	}
+	if ok, _ := v.ValidUTF8(); !ok {
+		t.Fatal("base64 text is not valid UTF-8")
+	}
+	if e := FromString("").Base64(); !e.IsSet() || e.Len() != 0 {
+		t.Fatal("an empty value encodes to an empty, set value")
+	}
+}

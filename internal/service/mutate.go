@@ -90,6 +90,7 @@ func (s *Service) Plan(ctx context.Context, req plugin.MutationRequest) (plugin.
 	}
 	pp.plan.Confirm = dec.Confirm
 	pp.plan.Warnings = append(pp.plan.Warnings, dec.Warn...)
+	pp.plan.Warnings = append(pp.plan.Warnings, emptyValueWarnings(req.Changes)...)
 	if pp.write == plugin.OpGroupUpdate {
 		ss.markUnchanged(ctx, pp)
 		if !pp.keys.writesAnything() {

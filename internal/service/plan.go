@@ -2,6 +2,7 @@ package service
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
@@ -36,8 +37,33 @@ func validateChanges(changes []plugin.Change) error {
 		if !c.Value.IsSet() && c.Source != plugin.SourceLiteral {
 			return failure.New(failure.Usage, "key %s has no value", quoteShort(c.Key))
 		}
+		if ok, at := c.Value.ValidUTF8(); !ok {
+			return failure.New(failure.Usage, "the value for key %s%s is not UTF-8 text (byte %d is not valid UTF-8); TrueFoundry stores values as text, which would alter it",
+				quoteShort(c.Key), fromOrigin(c.Origin), at).
+				WithHint("store binary data as base64 text: --from-file %s=PATH --encoding base64", c.Key)
+		}
 	}
 	return nil
+}
+
+// fromOrigin is " (from env X)" for messages, "" when the origin is unknown.
+func fromOrigin(origin string) string {
+	if origin == "" {
+		return ""
+	}
+	return " (from " + origin + ")"
+}
+
+// emptyValueWarnings names the keys a plan would give an empty value: most
+// often a variable exported without one by mistake (export KEY=).
+func emptyValueWarnings(changes []plugin.Change) []string {
+	var out []string
+	for _, c := range changes {
+		if c.Value.IsSet() && c.Value.Len() == 0 {
+			out = append(out, fmt.Sprintf("key %s gets an empty value%s", quoteShort(c.Key), fromOrigin(c.Origin)))
+		}
+	}
+	return out
 }
 
 // planCreate plans a new group: every source is an add.

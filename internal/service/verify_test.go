@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/internal/secret"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
@@ -233,4 +234,43 @@ func rotateValue() string {
 	defer rotations.mu.Unlock()
 	rotations.n++
 	return strings.Repeat("r", rotations.n)
+}
+
+// A value that is not UTF-8 would be altered on its way to TrueFoundry (JSON
+// strings carry text): it is refused before anything is written, naming the
+// key and where it came from, never the value.
+func TestNonUTF8ValueRefused(t *testing.T) {
+	t.Parallel()
+	h := newHarness()
+	g := h.api.add("app", map[string]string{"A": "a"})
+	bin := plugin.Change{Key: "CERT", Source: plugin.SourceFile, Origin: "file ./cert.der", Value: secret.FromString("ok\xff\xfeCANARY-bytes")}
+	for _, req := range []plugin.MutationRequest{
+		planUpdateReq("app", bin),
+		{Call: call(), Operation: plugin.OpGroupCreate, Group: "new", Changes: []plugin.Change{bin}},
+	} {
+		_, err := h.svc.Plan(context.Background(), req)
+		fe := failure.As(err)
+		if fe.Kind != failure.Usage || !strings.Contains(fe.Message, `key "CERT" (from file ./cert.der) is not UTF-8 text (byte 2`) ||
+			!strings.Contains(fe.Hint, "--from-file CERT=PATH --encoding base64") || strings.Contains(fe.Message+fe.Hint, "CANARY") {
+			t.Fatalf("%s: %v (hint %q)", req.Operation, err, fe.Hint)
+		}
+	}
+	if h.api.callCount("UpdateGroup")+h.api.callCount("CreateGroup") != 0 || g.keys["A"] != "a" || len(g.keys) != 1 {
+		t.Fatal("something was written")
+	}
+}
+
+// An empty value is stored, with a plan warning naming its key.
+func TestEmptyValueWarned(t *testing.T) {
+	t.Parallel()
+	h := newHarness()
+	h.api.add("app", map[string]string{"A": "a"})
+	empty := plugin.Change{Key: "EMPTY", Source: plugin.SourceEnv, Origin: "env EMPTY", Value: secret.FromString("")}
+	p, err := h.svc.Plan(context.Background(), planUpdateReq("app", empty))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Warnings) != 1 || p.Warnings[0] != `key "EMPTY" gets an empty value (from env EMPTY)` {
+		t.Fatalf("warnings %q", p.Warnings)
+	}
 }

@@ -25,6 +25,7 @@ type Options struct {
 	Provider    string
 	Sources     []sources.Spec
 	ConfirmName string
+	Strict      bool // refuse empty values
 }
 
 // NewCmd builds the command; runF replaces run in tests.
@@ -53,7 +54,7 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			if err := cmdutil.ValidateName(args[0]); err != nil {
 				return err
 			}
-			opts := &Options{Name: args[0], Integration: c.String("integration"), Provider: c.String("provider"), ConfirmName: c.String(cmdutil.FlagConfirmName)}
+			opts := &Options{Name: args[0], Integration: c.String("integration"), Provider: c.String("provider"), ConfirmName: c.String(cmdutil.FlagConfirmName), Strict: c.Bool(sources.FlagStrict)}
 			if opts.Provider != "" && !slices.Contains(Providers, opts.Provider) {
 				return cmdutil.UsageError("unknown --provider %q: use one of %v", opts.Provider, Providers)
 			}
@@ -76,6 +77,11 @@ func run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	changes, err := sources.NewReader(f).Read(ctx, opts.Sources)
 	if err != nil {
 		return err
+	}
+	if opts.Strict {
+		if err := sources.RefuseEmpty(changes); err != nil {
+			return err
+		}
 	}
 	call := f.Call()
 	call.ConfirmName = opts.ConfirmName

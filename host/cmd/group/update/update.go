@@ -22,6 +22,7 @@ type Options struct {
 	Unset       []string
 	Replace     bool
 	ConfirmName string
+	Strict      bool // refuse empty values
 }
 
 // NewCmd builds the command; runF replaces run in tests.
@@ -49,7 +50,7 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			if err := cmdutil.ValidateGroup(args[0]); err != nil {
 				return err
 			}
-			opts := &Options{Group: args[0], Unset: c.StringSlice("unset"), Replace: c.Bool("replace"), ConfirmName: c.String(cmdutil.FlagConfirmName)}
+			opts := &Options{Group: args[0], Unset: c.StringSlice("unset"), Replace: c.Bool("replace"), ConfirmName: c.String(cmdutil.FlagConfirmName), Strict: c.Bool(sources.FlagStrict)}
 			if opts.Sources, err = sources.FromContext(c, args[1:], 2); err != nil {
 				return err
 			}
@@ -91,6 +92,11 @@ func run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	changes, err := sources.NewReader(f).Read(ctx, opts.Sources)
 	if err != nil {
 		return err
+	}
+	if opts.Strict {
+		if err := sources.RefuseEmpty(changes); err != nil {
+			return err
+		}
 	}
 	call := f.Call()
 	call.ConfirmName = opts.ConfirmName
