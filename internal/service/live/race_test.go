@@ -1,9 +1,14 @@
 package live_test
 
 import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/emulator"
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
@@ -102,4 +107,66 @@ func (e *env) groupID(tb testing.TB, name string) string {
 	}
 	tb.Fatalf("no group %s", name)
 	return ""
+}
+
+// BenchmarkWriteWindow measures the window docs/safety.md calls the one that
+// remains: from the moment the API has answered an update's final re-read
+// until the update's PUT reaches it. A write by anyone else inside it is
+// deleted by the full-set PUT and cannot be seen afterwards. Timed at the
+// server, against the emulator on loopback, so it is the client's own share
+// of the window; against a real tenant one network round trip adds to it.
+func BenchmarkWriteWindow(b *testing.B) {
+	srv, err := emulator.NewServer(emulator.Options{Addr: "127.0.0.1:0"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = srv.Stop() })
+	var (
+		mu       sync.Mutex
+		answered time.Time       // the last GET of a group by id was answered
+		windows  []time.Duration // answered -> PUT arrived
+	)
+	inner := srv.Handler()
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut {
+			arrived := time.Now()
+			mu.Lock()
+			if !answered.IsZero() {
+				windows = append(windows, arrived.Sub(answered))
+			}
+			mu.Unlock()
+		}
+		inner.ServeHTTP(w, r)
+		if r.Method == http.MethodGet && strings.Count(r.URL.Path, "/") == 5 && strings.HasPrefix(r.URL.Path, "/api/svc/v1/secret-groups/") {
+			mu.Lock()
+			answered = time.Now()
+			mu.Unlock()
+		}
+	}))
+	b.Cleanup(ts.Close)
+	svc, _, _, _ := serviceFor(b, ts.URL, srv.APIKey())
+	e := &env{srv: srv, svc: svc}
+	gsm := e.integration(b, "integration/secret-store/gcp/gsm")
+	var keys []plugin.Change
+	for i := range 10 {
+		keys = append(keys, src(fmt.Sprintf("KEY-%d", i), fmt.Sprintf("value-%d", i)))
+	}
+	c := plugin.Call{Client: plugin.ClientCLI, Yes: true}
+	if _, _, err := e.run(b, plugin.MutationRequest{Call: c, Operation: plugin.OpGroupCreate, Group: "window", Integration: gsm, Changes: keys}, ""); err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; b.Loop(); i++ {
+		if _, _, err := e.run(b, plugin.MutationRequest{Call: c, Operation: plugin.OpGroupUpdate, Group: "window",
+			Changes: []plugin.Change{src("KEY-0", fmt.Sprintf("rotated-%d", i))}}, ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	slices.Sort(windows)
+	if len(windows) == 0 {
+		b.Fatal("no window measured")
+	}
+	b.ReportMetric(float64(windows[len(windows)/2].Microseconds()), "µs-window-p50")
+	b.ReportMetric(float64(windows[len(windows)*99/100].Microseconds()), "µs-window-p99")
 }
