@@ -573,11 +573,26 @@ func (ss *session) verifyWrite(ctx context.Context, pp *pendingPlan, wrote Group
 	var warnings []string
 	if len(extra) > 0 {
 		warnings = append(warnings, fmt.Sprintf("another writer added %s to secret group %s right after this write; left as it is", strings.Join(limitKeys(extra), ", "), name))
-	} else if !wrote.UpdatedAt.IsZero() && got.UpdatedAt.After(wrote.UpdatedAt) {
+	} else if writtenAfter(wrote.UpdatedAt, got.UpdatedAt) {
 		warnings = append(warnings, fmt.Sprintf("secret group %s was written again right after this write, by someone else; its keys are as planned", name))
 	}
 	w, err := ss.verifyValues(ctx, pp, got)
 	return append(warnings, w...), err
+}
+
+// writtenAfter reports whether a group's updatedAt read back (got) is later
+// than the one its write answered with (wrote): someone wrote after us. When
+// either time has only whole seconds (a server may answer a write and a read
+// with different precision) only whole seconds are compared, so that a
+// precision difference is not taken for another write.
+func writtenAfter(wrote, got time.Time) bool {
+	if wrote.IsZero() || got.IsZero() {
+		return false
+	}
+	if wrote.Nanosecond() == 0 || got.Nanosecond() == 0 {
+		return got.Truncate(time.Second).After(wrote.Truncate(time.Second))
+	}
+	return got.After(wrote)
 }
 
 // lostKeys is the error of a write whose keys another writer removed right
@@ -653,8 +668,14 @@ func (ss *session) verifyValues(ctx context.Context, pp *pendingPlan, got Group)
 func (ss *session) storedDigests(ctx context.Context, g Group, want map[string]secret.Digest) (map[string]secret.Digest, bool, error) {
 	var fqns []string
 	for _, sec := range g.Secrets {
-		if _, ok := want[sec.Key]; ok && sec.FQN != "" {
+		if _, ok := want[sec.Key]; !ok {
+			continue
+		}
+		switch {
+		case sec.FQN != "":
 			fqns = append(fqns, sec.FQN)
+		case g.FQN != "":
+			fqns = append(fqns, g.FQN+":"+sec.Key)
 		}
 	}
 	out := make(map[string]secret.Digest, len(fqns))

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
@@ -272,5 +273,28 @@ func TestEmptyValueWarned(t *testing.T) {
 	}
 	if len(p.Warnings) != 1 || p.Warnings[0] != `key "EMPTY" gets an empty value (from env EMPTY)` {
 		t.Fatalf("warnings %q", p.Warnings)
+	}
+}
+
+func TestWrittenAfter(t *testing.T) {
+	t.Parallel()
+	base := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	ms := func(n int) time.Time { return base.Add(time.Duration(n) * time.Millisecond) }
+	for _, c := range []struct {
+		name       string
+		wrote, got time.Time
+		want       bool
+	}{
+		{"same instant", ms(120), ms(120), false},
+		{"later, both with milliseconds", ms(120), ms(121), true},
+		{"earlier", ms(121), ms(120), false},
+		{"the write answered whole seconds, the read milliseconds", base, ms(450), false},
+		{"the write answered milliseconds, the read whole seconds", ms(450), base, false},
+		{"a second later in whole seconds", base, base.Add(time.Second), true},
+		{"unknown", time.Time{}, ms(1), false},
+	} {
+		if got := writtenAfter(c.wrote, c.got); got != c.want {
+			t.Errorf("%s: %v", c.name, got)
+		}
 	}
 }

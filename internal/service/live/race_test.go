@@ -53,6 +53,7 @@ func TestConcurrentWriterAtEveryPoint(t *testing.T) {
 		{"add right after the write", putAfter, map[string]string{"addKey": "THEIRS"}, "", "another writer added THEIRS", []string{"A", "B", "NEW", "THEIRS"}},
 		{"remove our key right after the write", putAfter, map[string]string{"removeKey": "NEW"}, failure.Conflict, "NEW (written by this command)", []string{"A", "B"}},
 		{"remove a kept key right after the write", putAfter, map[string]string{"removeKey": "B"}, failure.Conflict, "B (kept by this command)", []string{"A", "NEW"}},
+		{"rotate a kept key right after the write", putAfter, map[string]string{"rotateKey": "B"}, "", "was written again right after this write", []string{"A", "B", "NEW"}},
 		{"rotate our key right after the write", putAfter, map[string]string{"rotateKey": "A"}, failure.Conflict, "does not hold the value written for A", []string{"A", "B", "NEW"}},
 		{"add just before the verification", verifyRead, map[string]string{"addKey": "THEIRS"}, "", "another writer added THEIRS", []string{"A", "B", "NEW", "THEIRS"}},
 		{"add after the verification", afterAll, map[string]string{"addKey": "THEIRS"}, "", "", []string{"A", "B", "NEW", "THEIRS"}},
@@ -60,7 +61,9 @@ func TestConcurrentWriterAtEveryPoint(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := start(t, emulator.Options{})
+			// Every write at its own millisecond, as on a real control
+			// plane, so that a write right after ours moves updatedAt.
+			e := start(t, emulator.Options{Now: tickingClock()})
 			gsm := e.integration(t, "integration/secret-store/gcp/gsm")
 			_, created, err := e.run(t, plugin.MutationRequest{Call: cli(), Operation: plugin.OpGroupCreate, Group: "app", Integration: gsm,
 				Changes: []plugin.Change{src("A", "a-value"), src("B", "b-value")}}, "")
@@ -93,6 +96,18 @@ func TestConcurrentWriterAtEveryPoint(t *testing.T) {
 				t.Fatalf("stored keys %v, want %v", got, tc.keys)
 			}
 		})
+	}
+}
+
+// tickingClock is a clock that moves one millisecond each time it is read.
+func tickingClock() func() time.Time {
+	var mu sync.Mutex
+	now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	return func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		now = now.Add(time.Millisecond)
+		return now
 	}
 }
 
