@@ -108,9 +108,19 @@ func (a *API) GroupByID(ctx context.Context, id string) (service.Group, error) {
 	return group(g), err
 }
 
-// Secrets lists a group's secrets in the largest pages the API allows.
+// valuePageSize is the page size of listings with values: 100 values at the
+// largest store limit (64 KiB), even with every byte JSON-escaped, stay far
+// below tfyapi.MaxResponseBytes, which 1,000 of them would not.
+const valuePageSize = 100
+
+// Secrets lists a group's secrets in the largest pages the API allows, or
+// in pages of valuePageSize when they carry values.
 func (a *API) Secrets(ctx context.Context, groupID string, withValue bool) iter.Seq2[service.Secret, error] {
-	return convertSeq(a.c.ListSecrets(ctx, tfyapi.ListSecretsOptions{GroupID: groupID, WithValue: withValue, PageSize: tfyapi.MaxPageSize}), secretOf)
+	size := tfyapi.MaxPageSize
+	if withValue {
+		size = valuePageSize
+	}
+	return convertSeq(a.c.ListSecrets(ctx, tfyapi.ListSecretsOptions{GroupID: groupID, WithValue: withValue, PageSize: size}), secretOf)
 }
 
 // SecretByID reads one secret, value included when the control plane shows it.
