@@ -188,6 +188,8 @@ type request struct {
 	// sensitive marks calls whose response can carry values: their error
 	// bodies are not quoted at all (see statusError).
 	sensitive bool
+	// anonymous calls go without the key: the endpoint needs none.
+	anonymous bool
 }
 
 // call runs r, retrying idempotent calls, and hands a 2xx body to decode
@@ -241,7 +243,9 @@ func (c *Client) attempt(ctx context.Context, r *request, u string, n int, decod
 	if err != nil {
 		return fmt.Errorf("%s: build request: %w", r.op, err)
 	}
-	req.Header.Set("Authorization", "Bearer "+c.key.Reveal())
+	if !r.anonymous {
+		req.Header.Set("Authorization", "Bearer "+c.key.Reveal())
+	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "tfy-secrets/"+version.Version)
 	if r.body != nil {
