@@ -100,7 +100,11 @@ func (s *Service) mapError(op string, err error, sub subject) error {
 		if e, ok := errors.AsType[*tfyapi.Error](err); ok && e.Status == 0 {
 			return failure.Wrap(failure.Unavailable, err, op+": the connection to "+host+" failed ("+detailOf(err)+")").WithHint(hintRetry)
 		}
-		return failure.Wrap(failure.Unavailable, err, op+": TrueFoundry at "+host+" is unavailable ("+detailOf(err)+")").WithHint(hintRetry)
+		where := "TrueFoundry"
+		if host != where {
+			where += " at " + host
+		}
+		return failure.Wrap(failure.Unavailable, err, op+": "+where+" is unavailable ("+detailOf(err)+")").WithHint(hintRetry)
 	case errors.Is(err, tfyapi.ErrBadRequest):
 		return failure.Wrap(failure.Unexpected, err, op+": the API rejected the request ("+msg+")")
 	}

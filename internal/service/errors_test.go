@@ -35,7 +35,7 @@ func TestMapError(t *testing.T) {
 		{"422 store rule", apiErr(422, "Key name does not support underscores"), failure.Usage, "every secret needs a key and a value", "", false},
 		{"424", apiErr(424, "vault down"), failure.Unavailable, "secret store", "platform admin", false},
 		{"429", apiErr(429, "slow down"), failure.Unavailable, "rate limited", "retry later", false},
-		{"500", apiErr(500, "boom"), failure.Unavailable, "TrueFoundry is unavailable", "retry later", false},
+		{"500", apiErr(500, "boom"), failure.Unavailable, "op: TrueFoundry is unavailable (500 Internal Server Error: boom)", "retry later", false},
 		{"network", &tfyapi.Error{Op: "op", Err: errors.New("connection reset by peer")}, failure.Unavailable, "the connection to TrueFoundry failed (connection reset by peer)", "retry later", false},
 		{"deadline", fmt.Errorf("op: %w", context.DeadlineExceeded), failure.Unavailable, "timed out", "--timeout", false},
 		{"400 other", apiErr(400, "bad"), failure.Unexpected, "rejected the request", "", false},

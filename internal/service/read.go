@@ -57,9 +57,9 @@ func (s *Service) ListGroups(ctx context.Context, req plugin.ListGroupsRequest, 
 	// response is discarded. Every path receives from decided, so the
 	// goroutine never outlives the call.
 	decided := make(chan error, 1)
-	in := Input{Operation: plugin.OpGroupList, Tenant: ss.fallbackTenant()}
 	go func() {
-		_, err := s.decide(ctx, req.Call, log, in)
+		// The tenant may cost a request too; it runs beside the page.
+		_, err := s.decide(ctx, req.Call, log, Input{Operation: plugin.OpGroupList, Tenant: ss.fallbackTenant()})
 		decided <- err
 	}()
 	allowed := false
@@ -408,10 +408,16 @@ func (s *Service) Ref(ctx context.Context, req plugin.RefRequest) (string, error
 		return "", failure.New(failure.NotFound, "secret group %s has no key %s", quoteShort(g.Name), quoteShort(req.Key)).
 			WithHint("see the keys with: tfy-secrets group get %s", g.Name)
 	}
-	t := ss.tenant(g)
-	if t == "" {
-		return "", failure.New(failure.Config, "cannot tell the tenant of %s", ss.baseURL).
+	// A reference goes into manifests, far from here: a tenant that is
+	// only guessed is not printed as if it were known.
+	switch t, source := ss.tenantOf(g); {
+	case t == "":
+		return "", failure.New(failure.Config, "cannot tell the tenant of %s: neither the API nor the API key names it", ss.baseURL).
 			WithHint("log in with a TrueFoundry API key (its tenantName claim names the tenant)")
+	case source == plugin.TenantFromHost:
+		return "", failure.New(failure.Config, "cannot tell the tenant of %s for sure: neither the API nor the API key names it, and the host name only suggests %s", ss.baseURL, quoteShort(t)).
+			WithHint("if %s is your tenant, the reference is %s", t, formatRef(t, g.Name, req.Key))
+	default:
+		return formatRef(t, g.Name, req.Key), nil
 	}
-	return formatRef(t, g.Name, req.Key), nil
 }

@@ -168,6 +168,9 @@ func (a *API) Ping(ctx context.Context) error {
 	return nil
 }
 
+// TenantName asks the API which tenant the host serves.
+func (a *API) TenantName(ctx context.Context) (string, error) { return a.c.TenantName(ctx) }
+
 // Integrations lists the secret stores, described by the providers, and
 // remembers them so failures on them can be explained with their settings.
 func (a *API) Integrations(ctx context.Context) ([]plugin.Integration, error) {
