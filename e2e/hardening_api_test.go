@@ -204,3 +204,21 @@ func TestTenantGuessIsLabelled(t *testing.T) {
 		t.Errorf("table does not label the guess:\n%s", out)
 	}
 }
+
+// TestIntegrationByName (item 14): the NAME column of integration list is
+// accepted by --integration when it is unambiguous.
+func TestIntegrationByName(t *testing.T) {
+	t.Parallel()
+	e := startEmulator(t)
+	u := newUser(t, e)
+	u.env["E2E_VALUE"] = token("v-")
+	u.must("", "group", "create", "by-name", "--integration", "gsm", "--from-env", "DB=E2E_VALUE", "--yes")
+	out := u.must("", "group", "get", "by-name").stdout
+	if !strings.Contains(out, "gcp/gsm") {
+		t.Errorf("the group is not on the gsm store:\n%s", out)
+	}
+	r := u.run("", "group", "create", "by-other", "--integration", "ecr", "--from-env", "DB=E2E_VALUE", "--yes")
+	if r.code != 5 || !strings.Contains(r.stderr, `integration "ecr" not found or is not a secret store`) {
+		t.Errorf("a docker registry's name: %v", r)
+	}
+}
