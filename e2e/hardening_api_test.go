@@ -222,3 +222,17 @@ func TestIntegrationByName(t *testing.T) {
 		t.Errorf("a docker registry's name: %v", r)
 	}
 }
+
+// TestSecretGivenAsAGroupName (item 15): SECRET is GROUP:KEY, and the
+// error says so when a group's name is given alone.
+func TestSecretGivenAsAGroupName(t *testing.T) {
+	t.Parallel()
+	e := startEmulator(t)
+	u := newUser(t, e)
+	u.env["E2E_VALUE"] = token("v-")
+	u.must("", "group", "create", "demo-app", "--provider", "gcp", "--from-env", "DB=E2E_VALUE", "--yes")
+	r := u.run("", "secret", "get", "demo-app")
+	if r.code != 5 || !strings.Contains(r.stderr, "SECRET is GROUP:KEY") || !strings.Contains(r.stderr, "tfy-secrets secret get demo-app:KEY") {
+		t.Errorf("%v", r)
+	}
+}

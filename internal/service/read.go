@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
@@ -261,6 +262,9 @@ func (ss *session) resolveSecret(ctx context.Context, arg string) (g Group, sec 
 	sub := subject{what: "secret " + quoteShort(arg)}
 	if ref.ID != "" {
 		sec, err = ss.api.SecretByID(ctx, ref.ID)
+		if errors.Is(err, tfyapi.ErrNotFound) {
+			return Group{}, Secret{}, false, ss.unknownSecretID(ctx, ref.ID, err)
+		}
 		if err != nil {
 			return Group{}, Secret{}, false, ss.svc.mapError("get secret", err, sub)
 		}
@@ -285,6 +289,19 @@ func (ss *session) resolveSecret(ctx context.Context, arg string) (g Group, sec 
 	}
 	return Group{}, Secret{}, false, failure.New(failure.NotFound, "secret group %s has no key %s", quoteShort(g.Name), quoteShort(ref.Key)).
 		WithHint("see the keys with: tfy-secrets group get %s", g.Name)
+}
+
+// unknownSecretID explains a SECRET without ':' that is no secret's id.
+// People type a group name there more often than a mistyped id, so the
+// message says what SECRET is, and when the word is a group's name, how to
+// name one of its keys. The group is only looked up, never read further:
+// its keys are for group get, which policy decides.
+func (ss *session) unknownSecretID(ctx context.Context, id string, err error) error {
+	f := failure.Wrap(failure.NotFound, err, fmt.Sprintf("no secret has the id %s; SECRET is GROUP:KEY, TENANT:GROUP:KEY, tfy-secret://TENANT:GROUP:KEY or a secret id", quoteShort(id)))
+	if g, gerr := ss.resolveGroup(ctx, id); gerr == nil {
+		return f.WithHint("%s is a secret group; name one of its keys: tfy-secrets secret get %s:KEY (its keys: tfy-secrets group get %s)", quoteShort(g.Name), g.Name, g.Name)
+	}
+	return f.WithHint("for a key of a group: tfy-secrets secret get GROUP:KEY; list groups with: tfy-secrets group list")
 }
 
 // withoutValue drops a value read only because the API sends it with the
