@@ -236,3 +236,62 @@ func TestSecretGivenAsAGroupName(t *testing.T) {
 		t.Errorf("%v", r)
 	}
 }
+
+// TestOneVersionNumberEverywhere (item 21): group get, secret get
+// GROUP:KEY, secret get ID and secret versions agree on a key's version,
+// before and after a rotation.
+func TestOneVersionNumberEverywhere(t *testing.T) {
+	t.Parallel()
+	e := startEmulator(t)
+	u := newUser(t, e)
+	u.env["V1"], u.env["V2"] = token("v1-"), token("v2-")
+	u.must("", "group", "create", "ver-app", "--provider", "gcp", "--from-env", "DB=V1", "--from-env", "API=V1", "--yes")
+	check := func(want map[string]int) {
+		t.Helper()
+		var detail struct {
+			Secrets []struct {
+				Key     string `json:"key"`
+				ID      string `json:"id"`
+				Version int    `json:"version"`
+			} `json:"secrets"`
+		}
+		if err := json.Unmarshal([]byte(u.must("", "group", "get", "ver-app", "-o", "json").stdout), &detail); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range detail.Secrets {
+			got := map[string]int{"group get": s.Version}
+			for name, ref := range map[string]string{"secret get GROUP:KEY": "ver-app:" + s.Key, "secret get ID": s.ID} {
+				var one struct {
+					Secret struct {
+						Version int `json:"version"`
+					} `json:"secret"`
+				}
+				if err := json.Unmarshal([]byte(u.must("", "secret", "get", ref, "-o", "json").stdout), &one); err != nil {
+					t.Fatal(err)
+				}
+				got[name] = one.Secret.Version
+			}
+			var vs struct {
+				Versions []struct {
+					Version int `json:"version"`
+				} `json:"versions"`
+			}
+			if err := json.Unmarshal([]byte(u.must("", "secret", "versions", "ver-app:"+s.Key, "-o", "json").stdout), &vs); err != nil {
+				t.Fatal(err)
+			}
+			top := 0
+			for _, v := range vs.Versions {
+				top = max(top, v.Version)
+			}
+			got["secret versions"] = top
+			for name, v := range got {
+				if v != want[s.Key] {
+					t.Errorf("%s: %s says version %d, want %d (all: %v)", s.Key, name, v, want[s.Key], got)
+				}
+			}
+		}
+	}
+	check(map[string]int{"DB": 1, "API": 1})
+	u.must("", "group", "update", "ver-app", "--from-env", "DB=V2", "--yes")
+	check(map[string]int{"DB": 2, "API": 1})
+}
