@@ -14,12 +14,14 @@ import (
 // /tenant-id?hostName=<host>), as the tfy CLI does before it logs in. The
 // endpoint needs no key, so none is sent. A shared host such as
 // app.truefoundry.com has no tenant of its own in its name; this is the
-// API's word for it.
+// API's word for it. It is tried once: callers fall back when it fails,
+// and retrying would only double the wait when the host is down, since
+// the call that needed the tenant retries anyway.
 func (c *Client) TenantName(ctx context.Context) (string, error) {
 	const op = "get tenant name"
 	q := url.Values{"hostName": {c.base.Host}}
 	var name string
-	err := c.call(ctx, &request{op: op, method: http.MethodGet, path: "/tenant-id", query: q, idempotent: true, anonymous: true},
+	err := c.call(ctx, &request{op: op, method: http.MethodGet, path: "/tenant-id", query: q, anonymous: true},
 		func(r io.Reader) (err error) { name, err = decodeTenantName(r, op); return err })
 	return name, err
 }

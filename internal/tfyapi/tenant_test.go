@@ -77,3 +77,17 @@ func FuzzDecodeTenantName(f *testing.F) {
 		}
 	})
 }
+
+// The lookup is best effort: tried once, so a down host is not waited on
+// twice over (the call that needed the tenant retries by itself).
+func TestTenantNameIsNotRetried(t *testing.T) {
+	t.Parallel()
+	f := newFakeAPI(t, func(w http.ResponseWriter, _ *http.Request, _ []byte) { writeJSON(w, 503, `{"message":"down"}`) })
+	c, sl := testClient(t, f.URL, testKey)
+	if _, err := c.TenantName(context.Background()); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("err = %v", err)
+	}
+	if n := len(f.requests()); n != 1 || len(sl.all()) != 0 {
+		t.Errorf("requests = %d, waits = %v; want one attempt", n, sl.all())
+	}
+}
