@@ -623,7 +623,8 @@ func TestDemoScript(t *testing.T) {
 		"# exit code 7, as expected",
 		"tfy-secret://demo:demo-app:DB_PASSWORD\n",
 		`Deleted secret group "demo-app"`,
-		"API key:   (set) from ",
+		"API key:     (set) from ",
+		"Key check:   valid",
 		"Demo finished",
 	} {
 		if !strings.Contains(text, want) {

@@ -81,7 +81,7 @@ var (
 		Host: "http://127.0.0.1:8765", PolicyPath: "/org/bundle.tar.gz", Client: plugin.ClientMCP, Interactive: true,
 		Yes: true, ConfirmName: "app", DryRun: true, CI: true, ShowPrefix: true, Debug: true, Timeout: 42 * time.Second,
 	}
-	auth        = plugin.AuthStatus{Host: "h", Tenant: "demo", KeySource: "keyring", HostSource: "flag"}
+	auth        = plugin.AuthStatus{Host: "h", Tenant: "demo", KeySource: "keyring", HostSource: "flag", User: "ada", TenantSource: plugin.TenantFromAPI, KeyCheck: plugin.KeyUnverified, KeyCheckDetail: "offline"}
 	integration = plugin.Integration{
 		Name: "vault", ID: "int-1", FQN: "demo:azure:vault", Provider: "azure", Store: "vault",
 		Type: "integration/secret-store/azure/vault", Location: "westeurope", Rules: "no underscores",
@@ -133,6 +133,7 @@ func TestEveryMethodRoundTrips(t *testing.T) {
 	fake := &plugintest.Fake{
 		LoginFunc:  func(context.Context, plugin.LoginRequest) (plugin.AuthStatus, error) { return auth, nil },
 		StatusFunc: func(context.Context, plugin.Call) (plugin.AuthStatus, error) { return auth, nil },
+		LogoutFunc: func(context.Context, plugin.Call) (plugin.AuthStatus, error) { return auth, nil },
 		ListIntegrationsFunc: func(context.Context, plugin.IntegrationsRequest) ([]plugin.Integration, error) {
 			return []plugin.Integration{integration}, nil
 		},
@@ -166,7 +167,8 @@ func TestEveryMethodRoundTrips(t *testing.T) {
 	}
 	gotAuth, err := svc.Login(ctx, login)
 	check("Login", gotAuth, auth, err)
-	check("Logout", nil, nil, svc.Logout(ctx, call))
+	gotAuth, err = svc.Logout(ctx, call)
+	check("Logout", gotAuth, auth, err)
 	gotAuth, err = svc.Status(ctx, call)
 	check("Status", gotAuth, auth, err)
 	gotInts, err := svc.ListIntegrations(ctx, plugin.IntegrationsRequest{Call: call, Provider: "azure"})
@@ -262,9 +264,12 @@ func TestEveryFailureKindCrossesWithMessageAndHint(t *testing.T) {
 
 func TestPlainErrorBecomesUnexpected(t *testing.T) {
 	t.Parallel()
-	fake := &plugintest.Fake{LogoutFunc: func(context.Context, plugin.Call) error { return errors.New("keyring: dbus gone") }}
+	fake := &plugintest.Fake{LogoutFunc: func(context.Context, plugin.Call) (plugin.AuthStatus, error) {
+		return plugin.AuthStatus{}, errors.New("keyring: dbus gone")
+	}}
 	svc, _ := connect(t, fake)
-	f := failure.As(svc.Logout(t.Context(), call))
+	_, err := svc.Logout(t.Context(), call)
+	f := failure.As(err)
 	if f.Kind != failure.Unexpected || f.Message != "keyring: dbus gone" {
 		t.Fatalf("got %s %q", f.Kind, f.Message)
 	}

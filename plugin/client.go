@@ -32,9 +32,12 @@ func (c *GRPCClient) Login(ctx context.Context, req LoginRequest) (AuthStatus, e
 }
 
 // Logout forgets the stored key of the call's host.
-func (c *GRPCClient) Logout(ctx context.Context, call Call) error {
-	_, err := c.client.Logout(ctx, toWireCall(call))
-	return fromStatus(ctx, "Logout", err)
+func (c *GRPCClient) Logout(ctx context.Context, call Call) (AuthStatus, error) {
+	resp, err := c.client.Logout(ctx, toWireCall(call))
+	if err != nil {
+		return AuthStatus{}, fromStatus(ctx, "Logout", err)
+	}
+	return fromWireAuth(resp), nil
 }
 
 // Status reports the resolved host, tenant and key source.

@@ -58,11 +58,17 @@ func fromWireCall(c *pb.Call) Call {
 }
 
 func toWireAuth(a AuthStatus) *pb.AuthStatus {
-	return &pb.AuthStatus{Host: a.Host, Tenant: a.Tenant, KeySource: a.KeySource, HostSource: a.HostSource}
+	return &pb.AuthStatus{
+		Host: a.Host, Tenant: a.Tenant, KeySource: a.KeySource, HostSource: a.HostSource, User: a.User,
+		TenantSource: string(a.TenantSource), KeyCheck: string(a.KeyCheck), KeyCheckDetail: a.KeyCheckDetail,
+	}
 }
 
 func fromWireAuth(a *pb.AuthStatus) AuthStatus {
-	return AuthStatus{Host: a.GetHost(), Tenant: a.GetTenant(), KeySource: a.GetKeySource(), HostSource: a.GetHostSource()}
+	return AuthStatus{
+		Host: a.GetHost(), Tenant: a.GetTenant(), KeySource: a.GetKeySource(), HostSource: a.GetHostSource(), User: a.GetUser(),
+		TenantSource: TenantSource(a.GetTenantSource()), KeyCheck: KeyCheck(a.GetKeyCheck()), KeyCheckDetail: a.GetKeyCheckDetail(),
+	}
 }
 
 func toWireIntegration(i Integration) *pb.Integration {

@@ -28,11 +28,12 @@ func (s *GRPCServer) Login(ctx context.Context, req *pb.LoginRequest) (*pb.AuthS
 }
 
 // Logout forgets the stored key.
-func (s *GRPCServer) Logout(ctx context.Context, call *pb.Call) (*pb.Empty, error) {
-	if err := s.Impl.Logout(ctx, fromWireCall(call)); err != nil {
+func (s *GRPCServer) Logout(ctx context.Context, call *pb.Call) (*pb.AuthStatus, error) {
+	st, err := s.Impl.Logout(ctx, fromWireCall(call))
+	if err != nil {
 		return nil, toStatus(err)
 	}
-	return &pb.Empty{}, nil
+	return toWireAuth(st), nil
 }
 
 // Status reports where credentials come from.

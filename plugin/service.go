@@ -21,7 +21,8 @@ import (
 // hint survive the wire.
 type Service interface {
 	Login(ctx context.Context, req LoginRequest) (AuthStatus, error)
-	Logout(ctx context.Context, call Call) error
+	// Logout removes the stored key and says for which host.
+	Logout(ctx context.Context, call Call) (AuthStatus, error)
 	Status(ctx context.Context, call Call) (AuthStatus, error)
 
 	ListIntegrations(ctx context.Context, req IntegrationsRequest) ([]Integration, error)
@@ -74,11 +75,37 @@ type Call struct {
 
 // AuthStatus is what `auth status` shows. The key itself never appears.
 type AuthStatus struct {
-	Host       string
-	Tenant     string
-	KeySource  string // "env TFY_API_KEY", "keyring", "~/.truefoundry/credentials.json", ...
-	HostSource string // where Host came from: "flag", "env TFY_BASE_URL", "keyring", ...
+	Host         string
+	Tenant       string
+	KeySource    string       // "env TFY_API_KEY", "keyring", "~/.truefoundry/credentials.json", ...
+	HostSource   string       // where Host came from: "flag", "env TFY_BASE_URL", "keyring", ...
+	User         string       // the key's username (or email) claim; "" when it names nobody
+	TenantSource TenantSource // where Tenant came from
+	// KeyCheck says whether the host accepted the key; KeyCheckDetail says
+	// why not, when it did not or could not be asked.
+	KeyCheck       KeyCheck
+	KeyCheckDetail string
 }
+
+// TenantSource is where a tenant name came from.
+type TenantSource string
+
+// The tenant sources, in the order they are tried.
+const (
+	TenantFromKey  TenantSource = "key"  // the API key's tenantName claim
+	TenantFromAPI  TenantSource = "api"  // GET /api/svc/v1/tenant-id for the host
+	TenantFromHost TenantSource = "host" // the host name's first label: a guess
+)
+
+// KeyCheck is the outcome of asking the host whether it accepts the key.
+type KeyCheck string
+
+// The key checks.
+const (
+	KeyValid      KeyCheck = "valid"      // the host answered an authenticated call
+	KeyRejected   KeyCheck = "rejected"   // the host answered 401
+	KeyUnverified KeyCheck = "unverified" // the host could not be asked (offline, 5xx, ...)
+)
 
 // LoginRequest carries a freshly typed API key to validate and store.
 type LoginRequest struct {

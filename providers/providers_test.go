@@ -157,6 +157,10 @@ func integrations() []providers.Integration {
 func TestChoose(t *testing.T) {
 	t.Parallel()
 	ins := integrations()
+	twins := []providers.Integration{
+		{ID: "i-aws-secrets", Name: "secrets", FQN: "demo:aws:prod:secret-store:secrets", Type: "integration/secret-store/aws/secrets-manager", Provider: "aws"},
+		{ID: "i-gcp-secrets", Name: "secrets", FQN: "demo:gcp:prod:secret-store:secrets", Type: "integration/secret-store/gcp/gsm", Provider: "gcp"},
+	}
 	cases := []struct {
 		name        string
 		all         []providers.Integration
@@ -170,6 +174,11 @@ func TestChoose(t *testing.T) {
 		{name: "flag by fqn", all: ins, integration: "demo:gcp:acct:secret-store:gsm", wantID: "i-gsm"},
 		{name: "flag naming a non-store", all: ins, integration: "i-blob", wantKind: failure.NotFound},
 		{name: "flag unknown", all: ins, integration: "nope", wantKind: failure.NotFound},
+		{name: "flag by the name integration list shows", all: ins, integration: "gsm", wantID: "i-gsm"},
+		{name: "flag by a name two stores share", all: twins, integration: "secrets", wantKind: failure.Usage,
+			wantInHint: "--integration demo:aws:prod:secret-store:secrets"},
+		{name: "flag by a shared name, settled by provider", all: twins, integration: "secrets", provider: "gcp", wantID: "i-gcp-secrets"},
+		{name: "flag by the name of a non-store", all: ins, integration: ins[4].Name, wantKind: failure.NotFound},
 		{name: "only store", all: []providers.Integration{ins[4], ins[2]}, wantID: "i-kv"},
 		{name: "by provider", all: ins, provider: "azure", wantID: "i-kv"},
 		{name: "provider ambiguous", all: ins, provider: "aws", wantKind: failure.Usage, wantInHint: "--integration demo:aws:acct:secret-store:parameter-store"},

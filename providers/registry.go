@@ -127,7 +127,8 @@ func NoSecretStore() *failure.Error {
 }
 
 // Choose picks the integration a new group goes to (design section 7):
-// --integration (id or FQN) wins; else the only secret store; else the one
+// --integration (id, FQN, or the name `integration list` shows, when only
+// one store has it) wins; else the only secret store; else the one
 // matching --provider; else a usage error listing the choices.
 func (r *Registry) Choose(all []Integration, integration, provider string) (Integration, error) {
 	var stores []Integration
@@ -137,13 +138,7 @@ func (r *Registry) Choose(all []Integration, integration, provider string) (Inte
 		}
 	}
 	if integration != "" {
-		for _, in := range stores {
-			if in.ID == integration || in.FQN == integration {
-				return in, nil
-			}
-		}
-		return Integration{}, failure.New(failure.NotFound, "integration %q not found or is not a secret store", integration).
-			WithHint("list the secret stores with: tfy-secrets integration list")
+		return r.chooseNamed(stores, integration, provider)
 	}
 	if len(stores) == 0 {
 		return Integration{}, NoSecretStore()
@@ -174,6 +169,33 @@ func (r *Registry) Choose(all []Integration, integration, provider string) (Inte
 	}
 	return Integration{}, failure.New(failure.Usage, "%s; choose one with --integration", what).
 		WithHint("choices:\n%s", r.choices(candidates))
+}
+
+// chooseNamed resolves --integration. An id or FQN names one integration
+// outright. A name is only unique within a provider account, so it is
+// taken when exactly one store has it (--provider may settle a tie), and
+// otherwise every match is listed by its FQN.
+func (r *Registry) chooseNamed(stores []Integration, integration, provider string) (Integration, error) {
+	for _, in := range stores {
+		if in.ID == integration || in.FQN == integration {
+			return in, nil
+		}
+	}
+	var named []Integration
+	for _, in := range stores {
+		if in.Name == integration && (provider == "" || r.Recognize(in).Provider == provider) {
+			named = append(named, in)
+		}
+	}
+	switch len(named) {
+	case 0:
+		return Integration{}, failure.New(failure.NotFound, "integration %q not found or is not a secret store", integration).
+			WithHint("list the secret stores with: tfy-secrets integration list")
+	case 1:
+		return named[0], nil
+	}
+	return Integration{}, failure.New(failure.Usage, "%d secret stores are named %q; choose one by its FQN", len(named), integration).
+		WithHint("choices:\n%s", r.choices(named))
 }
 
 // choices renders one line per integration: name, provider/store, FQN.

@@ -45,6 +45,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opts.StatePath, "state", "", "persist state to `FILE` (created 0600, replaced atomically)")
 	fs.BoolVar(&opts.NoSecretStore, "no-secret-store", false, "start without any secret-store integration")
 	fs.BoolVar(&opts.DisableValueView, "disable-value-view", false, "omit secret values from every response")
+	fs.BoolVar(&opts.FullIntegrationType, "full-integration-type", false, "put the full manifest type, not the category, in the \"type\" of /provider-integrations items")
+	fs.BoolVar(&opts.OmitGroupName, "omit-group-name", false, "leave \"name\" out of groups, as the current API schema does (clients read manifest.name)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0

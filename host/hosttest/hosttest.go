@@ -43,7 +43,7 @@ func Canned(a Answers) *Service {
 	e := func(m string) error { return a.Err[m] }
 	return &Service{Fake: &plugintest.Fake{
 		LoginFunc:  func(context.Context, plugin.LoginRequest) (plugin.AuthStatus, error) { return a.Status, e("Login") },
-		LogoutFunc: func(context.Context, plugin.Call) error { return e("Logout") },
+		LogoutFunc: func(context.Context, plugin.Call) (plugin.AuthStatus, error) { return a.Status, e("Logout") },
 		StatusFunc: func(context.Context, plugin.Call) (plugin.AuthStatus, error) { return a.Status, e("Status") },
 		ListIntegrationsFunc: func(context.Context, plugin.IntegrationsRequest) ([]plugin.Integration, error) {
 			return a.Integrations, e("ListIntegrations")

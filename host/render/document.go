@@ -118,11 +118,15 @@ type resultEnvelope struct {
 }
 
 type authStatusDoc struct {
-	Host       string `json:"host" yaml:"host"`
-	HostSource string `json:"host_source" yaml:"host_source"`
-	Tenant     string `json:"tenant" yaml:"tenant"`
-	KeySource  string `json:"key_source" yaml:"key_source"`
-	Key        string `json:"key" yaml:"key"`
+	Host           string `json:"host" yaml:"host"`
+	HostSource     string `json:"host_source" yaml:"host_source"`
+	Tenant         string `json:"tenant" yaml:"tenant"`
+	TenantSource   string `json:"tenant_source" yaml:"tenant_source"`
+	KeySource      string `json:"key_source" yaml:"key_source"`
+	Key            string `json:"key" yaml:"key"`
+	User           string `json:"user" yaml:"user"`
+	KeyCheck       string `json:"key_check" yaml:"key_check"`
+	KeyCheckDetail string `json:"key_check_detail" yaml:"key_check_detail"`
 }
 
 type refDoc struct {
@@ -211,7 +215,10 @@ func toResultDoc(r plugin.Result) resultEnvelope {
 
 func toAuthStatusDoc(s plugin.AuthStatus) authStatusDoc {
 	// The key is never known to the host; a status exists only when one is set.
-	return authStatusDoc{Host: s.Host, HostSource: s.HostSource, Tenant: s.Tenant, KeySource: s.KeySource, Key: secret.Redacted}
+	return authStatusDoc{
+		Host: s.Host, HostSource: s.HostSource, Tenant: s.Tenant, TenantSource: string(s.TenantSource), KeySource: s.KeySource,
+		Key: secret.Redacted, User: s.User, KeyCheck: string(s.KeyCheck), KeyCheckDetail: s.KeyCheckDetail,
+	}
 }
 
 type policyModuleDoc struct {

@@ -80,7 +80,12 @@ func documents(t *testing.T, r Renderer) string {
 		func() error { return r.Plan(&b, planDelete) },
 		func() error { return r.Result(&b, result) },
 		func() error {
-			return r.AuthStatus(&b, plugin.AuthStatus{Host: "https://demo.truefoundry.cloud", HostSource: "env TFY_BASE_URL", Tenant: "demo", KeySource: "keyring"})
+			return r.AuthStatus(&b, plugin.AuthStatus{Host: "https://demo.truefoundry.cloud", HostSource: "env TFY_BASE_URL", Tenant: "demo", KeySource: "keyring",
+				TenantSource: plugin.TenantFromKey, User: "ada@example.com", KeyCheck: plugin.KeyValid})
+		},
+		func() error {
+			return r.AuthStatus(&b, plugin.AuthStatus{Host: "https://app.truefoundry.com", HostSource: "flag", Tenant: "app", KeySource: "env TFY_API_KEY",
+				TenantSource: plugin.TenantFromHost, KeyCheck: plugin.KeyUnverified, KeyCheckDetail: "check api key: the host name app.truefoundry.com does not resolve"})
 		},
 		func() error { return r.Ref(&b, "tfy-secret://demo:my-app-secrets:API-KEY") },
 		func() error {

@@ -315,9 +315,38 @@ func (tableRenderer) AuthStatus(w io.Writer, s plugin.AuthStatus) error {
 	}
 	return fields(w, [][2]string{
 		{"Host", host},
-		{"Tenant", orDash(s.Tenant)},
+		{"Tenant", tenantText(s)},
 		{"API key", secret.Redacted + " from " + orDash(s.KeySource)},
+		{"User", orDash(s.User)},
+		{"Key check", keyCheckText(s)},
 	})
+}
+
+// tenantText says where the tenant came from, and when it is only a guess.
+func tenantText(s plugin.AuthStatus) string {
+	switch {
+	case s.Tenant == "":
+		return "-"
+	case s.TenantSource == plugin.TenantFromKey:
+		return s.Tenant + " (from the API key)"
+	case s.TenantSource == plugin.TenantFromAPI:
+		return s.Tenant + " (from the API)"
+	case s.TenantSource == plugin.TenantFromHost:
+		return s.Tenant + " (a guess from the host name: neither the API nor the API key names it)"
+	}
+	return s.Tenant
+}
+
+// keyCheckText says whether the host accepted the key.
+func keyCheckText(s plugin.AuthStatus) string {
+	text := map[plugin.KeyCheck]string{plugin.KeyValid: "valid", plugin.KeyRejected: "rejected", plugin.KeyUnverified: "not checked"}[s.KeyCheck]
+	switch {
+	case text == "":
+		return "-"
+	case s.KeyCheckDetail != "":
+		return text + ": " + s.KeyCheckDetail
+	}
+	return text
 }
 
 func (tableRenderer) Ref(w io.Writer, ref string) error {

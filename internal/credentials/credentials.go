@@ -177,6 +177,9 @@ func (r *Resolver) Tenant(key secret.Value) string {
 	return t
 }
 
+// User is who a JWT key belongs to (its username or email claim), or "".
+func (r *Resolver) User(key secret.Value) string { return UserFromKey(key) }
+
 // Store is the storing half of login: it saves key in the keyring for
 // baseURL and remembers baseURL as the default host for later commands. The
 // key must already have been validated. The host is remembered only once the

@@ -120,9 +120,19 @@ func TestGroupLifecycle(t *testing.T) {
 		if len(list.Data) != 1 || list.Data[0].Name != "API_KEY" || *list.Data[0].Value != "key-1" || list.Pagination != (tPagination{3, 1, 1}) {
 			t.Fatalf("paged list secrets: %+v", list)
 		}
-		f.must(f.admin, "POST", "/api/svc/v1/secrets", kv{"secretFqns": []string{"demo:my-app:NEW_KEY", "tfy-secret://demo:my-app:API_KEY", "demo:nope:X"}, "withValue": true}, &list)
+		f.must(f.admin, "POST", "/api/svc/v1/secrets", kv{"secretFqns": []string{"demo:my-app:NEW_KEY", "demo:my-app:API_KEY", "demo:nope:X"}, "withValue": true}, &list)
 		if len(list.Data) != 2 || list.Data[0].Name != "NEW_KEY" || *list.Data[0].Value != "new-1" || list.Data[1].Name != "API_KEY" {
 			t.Fatalf("list by fqn: %+v", list)
+		}
+		// secretFqns are bare, like a secret's fqn: a reference matches
+		// nothing, so a client that forgets to strip the scheme is caught.
+		f.must(f.admin, "POST", "/api/svc/v1/secrets", kv{"secretFqns": []string{"tfy-secret://demo:my-app:API_KEY"}}, &list)
+		if len(list.Data) != 0 || list.Pagination.Total != 0 {
+			t.Fatalf("list by tfy-secret:// reference matched: %+v", list)
+		}
+		f.must(f.admin, "POST", "/api/svc/v1/secrets", kv{"secretGroupId": g.ID, "secretFqns": []string{"tfy-secret://demo:my-app:API_KEY"}}, &list)
+		if len(list.Data) != 0 {
+			t.Fatalf("list by group and tfy-secret:// reference matched: %+v", list)
 		}
 		f.must(f.admin, "POST", "/api/svc/v1/secrets", "", &list)
 		if list.Pagination.Total != 3 || list.Pagination.Limit != 100 {
@@ -335,9 +345,26 @@ func TestIntegrations(t *testing.T) {
 	if ints.Pagination.Total != 4 {
 		t.Errorf("secret-store integrations: %+v", ints)
 	}
+	// The documented form: the category in "type", the full type in
+	// "manifest.type".
 	f.must(f.viewer, "GET", "/api/svc/v1/provider-integrations?fqn="+want[TypeAzureVault], nil, &ints)
-	if len(ints.Data) != 1 || ints.Data[0].Type != TypeAzureVault {
+	if len(ints.Data) != 1 || ints.Data[0].Type != "secret-store" || ints.Data[0].Manifest["type"] != TypeAzureVault {
 		t.Errorf("by fqn: %+v", ints)
+	}
+	// ?type= takes a documented category only: a full type is refused
+	// rather than matched, so a client that sends one is caught.
+	status, body := f.call(f.viewer, "GET", "/api/svc/v1/provider-integrations?type="+TypeAzureVault, nil)
+	f.wantError(400, "type must be one of: "+strings.Join(integrationCategories, ", "), status, body)
+
+	full := start(t, Options{Tenant: "acme", FullIntegrationType: true})
+	full.must(full.viewer, "GET", "/api/svc/v1/provider-integrations?type=secret-store", nil, &ints)
+	if len(ints.Data) != 4 {
+		t.Fatalf("full-type form: %+v", ints)
+	}
+	for _, in := range ints.Data {
+		if !strings.HasPrefix(in.Type, "integration/secret-store/") || in.Manifest["type"] != in.Type {
+			t.Errorf("full-type form: %+v", in)
+		}
 	}
 
 	bare := start(t, Options{NoSecretStore: true})
@@ -365,6 +392,8 @@ func TestUnauthenticatedHelpers(t *testing.T) {
 	if v["tenantName"] != "acme" || v["auth_server_url"] != f.srv.URL() || f.srv.Tenant() != "acme" {
 		t.Errorf("tenant-id %v", v)
 	}
+	status, body := f.call("", "GET", "/api/svc/v1/tenant-id", nil)
+	f.wantError(400, "hostName is required", status, body)
 	// Client authenticates with the first configured key (the admin's).
 	resp, err := f.srv.Client().Get(f.srv.URL() + "/api/svc/v1/secret-groups")
 	if err != nil {

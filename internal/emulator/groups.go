@@ -40,8 +40,12 @@ func (s *Server) groupView(g *group) groupJSON {
 	if collabs == nil {
 		collabs = []collaborator{}
 	}
+	name := g.Name
+	if s.opts.OmitGroupName {
+		name = ""
+	}
 	return groupJSON{
-		ID: g.ID, Name: g.Name, FQN: s.st.tenant + ":" + g.Name, TenantName: s.st.tenant,
+		ID: g.ID, Name: name, FQN: s.st.tenant + ":" + g.Name, TenantName: s.st.tenant,
 		IntegrationID: g.IntegrationID, AccountID: s.st.accountID,
 		Manifest:          groupManifestJSON{Type: "secret-group", Name: g.Name, IntegrationFQN: in.FQN, Collaborators: collabs},
 		AssociatedSecrets: secrets,

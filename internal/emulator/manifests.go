@@ -119,7 +119,11 @@ func (s *Server) minCLIVersion(*request) (response, error) {
 	return ok(map[string]string{"minVersion": "0.0.0", "truefoundryCliMinVersion": "0.0.0"})
 }
 
-// tenantID answers the real tfy CLI's tenant lookup.
-func (s *Server) tenantID(*request) (response, error) {
+// tenantID answers the tenant lookup of the tfy CLI and tfy-secrets, which
+// name the host they asked (hostName); every host name is this tenant's.
+func (s *Server) tenantID(req *request) (response, error) {
+	if req.query.Get("hostName") == "" {
+		return response{}, errorf(400, "hostName is required")
+	}
 	return ok(map[string]string{"tenantName": s.opts.Tenant, "auth_server_url": s.url})
 }

@@ -6,6 +6,8 @@ import (
 
 // listSecrets is POST /secrets: every secret, or those of one group or
 // of the listed FQNs; values only when asked for and the caller may see them.
+// Each item carries its secretVersions (never their values), as the API's
+// own example of this response does.
 func (s *Server) listSecrets(req *request) (response, error) {
 	var body listSecretsBody
 	if err := decodeBody(req.body, &body, true); err != nil {
@@ -64,34 +66,35 @@ func (s *Server) listSecrets(req *request) (response, error) {
 		}
 		views := make([]secretJSON, len(items))
 		for i, it := range items {
-			views[i] = s.secretView(it.sec, it.g, withValue, false)
+			views[i] = s.secretView(it.sec, it.g, withValue, true)
 		}
 		return ok(listEnvelope{Data: views, Pagination: pagination{Total: total, Offset: p.offset, Limit: p.limit}})
 	}
 	lo, hi := p.bounds(len(items))
 	views := make([]secretJSON, 0, hi-lo)
 	for _, it := range items[lo:hi] {
-		views = append(views, s.secretView(it.sec, it.g, withValue, false))
+		views = append(views, s.secretView(it.sec, it.g, withValue, true))
 	}
 	return ok(listEnvelope{Data: views, Pagination: pagination{Total: len(items), Offset: p.offset, Limit: p.limit}})
 }
 
-// fqnSet is the set of the given secret FQNs, with any tfy-secret:// prefix
-// removed; nil when no filter was given.
+// fqnSet is the set of the given secret FQNs; nil when no filter was
+// given. Like a secret's "fqn", they are bare: a tfy-secret:// reference
+// matches nothing, so a client that forgets to strip the scheme is caught.
 func fqnSet(fqns []string) map[string]bool {
 	if fqns == nil {
 		return nil
 	}
 	set := make(map[string]bool, len(fqns))
 	for _, f := range fqns {
-		set[strings.TrimPrefix(f, "tfy-secret://")] = true
+		set[f] = true
 	}
 	return set
 }
 
-// secretByFQN resolves tenant:group:key (optionally tfy-secret://).
+// secretByFQN resolves a bare tenant:group:key.
 func (s *Server) secretByFQN(fqn string) (*secretRec, *group) {
-	tenant, rest, _ := strings.Cut(strings.TrimPrefix(fqn, "tfy-secret://"), ":")
+	tenant, rest, _ := strings.Cut(fqn, ":")
 	name, key, found := strings.Cut(rest, ":")
 	if !found || tenant != s.st.tenant {
 		return nil, nil

@@ -93,6 +93,14 @@ type Options struct {
 	// DisableValueView omits every secret value from every response, as
 	// a control plane with DISABLE_SECRET_VALUE_VIEW does.
 	DisableValueView bool
+	// FullIntegrationType puts the full manifest type
+	// (integration/secret-store/gcp/gsm) in the "type" of
+	// /provider-integrations items instead of the documented category
+	// (secret-store), so clients' handling of both forms can be tested.
+	FullIntegrationType bool
+	// OmitGroupName leaves "name" out of groups, as TrueFoundry's current
+	// schema does; clients then find it in "manifest.name" or the FQN.
+	OmitGroupName bool
 	// Now is the clock (default time.Now); tests move it to expire
 	// soft-deleted names without waiting.
 	Now func() time.Time

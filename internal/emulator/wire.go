@@ -281,7 +281,7 @@ type groupManifestJSON struct {
 
 type groupJSON struct {
 	ID                string            `json:"id,omitempty"`
-	Name              string            `json:"name"`
+	Name              string            `json:"name,omitempty"` // left out with OmitGroupName
 	FQN               string            `json:"fqn"`
 	TenantName        string            `json:"tenantName"`
 	IntegrationID     string            `json:"integrationId"`

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
@@ -21,9 +22,14 @@ type subject struct {
 func groupSubject(name string) subject { return subject{what: "secret group " + quoteShort(name)} }
 
 const (
-	hintLogin     = "run: tfy-secrets auth login (or set TFY_API_KEY for headless use)"
+	hintLogin     = "log in again with: tfy-secrets auth login (or check TFY_API_KEY, when it is set)"
 	hintListFirst = "list groups first: tfy-secrets group list"
 	hintRetry     = "retry later; --timeout DURATION gives slow calls longer"
+	// hintCheckHost is for failures no retry can fix: the URL itself is
+	// wrong, or points at something that is not TrueFoundry.
+	hintCheckHost = "check --host or TFY_BASE_URL (tfy-secrets auth status shows the host in use and where it comes from)"
+	// hintCreateKey says where TrueFoundry keys are made.
+	hintCreateKey = "check that the key belongs to this host; create one in TrueFoundry under Access > Personal Access Tokens (a virtual account token for CI)"
 )
 
 // mapError is the one place API errors become failures with the messages of
@@ -47,13 +53,14 @@ func (s *Service) mapError(op string, err error, sub subject) error {
 		what = "the requested object"
 	}
 	msg := serverMessage(err)
+	host := hostOf(err)
 	switch {
 	case errors.Is(err, context.Canceled):
 		return failure.Wrap(failure.Unavailable, err, op+": cancelled")
 	case errors.Is(err, context.DeadlineExceeded):
-		return failure.Wrap(failure.Unavailable, err, op+": timed out").WithHint(hintRetry)
+		return failure.Wrap(failure.Unavailable, err, op+": timed out waiting for "+host).WithHint(hintRetry)
 	case errors.Is(err, tfyapi.ErrUnauthorized):
-		return failure.Wrap(failure.Unauthorized, err, "not logged in or the API key was rejected").WithHint(hintLogin)
+		return failure.Wrap(failure.Unauthorized, err, host+" rejected the API key (401 Unauthorized)").WithHint(hintLogin)
 	case errors.Is(err, tfyapi.ErrForbidden):
 		return failure.Wrap(failure.Forbidden, err, "permission denied: check your API key's permissions on "+what)
 	case errors.Is(err, tfyapi.ErrNotFound):
@@ -74,14 +81,56 @@ func (s *Service) mapError(op string, err error, sub subject) error {
 		return failure.Wrap(failure.Unavailable, err, op+": the secret store behind "+what+" failed ("+msg+")").
 			WithHint("retry later; if it persists, ask your platform admin to check the secret-store integration")
 	case errors.Is(err, tfyapi.ErrRateLimited):
-		return failure.Wrap(failure.Unavailable, err, op+": rate limited by TrueFoundry").WithHint(hintRetry)
+		return failure.Wrap(failure.Unavailable, err, op+": rate limited by "+host).WithHint(hintRetry)
+	case errors.Is(err, tfyapi.ErrResponseTooLarge):
+		return failure.Wrap(failure.Unavailable, err, op+": "+host+" sent an answer over "+mib(tfyapi.MaxResponseBytes)+", far more than any real one; stopped reading").
+			WithHint(hintCheckHost + "; a proxy or another service may be answering")
+	case errors.Is(err, tfyapi.ErrCertificate):
+		return failure.Wrap(failure.Unavailable, err, op+": the TLS certificate of "+host+" is not trusted ("+detailOf(err)+")").
+			WithHint(hintCheckHost + "; behind a proxy that re-signs TLS, add its CA to the system trust store or name it in SSL_CERT_FILE")
+	case errors.Is(err, tfyapi.ErrNotHTTPS):
+		return failure.Wrap(failure.Unavailable, err, op+": "+host+" answered in plain HTTP to an https:// request").
+			WithHint(hintCheckHost + "; http:// is accepted only for a loopback host, such as a local emulator")
+	case errors.Is(err, tfyapi.ErrHostNotFound):
+		return failure.Wrap(failure.Unavailable, err, op+": the host name "+host+" does not resolve").WithHint(hintCheckHost)
+	case errors.Is(err, tfyapi.ErrConnectionRefused):
+		return failure.Wrap(failure.Unavailable, err, op+": "+host+" refused the connection").
+			WithHint(hintCheckHost + "; is the host and port right, and the server running?")
 	case errors.Is(err, tfyapi.ErrUnavailable):
-		return failure.Wrap(failure.Unavailable, err, op+": TrueFoundry is unavailable ("+msg+")").WithHint(hintRetry)
+		if e, ok := errors.AsType[*tfyapi.Error](err); ok && e.Status == 0 {
+			return failure.Wrap(failure.Unavailable, err, op+": the connection to "+host+" failed ("+detailOf(err)+")").WithHint(hintRetry)
+		}
+		where := "TrueFoundry"
+		if host != where {
+			where += " at " + host
+		}
+		return failure.Wrap(failure.Unavailable, err, op+": "+where+" is unavailable ("+detailOf(err)+")").WithHint(hintRetry)
 	case errors.Is(err, tfyapi.ErrBadRequest):
 		return failure.Wrap(failure.Unexpected, err, op+": the API rejected the request ("+msg+")")
 	}
 	return failure.Wrap(failure.Unexpected, err, op+": "+err.Error())
 }
+
+// hostOf names the control plane an API error came from; "TrueFoundry" when
+// the error does not say.
+func hostOf(err error) string {
+	if e, ok := errors.AsType[*tfyapi.Error](err); ok && e.Host != "" {
+		return e.Host
+	}
+	return "TrueFoundry"
+}
+
+// detailOf is what went wrong, without the operation the message already
+// names: the network or TLS cause, or the status and the server's message.
+func detailOf(err error) string {
+	if e, ok := errors.AsType[*tfyapi.Error](err); ok {
+		return e.Detail()
+	}
+	return err.Error()
+}
+
+// mib renders a byte count such as tfyapi.MaxResponseBytes: "128 MiB".
+func mib(n int64) string { return strconv.FormatInt(n>>20, 10) + " MiB" }
 
 // serverMessage is the API's own message when there is one, else the error
 // text. tfyapi never quotes request bodies, so neither can carry a value.

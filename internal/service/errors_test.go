@@ -24,7 +24,7 @@ func TestMapError(t *testing.T) {
 		hintHas  string
 		explains bool // routed through providers (integration known)
 	}{
-		{"401", apiErr(401, "bad token"), failure.Unauthorized, "not logged in or the API key was rejected", "auth login", false},
+		{"401", apiErr(401, "bad token"), failure.Unauthorized, "rejected the API key (401 Unauthorized)", "auth login", false},
 		{"403", apiErr(403, "nope"), failure.Forbidden, `check your API key's permissions on secret group "app"`, "", false},
 		{"404", apiErr(404, "gone"), failure.NotFound, `secret group "app" not found`, "list groups first", false},
 		{"409 exists", apiErr(409, "Secret group with name 'app' already exists"), failure.Conflict, `secret group "app" already exists`, "use a different name", false},
@@ -35,8 +35,8 @@ func TestMapError(t *testing.T) {
 		{"422 store rule", apiErr(422, "Key name does not support underscores"), failure.Usage, "every secret needs a key and a value", "", false},
 		{"424", apiErr(424, "vault down"), failure.Unavailable, "secret store", "platform admin", false},
 		{"429", apiErr(429, "slow down"), failure.Unavailable, "rate limited", "retry later", false},
-		{"500", apiErr(500, "boom"), failure.Unavailable, "TrueFoundry is unavailable", "retry later", false},
-		{"network", &tfyapi.Error{Op: "op", Err: errors.New("connection refused")}, failure.Unavailable, "unavailable", "retry later", false},
+		{"500", apiErr(500, "boom"), failure.Unavailable, "op: TrueFoundry is unavailable (500 Internal Server Error: boom)", "retry later", false},
+		{"network", &tfyapi.Error{Op: "op", Err: errors.New("connection reset by peer")}, failure.Unavailable, "the connection to TrueFoundry failed (connection reset by peer)", "retry later", false},
 		{"deadline", fmt.Errorf("op: %w", context.DeadlineExceeded), failure.Unavailable, "timed out", "--timeout", false},
 		{"400 other", apiErr(400, "bad"), failure.Unexpected, "rejected the request", "", false},
 		{"soft-delete via providers", apiErr(409, "Secret K is already in a deleted state"), failure.Conflict, "soft-deleted", "purge", true},

@@ -26,7 +26,9 @@ type fakeAPI struct {
 	integrations []plugin.Integration
 	nextID       int
 	calls        []string
-	valueHidden  bool // value viewing disabled: 403 on value reads
+	valueHidden  bool   // value viewing disabled: 403 on value reads
+	apiTenant    string // what TenantName answers; "" is an empty answer
+	noTenant     bool   // groups come without tenantName and fqn
 
 	// hooks let a test interfere at precise moments.
 	beforeUpdate func(f *fakeAPI) error // runs inside UpdateGroup; non-nil error aborts before writing
@@ -91,6 +93,9 @@ func (f *fakeAPI) callCount(call string) int {
 
 func (f *fakeAPI) view(g *fakeGroup) Group {
 	out := Group{ID: g.id, Name: g.name, FQN: f.tenant + ":" + g.name, Tenant: f.tenant, IntegrationID: g.integrationID}
+	if f.noTenant {
+		out.FQN, out.Tenant = "", ""
+	}
 	for _, k := range slices.Sorted(func(yield func(string) bool) {
 		for k := range g.keys {
 			if !yield(k) {
@@ -358,6 +363,15 @@ func (f *fakeAPI) Ping(context.Context) error {
 	return f.record("Ping")
 }
 
+func (f *fakeAPI) TenantName(context.Context) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.record("TenantName"); err != nil {
+		return "", err
+	}
+	return f.apiTenant, nil
+}
+
 func (f *fakeAPI) Integrations(context.Context) ([]plugin.Integration, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -430,6 +444,7 @@ type fakeCreds struct {
 	key     secret.Value
 	keyring map[string]secret.Value
 	tenant  string
+	user    string
 }
 
 func (c *fakeCreds) Host(_ context.Context, flag string) (string, string, error) {
@@ -461,6 +476,8 @@ func (c *fakeCreds) Delete(_ context.Context, base string) error {
 }
 
 func (c *fakeCreds) Tenant(secret.Value) string { return c.tenant }
+
+func (c *fakeCreds) User(secret.Value) string { return c.user }
 
 // fakeProviders chooses the only integration and explains nothing, except a
 // soft-delete conflict, so the routing through providers is testable.

@@ -53,6 +53,9 @@ type API interface {
 	// Ping makes the cheapest authenticated call there is, to validate a
 	// key at login.
 	Ping(ctx context.Context) error
+	// TenantName is the API's answer to which tenant the host serves. It
+	// sends no key.
+	TenantName(ctx context.Context) (string, error)
 	// Integrations lists the secret-store integrations, fully described
 	// (provider, store, location and rules filled in).
 	Integrations(ctx context.Context) ([]plugin.Integration, error)
@@ -103,6 +106,9 @@ type Credentials interface {
 	Delete(ctx context.Context, baseURL string) error
 	// Tenant is the tenantName claim of a JWT key, "" when there is none.
 	Tenant(key secret.Value) string
+	// User is the username (or email) claim of a JWT key, "" when there is
+	// none.
+	User(key secret.Value) string
 }
 
 // Connect builds an API client for one base URL and key. log receives the

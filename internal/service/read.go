@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
@@ -57,9 +58,9 @@ func (s *Service) ListGroups(ctx context.Context, req plugin.ListGroupsRequest, 
 	// response is discarded. Every path receives from decided, so the
 	// goroutine never outlives the call.
 	decided := make(chan error, 1)
-	in := Input{Operation: plugin.OpGroupList, Tenant: ss.fallbackTenant()}
 	go func() {
-		_, err := s.decide(ctx, req.Call, log, in)
+		// The tenant may cost a request too; it runs beside the page.
+		_, err := s.decide(ctx, req.Call, log, Input{Operation: plugin.OpGroupList, Tenant: ss.fallbackTenant()})
 		decided <- err
 	}()
 	allowed := false
@@ -261,6 +262,9 @@ func (ss *session) resolveSecret(ctx context.Context, arg string) (g Group, sec 
 	sub := subject{what: "secret " + quoteShort(arg)}
 	if ref.ID != "" {
 		sec, err = ss.api.SecretByID(ctx, ref.ID)
+		if errors.Is(err, tfyapi.ErrNotFound) {
+			return Group{}, Secret{}, false, ss.unknownSecretID(ctx, ref.ID, err)
+		}
 		if err != nil {
 			return Group{}, Secret{}, false, ss.svc.mapError("get secret", err, sub)
 		}
@@ -285,6 +289,19 @@ func (ss *session) resolveSecret(ctx context.Context, arg string) (g Group, sec 
 	}
 	return Group{}, Secret{}, false, failure.New(failure.NotFound, "secret group %s has no key %s", quoteShort(g.Name), quoteShort(ref.Key)).
 		WithHint("see the keys with: tfy-secrets group get %s", g.Name)
+}
+
+// unknownSecretID explains a SECRET without ':' that is no secret's id.
+// People type a group name there more often than a mistyped id, so the
+// message says what SECRET is, and when the word is a group's name, how to
+// name one of its keys. The group is only looked up, never read further:
+// its keys are for group get, which policy decides.
+func (ss *session) unknownSecretID(ctx context.Context, id string, err error) error {
+	f := failure.Wrap(failure.NotFound, err, fmt.Sprintf("no secret has the id %s; SECRET is GROUP:KEY, TENANT:GROUP:KEY, tfy-secret://TENANT:GROUP:KEY or a secret id", quoteShort(id)))
+	if g, gerr := ss.resolveGroup(ctx, id); gerr == nil {
+		return f.WithHint("%s is a secret group; name one of its keys: tfy-secrets secret get %s:KEY (its keys: tfy-secrets group get %s)", quoteShort(g.Name), g.Name, g.Name)
+	}
+	return f.WithHint("for a key of a group: tfy-secrets secret get GROUP:KEY; list groups with: tfy-secrets group list")
 }
 
 // withoutValue drops a value read only because the API sends it with the
@@ -408,10 +425,16 @@ func (s *Service) Ref(ctx context.Context, req plugin.RefRequest) (string, error
 		return "", failure.New(failure.NotFound, "secret group %s has no key %s", quoteShort(g.Name), quoteShort(req.Key)).
 			WithHint("see the keys with: tfy-secrets group get %s", g.Name)
 	}
-	t := ss.tenant(g)
-	if t == "" {
-		return "", failure.New(failure.Config, "cannot tell the tenant of %s", ss.baseURL).
+	// A reference goes into manifests, far from here: a tenant that is
+	// only guessed is not printed as if it were known.
+	switch t, source := ss.tenantOf(g); {
+	case t == "":
+		return "", failure.New(failure.Config, "cannot tell the tenant of %s: neither the API nor the API key names it", ss.baseURL).
 			WithHint("log in with a TrueFoundry API key (its tenantName claim names the tenant)")
+	case source == plugin.TenantFromHost:
+		return "", failure.New(failure.Config, "cannot tell the tenant of %s for sure: neither the API nor the API key names it, and the host name only suggests %s", ss.baseURL, quoteShort(t)).
+			WithHint("if %s is your tenant, the reference is %s", t, formatRef(t, g.Name, req.Key))
+	default:
+		return formatRef(t, g.Name, req.Key), nil
 	}
-	return formatRef(t, g.Name, req.Key), nil
 }

@@ -203,7 +203,7 @@ func TestAuth(t *testing.T) {
 	if !h.creds.keyring[st.Host].Equal(key) {
 		t.Fatal("key not stored")
 	}
-	if err := h.svc.Logout(context.Background(), call()); err != nil || len(h.creds.keyring) != 0 {
+	if out, err := h.svc.Logout(context.Background(), call()); err != nil || out.Host != st.Host || len(h.creds.keyring) != 0 {
 		t.Fatalf("logout: %v, keyring %d", err, len(h.creds.keyring))
 	}
 	// A rejected key is not stored.

@@ -73,8 +73,9 @@ type session struct {
 	baseURL    string
 	hostSource string
 	keySource  string
-	keyTenant  string
 	log        *slog.Logger
+	// resolveTenant is lookupTenant for this call, done once, on first use.
+	resolveTenant func() (string, plugin.TenantSource)
 }
 
 // begin applies the call's timeout and returns a logger that writes only when
@@ -108,10 +109,13 @@ func (s *Service) open(ctx context.Context, call plugin.Call, log *slog.Logger) 
 		return nil, credentialError("connect", err)
 	}
 	log.Debug("session", "host", base, "host_source", hostSource, "key_source", keySource, "key", key)
-	return &session{
-		svc: s, call: call, api: api, baseURL: base, hostSource: hostSource, keySource: keySource,
-		keyTenant: s.opts.Credentials.Tenant(key), log: log,
-	}, nil
+	ss := &session{svc: s, call: call, api: api, baseURL: base, hostSource: hostSource, keySource: keySource, log: log}
+	// A session is one call's, so its lookup may use that call's context;
+	// it runs at most once, and only when something needs the tenant.
+	ss.resolveTenant = sync.OnceValues(func() (string, plugin.TenantSource) {
+		return s.lookupTenant(ctx, api, base, key, log)
+	})
+	return ss, nil
 }
 
 // credentialError keeps a credentials failure's own kind and hint; anything
@@ -192,23 +196,51 @@ func (s *Service) decide(ctx context.Context, call plugin.Call, log *slog.Logger
 	return dec, nil
 }
 
-// tenant is the tenant for references: the API's word first, then the key's
-// JWT claim, then the first DNS label of the host.
+// tenant is the tenant for references: the API's word for the group first,
+// then fallbackTenant.
 func (ss *session) tenant(g Group) string {
-	if g.Tenant != "" {
-		return g.Tenant
-	}
-	if t, _, ok := strings.Cut(g.FQN, ":"); ok && t != "" {
-		return t
-	}
-	return ss.fallbackTenant()
+	t, _ := ss.tenantOf(g)
+	return t
 }
 
-func (ss *session) fallbackTenant() string {
-	if ss.keyTenant != "" {
-		return ss.keyTenant
+// tenantOf is tenant with where it came from.
+func (ss *session) tenantOf(g Group) (string, plugin.TenantSource) {
+	if g.Tenant != "" {
+		return g.Tenant, plugin.TenantFromAPI
 	}
-	return hostTenant(ss.baseURL)
+	if t, _, ok := strings.Cut(g.FQN, ":"); ok && t != "" {
+		return t, plugin.TenantFromAPI
+	}
+	return ss.resolveTenant()
+}
+
+// fallbackTenant is the caller's tenant when no group says: see
+// lookupTenant.
+func (ss *session) fallbackTenant() string {
+	t, _ := ss.resolveTenant()
+	return t
+}
+
+// lookupTenant is the tenant when no group says: the key's tenantName
+// claim, else the API's answer for the host (what the tfy CLI asks), else
+// the first DNS label of the host, which is only a guess: on a shared host
+// such as app.truefoundry.com it is "app". A failed lookup is not an error;
+// it only leaves the guess.
+func (s *Service) lookupTenant(ctx context.Context, api API, baseURL string, key secret.Value, log *slog.Logger) (string, plugin.TenantSource) {
+	if t := s.opts.Credentials.Tenant(key); t != "" {
+		return t, plugin.TenantFromKey
+	}
+	if api != nil {
+		t, err := api.TenantName(ctx)
+		if err == nil && t != "" {
+			return t, plugin.TenantFromAPI
+		}
+		log.Debug("tenant lookup failed; guessing from the host name", "error", err)
+	}
+	if t := hostTenant(baseURL); t != "" {
+		return t, plugin.TenantFromHost
+	}
+	return "", ""
 }
 
 // hostTenant is the first DNS label of a base URL's host ("my-org" from

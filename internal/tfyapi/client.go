@@ -25,6 +25,14 @@ const (
 	MaxPageSize     = 1000
 )
 
+// MaxResponseBytes caps every response body the client reads. The largest
+// real answer is a page: 1,000 groups with their keys, or a page of secrets
+// with versions, a few MiB; a page of values is asked for in pages small
+// enough to stay far below it. A body that goes past the cap is a broken or
+// hostile server (an endless JSON array once grew the plugin to 3.3 GB), so
+// the client stops reading and reports ErrResponseTooLarge.
+const MaxResponseBytes = 128 << 20
+
 // MessageValueViewDisabled is the Message of an error from a value read
 // on a control plane that hides values (DISABLE_SECRET_VALUE_VIEW). The
 // server's own text is not used because such calls never quote bodies.
@@ -54,6 +62,7 @@ type Client struct {
 	http    *http.Client
 	timeout time.Duration
 	retry   RetryPolicy
+	maxBody int64 // MaxResponseBytes; tests lower it
 	debug   func(format string, args ...any)
 	// sleep and now are replaced by tests so that backoff is asserted, not
 	// waited for.
@@ -106,6 +115,7 @@ func New(baseURL string, key secret.Value, opts ...Option) (*Client, error) {
 		http:    &http.Client{CheckRedirect: refuseRedirect},
 		timeout: DefaultTimeout,
 		retry:   DefaultRetryPolicy,
+		maxBody: MaxResponseBytes,
 		sleep:   sleepCtx,
 		now:     time.Now,
 	}
@@ -178,6 +188,8 @@ type request struct {
 	// sensitive marks calls whose response can carry values: their error
 	// bodies are not quoted at all (see statusError).
 	sensitive bool
+	// anonymous calls go without the key: the endpoint needs none.
+	anonymous bool
 }
 
 // call runs r, retrying idempotent calls, and hands a 2xx body to decode
@@ -198,6 +210,9 @@ func (c *Client) call(ctx context.Context, r *request, decode func(io.Reader) er
 	for attempt := 1; ; attempt++ {
 		err := c.attempt(ctx, r, u, attempt, decode)
 		apiErr, ok := errors.AsType[*Error](err)
+		if ok {
+			apiErr.Host = c.base.Host
+		}
 		if !ok || attempt >= attempts || !retryable(ctx, apiErr) {
 			return err
 		}
@@ -228,7 +243,9 @@ func (c *Client) attempt(ctx context.Context, r *request, u string, n int, decod
 	if err != nil {
 		return fmt.Errorf("%s: build request: %w", r.op, err)
 	}
-	req.Header.Set("Authorization", "Bearer "+c.key.Reveal())
+	if !r.anonymous {
+		req.Header.Set("Authorization", "Bearer "+c.key.Reveal())
+	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "tfy-secrets/"+version.Version)
 	if r.body != nil {
@@ -255,8 +272,12 @@ func (c *Client) attempt(ctx context.Context, r *request, u string, n int, decod
 	if decode == nil {
 		return nil
 	}
-	rd := &readErrReader{r: resp.Body}
+	rd := &readErrReader{r: &cappedReader{r: resp.Body, left: c.maxBody}}
 	if err := decode(rd); err != nil {
+		if errors.Is(rd.err, errBodyTooLarge) {
+			// Not retried: the next attempt would stream as much again.
+			return &Error{Op: r.op, Status: resp.StatusCode, Err: fmt.Errorf("%w: the body is over %s, far more than any real answer; stopped reading", ErrResponseTooLarge, mib(c.maxBody))}
+		}
 		if rd.err != nil {
 			// The connection failed mid-body; that is the network's
 			// fault, not a malformed response, and may be retried.
@@ -309,6 +330,42 @@ func scrub(b []byte, values []string) []byte {
 	return b
 }
 
+// errBodyTooLarge is what cappedReader returns past its limit.
+var errBodyTooLarge = errors.New("response body over the limit")
+
+// cappedReader returns errBodyTooLarge once more than left bytes have been
+// asked for, so no decoder can hold more than the cap.
+type cappedReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (r *cappedReader) Read(p []byte) (int, error) {
+	if r.left <= 0 {
+		// One byte more tells a body of exactly the cap from a longer one.
+		var one [1]byte
+		n, err := r.r.Read(one[:])
+		if n > 0 {
+			return 0, errBodyTooLarge
+		}
+		return 0, err
+	}
+	if int64(len(p)) > r.left {
+		p = p[:r.left]
+	}
+	n, err := r.r.Read(p)
+	r.left -= int64(n)
+	return n, err
+}
+
+// mib renders a byte count for messages: "128 MiB".
+func mib(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
+}
+
 // readErrReader remembers the first read error that is not io.EOF.
 type readErrReader struct {
 	r   io.Reader
@@ -350,7 +407,10 @@ func retryable(ctx context.Context, e *Error) bool {
 	}
 	switch e.Status {
 	case 0:
-		return true // connection refused or reset, per-attempt timeout
+		// Refused or reset connections and per-attempt timeouts may pass;
+		// a wrong scheme, an untrusted certificate or an unknown name will
+		// not.
+		return e.transport() == nil || e.transport() == ErrConnectionRefused
 	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		return true
 	}

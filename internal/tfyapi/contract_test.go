@@ -66,6 +66,9 @@ func newTarget(t *testing.T, opts emulator.Options) *target {
 		if opts.Tenant == "" {
 			opts.Tenant = "contract"
 		}
+		if alternateForms() {
+			opts.FullIntegrationType, opts.OmitGroupName = true, true
+		}
 		opts.Addr = "127.0.0.1:0"
 		emu, err := emulator.NewServer(opts)
 		if err != nil {

@@ -240,6 +240,12 @@ func (w *wireSecret) secret(withValue bool) Secret {
 			s.Versions[i] = SecretVersion{ID: string(v.ID), FQN: string(v.FQN), Version: v.Version.n, CreatedAt: v.CreatedAt.Time}
 			s.Version = max(s.Version, v.Version.n)
 		}
+		if s.Version == 0 {
+			// Versions listed without numbers (the SDK's example lists
+			// only id and fqn): they are numbered from 1, one per changed
+			// value, so their count is the latest.
+			s.Version = len(w.SecretVersions)
+		}
 	}
 	return s
 }

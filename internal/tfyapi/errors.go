@@ -1,10 +1,14 @@
 package tfyapi
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -19,6 +23,20 @@ var (
 	ErrFailedDependency = errors.New("failed dependency")    // 424: the backing store failed
 	ErrRateLimited      = errors.New("rate limited")         // 429, after retries
 	ErrUnavailable      = errors.New("unavailable")          // 5xx, network, timeout, after retries
+	// ErrResponseTooLarge: the body went past MaxResponseBytes. Such an
+	// error also matches ErrUnavailable, because a write whose answer was
+	// cut off may still have been applied.
+	ErrResponseTooLarge = errors.New("response too large")
+)
+
+// Why no response arrived, when it is something the user must fix rather
+// than wait out: each also matches ErrUnavailable, and only a refused
+// connection is retried (a server may be restarting).
+var (
+	ErrConnectionRefused = errors.New("connection refused")
+	ErrHostNotFound      = errors.New("host not found")                              // the name does not resolve
+	ErrNotHTTPS          = errors.New("plain HTTP answer to an HTTPS request")       // an https:// URL for an http server
+	ErrCertificate       = errors.New("the server's TLS certificate is not trusted") // unknown authority, wrong name, expired
 )
 
 // Error is a failed API call. Message is the server's own message (or a
@@ -26,6 +44,7 @@ var (
 // bodies that can carry values are never quoted (see readErrorBody).
 type Error struct {
 	Op      string // short operation name, e.g. "create secret group"
+	Host    string // the control plane's host[:port], for messages that must say which
 	Status  int    // HTTP status; 0 when no response arrived
 	Message string
 	Err     error // the network or context error behind a Status 0 failure
@@ -34,10 +53,15 @@ type Error struct {
 	hasRetryAfter bool
 }
 
-func (e *Error) Error() string {
+func (e *Error) Error() string { return e.Op + ": " + e.Detail() }
+
+// Detail is the error without its operation: "503 Service Unavailable:
+// <the server's message>", or the network cause when no response arrived.
+func (e *Error) Detail() string {
+	if errors.Is(e.Err, ErrResponseTooLarge) {
+		return e.Err.Error()
+	}
 	var b strings.Builder
-	b.WriteString(e.Op)
-	b.WriteString(": ")
 	if e.Status != 0 {
 		fmt.Fprintf(&b, "%d %s", e.Status, http.StatusText(e.Status))
 		if e.Message != "" {
@@ -60,12 +84,34 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Is maps the status onto the sentinels so callers never compare numbers.
 func (e *Error) Is(target error) bool {
-	return target != nil && e.sentinel() == target
+	return target != nil && (e.sentinel() == target || (e.Status == 0 && e.transport() == target))
+}
+
+// transport classifies a failure without a response by its cause.
+func (e *Error) transport() error {
+	var dns *net.DNSError
+	var verify *tls.CertificateVerificationError
+	var unknownCA x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	switch {
+	case e.Err == nil:
+		return nil
+	case errors.Is(e.Err, syscall.ECONNREFUSED):
+		return ErrConnectionRefused
+	case errors.As(e.Err, &dns) && dns.IsNotFound:
+		return ErrHostNotFound
+	case errors.Is(e.Err, http.ErrSchemeMismatch):
+		return ErrNotHTTPS
+	case errors.As(e.Err, &verify), errors.As(e.Err, &unknownCA), errors.As(e.Err, &hostname), errors.As(e.Err, &invalid):
+		return ErrCertificate
+	}
+	return nil
 }
 
 func (e *Error) sentinel() error {
 	switch {
-	case e.Status == 0:
+	case e.Status == 0, errors.Is(e.Err, ErrResponseTooLarge):
 		return ErrUnavailable
 	case e.Status == http.StatusTooManyRequests:
 		return ErrRateLimited

@@ -209,8 +209,11 @@ func checkVersions(t *testing.T, s Secret) {
 	for _, v := range s.Versions {
 		top = max(top, v.Version)
 	}
+	if top == 0 {
+		top = len(s.Versions)
+	}
 	if s.Version != top {
-		t.Fatalf("Version %d, highest of Versions %d", s.Version, top)
+		t.Fatalf("Version %d, want the highest of Versions or their count, %d", s.Version, top)
 	}
 }
 

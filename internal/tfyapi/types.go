@@ -29,7 +29,7 @@ type Secret struct {
 	Key               string // the API's "name"
 	GroupID           string
 	Value             secret.Value
-	Version           int // the highest version number reported; 0 when none
+	Version           int // the highest version number reported, else how many versions are listed; 0 when none are
 	Versions          []SecretVersion
 	ActiveDeployments *int // nil when the API does not report it
 	CreatedAt         time.Time

@@ -18,7 +18,7 @@ import (
 // Calls cannot leak them. Set the Func fields before the first call.
 type Fake struct {
 	LoginFunc            func(context.Context, plugin.LoginRequest) (plugin.AuthStatus, error)
-	LogoutFunc           func(context.Context, plugin.Call) error
+	LogoutFunc           func(context.Context, plugin.Call) (plugin.AuthStatus, error)
 	StatusFunc           func(context.Context, plugin.Call) (plugin.AuthStatus, error)
 	ListIntegrationsFunc func(context.Context, plugin.IntegrationsRequest) ([]plugin.Integration, error)
 	ListGroupsFunc       func(context.Context, plugin.ListGroupsRequest, func(plugin.Group) error) error
@@ -67,10 +67,10 @@ func (f *Fake) Login(ctx context.Context, req plugin.LoginRequest) (plugin.AuthS
 }
 
 // Logout implements plugin.Service.
-func (f *Fake) Logout(ctx context.Context, call plugin.Call) error {
+func (f *Fake) Logout(ctx context.Context, call plugin.Call) (plugin.AuthStatus, error) {
 	f.record("Logout", call)
 	if f.LogoutFunc == nil {
-		return nil
+		return plugin.AuthStatus{}, nil
 	}
 	return f.LogoutFunc(ctx, call)
 }

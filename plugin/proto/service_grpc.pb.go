@@ -43,7 +43,7 @@ const (
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 type SecretsClient interface {
 	Login(ctx context.Context, in *LoginRequest, opts ...grpc.CallOption) (*AuthStatus, error)
-	Logout(ctx context.Context, in *Call, opts ...grpc.CallOption) (*Empty, error)
+	Logout(ctx context.Context, in *Call, opts ...grpc.CallOption) (*AuthStatus, error)
 	Status(ctx context.Context, in *Call, opts ...grpc.CallOption) (*AuthStatus, error)
 	ListIntegrations(ctx context.Context, in *IntegrationsRequest, opts ...grpc.CallOption) (*IntegrationList, error)
 	ListGroups(ctx context.Context, in *ListGroupsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Group], error)
@@ -75,9 +75,9 @@ func (c *secretsClient) Login(ctx context.Context, in *LoginRequest, opts ...grp
 	return out, nil
 }
 
-func (c *secretsClient) Logout(ctx context.Context, in *Call, opts ...grpc.CallOption) (*Empty, error) {
+func (c *secretsClient) Logout(ctx context.Context, in *Call, opts ...grpc.CallOption) (*AuthStatus, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	out := new(Empty)
+	out := new(AuthStatus)
 	err := c.cc.Invoke(ctx, Secrets_Logout_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
@@ -209,7 +209,7 @@ func (c *secretsClient) PolicyEval(ctx context.Context, in *PolicyEvalRequest, o
 // for forward compatibility.
 type SecretsServer interface {
 	Login(context.Context, *LoginRequest) (*AuthStatus, error)
-	Logout(context.Context, *Call) (*Empty, error)
+	Logout(context.Context, *Call) (*AuthStatus, error)
 	Status(context.Context, *Call) (*AuthStatus, error)
 	ListIntegrations(context.Context, *IntegrationsRequest) (*IntegrationList, error)
 	ListGroups(*ListGroupsRequest, grpc.ServerStreamingServer[Group]) error
@@ -234,7 +234,7 @@ type UnimplementedSecretsServer struct{}
 func (UnimplementedSecretsServer) Login(context.Context, *LoginRequest) (*AuthStatus, error) {
 	return nil, status.Error(codes.Unimplemented, "method Login not implemented")
 }
-func (UnimplementedSecretsServer) Logout(context.Context, *Call) (*Empty, error) {
+func (UnimplementedSecretsServer) Logout(context.Context, *Call) (*AuthStatus, error) {
 	return nil, status.Error(codes.Unimplemented, "method Logout not implemented")
 }
 func (UnimplementedSecretsServer) Status(context.Context, *Call) (*AuthStatus, error) {

@@ -146,9 +146,19 @@ func (a *API) GroupByID(ctx context.Context, id string) (service.Group, error) {
 	return group(g), err
 }
 
-// Secrets lists a group's secrets in the largest pages the API allows.
+// valuePageSize is the page size of listings with values: 100 values at the
+// largest store limit (64 KiB), even with every byte JSON-escaped, stay far
+// below tfyapi.MaxResponseBytes, which 1,000 of them would not.
+const valuePageSize = 100
+
+// Secrets lists a group's secrets in the largest pages the API allows, or
+// in pages of valuePageSize when they carry values.
 func (a *API) Secrets(ctx context.Context, groupID string, withValue bool) iter.Seq2[service.Secret, error] {
-	return convertSeq(a.c.ListSecrets(ctx, tfyapi.ListSecretsOptions{GroupID: groupID, WithValue: withValue, PageSize: tfyapi.MaxPageSize}), secretOf)
+	size := tfyapi.MaxPageSize
+	if withValue {
+		size = valuePageSize
+	}
+	return convertSeq(a.c.ListSecrets(ctx, tfyapi.ListSecretsOptions{GroupID: groupID, WithValue: withValue, PageSize: size}), secretOf)
 }
 
 // SecretValues reads the named secrets with their values.
@@ -200,6 +210,9 @@ func (a *API) Ping(ctx context.Context) error {
 	}
 	return nil
 }
+
+// TenantName asks the API which tenant the host serves.
+func (a *API) TenantName(ctx context.Context) (string, error) { return a.c.TenantName(ctx) }
 
 // Integrations lists the secret stores, described by the providers, and
 // remembers them so failures on them can be explained with their settings.

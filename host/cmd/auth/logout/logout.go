@@ -40,9 +40,10 @@ func run(ctx context.Context, f *cmdutil.Factory, _ *Options) error {
 	if err != nil {
 		return err
 	}
-	if err := svc.Logout(ctx, f.Call()); err != nil {
+	st, err := svc.Logout(ctx, f.Call())
+	if err != nil {
 		return fmt.Errorf("logout: %w", err)
 	}
-	_, _ = fmt.Fprintln(f.IOStreams.ErrOut, "Logged out: the stored API key was removed.")
+	_, _ = fmt.Fprintf(f.IOStreams.ErrOut, "Logged out of %s: its stored API key was removed.\n", st.Host)
 	return nil
 }
