@@ -163,7 +163,7 @@ func (a *API) Secrets(ctx context.Context, groupID string, withValue bool) iter.
 
 // SecretValues reads the named secrets with their values.
 func (a *API) SecretValues(ctx context.Context, fqns []string) iter.Seq2[service.Secret, error] {
-	return convertSeq(a.c.ListSecrets(ctx, tfyapi.ListSecretsOptions{FQNs: fqns, WithValue: true, PageSize: tfyapi.MaxPageSize}), secretOf)
+	return convertSeq(a.c.ListSecrets(ctx, tfyapi.ListSecretsOptions{FQNs: fqns, WithValue: true, PageSize: valuePageSize}), secretOf)
 }
 
 // SecretByID reads one secret, value included when the control plane shows it.

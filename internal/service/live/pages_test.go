@@ -48,4 +48,13 @@ func TestValueListingsUseSmallPages(t *testing.T) {
 	if limits[true] != 100 || limits[false] != 1000 {
 		t.Errorf("page sizes = %v, want 100 with values and 1000 without", limits)
 	}
+	limits = map[bool]int{}
+	for _, err := range api.SecretValues(context.Background(), []string{"demo:g:K"}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if limits[true] != 100 {
+		t.Errorf("SecretValues page size = %d, want 100", limits[true])
+	}
 }
