@@ -48,12 +48,16 @@ func TestValueListingsUseSmallPages(t *testing.T) {
 	if limits[true] != 100 || limits[false] != 1000 {
 		t.Errorf("page sizes = %v, want 100 with values and 1000 without", limits)
 	}
+	mu.Lock()
 	limits = map[bool]int{}
+	mu.Unlock()
 	for _, err := range api.SecretValues(context.Background(), []string{"demo:g:K"}) {
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	if limits[true] != 100 {
 		t.Errorf("SecretValues page size = %d, want 100", limits[true])
 	}
