@@ -2167,7 +2167,7 @@ const file_service_proto_rawDesc = "" +
 	"\x04call\x18\x01 \x01(\v2\x1a.tfysecrets.plugin.v1.CallR\x04call\x12\x14\n" +
 	"\x05input\x18\x02 \x01(\fR\x05input\"0\n" +
 	"\x12PolicyEvalResponse\x12\x1a\n" +
-	"\bdecision\x18\x01 \x01(\fR\bdecision2\xb2\b\n" +
+	"\bdecision\x18\x01 \x01(\fR\bdecision2\x80\t\n" +
 	"\aSecrets\x12M\n" +
 	"\x05Login\x12\".tfysecrets.plugin.v1.LoginRequest\x1a .tfysecrets.plugin.v1.AuthStatus\x12A\n" +
 	"\x06Logout\x12\x1a.tfysecrets.plugin.v1.Call\x1a\x1b.tfysecrets.plugin.v1.Empty\x12F\n" +
@@ -2180,7 +2180,8 @@ const file_service_proto_rawDesc = "" +
 	"\x0eSecretVersions\x12#.tfysecrets.plugin.v1.SecretRequest\x1a!.tfysecrets.plugin.v1.VersionList\x12J\n" +
 	"\x03Ref\x12 .tfysecrets.plugin.v1.RefRequest\x1a!.tfysecrets.plugin.v1.RefResponse\x12I\n" +
 	"\x04Plan\x12%.tfysecrets.plugin.v1.MutationRequest\x1a\x1a.tfysecrets.plugin.v1.Plan\x12I\n" +
-	"\x05Apply\x12\".tfysecrets.plugin.v1.ApplyRequest\x1a\x1c.tfysecrets.plugin.v1.Result\x12J\n" +
+	"\x05Apply\x12\".tfysecrets.plugin.v1.ApplyRequest\x1a\x1c.tfysecrets.plugin.v1.Result\x12L\n" +
+	"\tInterrupt\x12\".tfysecrets.plugin.v1.ApplyRequest\x1a\x1b.tfysecrets.plugin.v1.Empty\x12J\n" +
 	"\n" +
 	"PolicyShow\x12\x1a.tfysecrets.plugin.v1.Call\x1a .tfysecrets.plugin.v1.PolicyInfo\x12_\n" +
 	"\n" +
@@ -2265,23 +2266,25 @@ var file_service_proto_depIdxs = []int32{
 	17, // 30: tfysecrets.plugin.v1.Secrets.Ref:input_type -> tfysecrets.plugin.v1.RefRequest
 	20, // 31: tfysecrets.plugin.v1.Secrets.Plan:input_type -> tfysecrets.plugin.v1.MutationRequest
 	23, // 32: tfysecrets.plugin.v1.Secrets.Apply:input_type -> tfysecrets.plugin.v1.ApplyRequest
-	3,  // 33: tfysecrets.plugin.v1.Secrets.PolicyShow:input_type -> tfysecrets.plugin.v1.Call
-	28, // 34: tfysecrets.plugin.v1.Secrets.PolicyEval:input_type -> tfysecrets.plugin.v1.PolicyEvalRequest
-	4,  // 35: tfysecrets.plugin.v1.Secrets.Login:output_type -> tfysecrets.plugin.v1.AuthStatus
-	1,  // 36: tfysecrets.plugin.v1.Secrets.Logout:output_type -> tfysecrets.plugin.v1.Empty
-	4,  // 37: tfysecrets.plugin.v1.Secrets.Status:output_type -> tfysecrets.plugin.v1.AuthStatus
-	8,  // 38: tfysecrets.plugin.v1.Secrets.ListIntegrations:output_type -> tfysecrets.plugin.v1.IntegrationList
-	10, // 39: tfysecrets.plugin.v1.Secrets.ListGroups:output_type -> tfysecrets.plugin.v1.Group
-	12, // 40: tfysecrets.plugin.v1.Secrets.GetGroup:output_type -> tfysecrets.plugin.v1.GroupDetail
-	14, // 41: tfysecrets.plugin.v1.Secrets.GetSecret:output_type -> tfysecrets.plugin.v1.SecretInfo
-	16, // 42: tfysecrets.plugin.v1.Secrets.SecretVersions:output_type -> tfysecrets.plugin.v1.VersionList
-	18, // 43: tfysecrets.plugin.v1.Secrets.Ref:output_type -> tfysecrets.plugin.v1.RefResponse
-	22, // 44: tfysecrets.plugin.v1.Secrets.Plan:output_type -> tfysecrets.plugin.v1.Plan
-	25, // 45: tfysecrets.plugin.v1.Secrets.Apply:output_type -> tfysecrets.plugin.v1.Result
-	27, // 46: tfysecrets.plugin.v1.Secrets.PolicyShow:output_type -> tfysecrets.plugin.v1.PolicyInfo
-	29, // 47: tfysecrets.plugin.v1.Secrets.PolicyEval:output_type -> tfysecrets.plugin.v1.PolicyEvalResponse
-	35, // [35:48] is the sub-list for method output_type
-	22, // [22:35] is the sub-list for method input_type
+	23, // 33: tfysecrets.plugin.v1.Secrets.Interrupt:input_type -> tfysecrets.plugin.v1.ApplyRequest
+	3,  // 34: tfysecrets.plugin.v1.Secrets.PolicyShow:input_type -> tfysecrets.plugin.v1.Call
+	28, // 35: tfysecrets.plugin.v1.Secrets.PolicyEval:input_type -> tfysecrets.plugin.v1.PolicyEvalRequest
+	4,  // 36: tfysecrets.plugin.v1.Secrets.Login:output_type -> tfysecrets.plugin.v1.AuthStatus
+	1,  // 37: tfysecrets.plugin.v1.Secrets.Logout:output_type -> tfysecrets.plugin.v1.Empty
+	4,  // 38: tfysecrets.plugin.v1.Secrets.Status:output_type -> tfysecrets.plugin.v1.AuthStatus
+	8,  // 39: tfysecrets.plugin.v1.Secrets.ListIntegrations:output_type -> tfysecrets.plugin.v1.IntegrationList
+	10, // 40: tfysecrets.plugin.v1.Secrets.ListGroups:output_type -> tfysecrets.plugin.v1.Group
+	12, // 41: tfysecrets.plugin.v1.Secrets.GetGroup:output_type -> tfysecrets.plugin.v1.GroupDetail
+	14, // 42: tfysecrets.plugin.v1.Secrets.GetSecret:output_type -> tfysecrets.plugin.v1.SecretInfo
+	16, // 43: tfysecrets.plugin.v1.Secrets.SecretVersions:output_type -> tfysecrets.plugin.v1.VersionList
+	18, // 44: tfysecrets.plugin.v1.Secrets.Ref:output_type -> tfysecrets.plugin.v1.RefResponse
+	22, // 45: tfysecrets.plugin.v1.Secrets.Plan:output_type -> tfysecrets.plugin.v1.Plan
+	25, // 46: tfysecrets.plugin.v1.Secrets.Apply:output_type -> tfysecrets.plugin.v1.Result
+	1,  // 47: tfysecrets.plugin.v1.Secrets.Interrupt:output_type -> tfysecrets.plugin.v1.Empty
+	27, // 48: tfysecrets.plugin.v1.Secrets.PolicyShow:output_type -> tfysecrets.plugin.v1.PolicyInfo
+	29, // 49: tfysecrets.plugin.v1.Secrets.PolicyEval:output_type -> tfysecrets.plugin.v1.PolicyEvalResponse
+	36, // [36:50] is the sub-list for method output_type
+	22, // [22:36] is the sub-list for method input_type
 	22, // [22:22] is the sub-list for extension type_name
 	22, // [22:22] is the sub-list for extension extendee
 	0,  // [0:22] is the sub-list for field type_name
