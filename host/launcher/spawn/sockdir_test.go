@@ -290,3 +290,37 @@ func BenchmarkSockDir(b *testing.B) {
 		release()
 	}
 }
+
+func TestStaleHost(t *testing.T) {
+	for name, want := range map[string]int{"123-abc": 123, "1-": 1, "42-7-9": 42} {
+		if pid, ok := staleHost(name); !ok || pid != want {
+			t.Errorf("staleHost(%q) = %d, %v; want %d", name, pid, ok, want)
+		}
+	}
+	for _, name := range []string{"", "-1", "abc", "123", "12a-", "0-x", "tfy-secrets-1", "99999999999999999999-x", " 1-x"} {
+		if pid, ok := staleHost(name); ok {
+			t.Errorf("staleHost(%q) = %d, true; want no pid", name, pid)
+		}
+	}
+}
+
+// FuzzStaleHost: a directory name yields a pid only when it is the
+// decimal digits of a positive pid followed by '-'.
+func FuzzStaleHost(f *testing.F) {
+	for _, s := range []string{"123-abc", "0-", "-", "1", "007-x", "tfy-secrets-0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		pid, ok := staleHost(name)
+		if !ok {
+			return
+		}
+		digits, _, found := strings.Cut(name, "-")
+		if !found || pid <= 0 || strings.Trim(digits, "0123456789") != "" {
+			t.Fatalf("staleHost(%q) = %d", name, pid)
+		}
+		if n, err := strconv.Atoi(digits); err != nil || n != pid {
+			t.Fatalf("staleHost(%q) = %d, digits say %d", name, pid, n)
+		}
+	})
+}
