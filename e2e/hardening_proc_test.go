@@ -401,3 +401,29 @@ func TestSocketDirectoryOfAKilledHostIsSwept(t *testing.T) {
 		t.Fatalf("the next command left %v", left)
 	}
 }
+
+// Ctrl-C on a terminal reaches the plugin too (the terminal signals the
+// whole foreground group); the plugin ignores it and still reports the
+// write it was told to cut short.
+func TestCtrlCOnATerminalDuringAWrite(t *testing.T) {
+	t.Parallel()
+	e := startEmulator(t)
+	u := newUser(t, e)
+	u.env["A"], u.env["B"] = token("a-"), token("b-")
+	u.must("", "group", "create", "terminal", "--provider", "azure", "--from-env", "KEY-A=A", "--yes")
+	holdWrites(t, e)
+	tm := u.startTerm("group", "update", "terminal", "--from-env", "KEY-B=B", "--yes")
+	waitFaultsUsed(t, e)
+	plugin := waitPlugin(t, tm.cmd.Process.Pid)
+	tm.send("\x03")
+	tm.expect("waiting up to 8s for the plugin to tell whether it was")
+	tm.expect("error: interrupted (Ctrl-C) while the change was being applied: ")
+	tm.expect("it may have been applied: its keys are unchanged (keys now: KEY-A)")
+	if code := tm.wait(); code != 130 {
+		t.Fatalf("exit %d, want 130\n%s", code, tm.transcript())
+	}
+	waitGone(t, plugin)
+	if _, ok := e.stored(t, "terminal")["KEY-B"]; ok {
+		t.Fatal("the report says unchanged, but KEY-B is stored")
+	}
+}
