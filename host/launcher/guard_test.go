@@ -1,8 +1,11 @@
 package launcher
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"os"
 	"strings"
 	"syscall"
 	"testing"
@@ -41,15 +44,38 @@ func TestStoppedPluginIsKilledAtTheBound(t *testing.T) {
 	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
+	waitStopped(t, pid)
 	err = within(t, func() error {
-		_, err := svc.GetGroup(t.Context(), plugin.GetGroupRequest{Group: "g1"})
-		return err
+		// The fake answers ListGroups at once, unless it is stopped.
+		return svc.ListGroups(t.Context(), plugin.ListGroupsRequest{}, func(plugin.Group) error { return nil })
 	})
 	f := failure.As(err)
 	if f.Kind != failure.Unavailable || f.Kind.ExitCode() != 9 || !strings.Contains(f.Message, "did not answer within --timeout 100ms") || !strings.Contains(f.Hint, "kill -STOP") {
 		t.Fatalf("call to a stopped plugin: %v (kind %s, hint %q)", err, f.Kind, f.Hint)
 	}
 	waitGone(t, pid)
+}
+
+// waitStopped polls (bounded) until the kernel has stopped pid: kill(2)
+// returns before the signal takes effect.
+func waitStopped(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i := bytes.LastIndexByte(stat, ')'); i > 0 && len(stat) > i+2 && stat[i+2] == 'T' {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("process %d never stopped", pid)
+		}
+		<-tick.C
+	}
 }
 
 // Without --timeout the bound is DefaultCallBound.
