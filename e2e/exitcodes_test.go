@@ -241,8 +241,8 @@ func TestEarlyPluginNotNeeded(t *testing.T) {
 		if r.code == 0 && args[len(args)-1] != "--help" {
 			t.Fatalf("want a failure\n%v", r)
 		}
-		if left, err := os.ReadDir(u.env["TMPDIR"]); err != nil || len(left) != 0 {
-			t.Fatalf("TMPDIR holds %v (%v) after\n%v", left, err, r)
+		if left := leftovers(t, u.env["TMPDIR"]); len(left) != 0 {
+			t.Fatalf("TMPDIR holds %v after\n%v", left, r)
 		}
 	}
 }

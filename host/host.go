@@ -99,8 +99,10 @@ func report(ctx context.Context, w io.Writer, output string, args []string, err 
 		return st.Code
 	}
 	// When the context was cancelled by a signal, its cause explains the
-	// failure better than whatever the interrupted call returned.
-	if ctx.Err() != nil {
+	// failure better than whatever the interrupted call returned, unless
+	// the command already said what the signal cut short.
+	stopped, isStopped := errors.AsType[*cmdutil.Stopped](err)
+	if ctx.Err() != nil && !isStopped {
 		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
 			err = cause
 		}
@@ -110,6 +112,9 @@ func report(ctx context.Context, w io.Writer, output string, args []string, err 
 		kind, hint, code = fe.Kind, fe.Hint, fe.Kind.ExitCode()
 	} else if ec, ok := errors.AsType[exitCoder](err); ok {
 		code = ec.ExitCode()
+	}
+	if isStopped {
+		code = stopped.Code
 	}
 	argv := failure.NewArgv(args)
 	message, hint := argv.Hide(err.Error()), argv.Hide(hint)

@@ -145,6 +145,14 @@ func (c *GRPCClient) Apply(ctx context.Context, req ApplyRequest) (Result, error
 	return fromWireResult(resp), nil
 }
 
+// Interrupt asks the plugin to cut short the Apply of planID that is
+// running, which then answers with what the write left behind. Apply's
+// own context must not end meanwhile, or that answer is lost.
+func (c *GRPCClient) Interrupt(ctx context.Context, planID string) error {
+	_, err := c.client.Interrupt(ctx, &pb.ApplyRequest{PlanId: planID})
+	return fromStatus(ctx, "Interrupt", err)
+}
+
 // PolicyShow lists the active policy modules.
 func (c *GRPCClient) PolicyShow(ctx context.Context, call Call) (PolicyInfo, error) {
 	resp, err := c.client.PolicyShow(ctx, toWireCall(call))

@@ -2,6 +2,8 @@ package plugin
 
 import (
 	"context"
+	"errors"
+	"sync"
 
 	"google.golang.org/grpc"
 
@@ -13,6 +15,63 @@ import (
 type GRPCServer struct {
 	pb.UnimplementedSecretsServer
 	Impl Service
+
+	interrupts interrupts
+}
+
+// ErrInterrupted is the cause of an Apply's context cancelled by the host's
+// Interrupt: the host stopped waiting for the write in the normal way
+// (Ctrl-C, SIGTERM, its deadline) and wants to know what it left behind.
+var ErrInterrupted = errors.New("interrupted by the tfy-secrets host")
+
+// interrupts are the cancel functions of the Applies running, by plan id,
+// and the ids interrupted before their Apply arrived (the two calls travel
+// on separate streams, so the Interrupt can overtake its Apply).
+type interrupts struct {
+	mu      sync.Mutex
+	running map[string]context.CancelCauseFunc
+	early   map[string]bool
+}
+
+// start registers the Apply of id and returns its context, cancelled at
+// once when an Interrupt came first; done forgets it.
+func (in *interrupts) start(ctx context.Context, id string) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.early[id] {
+		delete(in.early, id)
+		cancel(ErrInterrupted)
+	}
+	if in.running == nil {
+		in.running = map[string]context.CancelCauseFunc{}
+	}
+	in.running[id] = cancel
+	return ctx, func() {
+		in.mu.Lock()
+		delete(in.running, id)
+		in.mu.Unlock()
+		cancel(context.Canceled)
+	}
+}
+
+// maxEarlyInterrupts bounds the ids remembered for an Apply that may never
+// come; a host sends one Interrupt per Apply it has sent.
+const maxEarlyInterrupts = 16
+
+func (in *interrupts) interrupt(id string) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if cancel, ok := in.running[id]; ok {
+		cancel(ErrInterrupted)
+		return
+	}
+	if in.early == nil {
+		in.early = map[string]bool{}
+	}
+	if len(in.early) < maxEarlyInterrupts {
+		in.early[id] = true
+	}
 }
 
 var _ pb.SecretsServer = (*GRPCServer)(nil)
@@ -114,13 +173,23 @@ func (s *GRPCServer) Plan(ctx context.Context, req *pb.MutationRequest) (*pb.Pla
 	return toWirePlan(p), nil
 }
 
-// Apply carries out a plan.
+// Apply carries out a plan. Besides the host giving up on the call, which
+// also drops its answer, Interrupt can cancel its context: the answer then
+// still reaches the host.
 func (s *GRPCServer) Apply(ctx context.Context, req *pb.ApplyRequest) (*pb.Result, error) {
+	ctx, done := s.interrupts.start(ctx, req.GetPlanId())
+	defer done()
 	r, err := s.Impl.Apply(ctx, ApplyRequest{Call: fromWireCall(req.GetCall()), PlanID: req.GetPlanId(), Confirmed: req.GetConfirmed(), TypedName: req.GetTypedName()})
 	if err != nil {
 		return nil, toStatus(err)
 	}
 	return toWireResult(r), nil
+}
+
+// Interrupt cancels the running Apply of the request's plan id.
+func (s *GRPCServer) Interrupt(_ context.Context, req *pb.ApplyRequest) (*pb.Empty, error) {
+	s.interrupts.interrupt(req.GetPlanId())
+	return &pb.Empty{}, nil
 }
 
 // PolicyShow lists the active policy modules.

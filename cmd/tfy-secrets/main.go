@@ -5,11 +5,11 @@ package main
 
 import (
 	"context"
-	"io"
 	"os"
 	"os/exec"
 
 	"github.com/tfy-secrets/tfy-secrets/host"
+	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
 	"github.com/tfy-secrets/tfy-secrets/host/iostreams"
 	"github.com/tfy-secrets/tfy-secrets/host/launcher"
 	"github.com/tfy-secrets/tfy-secrets/host/launcher/spawn"
@@ -30,8 +30,8 @@ func main() {
 		LookupEnv:  os.LookupEnv,
 		Executable: os.Executable,
 		LookPath:   exec.LookPath,
-		Start: func(ctx context.Context, debug bool, stderr io.Writer) (plugin.Service, func(), error) {
-			return launcher.Start(ctx, launcher.Options{Debug: debug, Stderr: stderr})
+		Start: func(ctx context.Context, opts cmdutil.StartOptions) (plugin.Service, func(), error) {
+			return launcher.Start(ctx, launcher.Options{Debug: opts.Debug, Stderr: opts.Stderr, Timeout: opts.Timeout})
 		},
 		Version: version.Version,
 	})

@@ -1,7 +1,8 @@
 // Package cmdutil holds what every host command shares: the Factory with its
 // lazily started plugin, the global options, the confirmation flow of
-// mutations, the checks of GROUP, SECRET and KEY arguments, and the typed
-// errors that decide exit codes.
+// mutations and the report of one whose write ended abnormally, the checks
+// of GROUP, SECRET and KEY arguments, and the typed errors that decide exit
+// codes.
 //
 // It must not print data itself (render does) nor talk to TrueFoundry: the
 // only way out of the host is plugin.Service.
@@ -42,7 +43,16 @@ type Globals struct {
 
 // StartFunc starts the plugin and returns its Service and a function that
 // stops it. The host's main wires the launcher in here.
-type StartFunc func(ctx context.Context, debug bool, stderr io.Writer) (plugin.Service, func(), error)
+type StartFunc func(ctx context.Context, opts StartOptions) (plugin.Service, func(), error)
+
+// StartOptions are what the launcher needs from the command line.
+type StartOptions struct {
+	Debug  bool      // --debug: the plugin's diagnostics on Stderr
+	Stderr io.Writer // diagnostics and notes for the person
+	// Timeout is --timeout, which the host too holds every call to (with a
+	// grace), so that a plugin that cannot answer does not hold it for ever.
+	Timeout time.Duration
+}
 
 // Factory hands commands their dependencies. Everything expensive is lazy:
 // the plugin process starts on the first call to Service, so `version`,
@@ -86,7 +96,7 @@ func (f *Factory) Service(ctx context.Context) (plugin.Service, error) {
 			f.svcErr = failure.New(failure.Unexpected, "no plugin launcher configured")
 			return
 		}
-		svc, stop, err := f.start(ctx, f.Globals.Debug, f.IOStreams.ErrOut)
+		svc, stop, err := f.start(ctx, f.startOptions())
 		if err != nil {
 			f.svcErr = fmt.Errorf("start plugin: %w", err)
 			return
@@ -94,6 +104,25 @@ func (f *Factory) Service(ctx context.Context) (plugin.Service, error) {
 		f.svc, f.stop = svc, stop
 	})
 	return f.svc, f.svcErr
+}
+
+func (f *Factory) startOptions() StartOptions {
+	return StartOptions{Debug: f.Globals.Debug, Stderr: f.IOStreams.ErrOut, Timeout: f.Globals.Timeout}
+}
+
+// fresh stops the plugin, if one was started, and starts a new one: after
+// a plugin that crashed, hung or was killed, for one more read.
+func (f *Factory) fresh(ctx context.Context) (plugin.Service, error) {
+	f.Close()
+	if f.start == nil {
+		return nil, failure.New(failure.Unexpected, "no plugin launcher configured")
+	}
+	svc, stop, err := f.start(ctx, f.startOptions())
+	if err != nil {
+		return nil, fmt.Errorf("start plugin: %w", err)
+	}
+	f.svc, f.stop, f.svcErr = svc, stop, nil
+	return svc, nil
 }
 
 // Close stops the plugin if it was started.

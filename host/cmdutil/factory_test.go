@@ -3,7 +3,6 @@ package cmdutil
 import (
 	"context"
 	"errors"
-	"io"
 	"testing"
 	"time"
 
@@ -17,9 +16,9 @@ func TestServiceStartsOnceAndStops(t *testing.T) {
 	ios, _, _ := iostreams.Test("")
 	starts, stops := 0, 0
 	var gotDebug bool
-	f := NewFactory(ios, func(_ context.Context, debug bool, _ io.Writer) (plugin.Service, func(), error) {
+	f := NewFactory(ios, func(_ context.Context, opts StartOptions) (plugin.Service, func(), error) {
 		starts++
-		gotDebug = debug
+		gotDebug = opts.Debug
 		return nil, func() { stops++ }, nil
 	})
 	f.Globals.Debug = true
@@ -39,7 +38,7 @@ func TestServiceStartFailure(t *testing.T) {
 	t.Parallel()
 	ios, _, _ := iostreams.Test("")
 	cause := failure.New(failure.Config, "plugin missing").WithHint("install it")
-	f := NewFactory(ios, func(context.Context, bool, io.Writer) (plugin.Service, func(), error) { return nil, nil, cause })
+	f := NewFactory(ios, func(context.Context, StartOptions) (plugin.Service, func(), error) { return nil, nil, cause })
 	_, err := f.Service(context.Background())
 	if !errors.Is(err, cause) || failure.KindOf(err) != failure.Config {
 		t.Fatalf("err %v", err)

@@ -40,7 +40,7 @@ func Mutate(ctx context.Context, f *Factory, req plugin.MutationRequest) error {
 	}
 	res, err := svc.Apply(ctx, plugin.ApplyRequest{Call: req.Call, PlanID: plan.ID, Confirmed: true, TypedName: typed})
 	if err != nil {
-		return fmt.Errorf("apply: %w", err)
+		return applyFailed(ctx, f, req.Call, plan, err)
 	}
 	// What another writer did around the write is for the person (stderr);
 	// JSON and YAML also carry it in the result document.

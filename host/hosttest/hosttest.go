@@ -109,7 +109,7 @@ func (s *Service) Request(method string) any {
 //
 // A nil svc makes the start fail, for commands that must not start it.
 func Start(svc plugin.Service, starts *int) cmdutil.StartFunc {
-	return func(context.Context, bool, io.Writer) (plugin.Service, func(), error) {
+	return func(context.Context, cmdutil.StartOptions) (plugin.Service, func(), error) {
 		*starts++
 		if svc == nil {
 			return nil, nil, errors.New("hosttest: this command must not start the plugin")

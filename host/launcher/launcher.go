@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 	goplugin "github.com/hashicorp/go-plugin"
@@ -32,17 +33,28 @@ type Options struct {
 	// Debug shows go-plugin's and the plugin's diagnostics on Stderr. They
 	// never carry secret values; without Debug they are discarded.
 	Debug bool
-	// Stderr receives the diagnostics; nil means os.Stderr.
+	// Stderr receives the diagnostics, and the note that the host waits
+	// for an interrupted write's report; nil means os.Stderr.
 	Stderr io.Writer
+	// Timeout is the command's --timeout, which the plugin enforces on
+	// each call; the host gives each call CallGrace more before it takes
+	// the plugin for hung. Zero: DefaultCallBound.
+	Timeout time.Duration
+
+	// Tests shorten the bounds with these.
+	callBound, applyGrace time.Duration
 }
 
 // Start connects to the plugin that the host's main started early (see
 // spawn.Early) if it is the one the search below finds, or else finds,
 // verifies and starts one. It returns the Service to call and a stop
 // function that kills the plugin and removes its socket directory; call
-// stop exactly when done (it is safe to call twice). When ctx ends the
-// plugin is killed at once, and calls in flight return context.Cause(ctx)
-// (see NotifyContext).
+// stop exactly when done (it is safe to call twice). When ctx ends while
+// the plugin starts, or while a call runs, the plugin is killed at once
+// and the call returns context.Cause(ctx) (see NotifyContext); an Apply
+// first gets to report what its write did (see guarded.Apply). A call
+// that outlives its bound (--timeout and CallGrace, or DefaultCallBound)
+// kills the plugin too.
 func Start(ctx context.Context, opts Options) (plugin.Service, func(), error) {
 	return start(ctx, opts, spawn.TakeEarly, system)
 }
@@ -126,11 +138,10 @@ func start(ctx context.Context, opts Options, early func() *spawn.Process, loc l
 		SyncStderr:       stdio,
 	})
 
-	watchDone := make(chan struct{})
+	serving := make(chan struct{})
 	var once sync.Once
 	stop := func() {
 		once.Do(func() {
-			close(watchDone)
 			// Once the host is done, the plugin has nothing left to
 			// save: every call finishes its writes (API, keyring,
 			// files, compilation cache) before it answers. A graceful
@@ -147,13 +158,16 @@ func start(ctx context.Context, opts Options, early func() *spawn.Process, loc l
 			p.Discard()
 		})
 	}
+	// Until the plugin serves, a cancellation kills it here; afterwards
+	// each call watches its own context (guarded).
 	go func() {
 		select {
 		case <-ctx.Done():
 			client.Kill()
-		case <-watchDone:
+		case <-serving:
 		}
 	}()
+	defer close(serving)
 
 	rpc, err := client.Client()
 	if err != nil {
@@ -171,13 +185,13 @@ func start(ctx context.Context, opts Options, early func() *spawn.Process, loc l
 		stop()
 		return nil, nil, fmt.Errorf("start plugin: %w", context.Cause(ctx))
 	}
-	svc, ok := raw.(plugin.Service)
+	c, ok := raw.(*plugin.GRPCClient)
 	if !ok {
 		stop()
 		return nil, nil, failure.New(failure.Unexpected, "the plugin at %s does not serve tfy-secrets", p.Path).
 			WithHint("reinstall tfy-secrets so that the host and the plugin come from the same release")
 	}
-	return svc, stop, nil
+	return newGuarded(c, func() { _ = p.Kill() }, opts, stderr), stop, nil
 }
 
 // adopted is the go-plugin runner of a plugin that spawn already started:

@@ -17,9 +17,9 @@ type Interrupted struct {
 
 func (e *Interrupted) Error() string {
 	if e.Signal == syscall.SIGTERM {
-		return "terminated (SIGTERM); the tfy-secrets plugin was stopped"
+		return "terminated (SIGTERM)"
 	}
-	return "interrupted (Ctrl-C); the tfy-secrets plugin was stopped"
+	return "interrupted (Ctrl-C)"
 }
 
 // ExitCode is 128 plus the signal number: 130 for SIGINT, 143 for SIGTERM.

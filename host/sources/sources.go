@@ -16,6 +16,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
 	"github.com/tfy-secrets/tfy-secrets/internal/dotenv"
@@ -209,6 +210,9 @@ type Reader struct {
 	Stdin     io.Reader
 	// Prompt asks for a hidden value; nil when there is no terminal.
 	Prompt func(ctx context.Context, prompt string) (secret.Value, error)
+	// Timeout bounds each read of standard input (--timeout; zero: none).
+	// Reads also end with ctx, so Ctrl-C and SIGTERM always stop them.
+	Timeout time.Duration
 }
 
 // Read reads every value once and returns the changes in the order given.
@@ -229,7 +233,7 @@ func (r Reader) Read(ctx context.Context, specs []Spec) ([]plugin.Change, error)
 	}
 	for _, s := range specs {
 		if s.Source == plugin.SourceDotenv {
-			pairs, err := r.dotenv(s.Name)
+			pairs, err := r.dotenv(ctx, s.Name)
 			if err != nil {
 				return nil, err
 			}
@@ -252,15 +256,24 @@ func (r Reader) Read(ctx context.Context, specs []Spec) ([]plugin.Change, error)
 	return changes, nil
 }
 
-func (r Reader) dotenv(path string) ([]dotenv.Pair, error) {
+func (r Reader) dotenv(ctx context.Context, path string) ([]dotenv.Pair, error) {
 	if path != stdin {
-		pairs, err := dotenv.ReadFile(path)
+		// dotenv.ReadFile opens the path itself; a path that is not a
+		// regular file is refused before that, and the read honours ctx
+		// should a FIFO appear there in between.
+		if info, err := os.Stat(path); err == nil && !info.Mode().IsRegular() {
+			return nil, notRegular(FlagFromDotenv, "")
+		}
+		pairs, err := within(ctx, 0, "--from-dotenv", func() ([]dotenv.Pair, error) { return dotenv.ReadFile(path) }, func([]dotenv.Pair) {})
 		if err != nil {
 			return nil, fmt.Errorf("--from-dotenv: %w", err)
 		}
 		return pairs, nil
 	}
-	pairs, err := dotenv.Parse(r.Stdin)
+	pairs, err := within(ctx, r.Timeout, "--from-dotenv -: standard input", func() ([]dotenv.Pair, error) { return dotenv.Parse(r.Stdin) }, func([]dotenv.Pair) {})
+	if _, ok := errors.AsType[*failure.Error](err); ok || ctx.Err() != nil {
+		return nil, err
+	}
 	if err != nil {
 		return nil, failure.Wrap(failure.Usage, err, fmt.Sprintf("--from-dotenv -: read standard input: %v", err))
 	}
@@ -284,11 +297,14 @@ func (r Reader) one(ctx context.Context, s Spec) (plugin.Change, error) {
 		}
 		c.Value, c.Origin = secret.FromString(v), "env "+s.Name
 	case plugin.SourceFile:
-		f, err := os.Open(s.Name)
+		f, err := openRegular(s.Name)
+		if errors.Is(err, errNotRegular) {
+			return c, notRegular(FlagFromFile, s.Key)
+		}
 		if err != nil {
 			return c, unreadable(s.Key, err)
 		}
-		b, err := readBounded(f, s.Key)
+		b, err := readValue(ctx, 0, f, s.Key, "--from-file")
 		_ = f.Close()
 		if err != nil {
 			return c, err
@@ -296,7 +312,7 @@ func (r Reader) one(ctx context.Context, s Spec) (plugin.Change, error) {
 		c.Value, c.Origin = secret.New(b), "file "+s.Name
 		clear(b)
 	case plugin.SourceStdin:
-		b, err := readBounded(r.Stdin, s.Key)
+		b, err := readValue(ctx, r.Timeout, r.Stdin, s.Key, fromFileWhat(s.Key))
 		if err != nil {
 			return c, err
 		}
@@ -350,7 +366,7 @@ func unreadable(key string, err error) error {
 // NewReader reads values with the Factory's environment and terminal; the
 // hidden prompt is offered only when a person can answer it.
 func NewReader(f *cmdutil.Factory) Reader {
-	r := Reader{LookupEnv: f.LookupEnv, Stdin: f.IOStreams.In}
+	r := Reader{LookupEnv: f.LookupEnv, Stdin: f.IOStreams.In, Timeout: f.Globals.Timeout}
 	if f.IOStreams.CanPrompt() {
 		r.Prompt = f.IOStreams.ReadSecret
 	}

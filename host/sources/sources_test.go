@@ -171,8 +171,8 @@ func TestReadFailures(t *testing.T) {
 		{[]Spec{{Key: "K", Source: plugin.SourceLiteral}, {Source: plugin.SourceDotenv, Name: dup}}, "key K is given by more than one source"},
 		{[]Spec{{Source: plugin.SourceDotenv, Name: bad}}, "line 2"},
 		{[]Spec{{Source: plugin.SourceDotenv, Name: filepath.Join(dir, "none.env")}}, "no such file"},
-		{[]Spec{{Key: "Z", Source: plugin.SourceFile, Name: "/dev/zero"}}, "Z=...: the value is larger than 1048576 bytes"},
-		{[]Spec{{Key: "D", Source: plugin.SourceFile, Name: dir}}, "D=...: cannot read the value: is a directory"},
+		{[]Spec{{Key: "Z", Source: plugin.SourceFile, Name: "/dev/zero"}}, "Z=...: the named path is not a regular file"},
+		{[]Spec{{Key: "D", Source: plugin.SourceFile, Name: dir}}, "D=...: the named path is not a regular file"},
 	} {
 		_, err := r.Read(context.Background(), tc.specs)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

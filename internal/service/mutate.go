@@ -429,6 +429,10 @@ func checkConfirmation(p plugin.Plan, req plugin.ApplyRequest) error {
 func (ss *session) reread(ctx context.Context, pp *pendingPlan) (Group, error) {
 	g, err := ss.api.GroupByID(ctx, pp.group.ID)
 	if err != nil {
+		if ctx.Err() != nil {
+			return Group{}, failure.Wrap(failure.Unavailable, err, fmt.Sprintf("%s of secret group %s stopped before writing: nothing was written", pp.plan.Operation, quoteShort(pp.plan.Group))).
+				WithHint("run the command again")
+		}
 		return Group{}, ss.svc.mapError("re-read secret group", err, groupSubject(pp.group.Name))
 	}
 	now := keysOf(g.Secrets)
@@ -476,25 +480,30 @@ func (ss *session) applyCreate(ctx context.Context, pp *pendingPlan) ([]string, 
 }
 
 // explainAmbiguousCreate says whether a create that got no clear answer
-// happened, by looking the name up.
+// happened, by looking the name up. A group that exists proves it did;
+// one that does not only says it has not happened yet, since a request cut
+// short by the client may still be on its way to the store.
 func (ss *session) explainAmbiguousCreate(ctx context.Context, pp *pendingPlan, cause error) error {
 	ctx, cancel := diagnosisContext(ctx)
 	defer cancel()
+	name := quoteShort(pp.plan.Group)
 	g, found, err := ss.api.GroupByFQN(ctx, pp.group.FQN)
 	switch {
 	case err != nil:
-		return failure.Wrap(failure.Unavailable, cause, fmt.Sprintf("create secret group %s: no answer, and it could not be checked whether it was created", quoteShort(pp.plan.Group))).
+		return failure.Wrap(failure.Unavailable, cause, fmt.Sprintf("create secret group %s was sent but got no answer; it may have been applied, and the group could not be looked up to tell", name)).
 			WithHint("check with: tfy-secrets group get %s", pp.plan.Group)
 	case found:
-		missing, extra := keyDiff(pp.keys.after, keysOf(g.Secrets))
+		now := keysOf(g.Secrets)
+		missing, extra := keyDiff(pp.keys.after, now)
 		state := "with every planned key"
 		if len(missing)+len(extra) > 0 {
 			state = describeDiff(missing, extra, "missing", "unexpected")
 		}
-		return failure.Wrap(failure.Unavailable, cause, fmt.Sprintf("create secret group %s: the answer was lost, but the group now exists (%s)", quoteShort(pp.plan.Group), state)).
+		return failure.Wrap(failure.Unavailable, cause, fmt.Sprintf("create secret group %s got no answer, but the group now exists (%s; keys now: %s): it was created", name, state, strings.Join(limitKeys(now), ", "))).
 			WithHint("check with: tfy-secrets group get %s", pp.plan.Group)
 	default:
-		return failure.Wrap(failure.Unavailable, cause, fmt.Sprintf("create secret group %s failed; it was not created", quoteShort(pp.plan.Group))).WithHint(hintRetry)
+		return failure.Wrap(failure.Unavailable, cause, fmt.Sprintf("create secret group %s was sent but got no answer; a read just now does not find the group, so it was not created, unless the request is still on its way", name)).
+			WithHint("check with: tfy-secrets group get %s before creating it again", pp.plan.Group)
 	}
 }
 
@@ -561,9 +570,17 @@ func (ss *session) keptKeysGone(ctx context.Context, pp *pendingPlan) []string {
 //     Values are compared by digest and wiped; where the control plane
 //     hides values, only the keys are verified, and a warning says so.
 func (ss *session) verifyWrite(ctx context.Context, pp *pendingPlan, wrote Group, sub subject) ([]string, error) {
+	// The write was applied: its answer arrived. Saying whether it holds
+	// is worth a few seconds past a Ctrl-C or a deadline, and the reads
+	// change nothing.
+	ctx, cancel := diagnosisContext(ctx)
+	defer cancel()
 	got, err := ss.api.GroupByID(ctx, wrote.ID)
 	if err != nil {
-		return nil, ss.svc.mapError("verify secret group", err, sub)
+		cause := failure.As(ss.svc.mapError("read it back", err, sub))
+		return nil, failure.Wrap(failure.Unavailable, err, fmt.Sprintf("%s of secret group %s was applied (the API confirmed it) but could not be verified: %s",
+			pp.plan.Operation, quoteShort(pp.plan.Group), cause.Message)).
+			WithHint("check with: tfy-secrets group get %s", pp.plan.Group)
 	}
 	name := quoteShort(pp.plan.Group)
 	missing, extra := keyDiff(pp.keys.after, keysOf(got.Secrets))
@@ -733,36 +750,44 @@ func (ss *session) markUnchanged(ctx context.Context, pp *pendingPlan) {
 	pp.keys.markUnchanged(same)
 }
 
-// explainAmbiguousWrite reports precisely what a write that got no clear
-// answer left behind: unchanged, applied, or something else. It does not
-// write again: a blind retry of a full-set PUT could delete keys someone
-// added meanwhile.
+// explainAmbiguousWrite reports what a write that got no clear answer
+// left behind. The request may have been applied, and (when the client cut
+// it short) may still be, so that is said in every case; the key set read
+// back says which way it most likely went, but never whether values were
+// rotated: a read does not compare them. It does not write again: a blind
+// retry of a full-set PUT could delete keys someone added meanwhile.
 func (ss *session) explainAmbiguousWrite(ctx context.Context, pp *pendingPlan, cause error) error {
-	name := quoteShort(pp.plan.Group)
+	sent := fmt.Sprintf("%s of secret group %s was sent but got no answer; it may have been applied", pp.plan.Operation, quoteShort(pp.plan.Group))
+	check := fmt.Sprintf("check with: tfy-secrets group get %s", pp.plan.Group)
 	ctx, cancel := diagnosisContext(ctx)
 	defer cancel()
 	g, err := ss.api.GroupByID(ctx, pp.group.ID)
 	if err != nil {
-		return failure.Wrap(failure.Unavailable, cause, fmt.Sprintf("%s of secret group %s got no answer, and the group could not be re-read to tell whether it applied", pp.plan.Operation, name)).
-			WithHint("check with: tfy-secrets group get %s", pp.plan.Group)
+		return failure.Wrap(failure.Unavailable, cause, sent+", and the group could not be re-read to tell").WithHint("%s", check)
 	}
 	now := keysOf(g.Secrets)
+	keys := "keys now: " + strings.Join(limitKeys(now), ", ")
 	switch {
 	case slices.Equal(now, pp.keys.after) && !slices.Equal(now, pp.before):
-		return failure.Wrap(failure.Unavailable, cause, fmt.Sprintf("%s of secret group %s got no answer, but the group now has exactly the planned keys: it most likely applied", pp.plan.Operation, name)).
-			WithHint("check with: tfy-secrets group get %s", pp.plan.Group)
+		return failure.Wrap(failure.Unavailable, cause, fmt.Sprintf("%s: the group now has exactly the planned keys (%s), so it most likely applied; values cannot be compared", sent, keys)).
+			WithHint("%s", check)
+	case slices.Equal(now, pp.before) && slices.Equal(now, pp.keys.after):
+		return failure.Wrap(failure.Unavailable, cause, fmt.Sprintf("%s: its keys are unchanged (%s), as the plan leaves them, so a read cannot tell whether values were rotated", sent, keys)).
+			WithHint("%s; running the command again rotates them again", check)
 	case slices.Equal(now, pp.before):
-		return failure.Wrap(failure.Unavailable, cause, fmt.Sprintf("%s of secret group %s failed; its keys are unchanged (values may or may not have been rotated)", pp.plan.Operation, name)).
-			WithHint("run the command again; it re-plans against the current state")
+		return failure.Wrap(failure.Unavailable, cause, fmt.Sprintf("%s: its keys are unchanged (%s), so most likely it did not apply, unless the request is still on its way; values cannot be compared", sent, keys)).
+			WithHint("%s; running the command again re-plans against the current keys", check)
 	default:
 		missing, extra := keyDiff(pp.keys.after, now)
-		return failure.Wrap(failure.Unavailable, cause, fmt.Sprintf("%s of secret group %s got no answer and the group now differs from the plan (%s)", pp.plan.Operation, name, describeDiff(missing, extra, "missing", "unexpected"))).
-			WithHint("check with: tfy-secrets group get %s", pp.plan.Group)
+		return failure.Wrap(failure.Unavailable, cause, fmt.Sprintf("%s: the group now differs from the plan (%s; %s)", sent, describeDiff(missing, extra, "missing", "unexpected"), keys)).
+			WithHint("%s", check)
 	}
 }
 
 // diagnosisTimeout bounds the read that explains a write without an answer.
-const diagnosisTimeout = 10 * time.Second
+// The host waits launcher.ApplyGrace (8 s) for that explanation after it
+// cut a write short, so this stays below it.
+const diagnosisTimeout = 5 * time.Second
 
 // diagnosisContext outlives the caller's deadline or Ctrl-C for one short
 // read: when a write's fate is unknown, saying what happened is worth a few

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
+	"github.com/tfy-secrets/tfy-secrets/internal/tfyapi"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
@@ -296,5 +297,52 @@ func TestWrittenAfter(t *testing.T) {
 		if got := writtenAfter(c.wrote, c.got); got != c.want {
 			t.Errorf("%s: %v", c.name, got)
 		}
+	}
+}
+
+// An apply cut short (Ctrl-C, the deadline) before its write says nothing
+// was written; one whose write was answered but whose read-back failed
+// says it was applied but not verified.
+func TestApplyEndingsAroundTheWrite(t *testing.T) {
+	t.Parallel()
+	h := newHarness()
+	g := h.api.add("app", map[string]string{"A": "a"})
+	plan := func() plugin.Plan {
+		p, err := h.svc.Plan(context.Background(), planUpdateReq("app", change("NEW", rotateValue())))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+
+	p := plan()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	h.api.mu.Lock()
+	h.api.failOn["GroupByID"] = context.Canceled
+	h.api.mu.Unlock()
+	_, err := h.svc.Apply(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
+	if fe := failure.As(err); fe.Kind != failure.Unavailable || !strings.Contains(fe.Message, "stopped before writing: nothing was written") {
+		t.Fatalf("cancelled before the write: %v", err)
+	}
+	if _, ok := g.keys["NEW"]; ok {
+		t.Fatal("written although cancelled")
+	}
+
+	h.api.mu.Lock()
+	delete(h.api.failOn, "GroupByID")
+	h.api.mu.Unlock()
+	p = plan()
+	h.api.afterUpdate = func(f *fakeAPI) error {
+		f.failOn["GroupByID"] = &tfyapi.Error{Op: "get secret group", Status: 503, Message: "down"}
+		return nil
+	}
+	_, err = h.svc.Apply(context.Background(), plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
+	if fe := failure.As(err); fe.Kind != failure.Unavailable || !strings.Contains(fe.Message, "was applied (the API confirmed it) but could not be verified") ||
+		!strings.Contains(fe.Hint, "tfy-secrets group get app") {
+		t.Fatalf("read-back failed: %v", err)
+	}
+	if _, ok := g.keys["NEW"]; !ok {
+		t.Fatal("the write did not happen")
 	}
 }

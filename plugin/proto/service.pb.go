@@ -140,6 +140,43 @@ func (x *Time) GetNanos() int32 {
 	return 0
 }
 
+// Empty answers a call that returns nothing but its error.
+type Empty struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Empty) Reset() {
+	*x = Empty{}
+	mi := &file_service_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Empty) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Empty) ProtoMessage() {}
+
+func (x *Empty) ProtoReflect() protoreflect.Message {
+	mi := &file_service_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Empty.ProtoReflect.Descriptor instead.
+func (*Empty) Descriptor() ([]byte, []int) {
+	return file_service_proto_rawDescGZIP(), []int{2}
+}
+
 type Call struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Host          string                 `protobuf:"bytes,1,opt,name=host,proto3" json:"host,omitempty"`
@@ -159,7 +196,7 @@ type Call struct {
 
 func (x *Call) Reset() {
 	*x = Call{}
-	mi := &file_service_proto_msgTypes[2]
+	mi := &file_service_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -171,7 +208,7 @@ func (x *Call) String() string {
 func (*Call) ProtoMessage() {}
 
 func (x *Call) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[2]
+	mi := &file_service_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -184,7 +221,7 @@ func (x *Call) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Call.ProtoReflect.Descriptor instead.
 func (*Call) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{2}
+	return file_service_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Call) GetHost() string {
@@ -280,7 +317,7 @@ type AuthStatus struct {
 
 func (x *AuthStatus) Reset() {
 	*x = AuthStatus{}
-	mi := &file_service_proto_msgTypes[3]
+	mi := &file_service_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -292,7 +329,7 @@ func (x *AuthStatus) String() string {
 func (*AuthStatus) ProtoMessage() {}
 
 func (x *AuthStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[3]
+	mi := &file_service_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -305,7 +342,7 @@ func (x *AuthStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AuthStatus.ProtoReflect.Descriptor instead.
 func (*AuthStatus) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{3}
+	return file_service_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *AuthStatus) GetHost() string {
@@ -377,7 +414,7 @@ type LoginRequest struct {
 
 func (x *LoginRequest) Reset() {
 	*x = LoginRequest{}
-	mi := &file_service_proto_msgTypes[4]
+	mi := &file_service_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -389,7 +426,7 @@ func (x *LoginRequest) String() string {
 func (*LoginRequest) ProtoMessage() {}
 
 func (x *LoginRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[4]
+	mi := &file_service_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -402,7 +439,7 @@ func (x *LoginRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoginRequest.ProtoReflect.Descriptor instead.
 func (*LoginRequest) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{4}
+	return file_service_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *LoginRequest) GetCall() *Call {
@@ -436,7 +473,7 @@ type IntegrationsRequest struct {
 
 func (x *IntegrationsRequest) Reset() {
 	*x = IntegrationsRequest{}
-	mi := &file_service_proto_msgTypes[5]
+	mi := &file_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -448,7 +485,7 @@ func (x *IntegrationsRequest) String() string {
 func (*IntegrationsRequest) ProtoMessage() {}
 
 func (x *IntegrationsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[5]
+	mi := &file_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -461,7 +498,7 @@ func (x *IntegrationsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IntegrationsRequest.ProtoReflect.Descriptor instead.
 func (*IntegrationsRequest) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{5}
+	return file_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *IntegrationsRequest) GetCall() *Call {
@@ -494,7 +531,7 @@ type Integration struct {
 
 func (x *Integration) Reset() {
 	*x = Integration{}
-	mi := &file_service_proto_msgTypes[6]
+	mi := &file_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -506,7 +543,7 @@ func (x *Integration) String() string {
 func (*Integration) ProtoMessage() {}
 
 func (x *Integration) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[6]
+	mi := &file_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -519,7 +556,7 @@ func (x *Integration) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Integration.ProtoReflect.Descriptor instead.
 func (*Integration) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{6}
+	return file_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Integration) GetName() string {
@@ -587,7 +624,7 @@ type IntegrationList struct {
 
 func (x *IntegrationList) Reset() {
 	*x = IntegrationList{}
-	mi := &file_service_proto_msgTypes[7]
+	mi := &file_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -599,7 +636,7 @@ func (x *IntegrationList) String() string {
 func (*IntegrationList) ProtoMessage() {}
 
 func (x *IntegrationList) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[7]
+	mi := &file_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -612,7 +649,7 @@ func (x *IntegrationList) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IntegrationList.ProtoReflect.Descriptor instead.
 func (*IntegrationList) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{7}
+	return file_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *IntegrationList) GetIntegrations() []*Integration {
@@ -632,7 +669,7 @@ type ListGroupsRequest struct {
 
 func (x *ListGroupsRequest) Reset() {
 	*x = ListGroupsRequest{}
-	mi := &file_service_proto_msgTypes[8]
+	mi := &file_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -644,7 +681,7 @@ func (x *ListGroupsRequest) String() string {
 func (*ListGroupsRequest) ProtoMessage() {}
 
 func (x *ListGroupsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[8]
+	mi := &file_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -657,7 +694,7 @@ func (x *ListGroupsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListGroupsRequest.ProtoReflect.Descriptor instead.
 func (*ListGroupsRequest) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{8}
+	return file_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ListGroupsRequest) GetCall() *Call {
@@ -690,7 +727,7 @@ type Group struct {
 
 func (x *Group) Reset() {
 	*x = Group{}
-	mi := &file_service_proto_msgTypes[9]
+	mi := &file_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -702,7 +739,7 @@ func (x *Group) String() string {
 func (*Group) ProtoMessage() {}
 
 func (x *Group) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[9]
+	mi := &file_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -715,7 +752,7 @@ func (x *Group) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Group.ProtoReflect.Descriptor instead.
 func (*Group) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{9}
+	return file_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Group) GetName() string {
@@ -784,7 +821,7 @@ type GetGroupRequest struct {
 
 func (x *GetGroupRequest) Reset() {
 	*x = GetGroupRequest{}
-	mi := &file_service_proto_msgTypes[10]
+	mi := &file_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -796,7 +833,7 @@ func (x *GetGroupRequest) String() string {
 func (*GetGroupRequest) ProtoMessage() {}
 
 func (x *GetGroupRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[10]
+	mi := &file_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -809,7 +846,7 @@ func (x *GetGroupRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetGroupRequest.ProtoReflect.Descriptor instead.
 func (*GetGroupRequest) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{10}
+	return file_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *GetGroupRequest) GetCall() *Call {
@@ -838,7 +875,7 @@ type GroupDetail struct {
 
 func (x *GroupDetail) Reset() {
 	*x = GroupDetail{}
-	mi := &file_service_proto_msgTypes[11]
+	mi := &file_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -850,7 +887,7 @@ func (x *GroupDetail) String() string {
 func (*GroupDetail) ProtoMessage() {}
 
 func (x *GroupDetail) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[11]
+	mi := &file_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -863,7 +900,7 @@ func (x *GroupDetail) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GroupDetail.ProtoReflect.Descriptor instead.
 func (*GroupDetail) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{11}
+	return file_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *GroupDetail) GetGroup() *Group {
@@ -904,7 +941,7 @@ type SecretRequest struct {
 
 func (x *SecretRequest) Reset() {
 	*x = SecretRequest{}
-	mi := &file_service_proto_msgTypes[12]
+	mi := &file_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -916,7 +953,7 @@ func (x *SecretRequest) String() string {
 func (*SecretRequest) ProtoMessage() {}
 
 func (x *SecretRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[12]
+	mi := &file_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -929,7 +966,7 @@ func (x *SecretRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SecretRequest.ProtoReflect.Descriptor instead.
 func (*SecretRequest) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{12}
+	return file_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *SecretRequest) GetCall() *Call {
@@ -962,7 +999,7 @@ type SecretInfo struct {
 
 func (x *SecretInfo) Reset() {
 	*x = SecretInfo{}
-	mi := &file_service_proto_msgTypes[13]
+	mi := &file_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -974,7 +1011,7 @@ func (x *SecretInfo) String() string {
 func (*SecretInfo) ProtoMessage() {}
 
 func (x *SecretInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[13]
+	mi := &file_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -987,7 +1024,7 @@ func (x *SecretInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SecretInfo.ProtoReflect.Descriptor instead.
 func (*SecretInfo) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{13}
+	return file_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *SecretInfo) GetKey() string {
@@ -1056,7 +1093,7 @@ type Version struct {
 
 func (x *Version) Reset() {
 	*x = Version{}
-	mi := &file_service_proto_msgTypes[14]
+	mi := &file_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1068,7 +1105,7 @@ func (x *Version) String() string {
 func (*Version) ProtoMessage() {}
 
 func (x *Version) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[14]
+	mi := &file_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1081,7 +1118,7 @@ func (x *Version) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Version.ProtoReflect.Descriptor instead.
 func (*Version) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{14}
+	return file_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Version) GetVersion() int64 {
@@ -1107,7 +1144,7 @@ type VersionList struct {
 
 func (x *VersionList) Reset() {
 	*x = VersionList{}
-	mi := &file_service_proto_msgTypes[15]
+	mi := &file_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1119,7 +1156,7 @@ func (x *VersionList) String() string {
 func (*VersionList) ProtoMessage() {}
 
 func (x *VersionList) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[15]
+	mi := &file_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1132,7 +1169,7 @@ func (x *VersionList) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VersionList.ProtoReflect.Descriptor instead.
 func (*VersionList) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{15}
+	return file_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *VersionList) GetVersions() []*Version {
@@ -1153,7 +1190,7 @@ type RefRequest struct {
 
 func (x *RefRequest) Reset() {
 	*x = RefRequest{}
-	mi := &file_service_proto_msgTypes[16]
+	mi := &file_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1165,7 +1202,7 @@ func (x *RefRequest) String() string {
 func (*RefRequest) ProtoMessage() {}
 
 func (x *RefRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[16]
+	mi := &file_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1178,7 +1215,7 @@ func (x *RefRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RefRequest.ProtoReflect.Descriptor instead.
 func (*RefRequest) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{16}
+	return file_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *RefRequest) GetCall() *Call {
@@ -1211,7 +1248,7 @@ type RefResponse struct {
 
 func (x *RefResponse) Reset() {
 	*x = RefResponse{}
-	mi := &file_service_proto_msgTypes[17]
+	mi := &file_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1223,7 +1260,7 @@ func (x *RefResponse) String() string {
 func (*RefResponse) ProtoMessage() {}
 
 func (x *RefResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[17]
+	mi := &file_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1236,7 +1273,7 @@ func (x *RefResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RefResponse.ProtoReflect.Descriptor instead.
 func (*RefResponse) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{17}
+	return file_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *RefResponse) GetRef() string {
@@ -1259,7 +1296,7 @@ type Change struct {
 
 func (x *Change) Reset() {
 	*x = Change{}
-	mi := &file_service_proto_msgTypes[18]
+	mi := &file_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1271,7 +1308,7 @@ func (x *Change) String() string {
 func (*Change) ProtoMessage() {}
 
 func (x *Change) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[18]
+	mi := &file_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1284,7 +1321,7 @@ func (x *Change) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Change.ProtoReflect.Descriptor instead.
 func (*Change) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{18}
+	return file_service_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Change) GetKey() string {
@@ -1339,7 +1376,7 @@ type MutationRequest struct {
 
 func (x *MutationRequest) Reset() {
 	*x = MutationRequest{}
-	mi := &file_service_proto_msgTypes[19]
+	mi := &file_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1351,7 +1388,7 @@ func (x *MutationRequest) String() string {
 func (*MutationRequest) ProtoMessage() {}
 
 func (x *MutationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[19]
+	mi := &file_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1364,7 +1401,7 @@ func (x *MutationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MutationRequest.ProtoReflect.Descriptor instead.
 func (*MutationRequest) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{19}
+	return file_service_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *MutationRequest) GetCall() *Call {
@@ -1442,7 +1479,7 @@ type PlannedChange struct {
 
 func (x *PlannedChange) Reset() {
 	*x = PlannedChange{}
-	mi := &file_service_proto_msgTypes[20]
+	mi := &file_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1454,7 +1491,7 @@ func (x *PlannedChange) String() string {
 func (*PlannedChange) ProtoMessage() {}
 
 func (x *PlannedChange) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[20]
+	mi := &file_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1467,7 +1504,7 @@ func (x *PlannedChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlannedChange.ProtoReflect.Descriptor instead.
 func (*PlannedChange) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{20}
+	return file_service_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *PlannedChange) GetKey() string {
@@ -1516,7 +1553,7 @@ type Plan struct {
 
 func (x *Plan) Reset() {
 	*x = Plan{}
-	mi := &file_service_proto_msgTypes[21]
+	mi := &file_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1528,7 +1565,7 @@ func (x *Plan) String() string {
 func (*Plan) ProtoMessage() {}
 
 func (x *Plan) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[21]
+	mi := &file_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1541,7 +1578,7 @@ func (x *Plan) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Plan.ProtoReflect.Descriptor instead.
 func (*Plan) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{21}
+	return file_service_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Plan) GetId() string {
@@ -1626,7 +1663,7 @@ type ApplyRequest struct {
 
 func (x *ApplyRequest) Reset() {
 	*x = ApplyRequest{}
-	mi := &file_service_proto_msgTypes[22]
+	mi := &file_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1638,7 +1675,7 @@ func (x *ApplyRequest) String() string {
 func (*ApplyRequest) ProtoMessage() {}
 
 func (x *ApplyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[22]
+	mi := &file_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1651,7 +1688,7 @@ func (x *ApplyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApplyRequest.ProtoReflect.Descriptor instead.
 func (*ApplyRequest) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{22}
+	return file_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ApplyRequest) GetCall() *Call {
@@ -1692,7 +1729,7 @@ type ResultChange struct {
 
 func (x *ResultChange) Reset() {
 	*x = ResultChange{}
-	mi := &file_service_proto_msgTypes[23]
+	mi := &file_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1704,7 +1741,7 @@ func (x *ResultChange) String() string {
 func (*ResultChange) ProtoMessage() {}
 
 func (x *ResultChange) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[23]
+	mi := &file_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1717,7 +1754,7 @@ func (x *ResultChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResultChange.ProtoReflect.Descriptor instead.
 func (*ResultChange) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{23}
+	return file_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ResultChange) GetKey() string {
@@ -1747,7 +1784,7 @@ type Result struct {
 
 func (x *Result) Reset() {
 	*x = Result{}
-	mi := &file_service_proto_msgTypes[24]
+	mi := &file_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1759,7 +1796,7 @@ func (x *Result) String() string {
 func (*Result) ProtoMessage() {}
 
 func (x *Result) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[24]
+	mi := &file_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1772,7 +1809,7 @@ func (x *Result) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Result.ProtoReflect.Descriptor instead.
 func (*Result) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{24}
+	return file_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *Result) GetOperation() string {
@@ -1820,7 +1857,7 @@ type PolicyModule struct {
 
 func (x *PolicyModule) Reset() {
 	*x = PolicyModule{}
-	mi := &file_service_proto_msgTypes[25]
+	mi := &file_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1832,7 +1869,7 @@ func (x *PolicyModule) String() string {
 func (*PolicyModule) ProtoMessage() {}
 
 func (x *PolicyModule) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[25]
+	mi := &file_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1845,7 +1882,7 @@ func (x *PolicyModule) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PolicyModule.ProtoReflect.Descriptor instead.
 func (*PolicyModule) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{25}
+	return file_service_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *PolicyModule) GetName() string {
@@ -1872,7 +1909,7 @@ type PolicyInfo struct {
 
 func (x *PolicyInfo) Reset() {
 	*x = PolicyInfo{}
-	mi := &file_service_proto_msgTypes[26]
+	mi := &file_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1884,7 +1921,7 @@ func (x *PolicyInfo) String() string {
 func (*PolicyInfo) ProtoMessage() {}
 
 func (x *PolicyInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[26]
+	mi := &file_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1897,7 +1934,7 @@ func (x *PolicyInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PolicyInfo.ProtoReflect.Descriptor instead.
 func (*PolicyInfo) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{26}
+	return file_service_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *PolicyInfo) GetModules() []*PolicyModule {
@@ -1924,7 +1961,7 @@ type PolicyEvalRequest struct {
 
 func (x *PolicyEvalRequest) Reset() {
 	*x = PolicyEvalRequest{}
-	mi := &file_service_proto_msgTypes[27]
+	mi := &file_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1936,7 +1973,7 @@ func (x *PolicyEvalRequest) String() string {
 func (*PolicyEvalRequest) ProtoMessage() {}
 
 func (x *PolicyEvalRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[27]
+	mi := &file_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1949,7 +1986,7 @@ func (x *PolicyEvalRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PolicyEvalRequest.ProtoReflect.Descriptor instead.
 func (*PolicyEvalRequest) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{27}
+	return file_service_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *PolicyEvalRequest) GetCall() *Call {
@@ -1975,7 +2012,7 @@ type PolicyEvalResponse struct {
 
 func (x *PolicyEvalResponse) Reset() {
 	*x = PolicyEvalResponse{}
-	mi := &file_service_proto_msgTypes[28]
+	mi := &file_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1987,7 +2024,7 @@ func (x *PolicyEvalResponse) String() string {
 func (*PolicyEvalResponse) ProtoMessage() {}
 
 func (x *PolicyEvalResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[28]
+	mi := &file_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2000,7 +2037,7 @@ func (x *PolicyEvalResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PolicyEvalResponse.ProtoReflect.Descriptor instead.
 func (*PolicyEvalResponse) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{28}
+	return file_service_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *PolicyEvalResponse) GetDecision() []byte {
@@ -2021,7 +2058,8 @@ const file_service_proto_rawDesc = "" +
 	"\x04hint\x18\x03 \x01(\tR\x04hint\"6\n" +
 	"\x04Time\x12\x18\n" +
 	"\aseconds\x18\x01 \x01(\x03R\aseconds\x12\x14\n" +
-	"\x05nanos\x18\x02 \x01(\x05R\x05nanos\"\xaf\x02\n" +
+	"\x05nanos\x18\x02 \x01(\x05R\x05nanos\"\a\n" +
+	"\x05Empty\"\xaf\x02\n" +
 	"\x04Call\x12\x12\n" +
 	"\x04host\x18\x01 \x01(\tR\x04host\x12\x1f\n" +
 	"\vpolicy_path\x18\x02 \x01(\tR\n" +
@@ -2175,7 +2213,7 @@ const file_service_proto_rawDesc = "" +
 	"\x04call\x18\x01 \x01(\v2\x1a.tfysecrets.plugin.v1.CallR\x04call\x12\x14\n" +
 	"\x05input\x18\x02 \x01(\fR\x05input\"0\n" +
 	"\x12PolicyEvalResponse\x12\x1a\n" +
-	"\bdecision\x18\x01 \x01(\fR\bdecision2\xb7\b\n" +
+	"\bdecision\x18\x01 \x01(\fR\bdecision2\x85\t\n" +
 	"\aSecrets\x12M\n" +
 	"\x05Login\x12\".tfysecrets.plugin.v1.LoginRequest\x1a .tfysecrets.plugin.v1.AuthStatus\x12F\n" +
 	"\x06Logout\x12\x1a.tfysecrets.plugin.v1.Call\x1a .tfysecrets.plugin.v1.AuthStatus\x12F\n" +
@@ -2188,7 +2226,8 @@ const file_service_proto_rawDesc = "" +
 	"\x0eSecretVersions\x12#.tfysecrets.plugin.v1.SecretRequest\x1a!.tfysecrets.plugin.v1.VersionList\x12J\n" +
 	"\x03Ref\x12 .tfysecrets.plugin.v1.RefRequest\x1a!.tfysecrets.plugin.v1.RefResponse\x12I\n" +
 	"\x04Plan\x12%.tfysecrets.plugin.v1.MutationRequest\x1a\x1a.tfysecrets.plugin.v1.Plan\x12I\n" +
-	"\x05Apply\x12\".tfysecrets.plugin.v1.ApplyRequest\x1a\x1c.tfysecrets.plugin.v1.Result\x12J\n" +
+	"\x05Apply\x12\".tfysecrets.plugin.v1.ApplyRequest\x1a\x1c.tfysecrets.plugin.v1.Result\x12L\n" +
+	"\tInterrupt\x12\".tfysecrets.plugin.v1.ApplyRequest\x1a\x1b.tfysecrets.plugin.v1.Empty\x12J\n" +
 	"\n" +
 	"PolicyShow\x12\x1a.tfysecrets.plugin.v1.Call\x1a .tfysecrets.plugin.v1.PolicyInfo\x12_\n" +
 	"\n" +
@@ -2206,89 +2245,92 @@ func file_service_proto_rawDescGZIP() []byte {
 	return file_service_proto_rawDescData
 }
 
-var file_service_proto_msgTypes = make([]protoimpl.MessageInfo, 29)
+var file_service_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
 var file_service_proto_goTypes = []any{
 	(*Failure)(nil),             // 0: tfysecrets.plugin.v1.Failure
 	(*Time)(nil),                // 1: tfysecrets.plugin.v1.Time
-	(*Call)(nil),                // 2: tfysecrets.plugin.v1.Call
-	(*AuthStatus)(nil),          // 3: tfysecrets.plugin.v1.AuthStatus
-	(*LoginRequest)(nil),        // 4: tfysecrets.plugin.v1.LoginRequest
-	(*IntegrationsRequest)(nil), // 5: tfysecrets.plugin.v1.IntegrationsRequest
-	(*Integration)(nil),         // 6: tfysecrets.plugin.v1.Integration
-	(*IntegrationList)(nil),     // 7: tfysecrets.plugin.v1.IntegrationList
-	(*ListGroupsRequest)(nil),   // 8: tfysecrets.plugin.v1.ListGroupsRequest
-	(*Group)(nil),               // 9: tfysecrets.plugin.v1.Group
-	(*GetGroupRequest)(nil),     // 10: tfysecrets.plugin.v1.GetGroupRequest
-	(*GroupDetail)(nil),         // 11: tfysecrets.plugin.v1.GroupDetail
-	(*SecretRequest)(nil),       // 12: tfysecrets.plugin.v1.SecretRequest
-	(*SecretInfo)(nil),          // 13: tfysecrets.plugin.v1.SecretInfo
-	(*Version)(nil),             // 14: tfysecrets.plugin.v1.Version
-	(*VersionList)(nil),         // 15: tfysecrets.plugin.v1.VersionList
-	(*RefRequest)(nil),          // 16: tfysecrets.plugin.v1.RefRequest
-	(*RefResponse)(nil),         // 17: tfysecrets.plugin.v1.RefResponse
-	(*Change)(nil),              // 18: tfysecrets.plugin.v1.Change
-	(*MutationRequest)(nil),     // 19: tfysecrets.plugin.v1.MutationRequest
-	(*PlannedChange)(nil),       // 20: tfysecrets.plugin.v1.PlannedChange
-	(*Plan)(nil),                // 21: tfysecrets.plugin.v1.Plan
-	(*ApplyRequest)(nil),        // 22: tfysecrets.plugin.v1.ApplyRequest
-	(*ResultChange)(nil),        // 23: tfysecrets.plugin.v1.ResultChange
-	(*Result)(nil),              // 24: tfysecrets.plugin.v1.Result
-	(*PolicyModule)(nil),        // 25: tfysecrets.plugin.v1.PolicyModule
-	(*PolicyInfo)(nil),          // 26: tfysecrets.plugin.v1.PolicyInfo
-	(*PolicyEvalRequest)(nil),   // 27: tfysecrets.plugin.v1.PolicyEvalRequest
-	(*PolicyEvalResponse)(nil),  // 28: tfysecrets.plugin.v1.PolicyEvalResponse
+	(*Empty)(nil),               // 2: tfysecrets.plugin.v1.Empty
+	(*Call)(nil),                // 3: tfysecrets.plugin.v1.Call
+	(*AuthStatus)(nil),          // 4: tfysecrets.plugin.v1.AuthStatus
+	(*LoginRequest)(nil),        // 5: tfysecrets.plugin.v1.LoginRequest
+	(*IntegrationsRequest)(nil), // 6: tfysecrets.plugin.v1.IntegrationsRequest
+	(*Integration)(nil),         // 7: tfysecrets.plugin.v1.Integration
+	(*IntegrationList)(nil),     // 8: tfysecrets.plugin.v1.IntegrationList
+	(*ListGroupsRequest)(nil),   // 9: tfysecrets.plugin.v1.ListGroupsRequest
+	(*Group)(nil),               // 10: tfysecrets.plugin.v1.Group
+	(*GetGroupRequest)(nil),     // 11: tfysecrets.plugin.v1.GetGroupRequest
+	(*GroupDetail)(nil),         // 12: tfysecrets.plugin.v1.GroupDetail
+	(*SecretRequest)(nil),       // 13: tfysecrets.plugin.v1.SecretRequest
+	(*SecretInfo)(nil),          // 14: tfysecrets.plugin.v1.SecretInfo
+	(*Version)(nil),             // 15: tfysecrets.plugin.v1.Version
+	(*VersionList)(nil),         // 16: tfysecrets.plugin.v1.VersionList
+	(*RefRequest)(nil),          // 17: tfysecrets.plugin.v1.RefRequest
+	(*RefResponse)(nil),         // 18: tfysecrets.plugin.v1.RefResponse
+	(*Change)(nil),              // 19: tfysecrets.plugin.v1.Change
+	(*MutationRequest)(nil),     // 20: tfysecrets.plugin.v1.MutationRequest
+	(*PlannedChange)(nil),       // 21: tfysecrets.plugin.v1.PlannedChange
+	(*Plan)(nil),                // 22: tfysecrets.plugin.v1.Plan
+	(*ApplyRequest)(nil),        // 23: tfysecrets.plugin.v1.ApplyRequest
+	(*ResultChange)(nil),        // 24: tfysecrets.plugin.v1.ResultChange
+	(*Result)(nil),              // 25: tfysecrets.plugin.v1.Result
+	(*PolicyModule)(nil),        // 26: tfysecrets.plugin.v1.PolicyModule
+	(*PolicyInfo)(nil),          // 27: tfysecrets.plugin.v1.PolicyInfo
+	(*PolicyEvalRequest)(nil),   // 28: tfysecrets.plugin.v1.PolicyEvalRequest
+	(*PolicyEvalResponse)(nil),  // 29: tfysecrets.plugin.v1.PolicyEvalResponse
 }
 var file_service_proto_depIdxs = []int32{
-	2,  // 0: tfysecrets.plugin.v1.LoginRequest.call:type_name -> tfysecrets.plugin.v1.Call
-	2,  // 1: tfysecrets.plugin.v1.IntegrationsRequest.call:type_name -> tfysecrets.plugin.v1.Call
-	6,  // 2: tfysecrets.plugin.v1.IntegrationList.integrations:type_name -> tfysecrets.plugin.v1.Integration
-	2,  // 3: tfysecrets.plugin.v1.ListGroupsRequest.call:type_name -> tfysecrets.plugin.v1.Call
+	3,  // 0: tfysecrets.plugin.v1.LoginRequest.call:type_name -> tfysecrets.plugin.v1.Call
+	3,  // 1: tfysecrets.plugin.v1.IntegrationsRequest.call:type_name -> tfysecrets.plugin.v1.Call
+	7,  // 2: tfysecrets.plugin.v1.IntegrationList.integrations:type_name -> tfysecrets.plugin.v1.Integration
+	3,  // 3: tfysecrets.plugin.v1.ListGroupsRequest.call:type_name -> tfysecrets.plugin.v1.Call
 	1,  // 4: tfysecrets.plugin.v1.Group.created_at:type_name -> tfysecrets.plugin.v1.Time
 	1,  // 5: tfysecrets.plugin.v1.Group.updated_at:type_name -> tfysecrets.plugin.v1.Time
-	2,  // 6: tfysecrets.plugin.v1.GetGroupRequest.call:type_name -> tfysecrets.plugin.v1.Call
-	9,  // 7: tfysecrets.plugin.v1.GroupDetail.group:type_name -> tfysecrets.plugin.v1.Group
-	6,  // 8: tfysecrets.plugin.v1.GroupDetail.integration:type_name -> tfysecrets.plugin.v1.Integration
-	13, // 9: tfysecrets.plugin.v1.GroupDetail.secrets:type_name -> tfysecrets.plugin.v1.SecretInfo
-	2,  // 10: tfysecrets.plugin.v1.SecretRequest.call:type_name -> tfysecrets.plugin.v1.Call
+	3,  // 6: tfysecrets.plugin.v1.GetGroupRequest.call:type_name -> tfysecrets.plugin.v1.Call
+	10, // 7: tfysecrets.plugin.v1.GroupDetail.group:type_name -> tfysecrets.plugin.v1.Group
+	7,  // 8: tfysecrets.plugin.v1.GroupDetail.integration:type_name -> tfysecrets.plugin.v1.Integration
+	14, // 9: tfysecrets.plugin.v1.GroupDetail.secrets:type_name -> tfysecrets.plugin.v1.SecretInfo
+	3,  // 10: tfysecrets.plugin.v1.SecretRequest.call:type_name -> tfysecrets.plugin.v1.Call
 	1,  // 11: tfysecrets.plugin.v1.SecretInfo.updated_at:type_name -> tfysecrets.plugin.v1.Time
 	1,  // 12: tfysecrets.plugin.v1.Version.created_at:type_name -> tfysecrets.plugin.v1.Time
-	14, // 13: tfysecrets.plugin.v1.VersionList.versions:type_name -> tfysecrets.plugin.v1.Version
-	2,  // 14: tfysecrets.plugin.v1.RefRequest.call:type_name -> tfysecrets.plugin.v1.Call
-	2,  // 15: tfysecrets.plugin.v1.MutationRequest.call:type_name -> tfysecrets.plugin.v1.Call
-	18, // 16: tfysecrets.plugin.v1.MutationRequest.changes:type_name -> tfysecrets.plugin.v1.Change
-	20, // 17: tfysecrets.plugin.v1.Plan.changes:type_name -> tfysecrets.plugin.v1.PlannedChange
-	2,  // 18: tfysecrets.plugin.v1.ApplyRequest.call:type_name -> tfysecrets.plugin.v1.Call
-	23, // 19: tfysecrets.plugin.v1.Result.changes:type_name -> tfysecrets.plugin.v1.ResultChange
-	25, // 20: tfysecrets.plugin.v1.PolicyInfo.modules:type_name -> tfysecrets.plugin.v1.PolicyModule
-	2,  // 21: tfysecrets.plugin.v1.PolicyEvalRequest.call:type_name -> tfysecrets.plugin.v1.Call
-	4,  // 22: tfysecrets.plugin.v1.Secrets.Login:input_type -> tfysecrets.plugin.v1.LoginRequest
-	2,  // 23: tfysecrets.plugin.v1.Secrets.Logout:input_type -> tfysecrets.plugin.v1.Call
-	2,  // 24: tfysecrets.plugin.v1.Secrets.Status:input_type -> tfysecrets.plugin.v1.Call
-	5,  // 25: tfysecrets.plugin.v1.Secrets.ListIntegrations:input_type -> tfysecrets.plugin.v1.IntegrationsRequest
-	8,  // 26: tfysecrets.plugin.v1.Secrets.ListGroups:input_type -> tfysecrets.plugin.v1.ListGroupsRequest
-	10, // 27: tfysecrets.plugin.v1.Secrets.GetGroup:input_type -> tfysecrets.plugin.v1.GetGroupRequest
-	12, // 28: tfysecrets.plugin.v1.Secrets.GetSecret:input_type -> tfysecrets.plugin.v1.SecretRequest
-	12, // 29: tfysecrets.plugin.v1.Secrets.SecretVersions:input_type -> tfysecrets.plugin.v1.SecretRequest
-	16, // 30: tfysecrets.plugin.v1.Secrets.Ref:input_type -> tfysecrets.plugin.v1.RefRequest
-	19, // 31: tfysecrets.plugin.v1.Secrets.Plan:input_type -> tfysecrets.plugin.v1.MutationRequest
-	22, // 32: tfysecrets.plugin.v1.Secrets.Apply:input_type -> tfysecrets.plugin.v1.ApplyRequest
-	2,  // 33: tfysecrets.plugin.v1.Secrets.PolicyShow:input_type -> tfysecrets.plugin.v1.Call
-	27, // 34: tfysecrets.plugin.v1.Secrets.PolicyEval:input_type -> tfysecrets.plugin.v1.PolicyEvalRequest
-	3,  // 35: tfysecrets.plugin.v1.Secrets.Login:output_type -> tfysecrets.plugin.v1.AuthStatus
-	3,  // 36: tfysecrets.plugin.v1.Secrets.Logout:output_type -> tfysecrets.plugin.v1.AuthStatus
-	3,  // 37: tfysecrets.plugin.v1.Secrets.Status:output_type -> tfysecrets.plugin.v1.AuthStatus
-	7,  // 38: tfysecrets.plugin.v1.Secrets.ListIntegrations:output_type -> tfysecrets.plugin.v1.IntegrationList
-	9,  // 39: tfysecrets.plugin.v1.Secrets.ListGroups:output_type -> tfysecrets.plugin.v1.Group
-	11, // 40: tfysecrets.plugin.v1.Secrets.GetGroup:output_type -> tfysecrets.plugin.v1.GroupDetail
-	13, // 41: tfysecrets.plugin.v1.Secrets.GetSecret:output_type -> tfysecrets.plugin.v1.SecretInfo
-	15, // 42: tfysecrets.plugin.v1.Secrets.SecretVersions:output_type -> tfysecrets.plugin.v1.VersionList
-	17, // 43: tfysecrets.plugin.v1.Secrets.Ref:output_type -> tfysecrets.plugin.v1.RefResponse
-	21, // 44: tfysecrets.plugin.v1.Secrets.Plan:output_type -> tfysecrets.plugin.v1.Plan
-	24, // 45: tfysecrets.plugin.v1.Secrets.Apply:output_type -> tfysecrets.plugin.v1.Result
-	26, // 46: tfysecrets.plugin.v1.Secrets.PolicyShow:output_type -> tfysecrets.plugin.v1.PolicyInfo
-	28, // 47: tfysecrets.plugin.v1.Secrets.PolicyEval:output_type -> tfysecrets.plugin.v1.PolicyEvalResponse
-	35, // [35:48] is the sub-list for method output_type
-	22, // [22:35] is the sub-list for method input_type
+	15, // 13: tfysecrets.plugin.v1.VersionList.versions:type_name -> tfysecrets.plugin.v1.Version
+	3,  // 14: tfysecrets.plugin.v1.RefRequest.call:type_name -> tfysecrets.plugin.v1.Call
+	3,  // 15: tfysecrets.plugin.v1.MutationRequest.call:type_name -> tfysecrets.plugin.v1.Call
+	19, // 16: tfysecrets.plugin.v1.MutationRequest.changes:type_name -> tfysecrets.plugin.v1.Change
+	21, // 17: tfysecrets.plugin.v1.Plan.changes:type_name -> tfysecrets.plugin.v1.PlannedChange
+	3,  // 18: tfysecrets.plugin.v1.ApplyRequest.call:type_name -> tfysecrets.plugin.v1.Call
+	24, // 19: tfysecrets.plugin.v1.Result.changes:type_name -> tfysecrets.plugin.v1.ResultChange
+	26, // 20: tfysecrets.plugin.v1.PolicyInfo.modules:type_name -> tfysecrets.plugin.v1.PolicyModule
+	3,  // 21: tfysecrets.plugin.v1.PolicyEvalRequest.call:type_name -> tfysecrets.plugin.v1.Call
+	5,  // 22: tfysecrets.plugin.v1.Secrets.Login:input_type -> tfysecrets.plugin.v1.LoginRequest
+	3,  // 23: tfysecrets.plugin.v1.Secrets.Logout:input_type -> tfysecrets.plugin.v1.Call
+	3,  // 24: tfysecrets.plugin.v1.Secrets.Status:input_type -> tfysecrets.plugin.v1.Call
+	6,  // 25: tfysecrets.plugin.v1.Secrets.ListIntegrations:input_type -> tfysecrets.plugin.v1.IntegrationsRequest
+	9,  // 26: tfysecrets.plugin.v1.Secrets.ListGroups:input_type -> tfysecrets.plugin.v1.ListGroupsRequest
+	11, // 27: tfysecrets.plugin.v1.Secrets.GetGroup:input_type -> tfysecrets.plugin.v1.GetGroupRequest
+	13, // 28: tfysecrets.plugin.v1.Secrets.GetSecret:input_type -> tfysecrets.plugin.v1.SecretRequest
+	13, // 29: tfysecrets.plugin.v1.Secrets.SecretVersions:input_type -> tfysecrets.plugin.v1.SecretRequest
+	17, // 30: tfysecrets.plugin.v1.Secrets.Ref:input_type -> tfysecrets.plugin.v1.RefRequest
+	20, // 31: tfysecrets.plugin.v1.Secrets.Plan:input_type -> tfysecrets.plugin.v1.MutationRequest
+	23, // 32: tfysecrets.plugin.v1.Secrets.Apply:input_type -> tfysecrets.plugin.v1.ApplyRequest
+	23, // 33: tfysecrets.plugin.v1.Secrets.Interrupt:input_type -> tfysecrets.plugin.v1.ApplyRequest
+	3,  // 34: tfysecrets.plugin.v1.Secrets.PolicyShow:input_type -> tfysecrets.plugin.v1.Call
+	28, // 35: tfysecrets.plugin.v1.Secrets.PolicyEval:input_type -> tfysecrets.plugin.v1.PolicyEvalRequest
+	4,  // 36: tfysecrets.plugin.v1.Secrets.Login:output_type -> tfysecrets.plugin.v1.AuthStatus
+	4,  // 37: tfysecrets.plugin.v1.Secrets.Logout:output_type -> tfysecrets.plugin.v1.AuthStatus
+	4,  // 38: tfysecrets.plugin.v1.Secrets.Status:output_type -> tfysecrets.plugin.v1.AuthStatus
+	8,  // 39: tfysecrets.plugin.v1.Secrets.ListIntegrations:output_type -> tfysecrets.plugin.v1.IntegrationList
+	10, // 40: tfysecrets.plugin.v1.Secrets.ListGroups:output_type -> tfysecrets.plugin.v1.Group
+	12, // 41: tfysecrets.plugin.v1.Secrets.GetGroup:output_type -> tfysecrets.plugin.v1.GroupDetail
+	14, // 42: tfysecrets.plugin.v1.Secrets.GetSecret:output_type -> tfysecrets.plugin.v1.SecretInfo
+	16, // 43: tfysecrets.plugin.v1.Secrets.SecretVersions:output_type -> tfysecrets.plugin.v1.VersionList
+	18, // 44: tfysecrets.plugin.v1.Secrets.Ref:output_type -> tfysecrets.plugin.v1.RefResponse
+	22, // 45: tfysecrets.plugin.v1.Secrets.Plan:output_type -> tfysecrets.plugin.v1.Plan
+	25, // 46: tfysecrets.plugin.v1.Secrets.Apply:output_type -> tfysecrets.plugin.v1.Result
+	2,  // 47: tfysecrets.plugin.v1.Secrets.Interrupt:output_type -> tfysecrets.plugin.v1.Empty
+	27, // 48: tfysecrets.plugin.v1.Secrets.PolicyShow:output_type -> tfysecrets.plugin.v1.PolicyInfo
+	29, // 49: tfysecrets.plugin.v1.Secrets.PolicyEval:output_type -> tfysecrets.plugin.v1.PolicyEvalResponse
+	36, // [36:50] is the sub-list for method output_type
+	22, // [22:36] is the sub-list for method input_type
 	22, // [22:22] is the sub-list for extension type_name
 	22, // [22:22] is the sub-list for extension extendee
 	0,  // [0:22] is the sub-list for field type_name
@@ -2305,7 +2347,7 @@ func file_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_service_proto_rawDesc), len(file_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   29,
+			NumMessages:   30,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

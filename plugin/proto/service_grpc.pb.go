@@ -34,6 +34,7 @@ const (
 	Secrets_Ref_FullMethodName              = "/tfysecrets.plugin.v1.Secrets/Ref"
 	Secrets_Plan_FullMethodName             = "/tfysecrets.plugin.v1.Secrets/Plan"
 	Secrets_Apply_FullMethodName            = "/tfysecrets.plugin.v1.Secrets/Apply"
+	Secrets_Interrupt_FullMethodName        = "/tfysecrets.plugin.v1.Secrets/Interrupt"
 	Secrets_PolicyShow_FullMethodName       = "/tfysecrets.plugin.v1.Secrets/PolicyShow"
 	Secrets_PolicyEval_FullMethodName       = "/tfysecrets.plugin.v1.Secrets/PolicyEval"
 )
@@ -53,6 +54,11 @@ type SecretsClient interface {
 	Ref(ctx context.Context, in *RefRequest, opts ...grpc.CallOption) (*RefResponse, error)
 	Plan(ctx context.Context, in *MutationRequest, opts ...grpc.CallOption) (*Plan, error)
 	Apply(ctx context.Context, in *ApplyRequest, opts ...grpc.CallOption) (*Result, error)
+	// Interrupt cancels the Apply of the same plan_id (nothing else is read)
+	// while it runs, and leaves that call to answer: what the cut-short write
+	// left behind is its answer. It is the one RPC that is no Service method;
+	// the shims handle it.
+	Interrupt(ctx context.Context, in *ApplyRequest, opts ...grpc.CallOption) (*Empty, error)
 	PolicyShow(ctx context.Context, in *Call, opts ...grpc.CallOption) (*PolicyInfo, error)
 	PolicyEval(ctx context.Context, in *PolicyEvalRequest, opts ...grpc.CallOption) (*PolicyEvalResponse, error)
 }
@@ -184,6 +190,16 @@ func (c *secretsClient) Apply(ctx context.Context, in *ApplyRequest, opts ...grp
 	return out, nil
 }
 
+func (c *secretsClient) Interrupt(ctx context.Context, in *ApplyRequest, opts ...grpc.CallOption) (*Empty, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Empty)
+	err := c.cc.Invoke(ctx, Secrets_Interrupt_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *secretsClient) PolicyShow(ctx context.Context, in *Call, opts ...grpc.CallOption) (*PolicyInfo, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(PolicyInfo)
@@ -219,6 +235,11 @@ type SecretsServer interface {
 	Ref(context.Context, *RefRequest) (*RefResponse, error)
 	Plan(context.Context, *MutationRequest) (*Plan, error)
 	Apply(context.Context, *ApplyRequest) (*Result, error)
+	// Interrupt cancels the Apply of the same plan_id (nothing else is read)
+	// while it runs, and leaves that call to answer: what the cut-short write
+	// left behind is its answer. It is the one RPC that is no Service method;
+	// the shims handle it.
+	Interrupt(context.Context, *ApplyRequest) (*Empty, error)
 	PolicyShow(context.Context, *Call) (*PolicyInfo, error)
 	PolicyEval(context.Context, *PolicyEvalRequest) (*PolicyEvalResponse, error)
 	mustEmbedUnimplementedSecretsServer()
@@ -263,6 +284,9 @@ func (UnimplementedSecretsServer) Plan(context.Context, *MutationRequest) (*Plan
 }
 func (UnimplementedSecretsServer) Apply(context.Context, *ApplyRequest) (*Result, error) {
 	return nil, status.Error(codes.Unimplemented, "method Apply not implemented")
+}
+func (UnimplementedSecretsServer) Interrupt(context.Context, *ApplyRequest) (*Empty, error) {
+	return nil, status.Error(codes.Unimplemented, "method Interrupt not implemented")
 }
 func (UnimplementedSecretsServer) PolicyShow(context.Context, *Call) (*PolicyInfo, error) {
 	return nil, status.Error(codes.Unimplemented, "method PolicyShow not implemented")
@@ -482,6 +506,24 @@ func _Secrets_Apply_Handler(srv interface{}, ctx context.Context, dec func(inter
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Secrets_Interrupt_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ApplyRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(SecretsServer).Interrupt(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Secrets_Interrupt_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(SecretsServer).Interrupt(ctx, req.(*ApplyRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _Secrets_PolicyShow_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(Call)
 	if err := dec(in); err != nil {
@@ -564,6 +606,10 @@ var Secrets_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Apply",
 			Handler:    _Secrets_Apply_Handler,
+		},
+		{
+			MethodName: "Interrupt",
+			Handler:    _Secrets_Interrupt_Handler,
 		},
 		{
 			MethodName: "PolicyShow",

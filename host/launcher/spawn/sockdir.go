@@ -1,6 +1,12 @@
 package spawn
 
-import "os"
+import (
+	"fmt"
+	"os"
+	"strconv"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+)
 
 // socketBase is where the plugin's private socket directory goes. Every
 // command creates that directory, the plugin's socket and a few entries
@@ -15,7 +21,7 @@ import "os"
 // user set it; then the shared memory file system /dev/shm when there is
 // one; then the system's temp directory.
 func socketBase() string {
-	if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" && privateDir(dir) {
+	if dir := runtimeDir(); dir != "" {
 		return dir
 	}
 	if dir := os.Getenv("TMPDIR"); dir != "" {
@@ -27,6 +33,15 @@ func socketBase() string {
 	return os.TempDir()
 }
 
+// runtimeDir is $XDG_RUNTIME_DIR when it is what the XDG specification
+// promises (private to this user), else "".
+func runtimeDir() string {
+	if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" && privateDir(dir) {
+		return dir
+	}
+	return ""
+}
+
 // shmDir is Linux's shared memory file system.
 const shmDir = "/dev/shm"
 
@@ -36,4 +51,71 @@ const shmDir = "/dev/shm"
 func privateDir(dir string) bool {
 	info, err := os.Stat(dir)
 	return err == nil && info.IsDir() && info.Mode().Perm()&0o077 == 0 && ownedByUser(info)
+}
+
+// userDirName is the directory of this user's socket directories inside
+// base: in the runtime directory, which is the user's already, a plain
+// name; in a shared one, a name per user, so that users never meet in it.
+func userDirName(base string) string {
+	if base == runtimeDir() {
+		return "tfy-secrets"
+	}
+	return "tfy-secrets-" + strconv.Itoa(os.Getuid())
+}
+
+// makeSockDir creates the plugin's private (0700) socket directory and
+// returns it with a release function that removes it.
+//
+// It goes into a directory of this user's own (userDirName) as
+// <host pid>-<random>, held with a lock (flock) on the open directory
+// while the host runs. Socket directories of earlier commands that ended
+// abnormally (the host killed before its plugin could tidy up, or both
+// killed) would otherwise pile up in /dev/shm or /tmp, so each start first
+// removes those whose lock is free and whose host is gone (sweepStale).
+// When the user's own directory cannot be had as one only the user can
+// enter (someone else made it, or it is a symlink), the socket directory
+// goes straight into base as before, and nothing is swept.
+func makeSockDir() (string, func(), error) {
+	base := socketBase()
+	parent := join(base, userDirName(base))
+	if ownDir(parent) {
+		sweepStale(parent)
+		dir, err := os.MkdirTemp(parent, strconv.Itoa(os.Getpid())+"-")
+		if err == nil {
+			unlock := lockDir(dir)
+			return dir, func() {
+				_ = os.RemoveAll(dir)
+				unlock()
+			}, nil
+		}
+	}
+	dir, err := os.MkdirTemp(base, "tfy-secrets-")
+	if err != nil {
+		return "", nil, failure.Wrap(failure.Unexpected, err, fmt.Sprintf("cannot create a private directory for the plugin socket in %s", base)).
+			WithHint("check that $XDG_RUNTIME_DIR or $TMPDIR names a directory you can write, or unset them")
+	}
+	return dir, func() { _ = os.RemoveAll(dir) }, nil
+}
+
+// ownDir makes dir (0700) if it is missing and reports whether it is a
+// directory of this user's, not a symlink, that nobody else can enter.
+func ownDir(dir string) bool {
+	if err := os.Mkdir(dir, 0o700); err != nil && !os.IsExist(err) {
+		return false
+	}
+	info, err := os.Lstat(dir)
+	return err == nil && info.IsDir() && info.Mode().Perm()&0o077 == 0 && ownedByUser(info)
+}
+
+// staleHost returns the host pid a socket directory's name starts with.
+func staleHost(name string) (int, bool) {
+	i := 0
+	for i < len(name) && '0' <= name[i] && name[i] <= '9' {
+		i++
+	}
+	if i == 0 || i == len(name) || name[i] != '-' {
+		return 0, false
+	}
+	pid, err := strconv.Atoi(name[:i])
+	return pid, err == nil && pid > 0
 }

@@ -44,6 +44,7 @@ type Process struct {
 	sum      []byte      // its expected SHA-256
 	proc     *os.Process
 	tls      *os.File // the write end of the plugin's handshake.TLSFD
+	release  func()   // removes SockDir (see makeSockDir)
 	waitOnce sync.Once
 	waitErr  error
 }
@@ -65,20 +66,18 @@ func Start(path string) (*Process, error) {
 		return nil, failure.Wrap(failure.Config, err, fmt.Sprintf("cannot inspect the plugin %s", path))
 	}
 	// go-plugin would put the socket straight into the shared temp
-	// directory; MkdirTemp makes a private one (0700), preferably on a
+	// directory; makeSockDir makes a private one (0700), preferably on a
 	// memory file system (see socketBase).
-	base := socketBase()
-	sockDir, err := os.MkdirTemp(base, "tfy-secrets-")
+	sockDir, release, err := makeSockDir()
 	if err != nil {
-		return nil, failure.Wrap(failure.Unexpected, err, fmt.Sprintf("cannot create a private directory for the plugin socket in %s", base)).
-			WithHint("check that $XDG_RUNTIME_DIR or $TMPDIR names a directory you can write, or unset them")
+		return nil, err
 	}
 	p, err := run(bin, path, sockDir)
 	if err != nil {
-		_ = os.RemoveAll(sockDir)
+		release()
 		return nil, err
 	}
-	p.Verified, p.file, p.sum = how, info, sum
+	p.Verified, p.file, p.sum, p.release = how, info, sum, release
 	return p, nil
 }
 
@@ -215,5 +214,5 @@ func (p *Process) Discard() {
 	_ = p.Kill()
 	_ = p.Wait()
 	_ = p.tls.Close()
-	_ = os.RemoveAll(p.SockDir)
+	p.release()
 }

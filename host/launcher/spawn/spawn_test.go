@@ -28,6 +28,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(handshake.CookieKey) == handshake.CookieValue {
 		os.Exit(playPlugin())
 	}
+	if path := os.Getenv(envPlayHost); path != "" {
+		os.Exit(playHost(path))
+	}
 	// Verification records go to a cache of the test's own.
 	cache, err := os.MkdirTemp("", "spawn-cache-")
 	if err != nil {

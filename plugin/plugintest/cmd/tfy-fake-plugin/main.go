@@ -10,6 +10,10 @@
 //     like a plugin crash.
 //   - GetSecret fails with a not_found failure and a hint.
 //   - Ref blocks until the call is cancelled, like a hung plugin.
+//   - Apply waits until its context ends and then fails (unavailable) with
+//     "apply PLAN cut short: CAUSE", CAUSE being plugin.ErrInterrupted's
+//     text when the host's Interrupt ended it. For plan "hang" it never
+//     answers; for plan "crash" the process exits with status 3.
 package main
 
 import (
@@ -46,6 +50,16 @@ func main() {
 		RefFunc: func(ctx context.Context, _ plugin.RefRequest) (string, error) {
 			<-ctx.Done()
 			return "", ctx.Err()
+		},
+		ApplyFunc: func(ctx context.Context, req plugin.ApplyRequest) (plugin.Result, error) {
+			switch req.PlanID {
+			case "hang":
+				select {}
+			case "crash":
+				os.Exit(3)
+			}
+			<-ctx.Done()
+			return plugin.Result{}, failure.New(failure.Unavailable, "apply %s cut short: %v", req.PlanID, context.Cause(ctx))
 		},
 	}
 	if err := plugin.Serve(fake); err != nil {
