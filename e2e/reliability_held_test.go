@@ -3,9 +3,11 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log"
 	"maps"
 	"net"
@@ -255,11 +257,35 @@ func TestHostileServers(t *testing.T) {
 	}
 	tlsServer := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		reached.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"data":[],"pagination":{"total":0,"offset":0,"limit":1000}}`))
 	}))
 	tlsServer.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes
 	tlsServer.StartTLS()
 	t.Cleanup(tlsServer.Close)
 	plain := serve(func(w http.ResponseWriter, _ *http.Request) { reached.Add(1) })
+
+	// With the test server's certificate trusted, the same server works by
+	// its address and is refused by a name the certificate does not hold.
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: tlsServer.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	port := tlsServer.Listener.Addr().(*net.TCPAddr).Port
+	for name, tc := range map[string]struct {
+		url  string
+		code int
+	}{
+		"trusted":    {tlsServer.URL, 0},
+		"wrong name": {fmt.Sprintf("https://localhost:%d", port), 9},
+	} {
+		u := newUser(t, nil)
+		u.env["TFY_BASE_URL"], u.env["TFY_API_KEY"], u.env["SSL_CERT_FILE"] = tc.url, token("key-"), caFile
+		if r := u.run("", "group", "list"); r.code != tc.code {
+			t.Fatalf("%s certificate: want exit %d\n%v", name, tc.code, r)
+		}
+	}
+	reached.Store(0) // the trusted run's requests were meant to arrive
 
 	for _, tc := range []struct {
 		name string
@@ -380,6 +406,25 @@ func TestKeyringUnavailableIsNoFallback(t *testing.T) {
 			r := u.run("", "group", "list")
 			if r.code != 3 || !strings.Contains(r.stderr, "OS keyring") || !strings.Contains(r.stderr, "TFY_API_KEY") {
 				t.Fatalf("want exit 3 naming the keyring, with the headless hint\n%v", r)
+			}
+			// Logging in with a good key cannot store it, and keeps it
+			// nowhere else.
+			good := e.viewer
+			if r := u.run(good+"\n", "auth", "login", "--with-token"); r.code != 1 || !strings.Contains(r.stderr, "OS keyring") {
+				t.Fatalf("login: want exit 1 naming the keyring\n%v", r)
+			}
+			err = filepath.WalkDir(u.home, func(path string, d fs.DirEntry, err error) error {
+				if err != nil || !d.Type().IsRegular() {
+					return err
+				}
+				data, err := os.ReadFile(path)
+				if err == nil && bytes.Contains(data, []byte(good)) {
+					t.Errorf("%s holds the key that could not be stored", path)
+				}
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
 			}
 		})
 	}
