@@ -287,6 +287,8 @@ func TestHostileServers(t *testing.T) {
 	}
 	reached.Store(0) // the trusted run's requests were meant to arrive
 
+	// Short case names: each becomes part of the user's TMPDIR, and so of
+	// the plugin's socket path, which a Unix socket caps at 108 bytes.
 	for _, tc := range []struct {
 		name string
 		url  string
@@ -350,10 +352,10 @@ func TestPlainHTTPOnlyForLoopback(t *testing.T) {
 	}
 }
 
-// TestKeyringUnavailableIsNoFallback: without a session bus, or with one
-// that never answers, a command that needs the key ends in exit 3 with the
-// headless hint, although credentials.json holds a key that would work.
-func TestKeyringUnavailableIsNoFallback(t *testing.T) {
+// TestKeyringDownNoFallback: without a session bus, or with one that never
+// answers, a command that needs the key ends in exit 3 with the headless
+// hint, although credentials.json holds a key that would work.
+func TestKeyringDownNoFallback(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
 	sockDir, err := os.MkdirTemp("", "bus")
