@@ -102,7 +102,8 @@ func (u *user) startHost(stdout *os.File, args ...string) (*exec.Cmd, *lockedBuf
 	return cmd, &stderr
 }
 
-// waitEmpty polls (bounded) until dir has no entries: the plugin removes its
+// waitEmpty polls (bounded) until dir holds nothing but the empty per-user
+// socket parent (see leftovers): the plugin removes its
 // socket directory as it exits, which may come just after the host's end.
 func waitEmpty(t *testing.T, dir string) {
 	t.Helper()
@@ -110,10 +111,7 @@ func waitEmpty(t *testing.T, dir string) {
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		left, err := os.ReadDir(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
+		left := leftovers(t, dir)
 		if len(left) == 0 {
 			return
 		}
