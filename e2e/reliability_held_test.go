@@ -550,9 +550,7 @@ func TestPathLikeNames(t *testing.T) {
 	u.must("", "group", "create", "sm", "--integration", "demo:aws:aws-dev:secret-store:secrets-manager",
 		"--from-env", "path/like/../key=V", "--from-env", "a/b=W", "--yes")
 
-	// A GROUP of exactly "." or ".." is still sent as a dot segment: see
-	// "Did not hold (open)" in docs/reliability.md.
-	for _, g := range []string{"../app", "app/../app", "./app", "%2e%2e", "app%2F..", "a/b", "/etc/passwd"} {
+	for _, g := range []string{".", "..", "../app", "app/../app", "./app", "%2e%2e", "app%2F..", "a/b", "/etc/passwd"} {
 		for _, args := range [][]string{
 			{"group", "get", g},
 			{"group", "update", g, "--from-env", "A=W", "--yes"},
@@ -565,7 +563,7 @@ func TestPathLikeNames(t *testing.T) {
 			}
 		}
 	}
-	for _, s := range []string{"app:../A", "app:./A", "app:A/..", "app:%41"} {
+	for _, s := range []string{".", "..", "app:../A", "app:./A", "app:A/..", "app:%41"} {
 		if r := u.run("", "secret", "delete", s, "--yes"); r.code != 5 {
 			t.Errorf("want exit 5 (not found)\n%v", r)
 		}

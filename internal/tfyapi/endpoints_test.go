@@ -250,6 +250,11 @@ func TestInputValidation(t *testing.T) {
 		{"upsert no name", second(c.UpsertGroupManifest(ctx, GroupManifest{}, false)), "empty group name"},
 		{"get secret empty id", second(c.GetSecret(ctx, "")), "get secret: empty id"},
 		{"delete secret empty id", second(c.DeleteSecret(ctx, "", false)), "delete secret: empty id"},
+		{"get dot id", second(c.GetGroup(ctx, ".")), `get secret group: "." is not an id`},
+		{"update dot-dot id", second(c.UpdateGroup(ctx, "..", nil)), `update secret group: ".." is not an id`},
+		{"delete dot id", c.DeleteGroup(ctx, ".", false), `delete secret group: "." is not an id`},
+		{"get secret dot-dot id", second(c.GetSecret(ctx, "..")), `get secret: ".." is not an id`},
+		{"delete secret dot id", second(c.DeleteSecret(ctx, ".", false)), `delete secret: "." is not an id`},
 	}
 	for _, ch := range checks {
 		if ch.err == nil || !strings.Contains(ch.err.Error(), ch.want) {

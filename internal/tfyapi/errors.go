@@ -39,6 +39,22 @@ var (
 	ErrCertificate       = errors.New("the server's TLS certificate is not trusted") // unknown authority, wrong name, expired
 )
 
+// ErrNotAnID is the error of a call given an id that no resource can have:
+// empty, or "." or "..", which would travel as a dot segment of the URL
+// path and reach another endpoint on a server that normalises paths.
+var ErrNotAnID = errors.New("not an id")
+
+// checkID refuses an id that cannot name a resource, before any request.
+func checkID(op, id string) error {
+	switch id {
+	case "":
+		return fmt.Errorf("%s: empty id: %w", op, ErrNotAnID)
+	case ".", "..":
+		return fmt.Errorf("%s: %q is not an id: %w", op, id, ErrNotAnID)
+	}
+	return nil
+}
+
 // Error is a failed API call. Message is the server's own message (or a
 // description of the network failure); it never holds a secret value because
 // bodies that can carry values are never quoted (see readErrorBody).

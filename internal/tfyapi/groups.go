@@ -38,8 +38,8 @@ func (c *Client) ListGroups(ctx context.Context, opts ListGroupsOptions) iter.Se
 // GetGroup reads one group and its keys (never values).
 func (c *Client) GetGroup(ctx context.Context, id string) (SecretGroup, error) {
 	const op = "get secret group"
-	if id == "" {
-		return SecretGroup{}, errors.New(op + ": empty id")
+	if err := checkID(op, id); err != nil {
+		return SecretGroup{}, err
 	}
 	var g SecretGroup
 	err := c.call(ctx, &request{op: op, method: http.MethodGet, path: "/secret-groups/" + url.PathEscape(id), idempotent: true},
@@ -96,8 +96,8 @@ func (c *Client) CreateGroup(ctx context.Context, in CreateGroupInput) (SecretGr
 // mean to merge must list every key they keep.
 func (c *Client) UpdateGroup(ctx context.Context, id string, secrets []UpdateSecretInput) (SecretGroup, error) {
 	const op = "update secret group"
-	if id == "" {
-		return SecretGroup{}, errors.New(op + ": empty id")
+	if err := checkID(op, id); err != nil {
+		return SecretGroup{}, err
 	}
 	wire := make([]wireSecretInput, len(secrets))
 	values := make([]string, 0, len(secrets))
@@ -128,8 +128,8 @@ func (c *Client) UpdateGroup(ctx context.Context, id string, secrets []UpdateSec
 // the API to delete even when the backing store is failing.
 func (c *Client) DeleteGroup(ctx context.Context, id string, force bool) error {
 	const op = "delete secret group"
-	if id == "" {
-		return errors.New(op + ": empty id")
+	if err := checkID(op, id); err != nil {
+		return err
 	}
 	return c.call(ctx, &request{op: op, method: http.MethodDelete, path: "/secret-groups/" + url.PathEscape(id), query: forceQuery(force)}, nil)
 }

@@ -3,7 +3,6 @@ package tfyapi
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"iter"
 	"net/http"
@@ -45,8 +44,8 @@ func (c *Client) ListSecrets(ctx context.Context, opts ListSecretsOptions) iter.
 // control plane hides values, Value is left unset.
 func (c *Client) GetSecret(ctx context.Context, id string) (Secret, error) {
 	const op = "get secret"
-	if id == "" {
-		return Secret{}, errors.New(op + ": empty id")
+	if err := checkID(op, id); err != nil {
+		return Secret{}, err
 	}
 	var s Secret
 	err := c.call(ctx, &request{op: op, method: http.MethodGet, path: "/secrets/" + url.PathEscape(id), idempotent: true, sensitive: true},
@@ -58,8 +57,8 @@ func (c *Client) GetSecret(ctx context.Context, id string) (Secret, error) {
 // secrets the API says it deleted.
 func (c *Client) DeleteSecret(ctx context.Context, id string, force bool) (int, error) {
 	const op = "delete secret"
-	if id == "" {
-		return 0, errors.New(op + ": empty id")
+	if err := checkID(op, id); err != nil {
+		return 0, err
 	}
 	var n int
 	err := c.call(ctx, &request{op: op, method: http.MethodDelete, path: "/secrets/" + url.PathEscape(id), query: forceQuery(force)},
