@@ -590,3 +590,17 @@ func TestPathLikeNames(t *testing.T) {
 		t.Fatalf("names became path segments: %q", structural)
 	}
 }
+
+// TestLongTMPDIR: a TMPDIR too deep for a Unix socket address (108 bytes)
+// is passed over for the plugin's socket instead of failing every command.
+func TestLongTMPDIR(t *testing.T) {
+	t.Parallel()
+	e := startEmulator(t)
+	u := newUser(t, e)
+	deep := filepath.Join(u.env["TMPDIR"], strings.Repeat("d", 100))
+	if err := os.Mkdir(deep, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	u.env["TMPDIR"] = deep
+	u.must("", "group", "list")
+}

@@ -20,18 +20,39 @@ import (
 // sockets (a memory file system, closed to others); then $TMPDIR when the
 // user set it; then the shared memory file system /dev/shm when there is
 // one; then the system's temp directory.
+//
+// A candidate too long for the socket path to fit a Unix socket address is
+// passed over (a deep $TMPDIR, as test runners make): the plugin could not
+// listen there at all. /tmp, the last resort, always fits.
 func socketBase() string {
-	if dir := runtimeDir(); dir != "" {
+	if dir := runtimeDir(); dir != "" && socketFits(dir) {
 		return dir
 	}
-	if dir := os.Getenv("TMPDIR"); dir != "" {
+	if dir := os.Getenv("TMPDIR"); dir != "" && socketFits(dir) {
 		return dir
 	}
 	if sharedMemoryDir(shmDir) {
 		return shmDir
 	}
-	return os.TempDir()
+	if dir := os.TempDir(); socketFits(dir) {
+		return dir
+	}
+	return "/tmp"
 }
+
+// maxSocketPath is the longest path a Unix socket address holds: 108 bytes
+// on Linux, 104 on the BSDs and macOS, less the terminating NUL.
+const maxSocketPath = 103
+
+// socketTail is the longest that the socket path grows below its base:
+// "/tfy-secrets-<uid>/<pid>-<random>/plugin<random>" with every number at
+// its widest (go-plugin names the socket plugin<random> in the directory
+// it is given).
+var socketTail = len("/tfy-secrets-4294967295/4194304-4294967295/plugin4294967295")
+
+// socketFits reports whether a socket directory in base leaves room for the
+// plugin's socket.
+func socketFits(base string) bool { return len(base)+socketTail <= maxSocketPath }
 
 // runtimeDir is $XDG_RUNTIME_DIR when it is what the XDG specification
 // promises (private to this user), else "".
