@@ -317,7 +317,7 @@ func TestSocketBase(t *testing.T) {
 		{private, "/custom/tmp", private},
 		{"", deep[:len(deep)-1], deep[:len(deep)-1]}, // as long as fits
 		{"", deep, fallback},                         // one byte too long: the socket could not be made there
-		{shared, "/custom/tmp", "/custom/tmp"}, // a runtime dir others can enter is not one
+		{shared, "/custom/tmp", "/custom/tmp"},       // a runtime dir others can enter is not one
 		{join(private, "missing"), "", fallback},
 		{"", "/custom/tmp", "/custom/tmp"},
 		{"", "", fallback},
