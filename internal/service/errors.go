@@ -76,6 +76,12 @@ func (s *Service) mapError(op string, err error, sub subject) error {
 		if mentionsZeroSecrets(msg) {
 			return failure.Wrap(failure.Usage, err, "include at least one secret")
 		}
+		if strings.Contains(strings.ToLower(msg), "group name") {
+			// The seed's 422 hint is about keys and values; a refused
+			// name is the server's own message, which says the rule.
+			return failure.Wrap(failure.Usage, err, op+": the API refused the group name ("+msg+")").
+				WithHint("choose another name")
+		}
 		return failure.Wrap(failure.Usage, err, op+": every secret needs a key and a value ("+msg+")")
 	case errors.Is(err, tfyapi.ErrFailedDependency):
 		return failure.Wrap(failure.Unavailable, err, op+": the secret store behind "+what+" failed ("+msg+")").

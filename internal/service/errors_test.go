@@ -33,6 +33,7 @@ func TestMapError(t *testing.T) {
 		{"400 zero", apiErr(400, "At least one secret is required"), failure.Usage, "include at least one secret", "", false},
 		{"422", apiErr(422, "Missing required fields"), failure.Usage, "every secret needs a key and a value", "", false},
 		{"422 store rule", apiErr(422, "Key name does not support underscores"), failure.Usage, "every secret needs a key and a value", "", false},
+		{"422 group name", apiErr(422, "Invalid secret group name '../x': use 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit"), failure.Usage, "the API refused the group name (Invalid secret group name", "choose another name", false},
 		{"424", apiErr(424, "vault down"), failure.Unavailable, "secret store", "platform admin", false},
 		{"429", apiErr(429, "slow down"), failure.Unavailable, "rate limited", "retry later", false},
 		{"500", apiErr(500, "boom"), failure.Unavailable, "op: TrueFoundry is unavailable (500 Internal Server Error: boom)", "retry later", false},
