@@ -172,18 +172,18 @@ func start(ctx context.Context, opts Options, early func() *spawn.Process, loc l
 	rpc, err := client.Client()
 	if err != nil {
 		stop()
-		return nil, nil, fmt.Errorf("start plugin: %w", startFailure(ctx, p.Path, err))
+		return nil, nil, startFailure(ctx, p.Path, err)
 	}
 	raw, err := rpc.Dispense(plugin.Name)
 	if err != nil {
 		stop()
-		return nil, nil, fmt.Errorf("start plugin: %w", startFailure(ctx, p.Path, err))
+		return nil, nil, startFailure(ctx, p.Path, err)
 	}
 	// A cancellation that raced with the start may have found nothing to
 	// kill yet; honour it now rather than hand out a doomed Service.
 	if ctx.Err() != nil {
 		stop()
-		return nil, nil, fmt.Errorf("start plugin: %w", context.Cause(ctx))
+		return nil, nil, context.Cause(ctx)
 	}
 	c, ok := raw.(*plugin.GRPCClient)
 	if !ok {

@@ -3,56 +3,46 @@ package spawn
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 )
 
-// socketBase is where the plugin's private socket directory goes. Every
-// command creates that directory, the plugin's socket and a few entries
-// beside it, and removes them again, so a memory file system is worth
-// having: on a disk file system where many files have come and gone (the
-// /tmp of a machine that runs builds and tests), ext4 allocates each new
-// inode only after skipping recently deleted ones one by one, which we
-// measured at 1-4 ms per entry, more than the rest of the start.
+// socketBases are where the plugin's private socket directory may go, in
+// order of preference. Every command creates that directory, the plugin's
+// socket and a few entries beside it, and removes them again, so a memory
+// file system is worth having: on a disk file system where many files have
+// come and gone (the /tmp of a machine that runs builds and tests), ext4
+// allocates each new inode only after skipping recently deleted ones one by
+// one, which we measured at 1-4 ms per entry, more than the rest of the
+// start.
 //
 // The order: $XDG_RUNTIME_DIR, the per-user runtime directory meant for
 // sockets (a memory file system, closed to others); then $TMPDIR when the
 // user set it; then the shared memory file system /dev/shm when there is
-// one; then the system's temp directory.
-//
-// A candidate too long for the socket path to fit a Unix socket address is
-// passed over (a deep $TMPDIR, as test runners make): the plugin could not
-// listen there at all. /tmp, the last resort, always fits.
-func socketBase() string {
-	if dir := runtimeDir(); dir != "" && socketFits(dir) {
-		return dir
+// one; then the system's temp directory, and /tmp. makeSockDir takes the
+// first in which the socket's path fits a Unix socket address.
+func socketBases() []string {
+	var out []string
+	add := func(dir string) {
+		if dir != "" && !slices.Contains(out, dir) {
+			out = append(out, dir)
+		}
 	}
-	if dir := os.Getenv("TMPDIR"); dir != "" && socketFits(dir) {
-		return dir
-	}
+	add(runtimeDir())
+	add(os.Getenv("TMPDIR"))
 	if sharedMemoryDir(shmDir) {
-		return shmDir
+		add(shmDir)
 	}
-	if dir := os.TempDir(); socketFits(dir) {
-		return dir
-	}
-	return "/tmp"
+	add(os.TempDir())
+	add("/tmp")
+	return out
 }
 
-// maxSocketPath is the longest path a Unix socket address holds: 108 bytes
-// on Linux, 104 on the BSDs and macOS, less the terminating NUL.
-const maxSocketPath = 103
-
-// socketTail is the longest that the socket path grows below its base:
-// "/tfy-secrets-<uid>/<pid>-<random>/plugin<random>" with every number at
-// its widest (go-plugin names the socket plugin<random> in the directory
-// it is given).
-var socketTail = len("/tfy-secrets-4294967295/4194304-4294967295/plugin4294967295")
-
-// socketFits reports whether a socket directory in base leaves room for the
-// plugin's socket.
-func socketFits(base string) bool { return len(base)+socketTail <= maxSocketPath }
+// socketName is the longest name go-plugin gives the socket it makes in the
+// directory it is given: "plugin" and a random uint32.
+const socketName = "/plugin4294967295"
 
 // runtimeDir is $XDG_RUNTIME_DIR when it is what the XDG specification
 // promises (private to this user), else "".
@@ -96,8 +86,31 @@ func userDirName(base string) string {
 // When the user's own directory cannot be had as one only the user can
 // enter (someone else made it, or it is a symlink), the socket directory
 // goes straight into base as before, and nothing is swept.
+//
+// A base in which the socket's path would not fit a Unix socket address (a
+// deep $TMPDIR, as test runners make) is passed over: the plugin could not
+// listen there at all.
 func makeSockDir() (string, func(), error) {
-	base := socketBase()
+	var err error
+	for _, base := range socketBases() {
+		var dir string
+		var release func()
+		dir, release, err = makeSockDirIn(base)
+		if err != nil {
+			continue
+		}
+		if len(dir)+len(socketName) <= maxSocketPath {
+			return dir, release, nil
+		}
+		release()
+		err = fmt.Errorf("the socket path in %s would be longer than the %d bytes a socket address holds", base, maxSocketPath)
+	}
+	return "", nil, failure.Wrap(failure.Unexpected, err, "cannot create a private directory for the plugin socket: "+err.Error()).
+		WithHint("check that $XDG_RUNTIME_DIR or $TMPDIR names a short directory you can write, or unset them")
+}
+
+// makeSockDirIn is makeSockDir in one base.
+func makeSockDirIn(base string) (string, func(), error) {
 	parent := join(base, userDirName(base))
 	if ownDir(parent) {
 		sweepStale(parent)
@@ -112,8 +125,7 @@ func makeSockDir() (string, func(), error) {
 	}
 	dir, err := os.MkdirTemp(base, "tfy-secrets-")
 	if err != nil {
-		return "", nil, failure.Wrap(failure.Unexpected, err, fmt.Sprintf("cannot create a private directory for the plugin socket in %s", base)).
-			WithHint("check that $XDG_RUNTIME_DIR or $TMPDIR names a directory you can write, or unset them")
+		return "", nil, err
 	}
 	return dir, func() { _ = os.RemoveAll(dir) }, nil
 }

@@ -6,6 +6,10 @@ import (
 	"syscall"
 )
 
+// maxSocketPath is the longest path a Unix socket address holds on Linux:
+// 108 bytes, less the terminating NUL.
+const maxSocketPath = 107
+
 // lockDir holds a shared flock on dir until the returned function runs
 // (or the host dies, when the kernel drops it). The descriptor is
 // close-on-exec, so the plugin does not hold it.

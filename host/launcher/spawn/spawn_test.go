@@ -300,7 +300,7 @@ func TestEarlyFailureIsLeftToTheLauncher(t *testing.T) {
 	}
 }
 
-func TestSocketBase(t *testing.T) {
+func TestSocketBases(t *testing.T) {
 	private, shared := t.TempDir(), t.TempDir()
 	if err := os.Chmod(private, 0o700); err != nil {
 		t.Fatal(err)
@@ -312,12 +312,9 @@ func TestSocketBase(t *testing.T) {
 	if sharedMemoryDir(shmDir) {
 		fallback = shmDir
 	}
-	deep := "/" + strings.Repeat("d", maxSocketPath-socketTail)
 	cases := []struct{ runtime, tmp, want string }{
 		{private, "/custom/tmp", private},
-		{"", deep[:len(deep)-1], deep[:len(deep)-1]}, // as long as fits
-		{"", deep, fallback},                         // one byte too long: the socket could not be made there
-		{shared, "/custom/tmp", "/custom/tmp"},       // a runtime dir others can enter is not one
+		{shared, "/custom/tmp", "/custom/tmp"}, // a runtime dir others can enter is not one
 		{join(private, "missing"), "", fallback},
 		{"", "/custom/tmp", "/custom/tmp"},
 		{"", "", fallback},
@@ -325,12 +322,43 @@ func TestSocketBase(t *testing.T) {
 	for _, c := range cases {
 		t.Setenv("XDG_RUNTIME_DIR", c.runtime)
 		t.Setenv("TMPDIR", c.tmp)
-		if got := socketBase(); got != c.want {
-			t.Errorf("XDG_RUNTIME_DIR=%q TMPDIR=%q: socketBase() = %q, want %q", c.runtime, c.tmp, got, c.want)
+		bases := socketBases()
+		if bases[0] != c.want || bases[len(bases)-1] != "/tmp" {
+			t.Errorf("XDG_RUNTIME_DIR=%q TMPDIR=%q: socketBases() = %q, want %q first and /tmp last", c.runtime, c.tmp, bases, c.want)
 		}
 	}
 	if sharedMemoryDir(private) {
 		t.Errorf("sharedMemoryDir(%s) = true for a 0700 directory", private)
+	}
+}
+
+// A $TMPDIR so deep that the plugin's socket path would not fit a socket
+// address is passed over for the next base, and leaves nothing behind.
+func TestDeepTMPDIRIsPassedOver(t *testing.T) {
+	deep := join(t.TempDir(), strings.Repeat("d", maxSocketPath))
+	if err := os.Mkdir(deep, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("XDG_RUNTIME_DIR", "")
+	t.Setenv("TMPDIR", deep)
+	dir, release, err := makeSockDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	if strings.HasPrefix(dir, deep) || len(dir)+len(socketName) > maxSocketPath {
+		t.Fatalf("socket dir %s (%d bytes)", dir, len(dir))
+	}
+	// What may stay is the empty per-user parent, as after any command.
+	entries, err := os.ReadDir(deep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		inside, _ := os.ReadDir(join(deep, e.Name()))
+		if e.Name() != userDirName(deep) || len(inside) > 0 {
+			t.Fatalf("left in the deep TMPDIR: %s (%d entries)", e.Name(), len(inside))
+		}
 	}
 }
 
