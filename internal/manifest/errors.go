@@ -90,6 +90,8 @@ document contains excessive aliasing`, "\n") {
 	}
 }
 
+const problemUnknownAnchor = "an alias refers to an anchor that is not defined before it"
+
 var (
 	lineRe     = regexp.MustCompile(`^line (\d+): `)
 	maxDepthRe = regexp.MustCompile(`^exceeded max depth of \d+$`)
@@ -108,7 +110,7 @@ func problemOf(err error) (string, int) {
 	case problems[msg], maxDepthRe.MatchString(msg):
 		return msg, line
 	case strings.HasPrefix(msg, "unknown anchor "):
-		return "an alias refers to an anchor that is not defined before it", line
+		return problemUnknownAnchor, line
 	case strings.HasPrefix(msg, "anchor ") && strings.HasSuffix(msg, " value contains itself"):
 		return "an anchor's value contains an alias to itself", line
 	}
@@ -169,6 +171,12 @@ func locateError(src []byte, t *text, doc int, err error) *SyntaxError {
 	at := max(a-1, start)
 	for at > start && !utf8.RuneStart(src[at]) {
 		at--
+	}
+	if problem == problemUnknownAnchor {
+		// The parser fails once the alias's name has begun: point at its '*'.
+		for at > start && src[at] != '*' {
+			at--
+		}
 	}
 	e.Line, e.Column = t.position(at)
 	return e

@@ -62,7 +62,7 @@ var patterns = []pattern{
 	newPattern("Sentry DSN", `https://[0-9a-f]{16,64}(?::[0-9a-f]{16,64})?@[A-Za-z0-9.-]*\bsentry\.io/[0-9]+|https://[0-9a-f]{16,64}@o[0-9]+\.ingest(?:\.[a-z]+)?\.sentry\.io/[0-9]+`),
 	newPattern("JWT", `\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*`),
 	newPattern("AWS access key id", `\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`),
-	newPattern("Stripe live key prefix", `\b(?:sk|pk)_live_[A-Za-z0-9]{10,}`),
+	newPattern("Stripe live key prefix", `\bsk_live_[A-Za-z0-9]{10,}`),
 	newPattern("Stripe restricted key prefix", `\brk_(?:live|test)_[A-Za-z0-9]{10,}`),
 	newPattern("Stripe test key prefix", `\bsk_test_[A-Za-z0-9]{10,}`),
 	newPattern("Stripe webhook secret prefix", `\bwhsec_[A-Za-z0-9]{16,}`),
@@ -83,8 +83,9 @@ var urlPassword = regexp.MustCompile(`\b([A-Za-z][A-Za-z0-9+.-]{0,19})://[^\s:/?
 
 // assignment finds a password-like setting inside a longer value: a JVM
 // flag (-Dspring.datasource.password=...), a config file line (password =
-// ...), a query parameter (?password=...).
-var assignment = regexp.MustCompile(`(?i)(?:^|[\s;&?,{"'.-])(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)["']?\s*[:=]\s*["']?[^\s"',;&}]{3,}`)
+// ...), a query parameter (?password=...). The group is the setting's value,
+// which may be a placeholder.
+var assignment = regexp.MustCompile(`(?i)(?:^|[\s;&?,{"'.-])(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)["']?\s*[:=]\s*["']?(\$\{[^}]*\}|\{\{[^}]*\}\}|[^\s"',;&}]{3,})`)
 
 func shape(v string) Assessment {
 	for _, p := range patterns {
@@ -108,19 +109,13 @@ func shape(v string) Assessment {
 			return Assessment{Reason: scheme + " URL with password inside a longer value"}
 		}
 	}
-	if m := assignment.FindStringIndex(v); m != nil && !assignmentPlaceholder(v[m[0]:m[1]]) {
+	if m := assignment.FindStringSubmatch(v); m != nil && !placeholder(m[1]) && ParseRef(m[1]).Status == RefNone {
 		return Assessment{Reason: "password-like setting inside a longer value"}
 	}
 	if highEntropy(v) {
 		return Assessment{Reason: "high-entropy string", Whole: true}
 	}
 	return Assessment{}
-}
-
-func assignmentPlaceholder(s string) bool {
-	i := strings.IndexAny(s, ":=")
-	rest := strings.Trim(strings.TrimSpace(s[i+1:]), `"'`)
-	return placeholder(rest) || ParseRef(rest).Status != RefNone
 }
 
 // nameRule is one name pattern: substring rules look for the text anywhere
@@ -178,10 +173,6 @@ func sensitiveName(name string) string {
 	if len(words) == 0 {
 		return ""
 	}
-	last := words[len(words)-1]
-	if metaWords[last] {
-		return ""
-	}
 	for _, w := range words {
 		// A public or publishable key is meant to be seen; a Helm chart's
 		// existingSecret names a Kubernetes Secret rather than holding one.
@@ -189,6 +180,20 @@ func sensitiveName(name string) string {
 			return ""
 		}
 	}
+	last := words[len(words)-1]
+	label := matchName(words, last)
+	switch {
+	case label == "":
+		return ""
+	case (label == "WEBHOOK" || label == "DSN") && (last == "URL" || last == "URI" || last == "ENDPOINT"):
+		return label // a webhook's URL is the secret
+	case metaWords[last]:
+		return ""
+	}
+	return label
+}
+
+func matchName(words []string, last string) string {
 	compact := strings.Join(words, "")
 	for _, r := range nameRules {
 		switch {
@@ -258,14 +263,15 @@ var booleans = map[string]bool{"true": true, "false": true, "yes": true, "no": t
 	"y": true, "n": true, "null": true, "none": true, "nil": true, "~": true, "enabled": true, "disabled": true}
 
 // harmless reports whether a value under a sensitive-looking name cannot be a
-// secret itself. A webhook's URL is its secret, so URLs stay suspect there.
+// secret itself. A webhook's URL and a DSN are their own secrets, so URLs
+// stay suspect under those names.
 func harmless(v, pattern string) bool {
 	switch {
 	case booleans[strings.ToLower(v)], numberRe.MatchString(v), regionRe.MatchString(v), hostRe.MatchString(v),
 		pathRe.MatchString(v), arnRe.MatchString(v), placeholder(v):
 		return true
 	case urlRe.MatchString(v):
-		return pattern != "WEBHOOK"
+		return pattern != "WEBHOOK" && pattern != "DSN"
 	}
 	return false
 }
