@@ -82,7 +82,9 @@ func Read(src []byte) (*File, error) {
 	}
 	f.docs = docs
 	for i := range docs {
-		f.readDocument(i)
+		if !f.readDocument(i) {
+			return nil, &SyntaxError{Document: i, Problem: errExcessiveAliasing}
+		}
 	}
 	f.assessAcross()
 	return f, nil
@@ -117,12 +119,23 @@ type walker struct {
 	// aliased holds the document's anchored nodes that some alias refers
 	// to: everything under one is text that more than one path reads.
 	aliased map[*yaml.Node]bool
+	// budget bounds the steps of the walk. Without aliases each node is
+	// visited a few times; aliases of aliases multiply that exponentially
+	// (a "billion laughs" file), and a file someone else wrote must not make
+	// a check run for minutes. Running out is an error, as it is for the
+	// YAML decoder.
+	budget   int
+	exceeded bool
 }
 
+// errExcessiveAliasing is the problem a walk that ran out of budget reports.
+const errExcessiveAliasing = "document contains excessive aliasing"
+
 func newWalker(f *File, doc int) *walker {
-	w := &walker{f: f, doc: doc, active: map[*yaml.Node]bool{}, aliased: map[*yaml.Node]bool{}}
+	w := &walker{f: f, doc: doc, active: map[*yaml.Node]bool{}, aliased: map[*yaml.Node]bool{}, budget: 10000}
 	var walk func(*yaml.Node)
 	walk = func(n *yaml.Node) {
+		w.budget += 10
 		if n.Kind == yaml.AliasNode {
 			if n.Alias != nil {
 				w.aliased[n.Alias] = true
@@ -138,16 +151,24 @@ func newWalker(f *File, doc int) *walker {
 }
 
 // deref follows an alias to its anchor, and says whether the node's text is
-// shared: reached through an alias, or anchored and aliased elsewhere.
+// shared: reached through an alias, or anchored and aliased elsewhere. It
+// is every walk step's way in, so it spends the budget; past the budget it
+// answers nil, which ends the walk everywhere.
 func (w *walker) deref(n *yaml.Node) (*yaml.Node, bool) {
+	if w.budget--; w.budget < 0 {
+		w.exceeded = true
+		return nil, false
+	}
 	d, via := deref(n)
 	return d, via || d != nil && w.aliased[d]
 }
 
-func (f *File) readDocument(i int) {
+// readDocument records document i's locations. It returns false when the
+// document's aliases would take too long to expand.
+func (f *File) readDocument(i int) bool {
 	d := f.docs[i]
 	if len(d.Content) == 0 || d.Content[0].Kind != yaml.MappingNode {
-		return
+		return true
 	}
 	root := d.Content[0]
 	w := newWalker(f, i)
@@ -156,7 +177,7 @@ func (f *File) readDocument(i int) {
 		fields[e.key] = e.val
 	}
 	if fields["apiVersion"] != nil && fields["kind"] != nil {
-		return // a Kubernetes object, not a TrueFoundry manifest
+		return true // a Kubernetes object, not a TrueFoundry manifest
 	}
 	name := scalarValue(fields["name"])
 	kind := scalarValue(fields["type"])
@@ -169,6 +190,7 @@ func (f *File) readDocument(i int) {
 		f.Documents = append(f.Documents, Document{Index: i, Name: name, Legacy: true, Line: root.Line})
 		w.components(fields["components"], Path{}.Key("components"), false)
 	}
+	return !w.exceeded
 }
 
 // entry is one effective key of a mapping.

@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -84,5 +85,31 @@ func TestReadGolden(t *testing.T) {
 			}
 			golden(t, strings.TrimSuffix(name, ".yaml")+".locations.golden", []byte(describe(f)))
 		})
+	}
+}
+
+// TestReadBoundsAliasExpansion: aliases of aliases multiply the work
+// exponentially; such a file is refused quickly instead of expanded.
+func TestReadBoundsAliasExpansion(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString("name: x\ntype: helm\nvalues:\n  l0: &l0 [v, v, v, v, v, v, v, v, v, v]\n")
+	for i := 1; i < 9; i++ {
+		fmt.Fprintf(&b, "  l%d: &l%d [*l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d]\n", i, i, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1)
+	}
+	_, err := Read([]byte(b.String()))
+	var se *SyntaxError
+	if !errors.As(err, &se) || se.Problem != "document contains excessive aliasing" || se.Document != 0 {
+		t.Fatalf("Read = %v, want the excessive aliasing error", err)
+	}
+	// A file that shares one env block among many components stays fine.
+	var ok strings.Builder
+	ok.WriteString("name: set\ntype: application-set\ncommon: &env {A: tfy-secret://t:g:A, B: b}\ncomponents:\n")
+	for i := range 200 {
+		fmt.Fprintf(&ok, "  - {name: c%d, type: service, env: *env}\n", i)
+	}
+	f, err := Read([]byte(ok.String()))
+	if err != nil || len(f.Locations) != 400 {
+		t.Fatalf("Read = %d locations, %v; want 400", len(f.Locations), err)
 	}
 }
