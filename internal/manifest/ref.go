@@ -101,8 +101,7 @@ type RefCheck struct {
 // mention tfy-secret: at all is RefNone: plain text, not a broken reference.
 func ParseRef(value string) RefCheck {
 	trimmed := strings.TrimFunc(value, unicode.IsSpace)
-	lower := strings.ToLower(trimmed)
-	at := strings.Index(lower, "tfy-secret:")
+	at := indexSchemeFold(trimmed)
 	if at < 0 {
 		return RefCheck{}
 	}
@@ -119,6 +118,31 @@ func ParseRef(value string) RefCheck {
 		c.Status = RefWhitespace
 	}
 	return c
+}
+
+// indexSchemeFold finds "tfy-secret:" in s in any case of its ASCII
+// letters. strings.ToLower cannot be used to find it: lowering changes the
+// byte length of invalid UTF-8 and of some letters, so its offsets would
+// not be s's.
+func indexSchemeFold(s string) int {
+	const scheme = "tfy-secret:"
+	for i := 0; i+len(scheme) <= len(s); i++ {
+		match := true
+		for j := 0; j < len(scheme); j++ {
+			c := s[i+j]
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != scheme[j] {
+				match = false
+				break
+			}
+		}
+		if match {
+			return i
+		}
+	}
+	return -1
 }
 
 // parseFQN reads a field that must hold a reference (a mount's secret_fqn,
