@@ -123,7 +123,7 @@ func (f *File) resolve(e Edit) (target, error) {
 			if seg.Index < 0 || seg.Index >= len(n.Content) {
 				return refuse("no such value")
 			}
-			t.parentIndent = f.dashColumn(n)
+			t.parentIndent = f.indentOf(n)
 			t.node = n.Content[seg.Index]
 		case !seg.IsIndex && n.Kind == yaml.MappingNode:
 			var found []entry
@@ -140,7 +140,7 @@ func (f *File) resolve(e Edit) (target, error) {
 				return refuse(fmt.Sprintf("the key is defined %d times (lines %s); remove the duplicates first", len(found), lines(found)))
 			}
 			t.shared = t.shared || found[0].shared
-			t.parentIndent = found[0].keyNode.Column - 1
+			t.parentIndent = f.indentOf(n)
 			t.node = found[0].val
 		default:
 			return refuse("no such value")
@@ -172,15 +172,31 @@ func lines(es []entry) string {
 	return strings.Join(s, ", ")
 }
 
-// dashColumn is the indentation of a block sequence: the column of its
-// first "-". A flow sequence has none (-1), and holds no block scalars.
-func (f *File) dashColumn(n *yaml.Node) int {
-	at, ok := f.text.offset(n.Line, n.Column)
-	if !ok {
-		return -1
+// indentOf is the indentation of a block collection, which a block scalar's
+// indentation indicator counts from, as libyaml takes it: for a sequence the
+// column of its first "-" (past the sequence's own anchor or tag, which sit
+// on an earlier line); for a mapping the column where its first key starts,
+// the key's own anchor or tag included, or its "?" if the key is explicit.
+func (f *File) indentOf(n *yaml.Node) int {
+	at := -1
+	switch {
+	case n.Kind == yaml.SequenceNode:
+		if o, ok := f.text.offset(n.Line, n.Column); ok {
+			at = f.text.valueStart(o)
+		}
+	case n.Kind == yaml.MappingNode && len(n.Content) > 0:
+		if o, ok := f.text.offset(n.Content[0].Line, n.Content[0].Column); ok {
+			at = o
+			i := o
+			for i > 0 && isBlank(f.text.src[i-1]) {
+				i--
+			}
+			if i > 0 && f.text.src[i-1] == '?' {
+				at = i - 1
+			}
+		}
 	}
-	at = f.text.valueStart(at)
-	if at >= len(f.text.src) || f.text.src[at] != '-' {
+	if at < 0 {
 		return -1
 	}
 	_, col := f.text.position(at)

@@ -421,7 +421,10 @@ func TestRewriteProperty(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			src := readFixture(t, name)
-			checkRewriteProperty(t, src, propertyValues)
+			// The awkward values that take different encodings; the
+			// constructs test below runs them all.
+			checkRewriteProperty(t, src, []string{propertyValues[0], propertyValues[2], propertyValues[3], propertyValues[4],
+				propertyValues[5], propertyValues[7], propertyValues[9], propertyValues[12]})
 		})
 	}
 }
@@ -548,5 +551,63 @@ func TestRewriteSortsEdits(t *testing.T) {
 	}
 	if want := applyChanges(t, string(src), rewriteCases[0].changes); string(out) != want {
 		t.Error("the order of the edits changed the output")
+	}
+}
+
+// TestRewritePropertyConstructs runs the property check on small documents
+// that each hold one awkward YAML construct.
+func TestRewritePropertyConstructs(t *testing.T) {
+	t.Parallel()
+	for _, src := range []string{
+		"k: [a, b, c]\n",
+		"k: {a: [1, 2], b: {c: d}, e: 'f'}\n",
+		"k: [a,\n  b,\n  c]\n",
+		"k: [a\n  b, c]\n",
+		"k: {a: b\n  c, d: e}\n",
+		"k: \"a\n  b\"\nj: 1\n",
+		"k: 'a\n\n  b'\nj: 1\n",
+		"k: \"a\\\n  b\"\nj: 1\n",
+		"k: |\n\n  a\nj: 1\n",
+		"k: >\n  a\n    b\n  c\nj: 1\n",
+		"k: |\n  a\n\n\nj: 1\n",
+		"k: |-\n  a\n  \n  b\n",
+		"--- |\n  a\n",
+		"--- >-\n  a\n  b\n...\n",
+		"- |1\n  a\n- b\n",
+		"- - |\n    a\n  - b\n",
+		"&k a: |2\n   x\nb: y\n",
+		"a: !!str |\n  x\nb: y\n",
+		"k: # c\n  v\nj: 1\n",
+		"? a\n: b\n? c\n: |\n  d\n",
+		"a: 1\n...\n---\nb: 2\n",
+		"k:\tv\nj:\t'w'\n",
+		"k: |+\r\n  a\r\n\r\nj: 1\r\n",
+		"k: a\u0085j: b\u2028l: \"c\"\n",
+		"- a: |\n    x\n  b: y\n- c: z\n",
+		"k:\n- |\n  x\n- y\n",
+		"k:\nj: ~\nl: null\n",
+		"k: a:b:c\nj: http://x:1/y?q=#f\n",
+		"k: a\n  b # c\nj: 1\n",
+		"k: a   # c\nj: b\t# d\n",
+		"k: >\n  a\n# c\nj: 1\n",
+		"k: \"日本語\"\nj: ü\nl: 'é'\n",
+		"\ufeffk: v\nj: |\n  w\n",
+		"k: |\n  a\n # a less indented comment\nj: 1\n",
+		"k:\n  - x\n  -   y\n  - \"z\"\n",
+		"k: 'a''b'\nj: \"\\\"\"\n",
+		"k: -1\nj: .5\nl: 0x1F\nm: yes\n",
+		"k: |2-\n     lead\n   x\nj: 1\n",
+		"top:\n  k: |4\n        deep\n  j: 1\n",
+		"k: &a v\nj: &b [1, 2]\n",
+		"k: v\n\n\n# trailing comment\n",
+		"k: v",
+		"k: |\n  v",
+		"k: \"v\"   ",
+		"- [a, {b: c}]\n- d\n",
+	} {
+		t.Run(strings.ReplaceAll(src, "\n", "⏎"), func(t *testing.T) {
+			t.Parallel()
+			checkRewriteProperty(t, []byte(src), propertyValues)
+		})
 	}
 }
