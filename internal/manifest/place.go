@@ -55,6 +55,16 @@ const (
 	Unknown
 )
 
+func (s Support) String() string {
+	switch s {
+	case Resolved:
+		return "resolved"
+	case Unknown:
+		return "unknown"
+	}
+	return "not resolved"
+}
+
 // References says whether a reference written in the place is resolved.
 func (p Place) References() Support {
 	switch p {
