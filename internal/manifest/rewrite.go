@@ -249,6 +249,9 @@ func (f *File) aliasesOf(doc int, n *yaml.Node) []string {
 
 // encode writes v in the style of the scalar it replaces.
 func (f *File) encode(v string, n *yaml.Node, sp scalarSpan, t target) string {
+	// A plain "..." at the start of a line would end the document.
+	_, col := f.text.position(sp.start)
+	plain := plainSafe(v, t.inFlow) && !(col == 1 && strings.HasPrefix(v, "..."))
 	switch {
 	case n.Style&yaml.DoubleQuotedStyle != 0:
 		return doubleQuoted(v)
@@ -264,13 +267,18 @@ func (f *File) encode(v string, n *yaml.Node, sp scalarSpan, t target) string {
 			}
 		}
 		// The header's comment had the block's line to itself; it follows
-		// the one-line scalar now.
-		if plainSafe(v, t.inFlow) {
-			return v + sp.header
+		// the one-line scalar now, after a blank ("|#c" needs none, but
+		// "value#c" would read as one word).
+		header := sp.header
+		if header != "" && !isBlank(header[0]) {
+			header = " " + header
 		}
-		return doubleQuoted(v) + sp.header
+		if plain {
+			return v + header
+		}
+		return doubleQuoted(v) + header
 	default:
-		if plainSafe(v, t.inFlow) {
+		if plain {
 			return v
 		}
 		return doubleQuoted(v)

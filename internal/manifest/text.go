@@ -121,10 +121,11 @@ func (t *text) skipSpace(i int) int {
 // valueStart moves from a node's reported position past its properties (an
 // anchor "&name" and a tag "!x", in either order) to its first character. A
 // scalar's own text can start with neither '&' nor '!' (they are indicators),
-// so stopping at the first other character is exact.
+// so stopping at the first other character is exact. Neither property can
+// hold a flow indicator, so "[&a, b]" stops at the comma.
 func (t *text) valueStart(i int) int {
 	for i < len(t.src) && (t.src[i] == '&' || t.src[i] == '!') {
-		for i < len(t.src) && !isBlank(t.src[i]) && breakLen(t.src, i) == 0 {
+		for i < len(t.src) && !isBlank(t.src[i]) && breakLen(t.src, i) == 0 && !isFlowIndicator(t.src[i]) {
 			i++
 		}
 		i = t.skipSpace(i)
