@@ -225,7 +225,11 @@ func (f *File) plan(e Edit) (splice, error) {
 	if err != nil {
 		return refuse(err.Error())
 	}
-	return splice{start: sp.start, end: sp.end, text: f.encode(e.Value, n, sp, t), node: n, edit: e}, nil
+	text := f.encode(e.Value, n, sp, t)
+	if sp.attached {
+		text = " " + text // a quote or most first characters may not touch the property
+	}
+	return splice{start: sp.start, end: sp.end, text: text, node: n, edit: e}, nil
 }
 
 // aliasesOf lists the lines of the aliases to anchored node n.

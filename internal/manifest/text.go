@@ -3,6 +3,7 @@ package manifest
 import (
 	"errors"
 	"sort"
+	"strings"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -120,17 +121,39 @@ func (t *text) skipSpace(i int) int {
 
 // valueStart moves from a node's reported position past its properties (an
 // anchor "&name" and a tag "!x", in either order) to its first character. A
-// scalar's own text can start with neither '&' nor '!' (they are indicators),
-// so stopping at the first other character is exact. Neither property can
-// hold a flow indicator, so "[&a, b]" stops at the comma.
+// scalar's own text can start with neither '&' nor '!' (they are
+// indicators), so stopping at the first other character is exact. Each
+// property ends where libyaml's scanner ends it: an anchor after its run of
+// letters, digits, '_' and '-' ("&0?0" anchors the scalar "?0"), a tag
+// after its run of URI characters, or at the '>' of a verbatim "!<...>".
 func (t *text) valueStart(i int) int {
 	for i < len(t.src) && (t.src[i] == '&' || t.src[i] == '!') {
-		for i < len(t.src) && !isBlank(t.src[i]) && breakLen(t.src, i) == 0 && !isFlowIndicator(t.src[i]) {
+		switch {
+		case t.src[i] == '&':
 			i++
+			for i < len(t.src) && isAnchorChar(t.src[i]) {
+				i++
+			}
+		case i+1 < len(t.src) && t.src[i+1] == '<':
+			for i < len(t.src) && t.src[i] != '>' && breakLen(t.src, i) == 0 {
+				i++
+			}
+			if i < len(t.src) && t.src[i] == '>' {
+				i++
+			}
+		default:
+			i++
+			for i < len(t.src) && (isAnchorChar(t.src[i]) || strings.IndexByte(";/?:@&=+$,.!~*'()[]%", t.src[i]) >= 0) {
+				i++
+			}
 		}
 		i = t.skipSpace(i)
 	}
 	return i
+}
+
+func isAnchorChar(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '_' || c == '-'
 }
 
 // errNoSpan means the scalar's text could not be found where the parser put
@@ -147,6 +170,9 @@ type scalarSpan struct {
 	header     string
 	indent     int
 	lineBreak  string
+	// attached is set when the text follows an anchor or tag with no blank
+	// between ("&a?b"), which only some first characters may do.
+	attached bool
 }
 
 // span finds the text of scalar n. parentIndent is the indentation of the
@@ -163,26 +189,35 @@ func (t *text) span(n *yaml.Node, parentIndent int, inFlow bool) (scalarSpan, er
 	if s >= len(t.src) {
 		return scalarSpan{}, errNoSpan
 	}
-	c := t.src[s]
-	switch {
+	var sp scalarSpan
+	var err error
+	switch c := t.src[s]; {
 	case n.Style&yaml.DoubleQuotedStyle != 0:
 		if c != '"' {
 			return scalarSpan{}, errNoSpan
 		}
-		return t.quotedSpan(s, '"')
+		sp, err = t.quotedSpan(s, '"')
 	case n.Style&yaml.SingleQuotedStyle != 0:
 		if c != '\'' {
 			return scalarSpan{}, errNoSpan
 		}
-		return t.quotedSpan(s, '\'')
+		sp, err = t.quotedSpan(s, '\'')
 	case n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0:
 		if c != '|' && c != '>' {
 			return scalarSpan{}, errNoSpan
 		}
-		return t.blockSpan(s, parentIndent)
+		sp, err = t.blockSpan(s, parentIndent)
 	default:
-		return t.plainSpan(s, n.Value, inFlow)
+		sp, err = t.plainSpan(s, n.Value, inFlow)
 	}
+	sp.attached = s > at && !isBlank(t.src[s-1]) && !t.afterBreak(s)
+	return sp, err
+}
+
+// afterBreak reports whether i starts a line.
+func (t *text) afterBreak(i int) bool {
+	_, col := t.position(i)
+	return col == 1
 }
 
 func (t *text) quotedSpan(s int, q byte) (scalarSpan, error) {
