@@ -3,6 +3,7 @@ package manifest
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -31,14 +32,24 @@ func (e *EditError) Error() string {
 	return fmt.Sprintf("document %d: %s: %s", e.Document, e.Path, e.Reason)
 }
 
+// errNoWay is the reason for an edit no text can carry out: libyaml
+// rejects every way of writing the value in that spot, for instance a
+// quoted scalar before a line that starts with a tab, where only a plain
+// scalar may go.
+const errNoWay = "no way of writing the new value reads back as it here without changing the text around it"
+
 // ErrRewriteMismatch means the rewritten bytes did not read back as the
 // edits intended. It is a bug in this package, and no output is returned.
 var ErrRewriteMismatch = errors.New("the rewritten manifest does not read back as planned")
 
-// splice is one replacement of src[start:end].
+// splice is one replacement of src[start:end]. texts are the ways of
+// writing the new value, best first: the one that keeps the scalar's style,
+// then others that read back the same where libyaml rejects the first (a
+// quoted scalar may not be followed by a line that starts with a tab, where
+// a plain one may).
 type splice struct {
 	start, end int
-	text       string
+	texts      []string
 	node       *yaml.Node
 	edit       Edit
 }
@@ -57,11 +68,11 @@ type splice struct {
 // lead to one scalar, when the value is shared through an anchor (reached
 // through an alias or a merge key, or anchored and aliased elsewhere: one
 // edit would silently change several places), when the scalar has a tag
-// other than !!str, or when it is empty and so has no text to replace. The
-// result is parsed again before it is returned, and must hold exactly the
-// new values at the edited paths and every other scalar unchanged.
+// other than !!str, when it is empty and so has no text to replace, or when
+// no way of writing the value reads back as it in that spot. The result is
+// parsed again before it is returned, and must hold exactly the new values
+// at the edited paths and every other scalar unchanged.
 func (f *File) Rewrite(edits []Edit) ([]byte, error) {
-	src := f.text.src
 	var splices []splice
 	for _, e := range edits {
 		s, err := f.plan(e)
@@ -77,18 +88,44 @@ func (f *File) Rewrite(edits []Edit) ([]byte, error) {
 			return nil, &EditError{e.Document, e.Path, "two edits change the same value"}
 		}
 	}
-	var out []byte
-	at := 0
-	for _, s := range splices {
-		out = append(out, src[at:s.start]...)
-		out = append(out, s.text...)
-		at = s.end
+	choice := make([]int, len(splices))
+	out := f.splice(splices, choice)
+	if f.verify(out, splices) == nil {
+		return out, nil
 	}
-	out = append(out, src[at:]...)
+	// Some text did not read back: find, edit by edit, a way of writing
+	// each value that does, then check them together.
+	for i, s := range splices {
+		one := []splice{s}
+		found := false
+		for c := range s.texts {
+			if f.verify(f.splice(one, []int{c}), one) == nil {
+				choice[i], found = c, true
+				break
+			}
+		}
+		if !found {
+			return nil, &EditError{s.edit.Document, s.edit.Path, errNoWay}
+		}
+	}
+	out = f.splice(splices, choice)
 	if err := f.verify(out, splices); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// splice builds the output with text choice[i] for splices[i].
+func (f *File) splice(splices []splice, choice []int) []byte {
+	src := f.text.src
+	var out []byte
+	at := 0
+	for i, s := range splices {
+		out = append(out, src[at:s.start]...)
+		out = append(out, s.texts[choice[i]]...)
+		at = s.end
+	}
+	return append(out, src[at:]...)
 }
 
 // target is a resolved edit: the scalar and what its text depends on.
@@ -225,11 +262,18 @@ func (f *File) plan(e Edit) (splice, error) {
 	if err != nil {
 		return refuse(err.Error())
 	}
-	text := f.encode(e.Value, n, sp, t)
-	if sp.attached {
-		text = " " + text // a quote or most first characters may not touch the property
+	texts := f.encode(e.Value, n, sp, t)
+	// A blank goes before the new text where the old text was attached to
+	// an anchor or tag (a quote may not touch one), and where it started a
+	// line: there libyaml takes a block scalar's header as a sequence item's
+	// value ("-" then ">" below it) but not a quoted scalar, and a plain
+	// "..." would end the document.
+	if _, col := f.text.position(sp.start); sp.attached || col == 1 {
+		for i := range texts {
+			texts[i] = " " + texts[i]
+		}
 	}
-	return splice{start: sp.start, end: sp.end, text: text, node: n, edit: e}, nil
+	return splice{start: sp.start, end: sp.end, texts: texts, node: n, edit: e}, nil
 }
 
 // aliasesOf lists the lines of the aliases to anchored node n.
@@ -251,24 +295,33 @@ func (f *File) aliasesOf(doc int, n *yaml.Node) []string {
 	return uses
 }
 
-// encode writes v in the style of the scalar it replaces.
-func (f *File) encode(v string, n *yaml.Node, sp scalarSpan, t target) string {
-	// A plain "..." at the start of a line would end the document.
-	_, col := f.text.position(sp.start)
-	plain := plainSafe(v, t.inFlow) && !(col == 1 && strings.HasPrefix(v, "..."))
+// encode lists the ways of writing v in place of scalar n, the one that
+// keeps n's style first.
+func (f *File) encode(v string, n *yaml.Node, sp scalarSpan, t target) []string {
+	var texts []string
+	add := func(ok bool, s string) {
+		if ok && !slices.Contains(texts, s) {
+			texts = append(texts, s)
+		}
+	}
+	plain, single := plainSafe(v, t.inFlow, false), singleSafe(v)
+	singleText := "'" + strings.ReplaceAll(v, "'", "''") + "'"
+	// Last resort for a value such as "123" where no quote may go: a plain
+	// scalar tagged as a string.
+	tagged := !plain && plainSafe(v, t.inFlow, true)
 	switch {
 	case n.Style&yaml.DoubleQuotedStyle != 0:
-		return doubleQuoted(v)
+		add(true, doubleQuoted(v))
+		add(single, singleText)
+		add(plain, v)
 	case n.Style&yaml.SingleQuotedStyle != 0:
-		if singleSafe(v) {
-			return "'" + strings.ReplaceAll(v, "'", "''") + "'"
-		}
-		return doubleQuoted(v)
+		add(single, singleText)
+		add(true, doubleQuoted(v))
+		add(plain, v)
 	case n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0:
 		if n.Style&yaml.LiteralStyle != 0 && strings.Contains(v, "\n") {
-			if block, ok := literalBlock(v, sp, sp.end == len(f.text.src)); ok {
-				return block
-			}
+			block, ok := literalBlock(v, sp, sp.end == len(f.text.src))
+			add(ok, block)
 		}
 		// The header's comment had the block's line to itself; it follows
 		// the one-line scalar now, after a blank ("|#c" needs none, but
@@ -277,16 +330,17 @@ func (f *File) encode(v string, n *yaml.Node, sp scalarSpan, t target) string {
 		if header != "" && !isBlank(header[0]) {
 			header = " " + header
 		}
-		if plain {
-			return v + header
-		}
-		return doubleQuoted(v) + header
+		add(plain, v+header)
+		add(true, doubleQuoted(v)+header)
+		add(single, singleText+header)
+		add(tagged, "!!str "+v+header)
 	default:
-		if plain {
-			return v
-		}
-		return doubleQuoted(v)
+		add(plain, v)
+		add(true, doubleQuoted(v))
+		add(single, singleText)
+		add(tagged, "!!str "+v)
 	}
+	return texts
 }
 
 // doubleQuoted writes v as a double-quoted scalar on one line: every
@@ -355,19 +409,24 @@ func singleSafe(v string) bool {
 	return true
 }
 
-// plainSafe reports whether v, written unquoted after "key: ", reads back as
-// exactly the string v: not a number, boolean or null, no indicator that
-// would start a comment, a mapping, an anchor or a quoted scalar. It asks
-// the parser itself rather than restating YAML's resolution rules.
-func plainSafe(v string, inFlow bool) bool {
+// plainSafe reports whether v, written unquoted after "key: " (after
+// "key: !!str " when tagged), reads back as exactly the string v: no
+// indicator that would start a comment, a mapping, an anchor or a quoted
+// scalar and, untagged, not a number, boolean or null. It asks the parser
+// itself rather than restating YAML's resolution rules.
+func plainSafe(v string, inFlow, tagged bool) bool {
 	if v == "" || strings.TrimSpace(v) != v || !singleSafe(v) || strings.ContainsAny(v[:1], "-?:,[]{}#&*!|>'\"%@`") {
 		return false
 	}
 	if inFlow && strings.ContainsAny(v, ",[]{}") {
 		return false
 	}
+	text := v
+	if tagged {
+		text = "!!str " + v
+	}
 	var doc yaml.Node
-	if err := yaml.Unmarshal([]byte("k: "+v+"\n"), &doc); err != nil || len(doc.Content) != 1 {
+	if err := yaml.Unmarshal([]byte("k: "+text+"\n"), &doc); err != nil || len(doc.Content) != 1 {
 		return false
 	}
 	m := doc.Content[0]
@@ -375,7 +434,7 @@ func plainSafe(v string, inFlow bool) bool {
 		return false
 	}
 	s := m.Content[1]
-	return s.Kind == yaml.ScalarNode && s.Style == 0 && s.Tag == "!!str" && s.Value == v
+	return s.Kind == yaml.ScalarNode && s.Style&^yaml.TaggedStyle == 0 && s.Tag == "!!str" && s.Value == v
 }
 
 // literalBlock writes a multi-line v as a literal block scalar with the

@@ -224,7 +224,8 @@ func TestRewriteKeepsStyles(t *testing.T) {
 		{"block in a sequence", "l:\n- |2\n   old\n- x\n", "new", "l:\n- new\n- x\n"},
 		{"block with a header comment", "k: |- # note\n  old\n", "a b", "k: a b # note\n"},
 		{"block with a header comment and no blank", "k: |#note\n  old\n", "new", "k: new #note\n"},
-		{"a root value that would end the document", "---\nold\n", "...", "---\n\"...\"\n"},
+		{"a root value that would end the document", "---\nold\n", "...", "---\n ...\n"},
+		{"a block sequence item's block scalar under its dash", "l:\n-\n>\n  old\n", "123", "l:\n-\n \"123\"\n"},
 		{"the same value after the marker", "--- old\n", "...", "--- ...\n"},
 		{"anchored and unused keeps its anchor", "k: &a old\n", "new", "k: &a new\n"},
 		{"str tag kept", "k: !!str old\n", "new", "k: !!str new\n"},
@@ -347,6 +348,10 @@ type scalar struct {
 	// shared is set when the scalar or a collection holding it is an
 	// anchor some alias refers to: its text serves more than one path.
 	shared bool
+	// ambiguous is set when a key on the scalar's path is defined twice in
+	// its mapping, so the path names more than one value, or is not a
+	// scalar (a mapping or an alias as a key), so no path names it.
+	ambiguous bool
 }
 
 // scalars walks every document's tree without interpreting merges or
@@ -363,31 +368,37 @@ func scalars(docs []*yaml.Node) []scalar {
 			find(c)
 		}
 	}
-	var walk func(doc int, n *yaml.Node, path Path, shared bool)
-	walk = func(doc int, n *yaml.Node, path Path, shared bool) {
+	var walk func(doc int, n *yaml.Node, path Path, shared, ambiguous bool)
+	walk = func(doc int, n *yaml.Node, path Path, shared, ambiguous bool) {
 		shared = shared || aliased[n]
 		switch n.Kind {
 		case yaml.DocumentNode:
 			for _, c := range n.Content {
-				walk(doc, c, path, shared)
+				walk(doc, c, path, shared, ambiguous)
 			}
 		case yaml.ScalarNode:
-			out = append(out, scalar{doc: doc, path: path, value: n.Value, node: n, anchor: n.Anchor, shared: shared})
+			out = append(out, scalar{doc: doc, path: path, value: n.Value, node: n, anchor: n.Anchor, shared: shared, ambiguous: ambiguous})
 		case yaml.SequenceNode:
 			for i, c := range n.Content {
-				walk(doc, c, path.Index(i), shared)
+				walk(doc, c, path.Index(i), shared, ambiguous)
 			}
 		case yaml.MappingNode:
+			seen := map[string]int{}
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				seen[n.Content[i].Value]++
+			}
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				k := n.Content[i]
 				out = append(out, scalar{doc: doc, path: path.Key("<key>").Index(i), value: k.Value, node: k, isKey: true})
-				walk(doc, n.Content[i+1], path.Key(k.Value), shared)
+				// A path can name only a scalar key written out.
+				odd := k.Kind != yaml.ScalarNode
+				walk(doc, n.Content[i+1], path.Key(k.Value), shared, ambiguous || odd || seen[k.Value] > 1)
 			}
 		}
 	}
 	for i, d := range docs {
 		find(d)
-		walk(i, d, nil, false)
+		walk(i, d, nil, false, false)
 	}
 	return out
 }
@@ -452,7 +463,7 @@ func checkRewriteProperty(t *testing.T, src []byte, values []string) {
 	before := scalars(f.docs)
 	beforeComments := comments(f.docs)
 	for _, s := range before {
-		if s.isKey || hasDuplicateKeys(s, before) {
+		if s.isKey || s.ambiguous {
 			continue
 		}
 		for _, v := range values {
@@ -473,18 +484,6 @@ func checkRewriteProperty(t *testing.T, src []byte, values []string) {
 			checkRewritten(t, f, src, out, s, v, before, beforeComments)
 		}
 	}
-}
-
-// hasDuplicateKeys reports whether another scalar has the same path, which
-// makes the path ambiguous for an edit.
-func hasDuplicateKeys(s scalar, all []scalar) bool {
-	n := 0
-	for _, o := range all {
-		if !o.isKey && o.doc == s.doc && o.path.Equal(s.path) {
-			n++
-		}
-	}
-	return n > 1
 }
 
 // expectedRefusal reports whether the rewriter documents refusing an edit of
@@ -641,5 +640,52 @@ func TestRewritePropertyConstructs(t *testing.T) {
 			t.Parallel()
 			checkRewriteProperty(t, []byte(src), propertyValues)
 		})
+	}
+}
+
+// TestRewriteFallsBack: after a quoted scalar libyaml rejects a line that
+// starts with a tab, so where one follows, a value that cannot be plain is
+// written as a plain scalar tagged !!str, and one that cannot be that
+// either is refused.
+func TestRewriteFallsBack(t *testing.T) {
+	t.Parallel()
+	f, err := Read([]byte("0\n\t"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := f.Rewrite([]Edit{{0, nil, "0"}})
+	if err != nil || string(out) != " !!str 0\n\t" {
+		t.Fatalf("got %q, %v", out, err)
+	}
+	_, err = f.Rewrite([]Edit{{0, nil, "a: b"}})
+	var ee *EditError
+	if !errors.As(err, &ee) || ee.Reason != errNoWay {
+		t.Fatalf("got %v, want the refusal %q", err, errNoWay)
+	}
+}
+
+// TestPlainSpan pins where plain scalars end, as libyaml's scanner ends them.
+func TestPlainSpan(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ src, value, text string }{
+		{"k: a b  # c\n", "a b", "a b"},
+		{"k: a:b c\n", "a:b c", "a:b c"},
+		{"k: a#b\n", "a#b", "a#b"},
+		{"{k: 0:}", "0:", "0:"},
+		{"[a ,b]", "a", "a"},
+		{"k: a\n\n  b\n", "a\nb", "a\n\n  b"},
+		{"k: a\n  b\n", "a b", "a\n  b"},
+		{"k: a\u2028  b\n", "a\u2028b", "a\u2028  b"},
+		{"k: a\u2028\u2028  b\n", "a\u2028\u2028b", "a\u2028\u2028  b"},
+		{"k: a\r\n\r\n  b\r\n", "a\nb", "a\r\n\r\n  b"},
+	}
+	for _, c := range cases {
+		tx := newText([]byte(c.src))
+		at := strings.Index(c.src, c.text)
+		inFlow := c.src[0] == '[' || c.src[0] == '{'
+		sp, err := tx.plainSpan(at, c.value, inFlow)
+		if err != nil || c.src[sp.start:sp.end] != c.text {
+			t.Errorf("%q: span %q, %v; want %q", c.src, c.src[sp.start:sp.end], err, c.text)
+		}
 	}
 }

@@ -238,36 +238,52 @@ func (t *text) quotedSpan(s int, q byte) (scalarSpan, error) {
 	return scalarSpan{}, errNoSpan
 }
 
-// plainLine is the end of a plain scalar's text on one line starting at i:
-// before " #", before ": " (or ':' at the line's end), before a line break,
-// and in flow context before a flow indicator; trailing blanks excluded.
+// plainLine is the end of a plain scalar's text on the line where i starts
+// it, as yaml_parser_scan_plain_scalar reads words: a word ends at a blank
+// or a line break, the scalar at a word that starts with '#' (a comment),
+// at ':' followed by a blank, a break or the end, and in flow context at
+// ',', '?', '[', ']', '{' or '}'. Blanks after the last word are not text.
 func (t *text) plainLine(i int, inFlow bool) int {
-	start := i
-	for i < len(t.src) && breakLen(t.src, i) == 0 {
-		c := t.src[i]
-		if c == '#' && i > start && isBlank(t.src[i-1]) {
-			break
+	end := i
+	for !t.atBreakOrEnd(i) {
+		if i > end && t.src[i] == '#' {
+			return end
 		}
-		if c == ':' && (t.atBreakOrEnd(i+1) || isBlank(t.src[i+1]) || inFlow && isFlowIndicator(t.src[i+1])) {
-			break
+		word := i
+		for i < len(t.src) && !isBlank(t.src[i]) && breakLen(t.src, i) == 0 {
+			c := t.src[i]
+			if c == ':' && (t.atBreakOrEnd(i+1) || isBlank(t.src[i+1])) || inFlow && strings.IndexByte(",?[]{}", c) >= 0 {
+				if i == word {
+					return end // the blanks before this word are not text
+				}
+				return i
+			}
+			i++
 		}
-		if inFlow && isFlowIndicator(c) {
-			break
+		end = i
+		for i < len(t.src) && isBlank(t.src[i]) {
+			i++
 		}
-		i++
 	}
-	for i > start && isBlank(t.src[i-1]) {
-		i--
-	}
-	return i
+	return end
 }
 
 func isFlowIndicator(c byte) bool { return c == ',' || c == '[' || c == ']' || c == '{' || c == '}' }
 
-// plainSpan finds a plain scalar's end by folding its lines the way YAML does
-// (a line break between two lines becomes a space, each empty line a "\n")
-// until the result equals the value the parser decoded. A plain scalar
-// cannot hold a comment or a document marker, so either ends the search.
+// foldedBreak is what a line break in a plain scalar reads as: libyaml
+// turns CR LF, CR, LF and NEL into "\n" and keeps LS and PS.
+func (t *text) foldedBreak(i int) string {
+	if n := breakLen(t.src, i); n == 3 {
+		return string(t.src[i : i+3])
+	}
+	return "\n"
+}
+
+// plainSpan finds a plain scalar's end by folding its lines the way libyaml
+// does (a "\n" line break between two lines becomes a space, or the breaks
+// of the empty lines between them) until the result equals the value the
+// parser decoded. A plain scalar cannot hold a comment or a document
+// marker, so either ends the search.
 func (t *text) plainSpan(s int, value string, inFlow bool) (scalarSpan, error) {
 	end := t.plainLine(s, inFlow)
 	folded := string(t.src[s:end])
@@ -277,7 +293,12 @@ func (t *text) plainSpan(s int, value string, inFlow bool) (scalarSpan, error) {
 		if len(folded) >= len(value) || !t.restBlank(end) {
 			return scalarSpan{}, errNoSpan
 		}
-		empty, next := 0, -1
+		first := t.lineEnd(end)
+		if first >= len(t.src) {
+			return scalarSpan{}, errNoSpan
+		}
+		var empties []string
+		next := -1
 		for j := t.nextLine(end); j < len(t.src); j = t.nextLine(j) {
 			k := j
 			for k < len(t.src) && isBlank(t.src[k]) {
@@ -287,7 +308,7 @@ func (t *text) plainSpan(s int, value string, inFlow bool) (scalarSpan, error) {
 				break
 			}
 			if breakLen(t.src, k) > 0 {
-				empty++
+				empties = append(empties, t.foldedBreak(k))
 				continue
 			}
 			if t.src[k] != '#' && !(k == j && t.docMarker(j)) {
@@ -302,11 +323,13 @@ func (t *text) plainSpan(s int, value string, inFlow bool) (scalarSpan, error) {
 		if lineEnd == next {
 			return scalarSpan{}, errNoSpan
 		}
-		if empty == 0 {
+		switch b := t.foldedBreak(first); {
+		case b != "\n":
+			folded += b + strings.Join(empties, "")
+		case len(empties) == 0:
 			folded += " "
-		}
-		for range empty {
-			folded += "\n"
+		default:
+			folded += strings.Join(empties, "")
 		}
 		folded += string(t.src[next:lineEnd])
 		end = lineEnd
