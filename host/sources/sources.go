@@ -218,7 +218,8 @@ func (r Reader) dotenv(path string) ([]dotenv.Pair, error) {
 	}
 	pairs, err := dotenv.Parse(r.Stdin)
 	if err != nil {
-		return nil, failure.Wrap(failure.Usage, err, fmt.Sprintf("--from-dotenv -: read standard input: %v", err))
+		return nil, failure.Wrap(failure.Usage, err, fmt.Sprintf("--from-dotenv -: read standard input: %v", err)).
+			WithHint("%s", dotenv.Hint(err))
 	}
 	return pairs, nil
 }
