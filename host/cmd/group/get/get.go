@@ -24,14 +24,14 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 	return &cli.Command{
 		Name:      "get",
 		Usage:     "Show a secret group and its secrets (values masked)",
-		UsageText: "tfy-secrets group get GROUP [--show-prefix]",
+		ArgsUsage: "GROUP [--show-prefix]",
 		Description: "GROUP is a group name, TENANT:NAME or a group id.\n\n" +
 			cmdutil.Examples("tfy-secrets group get my-app-secrets", "tfy-secrets group get demo:my-app-secrets --show-prefix -o yaml"),
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "show-prefix", Usage: "show the first 4 characters of long values where policy allows"},
 		},
 		Action: func(c *cli.Context) error {
-			args, err := cmdutil.Args(c, 1, 1, "GROUP [--show-prefix]")
+			args, err := cmdutil.Args(c, 1, 1)
 			if err != nil {
 				return err
 			}

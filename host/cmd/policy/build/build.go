@@ -24,13 +24,13 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 	return &cli.Command{
 		Name:        "build",
 		Usage:       "Compile a policy directory into an organisation bundle (OPA wasm)",
-		UsageText:   "tfy-secrets policy build DIR -o BUNDLE",
+		ArgsUsage:   "DIR -o BUNDLE",
 		Description: cmdutil.Examples("tfy-secrets policy build ./org-policy -o org.tar.gz", "tfy-secrets group list --policy org.tar.gz"),
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the bundle to `BUNDLE`"},
 		},
 		Action: func(c *cli.Context) error {
-			args, err := cmdutil.Args(c, 1, 1, "DIR -o BUNDLE")
+			args, err := cmdutil.Args(c, 1, 1)
 			if err != nil {
 				return err
 			}

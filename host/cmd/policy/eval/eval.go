@@ -32,14 +32,14 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 	return &cli.Command{
 		Name:      "eval",
 		Usage:     "Evaluate a policy input document and print the decision as JSON",
-		UsageText: "tfy-secrets policy eval --input FILE [--policy BUNDLE]",
+		ArgsUsage: "--input FILE [--policy BUNDLE]",
 		Description: "FILE is a policy input document (design section 6); - reads standard input.\n\n" +
 			cmdutil.Examples("tfy-secrets policy eval --input input.json", "tfy-secrets policy eval --input - --policy org.tar.gz < input.json"),
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "input", Usage: "policy input document `FILE` (- for stdin)"},
 		},
 		Action: func(c *cli.Context) error {
-			if _, err := cmdutil.Args(c, 0, 0, "--input FILE"); err != nil {
+			if _, err := cmdutil.Args(c, 0, 0); err != nil {
 				return err
 			}
 			opts := &Options{Input: c.String("input")}

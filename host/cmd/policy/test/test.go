@@ -21,10 +21,10 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 	return &cli.Command{
 		Name:        "test",
 		Usage:       "Run the _test.rego tests of a policy directory",
-		UsageText:   "tfy-secrets policy test DIR",
+		ArgsUsage:   "DIR",
 		Description: cmdutil.Examples("tfy-secrets policy test ./org-policy"),
 		Action: func(c *cli.Context) error {
-			args, err := cmdutil.Args(c, 1, 1, "DIR")
+			args, err := cmdutil.Args(c, 1, 1)
 			if err != nil {
 				return err
 			}
