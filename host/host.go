@@ -132,9 +132,11 @@ func report(ctx context.Context, w io.Writer, output string, args []string, err 
 		_, _ = fmt.Fprintf(w, "%s\n", b)
 		return code
 	}
-	_, _ = fmt.Fprintf(w, "error: %s\n", message)
+	// The server's messages are cleaned where they are read; this is the
+	// last guard for anything else that reached an error unquoted.
+	_, _ = fmt.Fprintf(w, "error: %s\n", render.Block(message))
 	if hint != "" {
-		_, _ = fmt.Fprintf(w, "hint: %s\n", hint)
+		_, _ = fmt.Fprintf(w, "hint: %s\n", render.Block(hint))
 	}
 	return code
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
+	"github.com/tfy-secrets/tfy-secrets/host/render"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
@@ -59,7 +60,7 @@ func run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		return fmt.Errorf("get group: %w", err)
 	}
 	for _, w := range d.Warnings {
-		_, _ = fmt.Fprintf(f.IOStreams.ErrOut, "warning: %s\n", w)
+		_, _ = fmt.Fprintf(f.IOStreams.ErrOut, "warning: %s\n", render.Text(w))
 	}
 	return f.Renderer().GroupDetail(f.IOStreams.Out, d)
 }
