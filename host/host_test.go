@@ -135,7 +135,7 @@ func TestNoPluginStart(t *testing.T) {
 		{[]string{"group", "create", "app", "loose-word"}, 2, "", "argument 2 is not a source"},
 		{[]string{"integration", "list", "--provider", "oracle"}, 2, "", "unknown --provider"},
 		{[]string{"policy", "eval"}, 2, "", "needs --input"},
-		{[]string{"policy", "build", "dir"}, 2, "", "needs -o BUNDLE"},
+		{[]string{"policy", "build", "dir"}, 2, "", "needs --out BUNDLE"},
 		{[]string{"auth", "login", "--with-token", "--from-env", "K"}, 2, "", "cannot be used together"},
 		{[]string{"auth", "login"}, 2, "", "no terminal"},
 	} {

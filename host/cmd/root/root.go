@@ -150,7 +150,7 @@ func NewApp(f *cmdutil.Factory, name string) *cli.App {
 		ref.NewCmd(f, nil),
 		group("policy", "Show, test, build and evaluate policies",
 			cmdutil.Examples("tfy-secrets policy show", "tfy-secrets policy test ./org-policy",
-				"tfy-secrets policy build ./org-policy -o org.tar.gz", "tfy-secrets policy eval --input input.json"),
+				"tfy-secrets policy build ./org-policy --out org.tar.gz", "tfy-secrets policy eval --input input.json"),
 			policyshow.NewCmd(f, nil), policytest.NewCmd(f, nil), policybuild.NewCmd(f, nil), policyeval.NewCmd(f, nil)),
 		version.NewCmd(f, nil),
 		completion.NewCmd(f, nil),
