@@ -13,14 +13,14 @@ func TestUnknownCommands(t *testing.T) {
 		args          []string
 		message, hint string
 	}{
-		{[]string{"nope", "--help"}, `error: unknown command "nope" for "tfy-secrets"`, "hint: run `tfy-secrets --help` for the commands"},
-		{[]string{"group", "nope", "--help"}, `error: unknown command "nope" for "tfy-secrets group"`, "hint: run `tfy-secrets group --help`"},
+		{[]string{"nope", "--help"}, `error: unknown command "nope" for "tfy-secrets"`, "hint: the commands are auth, integration, group, secret, ref, policy, version, completion, help, list, get, create, update, delete; see `tfy-secrets --help`"},
+		{[]string{"group", "nope", "--help"}, `error: unknown command "nope" for "tfy-secrets group"`, "hint: the commands are list, get, create, update, delete; see `tfy-secrets group --help`"},
 		{[]string{"grop", "list"}, `error: unknown command "grop" for "tfy-secrets"`, `hint: did you mean "group"?`},
 		{[]string{"group", "lsit"}, `error: unknown command "lsit" for "tfy-secrets group"`, `hint: did you mean "list"?`},
 		{[]string{"group", "lsit", "-h"}, `error: unknown command "lsit" for "tfy-secrets group"`, `hint: did you mean "list"?`},
 		{[]string{"secrets", "get", "a:b"}, `error: unknown command "secrets" for "tfy-secrets"`, `hint: did you mean "secret"?`},
 		{[]string{"help", "grop"}, `error: unknown command "grop" for "tfy-secrets"`, `hint: did you mean "group"?`},
-		{[]string{"--", "nope"}, `error: unknown command "nope" for "tfy-secrets"`, "hint: run `tfy-secrets --help`"},
+		{[]string{"--", "nope"}, `error: unknown command "nope" for "tfy-secrets"`, "see `tfy-secrets --help`"},
 		{[]string{"tfy", "secrets", "grop", "--help"}, `error: unknown command "grop" for "tfy secrets"`, "See `tfy secrets --help`"},
 	} {
 		o := invocation{}.run(t, tc.args...)

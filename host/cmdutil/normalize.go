@@ -173,10 +173,11 @@ func dash(name string) string {
 // subcommands of the command at path (the program name first), with the
 // likeliest meant command as a hint.
 func UnknownCommand(path []string, word string, cmds []*cli.Command) error {
-	var names []string
+	var names, main []string
 	for _, c := range cmds {
 		if !c.Hidden {
 			names = append(names, c.Names()...)
+			main = append(main, c.Name)
 		}
 	}
 	parent := strings.Join(path, " ")
@@ -190,7 +191,8 @@ func UnknownCommand(path []string, word string, cmds []*cli.Command) error {
 		// Only the top level has `help`: `group help` means `help group`.
 		return err.WithHint("run `%s help %s` or `%s --help`", path[0], strings.Join(path[1:], " "), parent)
 	}
-	return err.WithHint("run `%s --help` for the commands", parent)
+	// Nothing close: the choices are short enough to list.
+	return err.WithHint("the commands are %s; see `%s --help`", strings.Join(main, ", "), parent)
 }
 
 // canonical returns the name of the command one of whose names is name, so

@@ -86,9 +86,9 @@ func TestNormalizeRefuses(t *testing.T) {
 	}{
 		{[]string{"x", "grop", "list"}, `unknown command "grop" for "x"`, `did you mean "group"? See ` + "`x --help`"},
 		{[]string{"x", "group", "lsit"}, `unknown command "lsit" for "x group"`, `did you mean "list"? See ` + "`x group --help`"},
-		{[]string{"x", "nope", "--help"}, `unknown command "nope" for "x"`, "run `x --help` for the commands"},
-		{[]string{"x", "group", "nope", "-h"}, `unknown command "nope" for "x group"`, "run `x group --help` for the commands"},
-		{[]string{"x", "help", "nope"}, `unknown command "nope" for "x"`, "run `x --help` for the commands"},
+		{[]string{"x", "nope", "--help"}, `unknown command "nope" for "x"`, "the commands are group, policy, version, help; see `x --help`"},
+		{[]string{"x", "group", "nope", "-h"}, `unknown command "nope" for "x group"`, "the commands are update, list; see `x group --help`"},
+		{[]string{"x", "help", "nope"}, `unknown command "nope" for "x"`, "the commands are group, policy, version, help"},
 		{[]string{"x", "help", "group", "list", "extra"}, `unknown command "extra" for "x group list"`, ""},
 		{[]string{"x", "group", "help"}, `unknown command "help" for "x group"`, "run `x help group` or `x group --help`"},
 		{[]string{"x", "--bogus", "nope"}, "unknown flag --bogus", "see the flags with `x --help`"},
