@@ -1,8 +1,12 @@
 package host
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/tfy-secrets/tfy-secrets/host/hosttest"
+	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 )
 
 // TestUnknownCommands: a word that is not a command is a usage error
@@ -122,5 +126,25 @@ func TestHelpTexts(t *testing.T) {
 	if o := in.run(t, "--help"); !strings.Contains(o.stdout, "(default: 0, no limit for the command; each API request still gives up after 30s)") ||
 		strings.Contains(o.stdout, "(default: 0s)") || strings.Contains(o.stdout, "(default: false)") {
 		t.Errorf("--help's defaults:\n%s", o.stdout)
+	}
+}
+
+// TestErrorLinesNeutraliseTerminalControls: whatever reached an error or
+// a hint unquoted (a server message the client did not clean, a policy
+// message) is printed with visible escapes, line breaks of a multi-line
+// hint kept; the JSON error document carries it exactly.
+func TestErrorLinesNeutraliseTerminalControls(t *testing.T) {
+	svc := hosttest.Canned(hosttest.Answers{Err: map[string]error{
+		"GetGroup": failure.New(failure.NotFound, "group pwn\x1b[2J\rgone\u202eevil not found").WithHint("choices:\n  - a\x1b]0;t\x07"),
+	}})
+	o := invocation{svc: svc}.run(t, "group", "get", "app")
+	want := "error: get group: group pwn\\x1b[2J\\rgone\\u202eevil not found\nhint: choices:\n  - a\\x1b]0;t\\x07\n"
+	if o.code != 5 || o.stderr != want {
+		t.Fatalf("exit %d, stderr %q, want %q", o.code, o.stderr, want)
+	}
+	j := invocation{svc: svc}.run(t, "group", "get", "app", "-o", "json")
+	var doc errorDoc
+	if err := json.Unmarshal([]byte(j.stderr), &doc); err != nil || doc.Error.Message != "get group: group pwn\x1b[2J\rgone\u202eevil not found" {
+		t.Fatalf("%v: %q", err, j.stderr)
 	}
 }
