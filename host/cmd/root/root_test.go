@@ -8,6 +8,7 @@ import (
 
 	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
 	"github.com/tfy-secrets/tfy-secrets/host/iostreams"
+	"github.com/tfy-secrets/tfy-secrets/internal/tfyapi"
 )
 
 func walk(cmds []*cli.Command, path string, fn func(string, *cli.Command)) {
@@ -53,4 +54,18 @@ func TestTree(t *testing.T) {
 			t.Errorf("global flag --%s missing", name)
 		}
 	}
+}
+
+// TestTimeoutHelpMatchesTheClient: --timeout's help says what 0 leaves in
+// place, the API client's own per-request limit; the two must agree.
+func TestTimeoutHelpMatchesTheClient(t *testing.T) {
+	for _, fl := range globalFlags() {
+		if d, ok := fl.(*cli.DurationFlag); ok && d.Name == FlagTimeout {
+			if want := "gives up after " + tfyapi.DefaultTimeout.String(); !strings.Contains(d.DefaultText, want) {
+				t.Fatalf("--timeout's default text %q does not say %q", d.DefaultText, want)
+			}
+			return
+		}
+	}
+	t.Fatal("no --timeout flag")
 }
