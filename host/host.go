@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/tfy-secrets/tfy-secrets/host/cmd/completion"
 	"github.com/tfy-secrets/tfy-secrets/host/cmd/root"
 	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
 	"github.com/tfy-secrets/tfy-secrets/host/iostreams"
@@ -38,6 +39,7 @@ type Process struct {
 	Args       []string
 	IOStreams  *iostreams.IOStreams
 	LookupEnv  func(string) (string, bool)
+	Environ    func() []string
 	Executable func() (string, error)
 	LookPath   func(string) (string, error)
 	Start      cmdutil.StartFunc
@@ -55,11 +57,21 @@ func Main(ctx context.Context, p Process) int {
 		args = append([]string{name}, args[2:]...)
 	}
 	f := cmdutil.NewFactory(p.IOStreams, p.Start)
-	f.LookupEnv, f.Executable, f.LookPath, f.Version = p.LookupEnv, p.Executable, p.LookPath, p.Version
+	f.LookupEnv, f.Environ, f.Executable, f.LookPath, f.Version = p.LookupEnv, p.Environ, p.Executable, p.LookPath, p.Version
 	defer f.Close()
+	if words, cur, legacy, ok := completion.Request(args); ok {
+		// A shell asking for candidates reads stdout only: whatever goes
+		// wrong is silence, never a message in the middle of a command line.
+		f.IOStreams = &iostreams.IOStreams{In: strings.NewReader(""), Out: p.IOStreams.Out, ErrOut: io.Discard}
+		completion.Serve(ctx, f, root.NewApp(f, name), words, cur, legacy, f.IOStreams.Out)
+		return 0
+	}
 	app := root.NewApp(f, name)
-	argv, output := cmdutil.Normalize(app, args)
-	err := app.RunContext(ctx, argv)
+	line, err := cmdutil.Normalize(app, args)
+	if err == nil {
+		err = app.RunContext(ctx, line.Argv)
+	}
+	output := line.Output
 	if f.Globals.Output != render.Table {
 		output = string(f.Globals.Output)
 	}
@@ -125,9 +137,11 @@ func report(ctx context.Context, w io.Writer, output string, args []string, err 
 		_, _ = fmt.Fprintf(w, "%s\n", b)
 		return code
 	}
-	_, _ = fmt.Fprintf(w, "error: %s\n", message)
+	// The server's messages are cleaned where they are read; this is the
+	// last guard for anything else that reached an error unquoted.
+	_, _ = fmt.Fprintf(w, "error: %s\n", render.Block(message))
 	if hint != "" {
-		_, _ = fmt.Fprintf(w, "hint: %s\n", hint)
+		_, _ = fmt.Fprintf(w, "hint: %s\n", render.Block(hint))
 	}
 	return code
 }

@@ -30,13 +30,14 @@ type outcome struct {
 }
 
 type invocation struct {
-	svc   *hosttest.Service // nil: the plugin must not start
-	env   map[string]string
-	stdin string
-	exe   string // Executable's answer; default a path that does not exist
-	ctx   context.Context
-	ios   *iostreams.IOStreams // a real terminal; default: buffers
-	names bool                 // args type the canary as a name, which errors may repeat
+	svc     *hosttest.Service // nil: the plugin must not start
+	env     map[string]string
+	stdin   string
+	exe     string // Executable's answer; default a path that does not exist
+	ctx     context.Context
+	ios     *iostreams.IOStreams // a real terminal; default: buffers
+	names   bool                 // args type the canary as a name, which errors may repeat
+	environ []string             // the environment as a list, for completion
 }
 
 func (in invocation) run(t *testing.T, args ...string) outcome {
@@ -66,6 +67,7 @@ func (in invocation) run(t *testing.T, args ...string) outcome {
 		Args:       argv,
 		IOStreams:  ios,
 		LookupEnv:  hosttest.Env(in.env),
+		Environ:    func() []string { return in.environ },
 		Executable: func() (string, error) { return exe, nil },
 		LookPath:   func(string) (string, error) { return "", os.ErrNotExist },
 		Start:      hosttest.Start(svc, &o.starts),
@@ -108,7 +110,7 @@ func TestNoPluginStart(t *testing.T) {
 		{[]string{"group", "update", "--help"}, 0, "--replace", ""},
 		{[]string{"secret", "get", "-h"}, 0, "Examples:", ""},
 		{[]string{"group", "list", "--help"}, 0, "GLOBAL FLAGS", ""},
-		{[]string{"completion", "bash"}, 0, "complete -o bashdefault", ""},
+		{[]string{"completion", "bash"}, 0, "complete -o default -F _tfy_secrets_complete tfy-secrets", ""},
 		{[]string{"completion", "zsh"}, 0, "#compdef tfy-secrets", ""},
 		{[]string{"completion", "fish"}, 0, "complete -c tfy-secrets", ""},
 		{[]string{"completion", "tcsh"}, 2, "", `unknown shell "tcsh"`},
@@ -117,10 +119,10 @@ func TestNoPluginStart(t *testing.T) {
 		{[]string{"ref", "app", "K=V"}, 2, "", "contains ':' or '='"},
 		{[]string{"ref", "app", "K", "extra"}, 2, "", "1 unexpected argument"},
 		{[]string{"nosuch"}, 2, "", `unknown command "nosuch"`},
-		{[]string{"group", "nosuch"}, 2, "", `unknown command "nosuch" for "group"`},
-		{[]string{"group", "list", "--bogus"}, 2, "", "flag provided but not defined"},
+		{[]string{"group", "nosuch"}, 2, "", `unknown command "nosuch" for "tfy-secrets group"`},
+		{[]string{"group", "list", "--bogus"}, 2, "", "unknown flag --bogus"},
 		{[]string{"-o", "xml", "group", "list"}, 2, "", "unknown output format"},
-		{[]string{"--timeout", "soon", "group", "list"}, 2, "", "invalid value"},
+		{[]string{"--timeout", "soon", "group", "list"}, 2, "", `--timeout: "soon" is not a duration`},
 		{[]string{"group", "get", "my app"}, 2, "", "whitespace"},
 		{[]string{"secret", "get", "a:b:c:d"}, 2, "", "4 ':'-separated parts"},
 		{[]string{"secret", "get", "https://x/y"}, 2, "", "unknown scheme"},
@@ -133,7 +135,7 @@ func TestNoPluginStart(t *testing.T) {
 		{[]string{"group", "create", "app", "loose-word"}, 2, "", "argument 2 is not a source"},
 		{[]string{"integration", "list", "--provider", "oracle"}, 2, "", "unknown --provider"},
 		{[]string{"policy", "eval"}, 2, "", "needs --input"},
-		{[]string{"policy", "build", "dir"}, 2, "", "needs -o BUNDLE"},
+		{[]string{"policy", "build", "dir"}, 2, "", "needs --out BUNDLE"},
 		{[]string{"auth", "login", "--with-token", "--from-env", "K"}, 2, "", "cannot be used together"},
 		{[]string{"auth", "login"}, 2, "", "no terminal"},
 	} {

@@ -336,6 +336,12 @@ type PolicyModule struct {
 	Source string
 }
 
+// MaxPolicyInput bounds the input document of `policy eval`, in the host
+// that reads it, in the plugin that checks it and in the policy engine
+// (policies.MaxInputBytes, which must be the same; a test holds them
+// equal). Real inputs are a few KiB, even for a thousand keys.
+const MaxPolicyInput = 1 << 20
+
 // PolicyEvalRequest is `policy eval --input FILE`.
 type PolicyEvalRequest struct {
 	Call

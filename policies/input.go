@@ -83,16 +83,17 @@ var (
 	Clients = []string{"cli", "mcp"}
 )
 
-// maxInputBytes bounds `policy eval --input`: a real input is a few KiB even
-// for a thousand keys.
-const maxInputBytes = 8 << 20
+// MaxInputBytes bounds `policy eval --input`: a real input is a few KiB even
+// for a thousand keys. The host and the plugin refuse a larger document
+// before it gets here, with the same limit (plugin.MaxPolicyInput).
+const MaxInputBytes = 1 << 20
 
 // ParseInput reads an input document (as `policy eval --input FILE` takes
 // it). Unknown fields, wrong types, trailing data and words outside the
 // vocabularies are errors naming the field.
 func ParseInput(data []byte) (Input, error) {
-	if len(data) > maxInputBytes {
-		return Input{}, fmt.Errorf("parse input: document is %d bytes, larger than the %d allowed", len(data), maxInputBytes)
+	if len(data) > MaxInputBytes {
+		return Input{}, fmt.Errorf("parse input: document is %d bytes, larger than the %d allowed", len(data), MaxInputBytes)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()

@@ -77,7 +77,7 @@ func TestTestCommand(t *testing.T) {
 	if code, _, stderr := runArgs(t, "test", broken); code != 1 || !strings.Contains(stderr, "p.rego") {
 		t.Fatalf("unparsable policy: exit %d, stderr %q", code, stderr)
 	}
-	if code, _, stderr := runArgs(t, "test", filepath.Join(t.TempDir(), "missing")); code != 1 || !strings.Contains(stderr, "missing") {
+	if code, _, stderr := runArgs(t, "test", filepath.Join(t.TempDir(), "missing")); code != 2 || !strings.Contains(stderr, "missing does not exist") {
 		t.Fatalf("missing dir: exit %d, stderr %q", code, stderr)
 	}
 }

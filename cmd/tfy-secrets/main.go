@@ -28,6 +28,7 @@ func main() {
 		Args:       os.Args,
 		IOStreams:  iostreams.System(),
 		LookupEnv:  os.LookupEnv,
+		Environ:    os.Environ,
 		Executable: os.Executable,
 		LookPath:   exec.LookPath,
 		Start: func(ctx context.Context, opts cmdutil.StartOptions) (plugin.Service, func(), error) {

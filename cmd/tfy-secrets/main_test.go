@@ -80,7 +80,7 @@ func TestProcessExitCodes(t *testing.T) {
 		{[]string{"version"}, 0, "tfy-secrets ", ""},
 		{[]string{"-o", "json", "version"}, 0, `"version":`, ""},
 		{[]string{"ref", "a:b:c", "K"}, 2, "", "error: GROUP has 3"},
-		{[]string{"group", "list", "--nope"}, 2, "", "flag provided but not defined"},
+		{[]string{"group", "list", "--nope"}, 2, "", "error: unknown flag --nope"},
 		{[]string{"group", "update", "app", "--from-env", "K=s3cr3t-value!"}, 2, "", "the part after '='"},
 		{[]string{"group", "list"}, 1, "", "hint:"},
 		{[]string{"group", "list", "-o", "json"}, 1, "", `{"error":{"code":`},
@@ -96,22 +96,23 @@ func TestProcessExitCodes(t *testing.T) {
 }
 
 // TestCompletion asks the real binary for candidates the way the shell
-// scripts do, and runs the bash script in bash.
+// scripts do, and runs the bash script in bash (e2e runs every shell's
+// script against the emulator).
 func TestCompletion(t *testing.T) {
 	t.Parallel()
-	r := run(t, nil, "", bin, "group", "--generate-bash-completion")
+	r := run(t, nil, "", bin, "__complete", "group", "")
 	for _, want := range []string{"list", "get", "create", "update", "delete"} {
-		if !strings.Contains(r.stdout, want+"\n") {
+		if !strings.Contains("\n"+r.stdout, "\n"+want+"\t") {
 			t.Errorf("group completion lacks %s: %q", want, r.stdout)
 		}
 	}
-	r = run(t, nil, "", bin, "group", "update", "--from", "--generate-bash-completion")
-	if !strings.Contains(r.stdout, "--from-env") || !strings.Contains(r.stdout, "--from-dotenv") {
-		t.Errorf("flag completion: %q", r.stdout)
+	r = run(t, nil, "", bin, "__complete", "group", "update", "--from")
+	if !strings.Contains(r.stdout, "--from-env\t") || !strings.Contains(r.stdout, "--from-dotenv\t") || r.stderr != "" {
+		t.Errorf("flag completion: %q (stderr %q)", r.stdout, r.stderr)
 	}
 	script := run(t, nil, "", bin, "completion", "bash").stdout
-	bash := `source /dev/stdin; COMP_WORDS=(` + bin + ` gr); COMP_CWORD=1; _tfy_secrets_complete; echo "${COMPREPLY[@]}"`
-	r = run(t, nil, script, "bash", "-c", bash)
+	bash := `source /dev/stdin; COMP_LINE="$1 gr"; COMP_POINT=${#COMP_LINE}; _tfy_secrets_complete; echo "${COMPREPLY[@]}"`
+	r = run(t, nil, script, "bash", "--norc", "-c", bash, "bash", bin)
 	if strings.TrimSpace(r.stdout) != "group" {
 		t.Fatalf("bash completion of 'gr': %q (stderr %s)", r.stdout, r.stderr)
 	}

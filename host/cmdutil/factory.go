@@ -61,6 +61,9 @@ type Factory struct {
 	IOStreams *iostreams.IOStreams
 	// LookupEnv reads the environment (replaceable in tests).
 	LookupEnv func(string) (string, bool)
+	// Environ lists the environment as NAME=VALUE; shell completion offers
+	// the names for --from-env. Nil means an empty environment.
+	Environ func() []string
 	// Executable is the path of the running binary, for finding helpers
 	// installed beside it.
 	Executable func() (string, error)

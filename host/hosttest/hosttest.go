@@ -141,6 +141,9 @@ func Parse(cmd *cli.Command, args ...string) error {
 		OnUsageError:              func(_ *cli.Context, err error, _ bool) error { return cmdutil.UsageError("%v", err) },
 	}
 	cmd.OnUsageError = app.OnUsageError
-	argv, _ := cmdutil.Normalize(app, append([]string{"tfy-secrets", cmd.Name}, args...))
-	return app.Run(argv)
+	line, err := cmdutil.Normalize(app, append([]string{"tfy-secrets", cmd.Name}, args...))
+	if err != nil {
+		return err
+	}
+	return app.Run(line.Argv)
 }

@@ -62,7 +62,7 @@ func New(f Format, color bool) Renderer {
 	case JSON:
 		return docRenderer{write: writeJSON}
 	case YAML:
-		return docRenderer{write: writeYAML}
+		return yamlRenderer{docRenderer{write: writeYAML}}
 	default:
 		return tableRenderer{color: color}
 	}

@@ -34,11 +34,13 @@ func human(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
+// orDash is the cell for s, a string from the server: "-" when empty,
+// and never anything a terminal would act on (see Text).
 func orDash(s string) string {
 	if s == "" {
 		return "-"
 	}
-	return s
+	return Text(s)
 }
 
 func newTab(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 0, 3, ' ', 0) }
@@ -63,7 +65,7 @@ func (tableRenderer) Groups(w io.Writer, gs []plugin.Group) error {
 	tw := newTab(w)
 	_, _ = fmt.Fprintln(tw, "NAME\tID\tSECRETS")
 	for _, g := range gs {
-		_, _ = fmt.Fprintf(tw, "%s\t%s\t%d\n", g.Name, g.ID, g.SecretCount)
+		_, _ = fmt.Fprintf(tw, "%s\t%s\t%d\n", Text(g.Name), Text(g.ID), g.SecretCount)
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("write table: %w", err)
@@ -78,9 +80,9 @@ func integrationLabel(i plugin.Integration) string {
 		if i.FQN != "" {
 			label += " (" + i.FQN + ")"
 		}
-		return label
+		return Text(label)
 	case i.FQN != "":
-		return i.FQN
+		return Text(i.FQN)
 	}
 	return "-"
 }
@@ -91,7 +93,7 @@ func (tableRenderer) GroupDetail(w io.Writer, d plugin.GroupDetail) error {
 		name += " (" + d.Group.FQN + ")"
 	}
 	if err := fields(w, [][2]string{
-		{"Group", name},
+		{"Group", Text(name)},
 		{"ID", orDash(d.Group.ID)},
 		{"Integration", integrationLabel(d.Integration)},
 		{"Secrets", strconv.Itoa(len(d.Secrets))},
@@ -106,7 +108,7 @@ func (tableRenderer) GroupDetail(w io.Writer, d plugin.GroupDetail) error {
 	tw := newTab(w)
 	_, _ = fmt.Fprintln(tw, "KEY\tID\tVALUE\tVERSION\tUPDATED")
 	for _, s := range d.Secrets {
-		_, _ = fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Key, orDash(s.ID), orDash(s.Masked), version(s.Version), human(s.UpdatedAt))
+		_, _ = fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", Text(s.Key), orDash(s.ID), orDash(s.Masked), version(s.Version), human(s.UpdatedAt))
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("write table: %w", err)
@@ -123,7 +125,7 @@ func version(v int) string {
 
 func (tableRenderer) Secret(w io.Writer, s plugin.SecretInfo) error {
 	return fields(w, [][2]string{
-		{"Key", s.Key},
+		{"Key", Text(s.Key)},
 		{"Group", orDash(s.Group)},
 		{"ID", orDash(s.ID)},
 		{"FQN", orDash(s.FQN)},
@@ -157,7 +159,7 @@ func (tableRenderer) Integrations(w io.Writer, is []plugin.Integration) error {
 	tw := newTab(w)
 	_, _ = fmt.Fprintln(tw, "NAME\tPROVIDER\tSTORE\tLOCATION\tFQN\tRULES")
 	for _, i := range is {
-		_, _ = fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", i.Name, orDash(i.Provider), orDash(i.Store), orDash(i.Location), orDash(i.FQN), orDash(i.Rules))
+		_, _ = fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", Text(i.Name), orDash(i.Provider), orDash(i.Store), orDash(i.Location), orDash(i.FQN), orDash(i.Rules))
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("write table: %w", err)
@@ -180,10 +182,12 @@ func symbol(a plugin.Action) string {
 	return "?"
 }
 
+// The headers quote the group with %q, which escapes what a terminal
+// would act on; the integration label is neutralised like every cell.
 func planHeader(p plugin.Plan) string {
 	store := ""
 	if p.Integration != "" {
-		store = " (" + p.Integration + ")"
+		store = " (" + Text(p.Integration) + ")"
 	}
 	switch p.Operation {
 	case plugin.OpGroupCreate:
@@ -206,7 +210,7 @@ func isDelete(op plugin.Operation) bool {
 func (t tableRenderer) Plan(w io.Writer, p plugin.Plan) error {
 	keyW, actW := 0, 0
 	for _, c := range p.Changes {
-		keyW = max(keyW, len(c.Key))
+		keyW = max(keyW, len(Text(c.Key)))
 		actW = max(actW, len(c.Action))
 	}
 	var b strings.Builder
@@ -217,9 +221,9 @@ func (t tableRenderer) Plan(w io.Writer, p plugin.Plan) error {
 		if col, ok := actionColor[c.Action]; ok && t.color {
 			sym = col + sym + ansiReset
 		}
-		line := fmt.Sprintf("  %s %-*s   %-*s", sym, keyW, c.Key, actW, c.Action)
+		line := fmt.Sprintf("  %s %-*s   %-*s", sym, keyW, Text(c.Key), actW, Text(string(c.Action)))
 		if c.Origin != "" {
-			line += "   from " + c.Origin
+			line += "   from " + Text(c.Origin)
 		}
 		b.WriteString(strings.TrimRight(line, " "))
 		b.WriteByte('\n')
@@ -232,7 +236,7 @@ func (t tableRenderer) Plan(w io.Writer, p plugin.Plan) error {
 		}
 	}
 	for _, warn := range p.Warnings {
-		fmt.Fprintf(&b, "warning: %s\n", warn)
+		fmt.Fprintf(&b, "warning: %s\n", Text(warn))
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("write plan: %w", err)
@@ -286,7 +290,7 @@ func (t tableRenderer) Result(w io.Writer, r plugin.Result) error {
 	keyW, kept := 0, 0
 	for _, c := range r.Changes {
 		if c.Action != plugin.ActionKeep {
-			keyW = max(keyW, len(c.Key))
+			keyW = max(keyW, len(Text(c.Key)))
 		}
 	}
 	for _, c := range r.Changes {
@@ -294,7 +298,7 @@ func (t tableRenderer) Result(w io.Writer, r plugin.Result) error {
 			kept++
 			continue
 		}
-		fmt.Fprintf(&b, "  %s %-*s   %s\n", symbol(c.Action), keyW, c.Key, pastTense[c.Action])
+		fmt.Fprintf(&b, "  %s %-*s   %s\n", symbol(c.Action), keyW, Text(c.Key), pastTense[c.Action])
 	}
 	switch {
 	case kept == 1:
@@ -314,11 +318,11 @@ func (tableRenderer) AuthStatus(w io.Writer, s plugin.AuthStatus) error {
 		host += " (from " + s.HostSource + ")"
 	}
 	return fields(w, [][2]string{
-		{"Host", host},
-		{"Tenant", tenantText(s)},
-		{"API key", secret.Redacted + " from " + orDash(s.KeySource)},
-		{"User", orDash(s.User)},
-		{"Key check", keyCheckText(s)},
+		{"Host", Text(host)},
+		{"Tenant", Text(tenantText(s))},
+		{"API key", secret.Redacted + " from " + Text(orDash(s.KeySource))},
+		{"User", Text(orDash(s.User))},
+		{"Key check", Text(keyCheckText(s))},
 	})
 }
 
@@ -350,12 +354,12 @@ func keyCheckText(s plugin.AuthStatus) string {
 }
 
 func (tableRenderer) Ref(w io.Writer, ref string) error {
-	_, err := fmt.Fprintln(w, ref)
+	_, err := fmt.Fprintln(w, Text(ref))
 	return err
 }
 
 func (tableRenderer) Version(w io.Writer, v VersionInfo) error {
-	_, err := fmt.Fprintf(w, "tfy-secrets %s (%s %s)\n", v.Version, v.GoVersion, v.Platform)
+	_, err := fmt.Fprintf(w, "tfy-secrets %s (%s %s)\n", Text(v.Version), Text(v.GoVersion), Text(v.Platform))
 	return err
 }
 
@@ -364,13 +368,13 @@ func (tableRenderer) Version(w io.Writer, v VersionInfo) error {
 func (tableRenderer) Policy(w io.Writer, p plugin.PolicyInfo) error {
 	var b strings.Builder
 	if p.Bundle != "" {
-		fmt.Fprintf(&b, "# organisation bundle: %s\n", p.Bundle)
+		fmt.Fprintf(&b, "# organisation bundle: %s\n", Text(p.Bundle))
 	}
 	for i, m := range p.Modules {
 		if i > 0 || p.Bundle != "" {
 			b.WriteByte('\n')
 		}
-		fmt.Fprintf(&b, "# --- %s ---\n%s", m.Name, m.Source)
+		fmt.Fprintf(&b, "# --- %s ---\n%s", Text(m.Name), Block(m.Source))
 		if !strings.HasSuffix(m.Source, "\n") {
 			b.WriteByte('\n')
 		}

@@ -275,7 +275,8 @@ func (r Reader) dotenv(ctx context.Context, path string) ([]dotenv.Pair, error) 
 		return nil, err
 	}
 	if err != nil {
-		return nil, failure.Wrap(failure.Usage, err, fmt.Sprintf("--from-dotenv -: read standard input: %v", err))
+		return nil, failure.Wrap(failure.Usage, err, fmt.Sprintf("--from-dotenv -: read standard input: %v", err)).
+			WithHint("%s", dotenv.Hint(err))
 	}
 	return pairs, nil
 }

@@ -40,6 +40,9 @@ type SyntaxError struct {
 	Line   int
 	Key    string // empty unless the key itself was valid
 	Reason string
+	// First is, for a key set twice, the line that set it first; zero for
+	// every other error.
+	First int
 }
 
 func (e *SyntaxError) Error() string {
@@ -61,7 +64,7 @@ func Parse(r io.Reader) ([]Pair, error) {
 			return serr
 		}
 		if first, ok := seen[p.Key]; ok {
-			return &SyntaxError{Line: p.Line, Key: p.Key, Reason: fmt.Sprintf("already set on line %d", first)}
+			return &SyntaxError{Line: p.Line, Key: p.Key, Reason: fmt.Sprintf("already set on line %d", first), First: first}
 		}
 		seen[p.Key] = p.Line
 		pairs = append(pairs, p)
@@ -114,9 +117,22 @@ func ReadFile(path string) ([]Pair, error) {
 	pairs, err := Parse(f)
 	if err != nil {
 		return nil, failure.Wrap(failure.Usage, err, fmt.Sprintf("read dotenv file %s: %v", path, err)).
-			WithHint("each line must be KEY=VALUE, optionally prefixed by `export ` and with the value in one pair of quotes; # starts a comment line")
+			WithHint("%s", Hint(err))
 	}
 	return pairs, nil
+}
+
+// Hint says how to fix what Parse reported: a key set twice is a choice
+// between two lines for the user to make, anything else a line to rewrite.
+func Hint(err error) string {
+	serr, ok := errors.AsType[*SyntaxError](err)
+	switch {
+	case !ok:
+		return ""
+	case serr.First > 0:
+		return fmt.Sprintf("each key may be set once: delete line %d or line %d, or rename the key on one of them", serr.First, serr.Line)
+	}
+	return "each line must be KEY=VALUE, optionally prefixed by `export ` and with the value in one pair of quotes; # starts a comment line"
 }
 
 // scan calls fn for every assignment or malformed line, in order, and stops

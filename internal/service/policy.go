@@ -16,8 +16,9 @@ import (
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
-// maxPolicyInput bounds `policy eval` input; real inputs are a few KiB.
-const maxPolicyInput = 1 << 20
+// maxPolicyInput bounds `policy eval` input: the one limit of the host,
+// the plugin and the engine.
+const maxPolicyInput = plugin.MaxPolicyInput
 
 // PolicyShow lists the active policy modules.
 func (s *Service) PolicyShow(ctx context.Context, call plugin.Call) (plugin.PolicyInfo, error) {
@@ -58,7 +59,7 @@ func (s *Service) PolicyEval(ctx context.Context, req plugin.PolicyEvalRequest) 
 // CheckPolicyInput validates a policy input document for `policy eval`.
 func CheckPolicyInput(b []byte) error {
 	if len(b) > maxPolicyInput {
-		return failure.New(failure.Usage, "policy input is larger than %d bytes", maxPolicyInput)
+		return failure.New(failure.Usage, "policy input is larger than %d bytes (1 MiB)", maxPolicyInput)
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()

@@ -45,50 +45,102 @@ func Test(ctx context.Context, dir string, w io.Writer) (passed, failed int, err
 // directory that also holds policies which must not be loaded together (the
 // default policies sit beside the examples).
 func TestFiles(ctx context.Context, paths []string, w io.Writer) (passed, failed int, err error) {
+	outcomes, err := RunTests(ctx, paths)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, o := range outcomes {
+		where := ""
+		if o.Location != "" {
+			where = " (" + o.Location + ")"
+		}
+		switch o.Status {
+		case StatusSkip:
+			fmt.Fprintf(w, "SKIP  %s.%s%s\n", o.Package, o.Name, where)
+		case StatusError:
+			fmt.Fprintf(w, "ERROR %s.%s%s: %s\n", o.Package, o.Name, where, o.Error)
+		case StatusFail:
+			fmt.Fprintf(w, "FAIL  %s.%s%s\n", o.Package, o.Name, where)
+		default:
+			fmt.Fprintf(w, "PASS  %s.%s\n", o.Package, o.Name)
+		}
+	}
+	passed, failed, _ = Count(outcomes)
+	fmt.Fprintf(w, "%d passed, %d failed\n", passed, failed)
+	return passed, failed, nil
+}
+
+// The statuses of a test.
+const (
+	StatusPass  = "pass"
+	StatusFail  = "fail"
+	StatusError = "error"
+	StatusSkip  = "skip"
+)
+
+// Outcome is what one test rule did.
+type Outcome struct {
+	Package  string `json:"package" yaml:"package"`
+	Name     string `json:"name" yaml:"name"`
+	Status   string `json:"status" yaml:"status"`     // pass, fail, error or skip
+	Location string `json:"location" yaml:"location"` // file:row, for fail and error
+	Error    string `json:"error" yaml:"error"`       // the evaluation error, for error
+}
+
+// RunTests runs the test rules in paths and returns their outcomes sorted
+// by package and name. err is set only when the policies cannot be loaded
+// or compiled, or there are no test rules.
+func RunTests(ctx context.Context, paths []string) ([]Outcome, error) {
 	modules, store, err := tester.LoadWithRegoVersion(paths, nil, ast.RegoV1)
 	if err != nil {
-		return 0, 0, fmt.Errorf("test: load: %w", err)
+		return nil, fmt.Errorf("test: load: %w", err)
 	}
 	ch, err := tester.NewRunner().SetStore(store).SetDefaultRegoVersion(ast.RegoV1).Run(ctx, modules)
 	if err != nil {
-		return 0, 0, fmt.Errorf("test: %w", err)
+		return nil, fmt.Errorf("test: %w", err)
 	}
-	var results []*tester.Result
+	var outcomes []Outcome
 	for r := range ch {
-		results = append(results, r)
-	}
-	// The runner works in parallel; sorting keeps the report stable.
-	sort.Slice(results, func(i, j int) bool {
-		if results[i].Package != results[j].Package {
-			return results[i].Package < results[j].Package
-		}
-		return results[i].Name < results[j].Name
-	})
-	for _, r := range results {
-		where := ""
-		if r.Location != nil {
-			where = fmt.Sprintf(" (%s:%d)", r.Location.File, r.Location.Row)
-		}
+		o := Outcome{Package: r.Package, Name: r.Name, Status: StatusPass}
 		switch {
 		case r.Skip:
-			fmt.Fprintf(w, "SKIP  %s.%s%s\n", r.Package, r.Name, where)
-			continue
+			o.Status = StatusSkip
 		case r.Error != nil:
-			failed++
-			fmt.Fprintf(w, "ERROR %s.%s%s: %v\n", r.Package, r.Name, where, r.Error)
+			o.Status, o.Error = StatusError, r.Error.Error()
 		case r.Fail:
-			failed++
-			fmt.Fprintf(w, "FAIL  %s.%s%s\n", r.Package, r.Name, where)
-		default:
+			o.Status = StatusFail
+		}
+		if r.Location != nil && (o.Status == StatusFail || o.Status == StatusError || o.Status == StatusSkip) {
+			o.Location = fmt.Sprintf("%s:%d", r.Location.File, r.Location.Row)
+		}
+		outcomes = append(outcomes, o)
+	}
+	// The runner works in parallel; sorting keeps the report stable.
+	sort.Slice(outcomes, func(i, j int) bool {
+		if outcomes[i].Package != outcomes[j].Package {
+			return outcomes[i].Package < outcomes[j].Package
+		}
+		return outcomes[i].Name < outcomes[j].Name
+	})
+	if passed, failed, _ := Count(outcomes); passed+failed == 0 {
+		return nil, errors.New("test: no test rules (test_*) found")
+	}
+	return outcomes, nil
+}
+
+// Count adds up outcomes; a test that errors counts as failed.
+func Count(outcomes []Outcome) (passed, failed, skipped int) {
+	for _, o := range outcomes {
+		switch o.Status {
+		case StatusPass:
 			passed++
-			fmt.Fprintf(w, "PASS  %s.%s\n", r.Package, r.Name)
+		case StatusSkip:
+			skipped++
+		default:
+			failed++
 		}
 	}
-	fmt.Fprintf(w, "%d passed, %d failed\n", passed, failed)
-	if passed+failed == 0 {
-		return 0, 0, errors.New("test: no test rules (test_*) found")
-	}
-	return passed, failed, nil
+	return passed, failed, skipped
 }
 
 // Build compiles the Rego files under dir (tests excluded) into an OPA

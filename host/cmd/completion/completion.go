@@ -1,7 +1,11 @@
-// Package completion implements `completion bash|zsh|fish`: a script the
-// shell sources to complete command words and flags. Bash and zsh ask the
-// binary itself (urfave/cli's --generate-bash-completion), which never
-// starts the plugin; fish gets a static script generated from the tree.
+// Package completion implements `completion bash|zsh|fish`, the scripts a
+// shell sources, and the answers the scripts ask the binary for (Serve):
+// commands, flags and their values, and, through the plugin like any
+// command, group names, keys and integrations.
+//
+// An answer never holds a value: group names, keys and variable names
+// only. Asking must never disturb the shell: nothing goes to stderr, and
+// a failure of any kind only means fewer candidates.
 package completion
 
 import (
@@ -27,13 +31,13 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 	return &cli.Command{
 		Name:      "completion",
 		Usage:     "Print a shell completion script (bash, zsh or fish)",
-		UsageText: "tfy-secrets completion bash|zsh|fish",
+		ArgsUsage: "bash|zsh|fish",
 		Description: cmdutil.Examples(
 			"source <(tfy-secrets completion bash)",
 			"tfy-secrets completion zsh > \"${fpath[1]}/_tfy-secrets\"",
 			"tfy-secrets completion fish > ~/.config/fish/completions/tfy-secrets.fish"),
 		Action: func(c *cli.Context) error {
-			args, err := cmdutil.Args(c, 1, 1, "bash|zsh|fish")
+			args, err := cmdutil.Args(c, 1, 1)
 			if err != nil {
 				return err
 			}
@@ -46,59 +50,115 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			if runF != nil {
 				return runF(c.Context, opts)
 			}
-			return run(c.App, f.IOStreams.Out, opts)
+			return run(f.IOStreams.Out, opts)
 		},
 	}
 }
 
-// bashScript asks the binary for candidates with the words typed so far.
+// bashScript asks the binary for candidates. It reads the words from
+// COMP_LINE rather than COMP_WORDS, which bash splits at ':' and '=' (so
+// "app:KEY" and "--output=json" would arrive in pieces), and strips from
+// each candidate the part of the word before bash's own word start.
 const bashScript = `# bash completion for %[1]s
 _%[2]s_complete() {
-	local cur opts
+	local line=${COMP_LINE:0:COMP_POINT} cur pre="" out directive c
+	local -a words lines
+	read -ra words <<<"$line"
+	if [[ -z $line || $line == *[[:space:]] ]]; then
+		words+=("")
+	fi
+	cur=${words[${#words[@]}-1]}
+	out=$("${words[0]}" __complete "${words[@]:1}" 2>/dev/null) || return 0
+	mapfile -t lines <<<"$out"
+	directive=${lines[${#lines[@]}-1]}
+	unset 'lines[${#lines[@]}-1]'
 	COMPREPLY=()
-	cur="${COMP_WORDS[COMP_CWORD]}"
-	opts=$("${COMP_WORDS[0]}" "${COMP_WORDS[@]:1:$COMP_CWORD-1}" --generate-bash-completion 2>/dev/null)
-	COMPREPLY=($(compgen -W "${opts}" -- "${cur}"))
+	if [[ $directive == :files ]]; then
+		compopt -o default 2>/dev/null
+		return 0
+	fi
+	compopt +o default 2>/dev/null
+	if [[ $directive == :nospace ]]; then
+		compopt -o nospace 2>/dev/null
+	fi
+	if [[ $COMP_WORDBREAKS == *:* && $cur == *:* ]]; then
+		pre=${cur%%"${cur##*:}"}
+	fi
+	if [[ $COMP_WORDBREAKS == *=* && $cur == *=* ]]; then
+		c=${cur%%"${cur##*=}"}
+		if (( ${#c} > ${#pre} )); then pre=$c; fi
+	fi
+	for c in "${lines[@]}"; do
+		c=${c%%$'\t'*}
+		COMPREPLY+=("${c#"$pre"}")
+	done
 	return 0
 }
-complete -o bashdefault -o default -F _%[2]s_complete %[1]s
+complete -o default -F _%[2]s_complete %[1]s
 `
 
-// zshScript does the same for zsh; urfave/cli prints "name:usage" pairs
-// when $0 ends in zsh, which _describe shows as descriptions.
+// zshScript does the same for zsh, whose words are not split at ':' or
+// '='; descriptions are shown beside the candidates. It works sourced and
+// as an autoloaded _tfy-secrets file in $fpath, whose first run defines
+// the function of the same name and calls it.
 const zshScript = `#compdef %[1]s
-_%[2]s() {
-	local -a opts
-	opts=("${(@f)$(env 0=zsh ${words[1]} ${words[@]:1:$((CURRENT-2))} --generate-bash-completion 2>/dev/null)}")
-	_describe 'values' opts
+_%[1]s() {
+	local out directive line value desc
+	local -a lines cands
+	out=$("${words[1]}" __complete "${(@)words[2,CURRENT]}" 2>/dev/null) || return 1
+	lines=("${(@f)out}")
+	directive=${lines[-1]}
+	lines=("${(@)lines[1,-2]}")
+	if [[ $directive == :files ]]; then
+		_files
+		return
+	fi
+	for line in "${lines[@]}"; do
+		value=${line%%$'\t'*}
+		desc=""
+		[[ $line == *$'\t'* ]] && desc=${line#*$'\t'}
+		cands+=("${value//:/\\:}${desc:+:$desc}")
+	done
+	if [[ $directive == :nospace ]]; then
+		_describe -t values '%[1]s' cands -S ''
+	else
+		_describe -t values '%[1]s' cands
+	fi
 }
-compdef _%[2]s %[1]s
+if [[ ${funcstack[1]} == _%[1]s ]]; then
+	_%[1]s "$@"
+else
+	compdef _%[1]s %[1]s
+fi
 `
 
-// binary is the command the scripts complete. Through the `tfy` shim the
+// fishScript does the same for fish, which takes "value<TAB>description"
+// lines as they are.
+const fishScript = `# fish completion for %[1]s
+function __%[2]s_complete
+	set -l tokens (commandline -opc)
+	set -l cur (commandline -ct)
+	set -l out ($tokens[1] __complete $tokens[2..-1] $cur 2>/dev/null)
+	or return
+	set -l directive $out[-1]
+	set -e out[-1]
+	if test "$directive" = :files
+		__fish_complete_path $cur
+		return
+	end
+	printf '%%s\n' $out
+end
+complete -c %[1]s -f -a '(__%[2]s_complete)'
+`
+
+// binary is the command the scripts complete. Through the tfy shim the
 // tree is named "tfy secrets", which a shell cannot register, so scripts are
 // always for the tfy-secrets binary itself.
 const binary = "tfy-secrets"
 
-func run(app *cli.App, w io.Writer, opts *Options) error {
-	name := binary
-	fn := "tfy_secrets"
-	var script string
-	switch opts.Shell {
-	case "bash":
-		script = fmt.Sprintf(bashScript, name, fn)
-	case "zsh":
-		script = fmt.Sprintf(zshScript, name, fn)
-	case "fish":
-		named := *app
-		named.Name = binary
-		s, err := named.ToFishCompletion()
-		if err != nil {
-			return fmt.Errorf("completion: %w", err)
-		}
-		script = s
-	}
-	if _, err := io.WriteString(w, script); err != nil {
+func run(w io.Writer, opts *Options) error {
+	format := map[string]string{"bash": bashScript, "zsh": zshScript, "fish": fishScript}[opts.Shell]
+	if _, err := fmt.Fprintf(w, format, binary, "tfy_secrets"); err != nil {
 		return fmt.Errorf("completion: %w", err)
 	}
 	return nil

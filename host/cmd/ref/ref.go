@@ -23,11 +23,11 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 	return &cli.Command{
 		Name:      "ref",
 		Usage:     "Print the tfy-secret:// reference of a key",
-		UsageText: "tfy-secrets ref GROUP KEY",
+		ArgsUsage: "GROUP KEY",
 		Description: "Prints tfy-secret://TENANT:GROUP:KEY alone (with -o json: {\"ref\": ...}).\n\n" +
 			cmdutil.Examples("tfy-secrets ref my-app DB_PASSWORD", "echo \"DB_PASSWORD: $(tfy-secrets ref my-app DB_PASSWORD)\" >> env.yaml"),
 		Action: func(c *cli.Context) error {
-			args, err := cmdutil.Args(c, 2, 2, "GROUP KEY")
+			args, err := cmdutil.Args(c, 2, 2)
 			if err != nil {
 				return err
 			}

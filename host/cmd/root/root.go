@@ -7,6 +7,7 @@ package root
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -44,6 +45,7 @@ const (
 	FlagPolicy  = "policy"
 	FlagDebug   = "debug"
 	FlagTimeout = "timeout"
+	FlagVersion = "version" // cmdutil.Normalize turns it into the version command
 )
 
 func globalFlags() []cli.Flag {
@@ -54,26 +56,41 @@ func globalFlags() []cli.Flag {
 		&cli.BoolFlag{Name: FlagDryRun, Usage: "print the plan of a mutation and change nothing"},
 		&cli.StringFlag{Name: FlagPolicy, Usage: "organisation policy `BUNDLE` evaluated in addition to the defaults (env " + cmdutil.EnvPolicy + ")"},
 		&cli.BoolFlag{Name: FlagDebug, Usage: "redacted diagnostics on stderr (env " + cmdutil.EnvDebug + ")"},
-		&cli.DurationFlag{Name: FlagTimeout, Usage: "give up on the TrueFoundry API after `DURATION` (e.g. 30s)"},
+		&cli.DurationFlag{Name: FlagTimeout, Usage: "give up on the TrueFoundry API after `DURATION` (e.g. 30s)",
+			DefaultText: "0: each API request gives up after 30s, and each step of the command after 5m0s"},
+		&cli.BoolFlag{Name: FlagVersion, Aliases: []string{"v"}, Usage: "print the version (alone, without a command)"},
 	}
 }
 
-// subcommandOnly is the Action of a command that only groups others: a
-// bare `tfy-secrets group` shows help, an unknown word is a usage error.
-func subcommandOnly(c *cli.Context) error {
+// rootAction runs for a bare `tfy-secrets` (the same help as --help) and
+// for positionals after `--`, which can only be a mistake.
+func rootAction(c *cli.Context) error {
 	if c.Args().Present() {
-		return cmdutil.UsageError("unknown command %q for %q", c.Args().First(), c.Command.FullName()).
-			WithHint("run `%s --help` for the commands", c.Command.HelpName)
+		return cmdutil.UnknownCommand([]string{c.App.Name}, c.Args().First(), c.App.Commands)
+	}
+	return cli.ShowAppHelp(c)
+}
+
+// groupAction is the Action of a command that only groups others: a bare
+// `tfy-secrets group` shows its help.
+func groupAction(c *cli.Context) error {
+	if c.Args().Present() {
+		path := append([]string{c.App.Name}, strings.Fields(c.Command.FullName())...)
+		return cmdutil.UnknownCommand(path, c.Args().First(), c.Command.Subcommands)
 	}
 	return cli.ShowSubcommandHelp(c)
 }
 
-// usageError turns urfave/cli's flag errors into exit-2 usage failures.
+// usageError turns what urfave/cli still reports itself into exit-2 usage
+// failures. cmdutil.Normalize checks flags before urfave/cli parses them,
+// so this only catches what it does not foresee.
 func usageError(_ *cli.Context, err error, _ bool) error {
 	return cmdutil.UsageError("%v", err)
 }
 
-// NewApp builds the command tree over f.
+// NewApp builds the command tree over f. name is what the user typed to
+// run it: "tfy-secrets", or "tfy secrets" through the shim; help, usage
+// lines and examples use it.
 func NewApp(f *cmdutil.Factory, name string) *cli.App {
 	app := &cli.App{
 		Name:                      name,
@@ -82,29 +99,31 @@ func NewApp(f *cmdutil.Factory, name string) *cli.App {
 		Version:                   f.Version,
 		HideVersion:               true,
 		HideHelpCommand:           true,
-		EnableBashCompletion:      true,
 		DisableSliceFlagSeparator: true,
-		Suggest:                   true,
 		Writer:                    f.IOStreams.Out,
 		ErrWriter:                 f.IOStreams.ErrOut,
-		Flags:                     globalFlags(),
-		OnUsageError:              usageError,
+		// urfave/cli adds its help flag only to an app without a `help`
+		// command, and this tree has one.
+		Flags:        append(globalFlags(), cli.HelpFlag),
+		OnUsageError: usageError,
 		// Exit codes are chosen in one place (package host); urfave/cli
 		// must never call os.Exit itself.
 		ExitErrHandler: func(*cli.Context, error) {},
 		Description: "Values enter only through environment variables, files, stdin, .env files or hidden\n" +
 			"prompts, are never displayed, and every change is planned and confirmed.\n\n" +
 			cmdutil.Examples(
-				name+" auth login",
-				name+" group list",
-				name+" group create my-app --from-env DB_PASSWORD",
-				name+" group update my-app --prompt API-KEY --unset OLD-KEY",
-				name+" ref my-app DB_PASSWORD"),
-		Before: func(c *cli.Context) error { return readGlobals(c, f) },
-		Action: subcommandOnly,
+				"tfy-secrets auth login",
+				"tfy-secrets group list",
+				"tfy-secrets group create my-app --from-env DB_PASSWORD",
+				"tfy-secrets group update my-app --prompt API-KEY --unset OLD-KEY",
+				"tfy-secrets ref my-app DB_PASSWORD",
+				"tfy-secrets help group update"),
+		Before:                func(c *cli.Context) error { return readGlobals(c, f) },
+		Action:                rootAction,
+		CustomAppHelpTemplate: appHelpTemplate,
 	}
-	group := func(name, usage string, cmds ...*cli.Command) *cli.Command {
-		return &cli.Command{Name: name, Usage: usage, Subcommands: cmds, Action: subcommandOnly, HideHelpCommand: true}
+	group := func(name, usage, examples string, cmds ...*cli.Command) *cli.Command {
+		return &cli.Command{Name: name, Usage: usage, Description: examples, Subcommands: cmds, Action: groupAction}
 	}
 	alias := func(c *cli.Command, of string) *cli.Command {
 		c.Usage = "Alias of `group " + of + "`: " + c.Usage
@@ -113,44 +132,81 @@ func NewApp(f *cmdutil.Factory, name string) *cli.App {
 	}
 	app.Commands = []*cli.Command{
 		group("auth", "Log in, log out, show the credentials in use",
+			cmdutil.Examples("tfy-secrets auth login --host https://acme.truefoundry.cloud", "tfy-secrets auth status", "tfy-secrets auth logout"),
 			login.NewCmd(f, nil), logout.NewCmd(f, nil), status.NewCmd(f, nil)),
 		group("integration", "Secret-store integrations",
+			cmdutil.Examples("tfy-secrets integration list", "tfy-secrets integration list --provider azure -o json"),
 			integrationlist.NewCmd(f, nil)),
 		group("group", "Secret groups: list, get, create, update, delete",
+			cmdutil.Examples("tfy-secrets group list", "tfy-secrets group get my-app",
+				"tfy-secrets group create my-app --from-env DB_PASSWORD",
+				"tfy-secrets group update my-app --from-dotenv .env --unset OLD-KEY",
+				"tfy-secrets group delete my-app"),
 			grouplist.NewCmd(f, nil), groupget.NewCmd(f, nil), groupcreate.NewCmd(f, nil), groupupdate.NewCmd(f, nil), groupdelete.NewCmd(f, nil)),
 		group("secret", "Single secrets: get, delete, versions",
+			cmdutil.Examples("tfy-secrets secret get my-app:DB_PASSWORD", "tfy-secrets secret versions my-app:DB_PASSWORD",
+				"tfy-secrets secret delete my-app:OLD-KEY"),
 			secretget.NewCmd(f, nil), secretdelete.NewCmd(f, nil), secretversions.NewCmd(f, nil)),
 		ref.NewCmd(f, nil),
 		group("policy", "Show, test, build and evaluate policies",
+			cmdutil.Examples("tfy-secrets policy show", "tfy-secrets policy test ./org-policy",
+				"tfy-secrets policy build ./org-policy --out org.tar.gz", "tfy-secrets policy eval --input input.json"),
 			policyshow.NewCmd(f, nil), policytest.NewCmd(f, nil), policybuild.NewCmd(f, nil), policyeval.NewCmd(f, nil)),
 		version.NewCmd(f, nil),
 		completion.NewCmd(f, nil),
+		helpCmd(),
 		alias(grouplist.NewCmd(f, nil), "list"),
 		alias(groupget.NewCmd(f, nil), "get"),
 		alias(groupcreate.NewCmd(f, nil), "create"),
 		alias(groupupdate.NewCmd(f, nil), "update"),
 		alias(groupdelete.NewCmd(f, nil), "delete"),
 	}
-	setUsageErrors(app.Commands)
+	for _, fl := range app.Flags {
+		if b, ok := fl.(*cli.BoolFlag); ok {
+			b.DisableDefaultText = true
+		}
+	}
+	if name != binaryName {
+		app.Description = strings.ReplaceAll(app.Description, binaryName+" ", name+" ")
+	}
+	prepare(app.Commands, name, globalSummary(name, app.Flags))
 	return app
 }
 
-// globalHelp ends every command's help: urfave/cli/v2 shows the app's
-// flags only in the top-level help, and `group list --help` readers need to
-// know -o json exists.
-const globalHelp = `
-GLOBAL FLAGS (before or after the command words):
-   --host URL  -o, --output table|json|yaml  -y, --yes  --dry-run
-   --policy BUNDLE  --debug  --timeout DURATION
-`
+// helpCmd is `help [COMMAND...]`. cmdutil.Normalize runs it as
+// `COMMAND... --help`, so its Action is reached only through `--`.
+func helpCmd() *cli.Command {
+	return &cli.Command{
+		Name:        cmdutil.HelpCommand,
+		Usage:       "Show help for a command",
+		ArgsUsage:   "[COMMAND...]",
+		Description: cmdutil.Examples("tfy-secrets help", "tfy-secrets help group update"),
+		Action:      func(c *cli.Context) error { return cli.ShowAppHelp(c) },
+	}
+}
 
-func setUsageErrors(cmds []*cli.Command) {
+// prepare gives every command the host's habits: usage errors of exit 2,
+// no urfave/cli `help` subcommand (the tree has its own), bool flags
+// without "(default: false)", help templates that show the global flags,
+// and examples that name the program as it was invoked.
+func prepare(cmds []*cli.Command, name, globals string) {
 	for _, c := range cmds {
 		c.OnUsageError = usageError
-		if len(c.Subcommands) == 0 {
-			c.CustomHelpTemplate = cli.CommandHelpTemplate + globalHelp
+		c.HideHelpCommand = true
+		if name != binaryName {
+			c.Description = strings.ReplaceAll(c.Description, binaryName+" ", name+" ")
 		}
-		setUsageErrors(c.Subcommands)
+		for _, fl := range c.Flags {
+			if b, ok := fl.(*cli.BoolFlag); ok {
+				b.DisableDefaultText = true
+			}
+		}
+		if len(c.Subcommands) > 0 {
+			c.CustomHelpTemplate = groupHelpTemplate + globals
+		} else {
+			c.CustomHelpTemplate = commandHelpTemplate + globals
+		}
+		prepare(c.Subcommands, name, globals)
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 
 	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
 	"github.com/tfy-secrets/tfy-secrets/host/iostreams"
+	"github.com/tfy-secrets/tfy-secrets/host/launcher"
+	"github.com/tfy-secrets/tfy-secrets/internal/tfyapi"
 )
 
 func walk(cmds []*cli.Command, path string, fn func(string, *cli.Command)) {
@@ -19,25 +21,26 @@ func walk(cmds []*cli.Command, path string, fn func(string, *cli.Command)) {
 }
 
 // TestTree pins design section 3's command list and the help habits: every
-// runnable command has a usage line and examples.
+// command, the ones that only group others included, has a summary and
+// examples, and no fixed usage line (the help template builds it from the
+// name the command was invoked by, so aliases and the shim show their own).
 func TestTree(t *testing.T) {
 	ios, _, _ := iostreams.Test("")
 	app := NewApp(cmdutil.NewFactory(ios, nil), "tfy-secrets")
 	var leaves []string
 	walk(app.Commands, "", func(path string, c *cli.Command) {
-		if len(c.Subcommands) > 0 {
-			return
+		if !strings.Contains(c.Description, "Examples:\n  ") || c.Usage == "" || c.UsageText != "" {
+			t.Errorf("%s: help lacks a summary or examples, or has a fixed usage line", path)
 		}
-		leaves = append(leaves, path)
-		if !strings.Contains(c.Description, "Examples:\n  ") || !strings.HasPrefix(c.UsageText, "tfy-secrets ") || c.Usage == "" {
-			t.Errorf("%s: help lacks usage or examples", path)
+		if len(c.Subcommands) == 0 {
+			leaves = append(leaves, path)
 		}
 	})
 	want := []string{
 		"auth login", "auth logout", "auth status", "integration list",
 		"group list", "group get", "group create", "group update", "group delete",
 		"secret get", "secret delete", "secret versions", "ref",
-		"policy show", "policy test", "policy build", "policy eval", "version", "completion",
+		"policy show", "policy test", "policy build", "policy eval", "version", "completion", "help",
 		"list", "get", "create", "update", "delete",
 	}
 	if strings.Join(leaves, ",") != strings.Join(want, ",") {
@@ -52,4 +55,20 @@ func TestTree(t *testing.T) {
 			t.Errorf("global flag --%s missing", name)
 		}
 	}
+}
+
+// TestTimeoutHelpMatchesTheClient: --timeout's help says what 0 leaves in
+// place, the API client's own per-request limit; the two must agree.
+func TestTimeoutHelpMatchesTheClient(t *testing.T) {
+	for _, fl := range globalFlags() {
+		if d, ok := fl.(*cli.DurationFlag); ok && d.Name == FlagTimeout {
+			for _, want := range []string{"gives up after " + tfyapi.DefaultTimeout.String(), "after " + launcher.DefaultCallBound.String()} {
+				if !strings.Contains(d.DefaultText, want) {
+					t.Fatalf("--timeout's default text %q does not say %q", d.DefaultText, want)
+				}
+			}
+			return
+		}
+	}
+	t.Fatal("no --timeout flag")
 }

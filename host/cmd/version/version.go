@@ -19,10 +19,9 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 	return &cli.Command{
 		Name:        "version",
 		Usage:       "Print the version",
-		UsageText:   "tfy-secrets version",
 		Description: cmdutil.Examples("tfy-secrets version", "tfy-secrets version -o json"),
 		Action: func(c *cli.Context) error {
-			if _, err := cmdutil.Args(c, 0, 0, ""); err != nil {
+			if _, err := cmdutil.Args(c, 0, 0); err != nil {
 				return err
 			}
 			opts := &Options{}

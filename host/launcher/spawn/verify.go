@@ -70,12 +70,25 @@ func verify(path string, want []byte) (f *os.File, how string, err error) {
 	}
 	if !bytes.Equal(h.Sum(nil), want) {
 		return nil, "", failure.New(failure.Config, "refusing to run %s: its SHA-256 does not match the expected checksum", path).
-			WithHint("reinstall tfy-secrets; if you built the plugin yourself, update %s%s", path, SumSuffix)
+			WithHint("%s", mismatchHint(path, PluginSHA256 != ""))
 	}
 	if records != "" {
 		writeRecord(records, hex.EncodeToString(want), id)
 	}
 	return f, verifiedByHash, nil
+}
+
+// mismatchHint says how to get a plugin the host will run. A sum fixed into
+// the host at build time matches only the plugin of that same build, so
+// nothing but reinstalling both helps; without one, the host trusts the sum
+// file beside the plugin, which a self-built plugin may rewrite.
+func mismatchHint(path string, builtIn bool) string {
+	if builtIn {
+		return "this tfy-secrets runs only the plugin built with it: reinstall tfy-secrets and " + PluginBinary +
+			" together from one build (make install)"
+	}
+	return fmt.Sprintf("reinstall tfy-secrets and %s together from one build (make install); "+
+		"if you rebuilt the plugin yourself, record its new sum: sha256sum %s > %s%s", PluginBinary, path, path, SumSuffix)
 }
 
 // recordMatches reports whether the record at name holds exactly id. The

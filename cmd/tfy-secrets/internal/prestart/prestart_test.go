@@ -62,7 +62,7 @@ func TestNeedsPlugin(t *testing.T) {
 func TestNeedsPluginFollowsTheTree(t *testing.T) {
 	t.Parallel()
 	pluginFree := map[string]bool{
-		"version": true, "completion": true, "policy test": true, "policy build": true,
+		"version": true, "completion": true, "help": true, "policy test": true, "policy build": true,
 	}
 	ios, _, _ := iostreams.Test("")
 	app := root.NewApp(cmdutil.NewFactory(ios, nil), "tfy-secrets")

@@ -31,7 +31,7 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 	return &cli.Command{
 		Name:      "login",
 		Usage:     "Validate an API key and store it in the OS keyring",
-		UsageText: "tfy-secrets auth login [--host URL] [--with-token | --from-env VAR]",
+		ArgsUsage: "[--host URL] [--with-token | --from-env VAR]",
 		Description: "The key comes from a hidden prompt, from standard input (--with-token) or from an\n" +
 			"environment variable you name (--from-env). It is never taken as an argument.\n\n" +
 			cmdutil.Examples(
@@ -43,7 +43,7 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			&cli.StringFlag{Name: "from-env", Usage: "read the API key from environment variable `VAR`"},
 		},
 		Action: func(c *cli.Context) error {
-			if _, err := cmdutil.Args(c, 0, 0, "[--with-token | --from-env VAR]"); err != nil {
+			if _, err := cmdutil.Args(c, 0, 0); err != nil {
 				return err
 			}
 			opts := &Options{WithToken: c.Bool("with-token"), FromEnv: c.String("from-env")}

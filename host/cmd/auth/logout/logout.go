@@ -20,10 +20,10 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 	return &cli.Command{
 		Name:        "logout",
 		Usage:       "Remove the stored API key for a host",
-		UsageText:   "tfy-secrets auth logout [--host URL]",
+		ArgsUsage:   "[--host URL]",
 		Description: cmdutil.Examples("tfy-secrets auth logout", "tfy-secrets auth logout --host https://acme.truefoundry.cloud"),
 		Action: func(c *cli.Context) error {
-			if _, err := cmdutil.Args(c, 0, 0, "[--host URL]"); err != nil {
+			if _, err := cmdutil.Args(c, 0, 0); err != nil {
 				return err
 			}
 			opts := &Options{}

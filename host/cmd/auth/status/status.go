@@ -20,10 +20,9 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 	return &cli.Command{
 		Name:        "status",
 		Usage:       "Show the host, tenant and where the API key comes from",
-		UsageText:   "tfy-secrets auth status",
 		Description: cmdutil.Examples("tfy-secrets auth status", "tfy-secrets auth status -o json"),
 		Action: func(c *cli.Context) error {
-			if _, err := cmdutil.Args(c, 0, 0, ""); err != nil {
+			if _, err := cmdutil.Args(c, 0, 0); err != nil {
 				return err
 			}
 			opts := &Options{}

@@ -15,9 +15,6 @@ import (
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
-// Providers are the values --provider accepts.
-var Providers = []string{"aws", "azure", "gcp", "hashicorp", "truefoundry", "custom"}
-
 // Options are the parsed flags and arguments.
 type Options struct {
 	Name        string
@@ -33,7 +30,7 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 	return &cli.Command{
 		Name:      "create",
 		Usage:     "Create a secret group from environment variables, files, .env files or prompts",
-		UsageText: "tfy-secrets group create NAME [--integration ID|FQN] [--provider P] SOURCES...",
+		ArgsUsage: "NAME [--integration ID|FQN] [--provider P] SOURCES...",
 		Description: "SOURCES: --from-env KEY, --from-env KEY=VAR, --from-file KEY=PATH (- is stdin),\n" +
 			"--from-dotenv PATH, --prompt KEY. Values typed on the command line are refused.\n" +
 			"The integration: --integration wins; else the only secret store; else the one of --provider.\n\n" +
@@ -47,7 +44,7 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			cmdutil.ConfirmNameFlag(),
 		}, sources.Flags()...),
 		Action: func(c *cli.Context) error {
-			args, err := cmdutil.Args(c, 1, -1, "NAME SOURCES...")
+			args, err := cmdutil.Args(c, 1, -1)
 			if err != nil {
 				return err
 			}
@@ -55,8 +52,8 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 				return err
 			}
 			opts := &Options{Name: args[0], Integration: c.String("integration"), Provider: c.String("provider"), ConfirmName: c.String(cmdutil.FlagConfirmName), Strict: c.Bool(sources.FlagStrict)}
-			if opts.Provider != "" && !slices.Contains(Providers, opts.Provider) {
-				return cmdutil.UsageError("unknown --provider %q: use one of %v", opts.Provider, Providers)
+			if opts.Provider != "" && !slices.Contains(cmdutil.Providers, opts.Provider) {
+				return cmdutil.UsageError("unknown --provider %q: use one of %v", opts.Provider, cmdutil.Providers)
 			}
 			if opts.Sources, err = sources.FromContext(c, args[1:], 2); err != nil {
 				return err

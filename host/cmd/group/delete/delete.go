@@ -25,14 +25,14 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 	return &cli.Command{
 		Name:      "delete",
 		Usage:     "Delete a secret group and every secret in it",
-		UsageText: "tfy-secrets group delete GROUP [--confirm-name NAME]",
+		ArgsUsage: "GROUP [--confirm-name NAME]",
 		Description: "On a terminal you type the group name to confirm. Scripts pass --yes --confirm-name NAME.\n\n" +
 			cmdutil.Examples("tfy-secrets group delete my-app", "tfy-secrets group delete my-app --yes --confirm-name my-app"),
 		Flags: []cli.Flag{
 			cmdutil.ConfirmNameFlag(),
 		},
 		Action: func(c *cli.Context) error {
-			args, err := cmdutil.Args(c, 1, 1, "GROUP [--confirm-name NAME]")
+			args, err := cmdutil.Args(c, 1, 1)
 			if err != nil {
 				return err
 			}

@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
+	"github.com/tfy-secrets/tfy-secrets/host/render"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
@@ -24,14 +25,14 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 	return &cli.Command{
 		Name:      "get",
 		Usage:     "Show a secret group and its secrets (values masked)",
-		UsageText: "tfy-secrets group get GROUP [--show-prefix]",
+		ArgsUsage: "GROUP [--show-prefix]",
 		Description: "GROUP is a group name, TENANT:NAME or a group id.\n\n" +
 			cmdutil.Examples("tfy-secrets group get my-app-secrets", "tfy-secrets group get demo:my-app-secrets --show-prefix -o yaml"),
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "show-prefix", Usage: "show the first 4 characters of long values where policy allows"},
 		},
 		Action: func(c *cli.Context) error {
-			args, err := cmdutil.Args(c, 1, 1, "GROUP [--show-prefix]")
+			args, err := cmdutil.Args(c, 1, 1)
 			if err != nil {
 				return err
 			}
@@ -59,7 +60,7 @@ func run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		return fmt.Errorf("get group: %w", err)
 	}
 	for _, w := range d.Warnings {
-		_, _ = fmt.Fprintf(f.IOStreams.ErrOut, "warning: %s\n", w)
+		_, _ = fmt.Fprintf(f.IOStreams.ErrOut, "warning: %s\n", render.Text(w))
 	}
 	return f.Renderer().GroupDetail(f.IOStreams.Out, d)
 }

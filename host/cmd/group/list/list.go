@@ -23,13 +23,13 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 		Name:        "list",
 		Aliases:     []string{"ls"},
 		Usage:       "List secret groups",
-		UsageText:   "tfy-secrets group list [--search TEXT]",
+		ArgsUsage:   "[--search TEXT]",
 		Description: cmdutil.Examples("tfy-secrets group list", "tfy-secrets group list --search payments -o json"),
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "search", Usage: "only groups whose name contains `TEXT`"},
 		},
 		Action: func(c *cli.Context) error {
-			if _, err := cmdutil.Args(c, 0, 0, "[--search TEXT]"); err != nil {
+			if _, err := cmdutil.Args(c, 0, 0); err != nil {
 				return err
 			}
 			opts := &Options{Search: c.String("search")}

@@ -30,7 +30,7 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 	return &cli.Command{
 		Name:      "update",
 		Usage:     "Add, rotate or remove secrets of a group (keeps every other key)",
-		UsageText: "tfy-secrets group update GROUP SOURCES... [--unset KEY]... [--replace]",
+		ArgsUsage: "GROUP SOURCES... [--unset KEY]... [--replace]",
 		Description: "Keys named in SOURCES are added or rotated, --unset keys are removed and every other\n" +
 			"key is kept. --replace makes the group exactly SOURCES; the plan lists every key it removes.\n\n" +
 			cmdutil.Examples(
@@ -43,7 +43,7 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			cmdutil.ConfirmNameFlag(),
 		}, sources.Flags()...),
 		Action: func(c *cli.Context) error {
-			args, err := cmdutil.Args(c, 1, -1, "GROUP SOURCES... [--unset KEY]... [--replace]")
+			args, err := cmdutil.Args(c, 1, -1)
 			if err != nil {
 				return err
 			}

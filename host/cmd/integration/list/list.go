@@ -14,9 +14,6 @@ import (
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
-// Providers are the values --provider accepts.
-var Providers = []string{"aws", "azure", "gcp", "hashicorp", "truefoundry", "custom"}
-
 // Options are the parsed flags.
 type Options struct {
 	Provider string
@@ -28,18 +25,18 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 		Name:        "list",
 		Aliases:     []string{"ls"},
 		Usage:       "List secret-store integrations",
-		UsageText:   "tfy-secrets integration list [--provider aws|azure|gcp|hashicorp|truefoundry|custom]",
+		ArgsUsage:   "[--provider aws|azure|gcp|hashicorp|truefoundry|custom]",
 		Description: cmdutil.Examples("tfy-secrets integration list", "tfy-secrets integration list --provider azure -o json"),
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "provider", Usage: "only integrations of `PROVIDER`"},
 		},
 		Action: func(c *cli.Context) error {
-			if _, err := cmdutil.Args(c, 0, 0, "[--provider P]"); err != nil {
+			if _, err := cmdutil.Args(c, 0, 0); err != nil {
 				return err
 			}
 			opts := &Options{Provider: c.String("provider")}
-			if opts.Provider != "" && !slices.Contains(Providers, opts.Provider) {
-				return cmdutil.UsageError("unknown --provider %q: use one of %v", opts.Provider, Providers)
+			if opts.Provider != "" && !slices.Contains(cmdutil.Providers, opts.Provider) {
+				return cmdutil.UsageError("unknown --provider %q: use one of %v", opts.Provider, cmdutil.Providers)
 			}
 			if runF != nil {
 				return runF(c.Context, opts)

@@ -1,7 +1,8 @@
 // Package eval implements `policy eval --input FILE`: the plugin evaluates
 // a policy input document and the combined decision is printed as JSON.
-// The input is checked here, before the plugin starts; it never holds a
-// value.
+// A decision that denies ends with exit 7, so the command can gate a CI
+// step the way `conftest test` does. The input is checked here, before the
+// plugin starts; it never holds a value.
 package eval
 
 import (
@@ -11,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -18,9 +20,6 @@ import (
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
-
-// maxInput bounds the input document; real ones are a few KiB.
-const maxInput = 8 << 20
 
 // Options are the parsed flags.
 type Options struct {
@@ -32,14 +31,15 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 	return &cli.Command{
 		Name:      "eval",
 		Usage:     "Evaluate a policy input document and print the decision as JSON",
-		UsageText: "tfy-secrets policy eval --input FILE [--policy BUNDLE]",
-		Description: "FILE is a policy input document (design section 6); - reads standard input.\n\n" +
+		ArgsUsage: "--input FILE [--policy BUNDLE]",
+		Description: "FILE is a policy input document (design section 6, at most 1 MiB); - reads standard input.\n" +
+			"The decision is printed as JSON; when it denies, the command exits 7 (denied by policy).\n\n" +
 			cmdutil.Examples("tfy-secrets policy eval --input input.json", "tfy-secrets policy eval --input - --policy org.tar.gz < input.json"),
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "input", Usage: "policy input document `FILE` (- for stdin)"},
 		},
 		Action: func(c *cli.Context) error {
-			if _, err := cmdutil.Args(c, 0, 0, "--input FILE"); err != nil {
+			if _, err := cmdutil.Args(c, 0, 0); err != nil {
 				return err
 			}
 			opts := &Options{Input: c.String("input")}
@@ -74,7 +74,23 @@ func run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if len(decision) == 0 || decision[len(decision)-1] != '\n' {
 		_, _ = io.WriteString(out, "\n")
 	}
-	return nil
+	return denied(decision)
+}
+
+// denied is the exit-7 failure for a decision that denies, naming its
+// reasons (policy messages, which never hold a value).
+func denied(decision []byte) error {
+	var d struct {
+		Deny []string `json:"deny"`
+	}
+	if err := json.Unmarshal(decision, &d); err != nil {
+		return fmt.Errorf("policy eval: read the decision: %w", err)
+	}
+	if len(d.Deny) == 0 {
+		return nil
+	}
+	return failure.New(failure.Denied, "denied by policy: %s", strings.Join(d.Deny, "; ")).
+		WithHint("the decision on stdout lists every reason; policy eval exits 7 whenever deny is not empty")
 }
 
 // readInput reads and checks the document before the plugin starts, so a
@@ -89,12 +105,12 @@ func readInput(f *cmdutil.Factory, path string) ([]byte, error) {
 		defer func() { _ = file.Close() }()
 		r = file
 	}
-	b, err := io.ReadAll(io.LimitReader(r, maxInput+1))
+	b, err := io.ReadAll(io.LimitReader(r, plugin.MaxPolicyInput+1))
 	if err != nil {
 		return nil, fmt.Errorf("--input: read %s: %w", path, err)
 	}
-	if len(b) > maxInput {
-		return nil, cmdutil.UsageError("--input %s: larger than %d bytes", path, maxInput)
+	if len(b) > plugin.MaxPolicyInput {
+		return nil, cmdutil.UsageError("--input %s: larger than %d bytes (1 MiB), the limit of a policy input", path, plugin.MaxPolicyInput)
 	}
 	return b, CheckInput(b, path)
 }

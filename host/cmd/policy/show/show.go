@@ -20,10 +20,10 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 	return &cli.Command{
 		Name:        "show",
 		Usage:       "Show the active policies' Rego source",
-		UsageText:   "tfy-secrets policy show [--policy BUNDLE]",
+		ArgsUsage:   "[--policy BUNDLE]",
 		Description: cmdutil.Examples("tfy-secrets policy show", "tfy-secrets policy show --policy ./org-bundle.tar.gz -o json"),
 		Action: func(c *cli.Context) error {
-			if _, err := cmdutil.Args(c, 0, 0, ""); err != nil {
+			if _, err := cmdutil.Args(c, 0, 0); err != nil {
 				return err
 			}
 			opts := &Options{}

@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
+	"github.com/tfy-secrets/tfy-secrets/host/render"
 )
 
 // Options are the parsed arguments.
@@ -19,12 +20,14 @@ type Options struct {
 // NewCmd builds the command; runF replaces run in tests.
 func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli.Command {
 	return &cli.Command{
-		Name:        "test",
-		Usage:       "Run the _test.rego tests of a policy directory",
-		UsageText:   "tfy-secrets policy test DIR",
-		Description: cmdutil.Examples("tfy-secrets policy test ./org-policy"),
+		Name:      "test",
+		Usage:     "Run the _test.rego tests of a policy directory",
+		ArgsUsage: "DIR",
+		Description: "Prints one line per test, or with -o json|yaml every test's outcome and a summary.\n" +
+			"Exits 10 when a test fails, 2 when DIR does not exist.\n\n" +
+			cmdutil.Examples("tfy-secrets policy test ./org-policy", "tfy-secrets policy test ./org-policy -o json"),
 		Action: func(c *cli.Context) error {
-			args, err := cmdutil.Args(c, 1, 1, "DIR")
+			args, err := cmdutil.Args(c, 1, 1)
 			if err != nil {
 				return err
 			}
@@ -35,7 +38,15 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			if runF != nil {
 				return runF(c.Context, opts)
 			}
-			return f.RunHelper(c.Context, cmdutil.PolicyTool, "test", opts.Dir)
+			return f.RunHelper(c.Context, cmdutil.PolicyTool, append([]string{"test", opts.Dir}, formatArgs(f)...)...)
 		},
 	}
+}
+
+// formatArgs passes -o json|yaml on to the tool.
+func formatArgs(f *cmdutil.Factory) []string {
+	if f.Globals.Output == render.Table {
+		return nil
+	}
+	return []string{"-format", string(f.Globals.Output)}
 }

@@ -24,11 +24,11 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 	return &cli.Command{
 		Name:        "delete",
 		Usage:       "Delete one secret from its group",
-		UsageText:   "tfy-secrets secret delete SECRET",
+		ArgsUsage:   "SECRET [--confirm-name NAME]",
 		Description: cmdutil.Examples("tfy-secrets secret delete my-app:OLD-KEY", "tfy-secrets secret delete my-app:OLD-KEY --yes"),
 		Flags:       []cli.Flag{cmdutil.ConfirmNameFlag()},
 		Action: func(c *cli.Context) error {
-			args, err := cmdutil.Args(c, 1, 1, "SECRET")
+			args, err := cmdutil.Args(c, 1, 1)
 			if err != nil {
 				return err
 			}

@@ -24,14 +24,14 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 	return &cli.Command{
 		Name:      "get",
 		Usage:     "Show one secret (value masked)",
-		UsageText: "tfy-secrets secret get SECRET [--show-prefix]",
+		ArgsUsage: "SECRET [--show-prefix]",
 		Description: "SECRET is a secret id, GROUP:KEY, TENANT:GROUP:KEY or tfy-secret://TENANT:GROUP:KEY.\n\n" +
 			cmdutil.Examples("tfy-secrets secret get my-app:DB_PASSWORD", "tfy-secrets secret get tfy-secret://demo:my-app:DB_PASSWORD -o json"),
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "show-prefix", Usage: "show the first 4 characters of a long value where policy allows"},
 		},
 		Action: func(c *cli.Context) error {
-			args, err := cmdutil.Args(c, 1, 1, "SECRET [--show-prefix]")
+			args, err := cmdutil.Args(c, 1, 1)
 			if err != nil {
 				return err
 			}

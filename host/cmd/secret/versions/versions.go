@@ -22,10 +22,10 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 	return &cli.Command{
 		Name:        "versions",
 		Usage:       "List a secret's versions (numbers and times, never values)",
-		UsageText:   "tfy-secrets secret versions SECRET",
+		ArgsUsage:   "SECRET",
 		Description: cmdutil.Examples("tfy-secrets secret versions my-app:DB_PASSWORD", "tfy-secrets secret versions demo:my-app:DB_PASSWORD -o yaml"),
 		Action: func(c *cli.Context) error {
-			args, err := cmdutil.Args(c, 1, 1, "SECRET")
+			args, err := cmdutil.Args(c, 1, 1)
 			if err != nil {
 				return err
 			}
