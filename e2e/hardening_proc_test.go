@@ -385,6 +385,15 @@ func TestSocketDirectoryOfAKilledHostIsSwept(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
 	u := newUser(t, e)
+	// A short TMPDIR: in t.TempDir(), named after this long test, the
+	// socket path could pass the 108 bytes an address holds, and the
+	// launcher would rightly put the directory elsewhere.
+	short, err := os.MkdirTemp("", "sw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(short) })
+	u.env["TMPDIR"] = short
 	e.control(t, http.MethodPost, "/_emulator/faults", map[string]any{"method": "GET", "pathPrefix": "/api/svc/v1/secret-groups", "delay": "5m", "count": 1})
 	r := u.start(nil, "group", "list")
 	plugin := waitPlugin(t, r.cmd.Process.Pid)
