@@ -117,8 +117,11 @@ func TestCanaries(t *testing.T) {
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
+	// Once the dead plugin is reaped, the host knows the change was never
+	// sent (the plan died with the plugin).
+	waitGone(t, pid)
 	tm.send("y\r")
-	if code := tm.wait(); code != 1 || !strings.Contains(tm.transcript(), "stopped unexpectedly") {
+	if code := tm.wait(); code != 1 || !strings.Contains(tm.transcript(), "the tfy-secrets plugin stopped before the change was sent: nothing was written") {
 		t.Fatalf("plugin crash: exit %d\n%s", code, tm.transcript())
 	}
 	outputs = append(outputs, tm.transcript())

@@ -135,7 +135,7 @@ func TestNetErrors(t *testing.T) {
 		retry bool
 	}{
 		{"refused", "http://" + closed, closed + " refused the connection", false},
-		{"http", "https://" + emuHost, emuHost + " answered in plain HTTP to an https:// request", false},
+		{"http", "https://" + emuHost, emuHost + " did not answer in TLS to an https:// request (it may serve plain HTTP)", false},
 		{"tls", untrusted.URL, "the TLS certificate of " + tlsHost + " is not trusted (tls: failed to verify certificate: x509:", false},
 	}
 	for _, c := range cases {

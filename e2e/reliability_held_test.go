@@ -448,7 +448,9 @@ func TestTenThousandKeyDotenv(t *testing.T) {
 	if err := os.WriteFile(path, file.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	u.must("", "group", "create", "big", "--provider", "gcp", "--from-dotenv", path, "--yes")
+	if r := u.must("", "group", "create", "big", "--provider", "gcp", "--from-dotenv", path, "--yes"); strings.Contains(r.stderr, "warning:") {
+		t.Fatalf("the write of 10,000 keys was not fully verified:\n%s", r.stderr[:min(len(r.stderr), 2000)])
+	}
 	if got := e.storedAll(t, "big"); !maps.Equal(got, want) {
 		t.Fatalf("stored %d keys, want the file's %d with their values", len(got), len(want))
 	}

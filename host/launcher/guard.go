@@ -41,6 +41,7 @@ const (
 type guarded struct {
 	c       *plugin.GRPCClient
 	kill    func()
+	exited  func() bool   // the plugin process has ended
 	timeout time.Duration // --timeout; zero: none
 	bound   time.Duration // per call: timeout + CallGrace, or DefaultCallBound
 	grace   time.Duration // ApplyGrace
@@ -49,8 +50,8 @@ type guarded struct {
 
 var _ plugin.Service = (*guarded)(nil)
 
-func newGuarded(c *plugin.GRPCClient, kill func(), opts Options, stderr io.Writer) *guarded {
-	g := &guarded{c: c, kill: kill, timeout: opts.Timeout, bound: DefaultCallBound, grace: ApplyGrace, stderr: stderr}
+func newGuarded(c *plugin.GRPCClient, kill func(), exited func() bool, opts Options, stderr io.Writer) *guarded {
+	g := &guarded{c: c, kill: kill, exited: exited, timeout: opts.Timeout, bound: DefaultCallBound, grace: ApplyGrace, stderr: stderr}
 	if opts.Timeout > 0 {
 		g.bound = opts.Timeout + CallGrace
 	}
@@ -99,6 +100,12 @@ func (g *guarded) call(ctx context.Context) (context.Context, func()) {
 // caller then re-reads the group through a new plugin. A second Ctrl-C
 // ends the host at once: NotifyContext has restored the default action.
 func (g *guarded) Apply(ctx context.Context, req plugin.ApplyRequest) (plugin.Result, error) {
+	if g.exited() {
+		// It died while the user was at the prompt: the plan died with
+		// it, and the change was never sent.
+		return plugin.Result{}, failure.New(failure.Unexpected, "the tfy-secrets plugin stopped before the change was sent: nothing was written").
+			WithHint("run the command again; rerun with --debug to see why the plugin stopped")
+	}
 	call, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 	type answer struct {

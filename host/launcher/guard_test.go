@@ -81,11 +81,11 @@ func waitStopped(t *testing.T, pid int) {
 // Without --timeout the bound is DefaultCallBound.
 func TestDefaultCallBound(t *testing.T) {
 	t.Parallel()
-	g := newGuarded(nil, func() {}, Options{}, nil)
+	g := newGuarded(nil, func() {}, func() bool { return false }, Options{}, nil)
 	if g.bound != DefaultCallBound || !strings.Contains(g.noAnswer().Error(), "the bound of a call without --timeout") {
 		t.Fatalf("bound %s: %v", g.bound, g.noAnswer())
 	}
-	if g := newGuarded(nil, func() {}, Options{Timeout: 5 * time.Second}, nil); g.bound != 5*time.Second+CallGrace {
+	if g := newGuarded(nil, func() {}, func() bool { return false }, Options{Timeout: 5 * time.Second}, nil); g.bound != 5*time.Second+CallGrace {
 		t.Fatalf("bound with --timeout 5s: %s", g.bound)
 	}
 	if ApplyGrace <= 5*time.Second {

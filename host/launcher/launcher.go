@@ -191,7 +191,7 @@ func start(ctx context.Context, opts Options, early func() *spawn.Process, loc l
 		return nil, nil, failure.New(failure.Unexpected, "the plugin at %s does not serve tfy-secrets", p.Path).
 			WithHint("reinstall tfy-secrets so that the host and the plugin come from the same release")
 	}
-	return newGuarded(c, func() { _ = p.Kill() }, opts, stderr), stop, nil
+	return newGuarded(c, func() { _ = p.Kill() }, func() bool { return client.Exited() || p.Exited() }, opts, stderr), stop, nil
 }
 
 // adopted is the go-plugin runner of a plugin that spawn already started:

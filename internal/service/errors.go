@@ -3,6 +3,8 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 
@@ -95,7 +97,7 @@ func (s *Service) mapError(op string, err error, sub subject) error {
 		return failure.Wrap(failure.Unavailable, err, op+": the TLS certificate of "+host+" is not trusted ("+detailOf(err)+")").
 			WithHint(hintCheckHost + "; behind a proxy that re-signs TLS, add its CA to the system trust store or name it in SSL_CERT_FILE")
 	case errors.Is(err, tfyapi.ErrNotHTTPS):
-		return failure.Wrap(failure.Unavailable, err, op+": "+host+" answered in plain HTTP to an https:// request").
+		return failure.Wrap(failure.Unavailable, err, op+": "+host+" did not answer in TLS to an https:// request (it may serve plain HTTP)").
 			WithHint(hintCheckHost + "; http:// is accepted only for a loopback host, such as a local emulator")
 	case errors.Is(err, tfyapi.ErrHostNotFound):
 		return failure.Wrap(failure.Unavailable, err, op+": the host name "+host+" does not resolve").WithHint(hintCheckHost)
@@ -113,6 +115,10 @@ func (s *Service) mapError(op string, err error, sub subject) error {
 		return failure.Wrap(failure.Unavailable, err, op+": "+where+" is unavailable ("+detailOf(err)+")").WithHint(hintRetry)
 	case errors.Is(err, tfyapi.ErrBadRequest):
 		return failure.Wrap(failure.Unexpected, err, op+": the API rejected the request ("+msg+")")
+	}
+	if e, ok := errors.AsType[*tfyapi.Error](err); ok && e.Status >= 300 && e.Status < 400 {
+		return failure.Wrap(failure.Unexpected, err, fmt.Sprintf("%s: %s answered %d %s, a redirect, which the API never sends; it is not followed, so the API key goes nowhere else",
+			op, host, e.Status, http.StatusText(e.Status))).WithHint(hintCheckHost + "; a proxy or another service may be answering")
 	}
 	return failure.Wrap(failure.Unexpected, err, op+": "+err.Error())
 }

@@ -36,7 +36,7 @@ func TestMapTransportErrors(t *testing.T) {
 	}{
 		{"refused", netErr(refused), []string{host + " refused the connection"}, "check --host or TFY_BASE_URL", false},
 		{"unknown host", netErr(&net.OpError{Op: "dial", Err: &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}}), []string{"the host name " + host + " does not resolve"}, "check --host or TFY_BASE_URL", false},
-		{"plain http", netErr(http.ErrSchemeMismatch), []string{host + " answered in plain HTTP to an https:// request"}, "check --host or TFY_BASE_URL", false},
+		{"plain http", netErr(http.ErrSchemeMismatch), []string{host + " did not answer in TLS to an https:// request (it may serve plain HTTP)"}, "check --host or TFY_BASE_URL", false},
 		{"certificate", netErr(fmt.Errorf("tls: failed to verify certificate: %w", x509.UnknownAuthorityError{})), []string{"the TLS certificate of " + host + " is not trusted", "unknown authority"}, "SSL_CERT_FILE", false},
 		{"too large", &tfyapi.Error{Op: "list secret groups", Host: host, Status: 200, Err: fmt.Errorf("%w: over", tfyapi.ErrResponseTooLarge)}, []string{host + " sent an answer over 128 MiB"}, "check --host or TFY_BASE_URL", false},
 		{"503", &tfyapi.Error{Op: "list secret groups", Host: host, Status: 503, Message: "down"}, []string{"TrueFoundry at " + host + " is unavailable (503 Service Unavailable: down)"}, "retry later", true},

@@ -37,6 +37,7 @@ func TestMapError(t *testing.T) {
 		{"424", apiErr(424, "vault down"), failure.Unavailable, "secret store", "platform admin", false},
 		{"429", apiErr(429, "slow down"), failure.Unavailable, "rate limited", "retry later", false},
 		{"500", apiErr(500, "boom"), failure.Unavailable, "op: TrueFoundry is unavailable (500 Internal Server Error: boom)", "retry later", false},
+		{"307", apiErr(307, ""), failure.Unexpected, "answered 307 Temporary Redirect, a redirect, which the API never sends", "check --host", false},
 		{"network", &tfyapi.Error{Op: "op", Err: errors.New("connection reset by peer")}, failure.Unavailable, "the connection to TrueFoundry failed (connection reset by peer)", "retry later", false},
 		{"deadline", fmt.Errorf("op: %w", context.DeadlineExceeded), failure.Unavailable, "timed out", "--timeout", false},
 		{"400 other", apiErr(400, "bad"), failure.Unexpected, "rejected the request", "", false},

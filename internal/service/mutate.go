@@ -570,12 +570,17 @@ func (ss *session) keptKeysGone(ctx context.Context, pp *pendingPlan) []string {
 //     Values are compared by digest and wiped; where the control plane
 //     hides values, only the keys are verified, and a warning says so.
 func (ss *session) verifyWrite(ctx context.Context, pp *pendingPlan, wrote Group, sub subject) ([]string, error) {
-	// The write was applied: its answer arrived. Saying whether it holds
-	// is worth a few seconds past a Ctrl-C or a deadline, and the reads
-	// change nothing.
-	ctx, cancel := diagnosisContext(ctx)
-	defer cancel()
-	got, err := ss.api.GroupByID(ctx, wrote.ID)
+	// The write was applied: its answer arrived. When the command was cut
+	// short right then (Ctrl-C, its deadline), reading the keys back is
+	// still worth a few seconds, and the read changes nothing; otherwise
+	// the reads take the command's own time, which a large write needs.
+	kctx := ctx
+	if ctx.Err() != nil {
+		var cancel context.CancelFunc
+		kctx, cancel = diagnosisContext(ctx)
+		defer cancel()
+	}
+	got, err := ss.api.GroupByID(kctx, wrote.ID)
 	if err != nil {
 		cause := failure.As(ss.svc.mapError("read it back", err, sub))
 		return nil, failure.Wrap(failure.Unavailable, err, fmt.Sprintf("%s of secret group %s was applied (the API confirmed it) but could not be verified: %s",

@@ -35,7 +35,7 @@ var (
 var (
 	ErrConnectionRefused = errors.New("connection refused")
 	ErrHostNotFound      = errors.New("host not found")                              // the name does not resolve
-	ErrNotHTTPS          = errors.New("plain HTTP answer to an HTTPS request")       // an https:// URL for an http server
+	ErrNotHTTPS          = errors.New("no TLS answer to an HTTPS request")           // an https:// URL for a server that does not speak TLS
 	ErrCertificate       = errors.New("the server's TLS certificate is not trusted") // unknown authority, wrong name, expired
 )
 
@@ -110,6 +110,7 @@ func (e *Error) transport() error {
 	var unknownCA x509.UnknownAuthorityError
 	var hostname x509.HostnameError
 	var invalid x509.CertificateInvalidError
+	var record tls.RecordHeaderError
 	switch {
 	case e.Err == nil:
 		return nil
@@ -117,7 +118,9 @@ func (e *Error) transport() error {
 		return ErrConnectionRefused
 	case errors.As(e.Err, &dns) && dns.IsNotFound:
 		return ErrHostNotFound
-	case errors.Is(e.Err, http.ErrSchemeMismatch):
+	case errors.Is(e.Err, http.ErrSchemeMismatch), errors.As(e.Err, &record):
+		// An answer starting "HTTP/" (Go's scheme mismatch), or any other
+		// bytes that are not a TLS record: the server does not speak TLS.
 		return ErrNotHTTPS
 	case errors.As(e.Err, &verify), errors.As(e.Err, &unknownCA), errors.As(e.Err, &hostname), errors.As(e.Err, &invalid):
 		return ErrCertificate

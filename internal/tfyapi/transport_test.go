@@ -39,6 +39,25 @@ func TestTransportFailuresAreClassified(t *testing.T) {
 	}))
 	t.Cleanup(untrusted.Close)
 
+	// A server that answers a TLS hello with bytes that are neither TLS
+	// nor an HTTP status line (Python's http.server sends an HTML page).
+	notTLSListener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = notTLSListener.Close() })
+	go func() {
+		for {
+			conn, err := notTLSListener.Accept()
+			if err != nil {
+				return
+			}
+			_, _ = conn.Write([]byte("<html><body>400 Bad request</body></html>\n"))
+			_ = conn.Close()
+		}
+	}()
+	notTLS := notTLSListener.Addr().String()
+
 	noDNS := &http.Client{CheckRedirect: refuseRedirect, Transport: &http.Transport{
 		DialContext: func(_ context.Context, _, addr string) (net.Conn, error) {
 			host, _, _ := net.SplitHostPort(addr)
@@ -56,6 +75,7 @@ func TestTransportFailuresAreClassified(t *testing.T) {
 	}{
 		{"refused", "http://" + closedAddr, nil, ErrConnectionRefused, closedAddr, DefaultRetryPolicy.MaxAttempts - 1},
 		{"plain http behind https", strings.Replace(plain.URL, "http://", "https://", 1), nil, ErrNotHTTPS, strings.TrimPrefix(plain.URL, "http://"), 0},
+		{"neither TLS nor HTTP behind https", "https://" + notTLS, nil, ErrNotHTTPS, notTLS, 0},
 		{"untrusted certificate", untrusted.URL, nil, ErrCertificate, strings.TrimPrefix(untrusted.URL, "https://"), 0},
 		{"unknown host", "https://no-such-tenant.truefoundry.cloud", []Option{WithHTTPClient(noDNS)}, ErrHostNotFound, "no-such-tenant.truefoundry.cloud", 0},
 	}

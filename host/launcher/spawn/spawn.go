@@ -21,6 +21,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"syscall"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 	"github.com/tfy-secrets/tfy-secrets/plugin/handshake"
@@ -197,6 +198,11 @@ func (p *Process) Wait() error {
 		}
 	})
 	return p.waitErr
+}
+
+// Exited reports whether the plugin has ended, reaped or not.
+func (p *Process) Exited() bool {
+	return errors.Is(p.proc.Signal(syscall.Signal(0)), os.ErrProcessDone) || exitedUnreaped(p.proc.Pid)
 }
 
 // Kill ends the plugin at once; killing one that has exited is no error.

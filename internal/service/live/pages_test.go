@@ -3,10 +3,12 @@ package live_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"testing"
 
@@ -21,15 +23,20 @@ func TestValueListingsUseSmallPages(t *testing.T) {
 	t.Parallel()
 	var mu sync.Mutex
 	limits := map[bool]int{}
+	var fqnsPerRequest []int
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var body struct {
-			Limit     int  `json:"limit"`
-			WithValue bool `json:"withValue"`
+			Limit      int      `json:"limit"`
+			WithValue  bool     `json:"withValue"`
+			SecretFQNs []string `json:"secretFqns"`
 		}
 		b, _ := io.ReadAll(r.Body)
 		_ = json.Unmarshal(b, &body)
 		mu.Lock()
 		limits[body.WithValue] = body.Limit
+		if len(body.SecretFQNs) > 0 {
+			fqnsPerRequest = append(fqnsPerRequest, len(body.SecretFQNs))
+		}
 		mu.Unlock()
 		_, _ = io.WriteString(w, `{"data":[],"pagination":{"total":0}}`)
 	}))
@@ -51,14 +58,20 @@ func TestValueListingsUseSmallPages(t *testing.T) {
 	mu.Lock()
 	limits = map[bool]int{}
 	mu.Unlock()
-	for _, err := range api.SecretValues(context.Background(), []string{"demo:g:K"}) {
+	// 250 names go as requests of 100, 100 and 50, each carrying only its
+	// own names: a large read-back must not send every name every time.
+	var fqns []string
+	for i := range 250 {
+		fqns = append(fqns, fmt.Sprintf("demo:g:K%d", i))
+	}
+	for _, err := range api.SecretValues(context.Background(), fqns) {
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if limits[true] != 100 {
-		t.Errorf("SecretValues page size = %d, want 100", limits[true])
+	if limits[true] != 100 || !slices.Equal(fqnsPerRequest, []int{100, 100, 50}) {
+		t.Errorf("SecretValues page size = %d, names per request %v; want 100 and [100 100 50]", limits[true], fqnsPerRequest)
 	}
 }
