@@ -13,6 +13,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
 )
 
@@ -48,13 +49,14 @@ type Service interface {
 	PolicyEval(ctx context.Context, req PolicyEvalRequest) ([]byte, error)
 }
 
-// Client says who is asking: the CLI or an agent through the MCP server.
-type Client string
+// Client says who is asking: the CLI or an agent through the MCP server
+// (policy input context.client).
+type Client = policydoc.Client
 
-// The clients, as policy input's context.client.
+// The clients.
 const (
-	ClientCLI Client = "cli"
-	ClientMCP Client = "mcp"
+	ClientCLI = policydoc.ClientCLI
+	ClientMCP = policydoc.ClientMCP
 )
 
 // Call is what every request carries about the invocation: the global flags
@@ -196,60 +198,56 @@ type RefRequest struct {
 	Key   string
 }
 
-// Operation names a policy-checked operation (policy input "operation").
-type Operation string
+// The words of the policy documents, which package policydoc owns; the
+// plugin's requests and results use them as they are.
+type (
+	Operation = policydoc.Operation
+	Source    = policydoc.Source
+	Action    = policydoc.Action
+	Confirm   = policydoc.Confirm
+)
 
 // The operations.
 const (
-	OpGroupCreate     Operation = "group.create"
-	OpGroupUpdate     Operation = "group.update"
-	OpGroupDelete     Operation = "group.delete"
-	OpGroupList       Operation = "group.list"
-	OpGroupGet        Operation = "group.get"
-	OpSecretGet       Operation = "secret.get"
-	OpSecretDelete    Operation = "secret.delete"
-	OpSecretVersions  Operation = "secret.versions"
-	OpManifestMigrate Operation = "manifest.migrate"
-	OpAuthLogin       Operation = "auth.login"
+	OpGroupCreate     = policydoc.OpGroupCreate
+	OpGroupUpdate     = policydoc.OpGroupUpdate
+	OpGroupDelete     = policydoc.OpGroupDelete
+	OpGroupList       = policydoc.OpGroupList
+	OpGroupGet        = policydoc.OpGroupGet
+	OpSecretGet       = policydoc.OpSecretGet
+	OpSecretDelete    = policydoc.OpSecretDelete
+	OpSecretVersions  = policydoc.OpSecretVersions
+	OpManifestMigrate = policydoc.OpManifestMigrate
+	OpAuthLogin       = policydoc.OpAuthLogin
 )
 
-// Source says where a value came from (policy input changes[].source).
-type Source string
-
-// The value sources. SourceLiteral is a value typed inline; the default
-// policy refuses it.
+// The value sources.
 const (
-	SourceEnv      Source = "env"
-	SourceFile     Source = "file"
-	SourceStdin    Source = "stdin"
-	SourcePrompt   Source = "prompt"
-	SourceDotenv   Source = "dotenv"
-	SourceManifest Source = "manifest"
-	SourceLiteral  Source = "literal"
+	SourceEnv      = policydoc.SourceEnv
+	SourceFile     = policydoc.SourceFile
+	SourceStdin    = policydoc.SourceStdin
+	SourcePrompt   = policydoc.SourcePrompt
+	SourceDotenv   = policydoc.SourceDotenv
+	SourceManifest = policydoc.SourceManifest
+	SourceLiteral  = policydoc.SourceLiteral
 )
 
-// Action is what a mutation does to one key.
-type Action string
-
-// The per-key actions.
+// The per-key actions. ActionUnchanged is the plugin's own: a key given the
+// value it already has, for which nothing is written and which gets no new
+// version; policies never see it (the key is not a change).
 const (
-	ActionAdd    Action = "add"
-	ActionRotate Action = "rotate"
-	ActionKeep   Action = "keep"
-	ActionRemove Action = "remove"
-	// ActionUnchanged is a key given the value it already has: nothing is
-	// written for it and it gets no new version.
+	ActionAdd              = policydoc.ActionAdd
+	ActionRotate           = policydoc.ActionRotate
+	ActionKeep             = policydoc.ActionKeep
+	ActionRemove           = policydoc.ActionRemove
 	ActionUnchanged Action = "unchanged"
 )
 
-// Confirm is the confirmation a decision demands.
-type Confirm string
-
 // The confirmation levels, weakest first.
 const (
-	ConfirmNone  Confirm = "none"
-	ConfirmYes   Confirm = "yes"
-	ConfirmTyped Confirm = "typed"
+	ConfirmNone  = policydoc.ConfirmNone
+	ConfirmYes   = policydoc.ConfirmYes
+	ConfirmTyped = policydoc.ConfirmTyped
 )
 
 // Change is one key the user supplies a value for.
@@ -337,10 +335,8 @@ type PolicyModule struct {
 }
 
 // MaxPolicyInput bounds the input document of `policy eval`, in the host
-// that reads it, in the plugin that checks it and in the policy engine
-// (policies.MaxInputBytes, which must be the same; a test holds them
-// equal). Real inputs are a few KiB, even for a thousand keys.
-const MaxPolicyInput = 1 << 20
+// that reads it, in the plugin that checks it and in the policy engine.
+const MaxPolicyInput = policydoc.MaxInputBytes
 
 // PolicyEvalRequest is `policy eval --input FILE`.
 type PolicyEvalRequest struct {

@@ -16,18 +16,19 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 
+	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/policies"
 	"github.com/tfy-secrets/tfy-secrets/providers/all"
 )
 
 // benchInput is a typical update: five keys on an Azure vault, one of them
 // spelled with an underscore, and the group's existing secrets.
-func benchInput() policies.Input {
+func benchInput() policydoc.Input {
 	in := baseInput()
 	in.Context.ShowPrefix = true
 	for _, k := range []string{"API-KEY", "DB-PASSWORD", "DB_USER", "LOG-TOKEN", "SMTP-PASSWORD"} {
-		in.Changes = append(in.Changes, policies.Change{Key: k, Action: "rotate", Source: "env", Length: 32})
-		in.Secrets = append(in.Secrets, policies.SecretMeta{Key: k, ID: "id-" + k, Length: 32})
+		in.Changes = append(in.Changes, policydoc.Change{Key: k, Action: "rotate", Source: "env", Length: 32})
+		in.Secrets = append(in.Secrets, policydoc.Secret{Key: k, ID: "id-" + k, Length: 32})
 	}
 	in.Changes[2].Action = "add"
 	return in
@@ -91,7 +92,7 @@ func BenchmarkDecide(b *testing.B) {
 // starts its runtime on first use, and a warm decision is what the budget
 // is about, so that start (tens of ms) must not land in the first batch,
 // the mean and the allocations per operation.
-func warmEngine(b *testing.B, bundle string, in policies.Input) *policies.Engine {
+func warmEngine(b *testing.B, bundle string, in policydoc.Input) *policies.Engine {
 	b.Helper()
 	e := newEngine(b, bundle)
 	if _, err := e.Decide(context.Background(), in); err != nil {
@@ -190,10 +191,10 @@ func BenchmarkDecidePrecomputed(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer e.Close(context.Background())
-	in := policies.Input{Operation: "group.list", Tenant: "demo", Context: policies.Context{Client: "cli"}}
+	in := policydoc.Input{Operation: "group.list", Tenant: "demo", Context: policydoc.Context{Client: "cli"}}
 	b.ReportAllocs()
 	for b.Loop() {
-		if d, err := e.Decide(context.Background(), in); err != nil || d.Confirm != policies.ConfirmNone {
+		if d, err := e.Decide(context.Background(), in); err != nil || d.Confirm != policydoc.ConfirmNone {
 			b.Fatalf("decide: %+v %v", d, err)
 		}
 	}
@@ -208,8 +209,8 @@ func BenchmarkDecideLargeUpdate(b *testing.B) {
 	in := baseInput()
 	for i := range 1000 {
 		k := "KEY-" + strings.Repeat("X", i%7) + itoa(i)
-		in.Changes = append(in.Changes, policies.Change{Key: k, Action: "add", Source: "dotenv", Length: 40})
-		in.Secrets = append(in.Secrets, policies.SecretMeta{Key: k, ID: "id", Length: 40})
+		in.Changes = append(in.Changes, policydoc.Change{Key: k, Action: "add", Source: "dotenv", Length: 40})
+		in.Secrets = append(in.Secrets, policydoc.Secret{Key: k, ID: "id", Length: 40})
 	}
 	e := newEngine(b, "")
 	b.ReportAllocs()

@@ -4,7 +4,7 @@ import (
 	"math/rand/v2"
 	"strings"
 
-	"github.com/tfy-secrets/tfy-secrets/policies"
+	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 )
 
 // Pools the corpus draws from, biased to the edges the policies care
@@ -25,9 +25,9 @@ var (
 
 // corpus generates n policy inputs from a fixed seed, so a failure names an
 // input that can be regenerated.
-func corpus(n int, seed uint64) []policies.Input {
+func corpus(n int, seed uint64) []policydoc.Input {
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	out := make([]policies.Input, n)
+	out := make([]policydoc.Input, n)
 	for i := range out {
 		out[i] = randomInput(r)
 	}
@@ -36,14 +36,14 @@ func corpus(n int, seed uint64) []policies.Input {
 
 func pick[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }
 
-func randomInput(r *rand.Rand) policies.Input {
-	in := policies.Input{
-		Operation:   pick(r, policies.Operations),
+func randomInput(r *rand.Rand) policydoc.Input {
+	in := policydoc.Input{
+		Operation:   pick(r, policydoc.Operations),
 		Tenant:      "demo",
-		Group:       policies.Group{Name: pick(r, corpusGroups), ID: "g", FQN: "demo:g"},
-		Integration: policies.Integration{ID: "i", FQN: "demo:i", Type: pick(r, corpusTypes), Provider: "x"},
-		Context: policies.Context{
-			Client:      pick(r, policies.Clients),
+		Group:       policydoc.Group{Name: pick(r, corpusGroups), ID: "g", FQN: "demo:g"},
+		Integration: policydoc.Integration{ID: "i", FQN: "demo:i", Type: pick(r, corpusTypes), Provider: "x"},
+		Context: policydoc.Context{
+			Client:      pick(r, policydoc.Clients),
 			Interactive: r.IntN(2) == 0,
 			Yes:         r.IntN(2) == 0,
 			DryRun:      r.IntN(4) == 0,
@@ -52,14 +52,14 @@ func randomInput(r *rand.Rand) policies.Input {
 		},
 	}
 	for range r.IntN(5) {
-		c := policies.Change{Key: pick(r, corpusKeys), Action: pick(r, policies.Actions), Length: pick(r, corpusLengths)}
+		c := policydoc.Change{Key: pick(r, corpusKeys), Action: pick(r, policydoc.Actions), Length: pick(r, corpusLengths)}
 		if c.Action == "add" || c.Action == "rotate" {
-			c.Source = pick(r, policies.Sources)
+			c.Source = pick(r, policydoc.Sources)
 		}
 		in.Changes = append(in.Changes, c)
 	}
 	for range r.IntN(4) {
-		in.Secrets = append(in.Secrets, policies.SecretMeta{Key: pick(r, corpusKeys), ID: "s", Length: pick(r, corpusLengths)})
+		in.Secrets = append(in.Secrets, policydoc.Secret{Key: pick(r, corpusKeys), ID: "s", Length: pick(r, corpusLengths)})
 	}
 	return in
 }

@@ -1,73 +1,19 @@
 package policies
 
 import (
-	"encoding/json"
 	"errors"
 	"slices"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 )
 
-// The confirmation levels, weakest first.
-const (
-	ConfirmNone  = "none"
-	ConfirmYes   = "yes"
-	ConfirmTyped = "typed"
-)
-
-// The mask levels. A key missing from a decision's mask is shown as MaskSet.
-const (
-	MaskSet     = "set"
-	MaskPrefix4 = "prefix4"
-)
-
-// Decision is the decision document (design section 6): why the operation is
-// refused (Deny, any entry refuses it), what the user should know (Warn),
-// the confirmation it needs and how each secret is displayed.
-type Decision struct {
-	Deny    []string          `json:"deny"`
-	Warn    []string          `json:"warn"`
-	Confirm string            `json:"confirm"`
-	Mask    map[string]string `json:"mask"`
-}
-
-// Denied reports whether any policy refused the operation.
-func (d Decision) Denied() bool { return len(d.Deny) > 0 }
-
-// MaskFor is how key is displayed; a key the policies did not mention is
-// shown as (set).
-func (d Decision) MaskFor(key string) string {
-	if d.Mask[key] == MaskPrefix4 {
-		return MaskPrefix4
-	}
-	return MaskSet
-}
-
-// MarshalJSON renders empty lists as [] and an empty mask as {}, so the
-// document has the same shape whatever it decides.
-func (d Decision) MarshalJSON() ([]byte, error) {
-	type plain Decision
-	p := plain(d)
-	if p.Deny == nil {
-		p.Deny = []string{}
-	}
-	if p.Warn == nil {
-		p.Warn = []string{}
-	}
-	if p.Mask == nil {
-		p.Mask = map[string]string{}
-	}
-	if p.Confirm == "" {
-		p.Confirm = ConfirmNone
-	}
-	return json.Marshal(p)
-}
-
-func confirmRank(c string) int {
+func confirmRank(c policydoc.Confirm) int {
 	switch c {
-	case ConfirmNone:
+	case policydoc.ConfirmNone:
 		return 0
-	case ConfirmYes:
+	case policydoc.ConfirmYes:
 		return 1
-	case ConfirmTyped:
+	case policydoc.ConfirmTyped:
 		return 2
 	}
 	return -1
@@ -78,8 +24,8 @@ func confirmRank(c string) int {
 // key shows a prefix only if the defaults allow it and the organisation does
 // not mask it. A key the defaults do not mention stays (set) whatever the
 // organisation says, so no organisation rule can loosen a default.
-func combine(def, org Decision) Decision {
-	out := Decision{
+func combine(def, org policydoc.Decision) policydoc.Decision {
+	out := policydoc.Decision{
 		Deny:    union(def.Deny, org.Deny),
 		Warn:    union(def.Warn, org.Warn),
 		Confirm: def.Confirm,
@@ -89,24 +35,24 @@ func combine(def, org Decision) Decision {
 		out.Confirm = org.Confirm
 	}
 	for k, v := range def.Mask {
-		if v == MaskPrefix4 && org.Mask[k] == MaskSet {
-			v = MaskSet
+		if v == policydoc.MaskPrefix4 && org.Mask[k] == policydoc.MaskSet {
+			v = policydoc.MaskSet
 		}
 		out.Mask[k] = v
 	}
 	for k := range org.Mask {
 		if _, ok := def.Mask[k]; !ok {
-			out.Mask[k] = MaskSet
+			out.Mask[k] = policydoc.MaskSet
 		}
 	}
 	return out
 }
 
-// alone is combine(def, Decision{}), the decision without an organisation
+// alone is combine(def, policydoc.Decision{}), the decision without an organisation
 // policy, for a def the caller owns: the default policy's lists come out of
 // the module sorted and free of repeats, so they (and its mask) are kept
 // rather than copied; anything else goes through combine.
-func alone(def Decision) Decision {
+func alone(def policydoc.Decision) policydoc.Decision {
 	normal := func(l []string) bool { // non-nil and strictly increasing
 		for i := 1; i < len(l); i++ {
 			if l[i-1] >= l[i] {
@@ -116,7 +62,7 @@ func alone(def Decision) Decision {
 		return l != nil
 	}
 	if !normal(def.Deny) || !normal(def.Warn) || def.Mask == nil {
-		return combine(def, Decision{})
+		return combine(def, policydoc.Decision{})
 	}
 	return def
 }

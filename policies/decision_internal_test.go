@@ -5,41 +5,42 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/policies/internal/lean"
 )
 
 func TestCombineTightensNeverLoosens(t *testing.T) {
 	t.Parallel()
-	def := Decision{
+	def := policydoc.Decision{
 		Deny:    []string{"b", "a"},
 		Warn:    []string{"w"},
-		Confirm: ConfirmYes,
-		Mask:    map[string]string{"OPEN": MaskPrefix4, "SHUT": MaskSet, "KEEP": MaskPrefix4},
+		Confirm: policydoc.ConfirmYes,
+		Mask:    map[string]string{"OPEN": policydoc.MaskPrefix4, "SHUT": policydoc.MaskSet, "KEEP": policydoc.MaskPrefix4},
 	}
 	tests := []struct {
 		name string
-		org  Decision
-		want Decision
+		org  policydoc.Decision
+		want policydoc.Decision
 	}{
 		{
 			name: "no opinion keeps the defaults",
-			org:  Decision{},
-			want: Decision{Deny: []string{"a", "b"}, Warn: []string{"w"}, Confirm: ConfirmYes, Mask: def.Mask},
+			org:  policydoc.Decision{},
+			want: policydoc.Decision{Deny: []string{"a", "b"}, Warn: []string{"w"}, Confirm: policydoc.ConfirmYes, Mask: def.Mask},
 		},
 		{
 			name: "tightening wins",
-			org:  Decision{Deny: []string{"c", "a"}, Warn: []string{"w", "v"}, Confirm: ConfirmTyped, Mask: map[string]string{"OPEN": MaskSet}},
-			want: Decision{
-				Deny: []string{"a", "b", "c"}, Warn: []string{"v", "w"}, Confirm: ConfirmTyped,
-				Mask: map[string]string{"OPEN": MaskSet, "SHUT": MaskSet, "KEEP": MaskPrefix4},
+			org:  policydoc.Decision{Deny: []string{"c", "a"}, Warn: []string{"w", "v"}, Confirm: policydoc.ConfirmTyped, Mask: map[string]string{"OPEN": policydoc.MaskSet}},
+			want: policydoc.Decision{
+				Deny: []string{"a", "b", "c"}, Warn: []string{"v", "w"}, Confirm: policydoc.ConfirmTyped,
+				Mask: map[string]string{"OPEN": policydoc.MaskSet, "SHUT": policydoc.MaskSet, "KEEP": policydoc.MaskPrefix4},
 			},
 		},
 		{
 			name: "loosening is ignored",
-			org:  Decision{Confirm: ConfirmNone, Mask: map[string]string{"SHUT": MaskPrefix4, "NEW": MaskPrefix4}},
-			want: Decision{
-				Deny: []string{"a", "b"}, Warn: []string{"w"}, Confirm: ConfirmYes,
-				Mask: map[string]string{"OPEN": MaskPrefix4, "SHUT": MaskSet, "KEEP": MaskPrefix4, "NEW": MaskSet},
+			org:  policydoc.Decision{Confirm: policydoc.ConfirmNone, Mask: map[string]string{"SHUT": policydoc.MaskPrefix4, "NEW": policydoc.MaskPrefix4}},
+			want: policydoc.Decision{
+				Deny: []string{"a", "b"}, Warn: []string{"w"}, Confirm: policydoc.ConfirmYes,
+				Mask: map[string]string{"OPEN": policydoc.MaskPrefix4, "SHUT": policydoc.MaskSet, "KEEP": policydoc.MaskPrefix4, "NEW": policydoc.MaskSet},
 			},
 		},
 	}
@@ -62,18 +63,18 @@ func TestCombineTightensNeverLoosens(t *testing.T) {
 }
 
 // parseOne reads doc as the one result of a result set.
-func parseOne(doc string) (Decision, error) {
+func parseOne(doc string) (policydoc.Decision, error) {
 	d, _, err := parseResultSet([]byte(`[{"result":` + doc + `}]`))
 	return d, err
 }
 
 func TestParseDecision(t *testing.T) {
 	t.Parallel()
-	good := map[string]Decision{
-		`{"deny":["x"],"warn":[],"confirm":"typed","mask":{"K":"prefix4"}}`: {Deny: []string{"x"}, Warn: []string{}, Confirm: ConfirmTyped, Mask: map[string]string{"K": MaskPrefix4}},
-		`{}`:                          {Confirm: ConfirmNone},
-		`null`:                        {Confirm: ConfirmNone},
-		`{"confirm":"yes","extra":1}`: {Confirm: ConfirmYes},
+	good := map[string]policydoc.Decision{
+		`{"deny":["x"],"warn":[],"confirm":"typed","mask":{"K":"prefix4"}}`: {Deny: []string{"x"}, Warn: []string{}, Confirm: policydoc.ConfirmTyped, Mask: map[string]string{"K": policydoc.MaskPrefix4}},
+		`{}`:                          {Confirm: policydoc.ConfirmNone},
+		`null`:                        {Confirm: policydoc.ConfirmNone},
+		`{"confirm":"yes","extra":1}`: {Confirm: policydoc.ConfirmYes},
 	}
 	for doc, want := range good {
 		got, err := parseOne(doc)
@@ -98,14 +99,14 @@ func TestParseDecision(t *testing.T) {
 
 func TestDecisionJSONHasAFixedShape(t *testing.T) {
 	t.Parallel()
-	b, err := Decision{}.MarshalJSON()
+	b, err := policydoc.Decision{}.MarshalJSON()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if string(b) != `{"deny":[],"warn":[],"confirm":"none","mask":{}}` {
 		t.Fatalf("zero decision = %s", b)
 	}
-	if got := (Decision{Mask: map[string]string{"K": "prefix4"}}).MaskFor("OTHER"); got != MaskSet {
+	if got := (policydoc.Decision{Mask: map[string]string{"K": "prefix4"}}).MaskFor("OTHER"); got != policydoc.MaskSet {
 		t.Fatalf("MaskFor(unmentioned) = %q, want set", got)
 	}
 }
@@ -116,10 +117,10 @@ func TestDecisionJSONHasAFixedShape(t *testing.T) {
 // no decision, this that the bytes really are saved.
 func TestViewLeavesOutLengthsNoRuleReads(t *testing.T) {
 	t.Parallel()
-	in := Input{
+	in := policydoc.Input{
 		Operation: "group.update",
-		Changes:   []Change{{Key: "A", Action: "add", Length: 4096}, {Key: "B", Action: "add", Length: 4097}},
-		Secrets:   []SecretMeta{{Key: "A", Length: 32}},
+		Changes:   []policydoc.Change{{Key: "A", Action: "add", Length: 4096}, {Key: "B", Action: "add", Length: 4097}},
+		Secrets:   []policydoc.Secret{{Key: "A", Length: 32}},
 	}
 	var v lean.Input
 	setView(&v, in, 4096)
@@ -137,16 +138,16 @@ func TestViewLeavesOutLengthsNoRuleReads(t *testing.T) {
 // make of them, and is combine otherwise.
 func TestAloneIsCombineWithoutAnOrganisation(t *testing.T) {
 	t.Parallel()
-	for _, d := range []Decision{
-		{Deny: []string{"a", "b"}, Warn: []string{}, Confirm: ConfirmYes, Mask: map[string]string{"K": MaskPrefix4, "L": MaskSet}},
-		{Deny: []string{}, Warn: []string{"w"}, Confirm: ConfirmNone, Mask: map[string]string{}},
+	for _, d := range []policydoc.Decision{
+		{Deny: []string{"a", "b"}, Warn: []string{}, Confirm: policydoc.ConfirmYes, Mask: map[string]string{"K": policydoc.MaskPrefix4, "L": policydoc.MaskSet}},
+		{Deny: []string{}, Warn: []string{"w"}, Confirm: policydoc.ConfirmNone, Mask: map[string]string{}},
 		{Deny: []string{"b", "a"}, Warn: []string{}, Mask: map[string]string{}},
 		{Deny: []string{"a", "a"}, Warn: []string{}, Mask: map[string]string{}},
 		{Deny: nil, Warn: []string{}, Mask: map[string]string{}},
 		{Deny: []string{}, Warn: []string{"x", "x"}, Mask: map[string]string{}},
 		{Deny: []string{}, Warn: []string{}, Mask: nil},
 	} {
-		want := combine(d, Decision{})
+		want := combine(d, policydoc.Decision{})
 		got := alone(d)
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("alone(%#v) = %#v, want %#v", d, got, want)

@@ -15,6 +15,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 
+	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/policies"
 	"github.com/tfy-secrets/tfy-secrets/policies/authoring"
 	"github.com/tfy-secrets/tfy-secrets/policies/internal/lean"
@@ -227,8 +228,8 @@ func FuzzDifferential(f *testing.F) {
 		if length < 0 {
 			length = -(length + 1)
 		}
-		in.Changes = append(in.Changes, policies.Change{Key: key, Action: pick(r, policies.Actions), Source: pick(r, policies.Sources), Length: length})
-		in.Secrets = append(in.Secrets, policies.SecretMeta{Key: key, Length: length})
+		in.Changes = append(in.Changes, policydoc.Change{Key: key, Action: pick(r, policydoc.Actions), Source: pick(r, policydoc.Sources), Length: length})
+		in.Secrets = append(in.Secrets, policydoc.Secret{Key: key, Length: length})
 		doc, err := json.Marshal(in)
 		if err != nil {
 			t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/policies/internal/lean"
 	"github.com/tfy-secrets/tfy-secrets/policies/opawasm"
 )
@@ -291,48 +292,48 @@ func (e *Engine) Modules() []Module {
 // Decide evaluates the default policy and the organisation's on in and
 // combines them. A policy that fails to evaluate, or returns a document the
 // engine cannot read, is an error, never a silent allow.
-func (e *Engine) Decide(ctx context.Context, in Input) (Decision, error) {
+func (e *Engine) Decide(ctx context.Context, in policydoc.Input) (policydoc.Decision, error) {
 	d, err := e.decide(ctx, in)
 	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		// Not a broken policy: the call's --timeout ran out, most likely
 		// while the first decision that needed it compiled the policies.
-		return Decision{}, failure.Wrap(failure.Unavailable, err, "the policy decision did not finish within the timeout").
+		return policydoc.Decision{}, failure.Wrap(failure.Unavailable, err, "the policy decision did not finish within the timeout").
 			WithHint("raise --timeout; the first run after an install compiles the policies and takes longest")
 	}
 	return d, err
 }
 
-func (e *Engine) decide(ctx context.Context, in Input) (Decision, error) {
+func (e *Engine) decide(ctx context.Context, in policydoc.Input) (policydoc.Decision, error) {
 	if err := in.Validate(); err != nil {
-		return Decision{}, fmt.Errorf("decide: input: %w", err)
+		return policydoc.Decision{}, fmt.Errorf("decide: input: %w", err)
 	}
 	sc := e.scratch.Get().(*scratch)
 	defer e.scratch.Put(sc)
 	def, owned, err := e.decideDefault(ctx, in, sc)
 	if err != nil {
-		return Decision{}, fmt.Errorf("decide: %w", err)
+		return policydoc.Decision{}, fmt.Errorf("decide: %w", err)
 	}
 	if e.org == nil {
 		if owned {
 			return alone(def), nil
 		}
-		return combine(def, Decision{}), nil
+		return combine(def, policydoc.Decision{}), nil
 	}
 	// An organisation policy may read any field, so it gets the whole
 	// document.
 	writeFull(&sc.doc, &in)
 	raw, err := e.org.EvalDocument(ctx, Entrypoint, &sc.doc)
 	if err != nil {
-		return Decision{}, failure.Wrap(failure.Config, err, "organisation policy failed: "+err.Error()).WithHint(bundleHint)
+		return policydoc.Decision{}, failure.Wrap(failure.Config, err, "organisation policy failed: "+err.Error()).WithHint(bundleHint)
 	}
 	org, defined, err := parseResultSet(raw)
 	if err != nil {
-		return Decision{}, failure.Wrap(failure.Config, err, "organisation policy: "+err.Error()).WithHint(bundleHint)
+		return policydoc.Decision{}, failure.Wrap(failure.Config, err, "organisation policy: "+err.Error()).WithHint(bundleHint)
 	}
 	if !defined {
 		// An organisation policy with no opinion on this input adds
 		// nothing; the defaults still apply in full.
-		return combine(def, Decision{}), nil
+		return combine(def, policydoc.Decision{}), nil
 	}
 	return combine(def, org), nil
 }
@@ -342,13 +343,13 @@ func (e *Engine) decide(ctx context.Context, in Input) (Decision, error) {
 // the bytes the module would have read, against the same store rules), else
 // evaluated. owned says the decision's slices and map were made for this
 // call (evaluated), not shared with the table.
-func (e *Engine) decideDefault(ctx context.Context, in Input, sc *scratch) (d Decision, owned bool, err error) {
+func (e *Engine) decideDefault(ctx context.Context, in policydoc.Input, sc *scratch) (d policydoc.Decision, owned bool, err error) {
 	setView(&sc.in, in, e.sizeBound)
 	lean.Write(&sc.doc, &sc.in)
 	if e.precomputedOK && len(in.Changes) == 0 && len(in.Secrets) == 0 {
 		input, err := sc.doc.Bytes()
 		if err != nil {
-			return Decision{}, false, fmt.Errorf("default policy input: %w", err)
+			return policydoc.Decision{}, false, fmt.Errorf("default policy input: %w", err)
 		}
 		if d, ok := precomputed.lookup(input); ok {
 			return d, false, nil
@@ -356,7 +357,7 @@ func (e *Engine) decideDefault(ctx context.Context, in Input, sc *scratch) (d De
 	}
 	p, err := e.defaultPolicy(ctx)
 	if err != nil {
-		return Decision{}, false, err
+		return policydoc.Decision{}, false, err
 	}
 	var defined bool
 	err = p.EvalView(ctx, Entrypoint, &sc.doc, func(rs opawasm.View) (err error) {
@@ -364,18 +365,18 @@ func (e *Engine) decideDefault(ctx context.Context, in Input, sc *scratch) (d De
 		return err
 	})
 	if err != nil {
-		return Decision{}, false, fmt.Errorf("default policy: %w", err)
+		return policydoc.Decision{}, false, fmt.Errorf("default policy: %w", err)
 	}
 	if !defined {
-		return Decision{}, false, errUndefinedDefault
+		return policydoc.Decision{}, false, errUndefinedDefault
 	}
 	return d, true, nil
 }
 
-// EvalJSON is `policy eval`: it parses an input document (see ParseInput)
+// EvalJSON is `policy eval`: it parses an input document (see policydoc.ParseInput)
 // and returns the combined decision as JSON.
 func (e *Engine) EvalJSON(ctx context.Context, input []byte) ([]byte, error) {
-	in, err := ParseInput(input)
+	in, err := policydoc.ParseInput(input)
 	if err != nil {
 		return nil, failure.Wrap(failure.Usage, err, err.Error()).WithHint("the input document is described in docs/policies.md")
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/policies"
 )
 
@@ -16,84 +17,84 @@ func TestDecideDefaults(t *testing.T) {
 	t.Parallel()
 	e := newEngine(t, "")
 	ctx := context.Background()
-	add := func(key, source string, length int) policies.Change {
-		return policies.Change{Key: key, Action: "add", Source: source, Length: length}
+	add := func(key string, source policydoc.Source, length int) policydoc.Change {
+		return policydoc.Change{Key: key, Action: "add", Source: source, Length: length}
 	}
 	tests := []struct {
 		name    string
-		edit    func(*policies.Input)
+		edit    func(*policydoc.Input)
 		deny    []string // substrings, one per expected denial
 		warn    int
-		confirm string
+		confirm policydoc.Confirm
 		mask    map[string]string
 	}{
 		{
 			name:    "clean update needs yes",
-			edit:    func(in *policies.Input) { in.Changes = []policies.Change{add("DB-PASSWORD", "env", 20)} },
+			edit:    func(in *policydoc.Input) { in.Changes = []policydoc.Change{add("DB-PASSWORD", "env", 20)} },
 			confirm: "yes",
 		},
 		{
 			name:    "literal refused naming the key",
-			edit:    func(in *policies.Input) { in.Changes = []policies.Change{add("API-KEY", "literal", 20)} },
+			edit:    func(in *policydoc.Input) { in.Changes = []policydoc.Change{add("API-KEY", "literal", 20)} },
 			deny:    []string{"`export API-KEY=...` and pass --from-env API-KEY"},
 			confirm: "yes",
 		},
 		{
 			name:    "azure underscore suggests hyphen",
-			edit:    func(in *policies.Input) { in.Changes = []policies.Change{add("DB_PASSWORD", "env", 20)} },
+			edit:    func(in *policydoc.Input) { in.Changes = []policydoc.Change{add("DB_PASSWORD", "env", 20)} },
 			deny:    []string{`use "DB-PASSWORD"`},
 			confirm: "yes",
 		},
 		{
 			name: "gsm takes underscores",
-			edit: func(in *policies.Input) {
+			edit: func(in *policydoc.Input) {
 				in.Integration.Type = gsm
-				in.Changes = []policies.Change{add("DB_PASSWORD", "env", 20)}
+				in.Changes = []policydoc.Change{add("DB_PASSWORD", "env", 20)}
 			},
 			confirm: "yes",
 		},
 		{
 			name: "parameter store value too big",
-			edit: func(in *policies.Input) {
+			edit: func(in *policydoc.Input) {
 				in.Integration.Type = parameterStore
-				in.Changes = []policies.Change{add("BIG", "file", 4097)}
+				in.Changes = []policydoc.Change{add("BIG", "file", 4097)}
 			},
 			deny:    []string{"4097 bytes; AWS Parameter Store accepts at most 4096"},
 			confirm: "yes",
 		},
 		{
 			name: "unknown store warns only",
-			edit: func(in *policies.Input) {
+			edit: func(in *policydoc.Input) {
 				in.Integration.Type = "integration/secret-store/hashicorp/vault"
-				in.Changes = []policies.Change{add("weird key!", "env", 1<<30)}
+				in.Changes = []policydoc.Change{add("weird key!", "env", 1<<30)}
 			},
 			warn:    1,
 			confirm: "yes",
 		},
 		{
 			name:    "group delete is typed",
-			edit:    func(in *policies.Input) { in.Operation = "group.delete"; in.Context.Yes = true },
+			edit:    func(in *policydoc.Input) { in.Operation = "group.delete"; in.Context.Yes = true },
 			confirm: "typed",
 		},
 		{
 			name:    "a dry run says what the real run needs",
-			edit:    func(in *policies.Input) { in.Operation = "group.delete"; in.Context.DryRun = true },
+			edit:    func(in *policydoc.Input) { in.Operation = "group.delete"; in.Context.DryRun = true },
 			confirm: "typed",
 		},
 		{
 			name: "update removing every key",
-			edit: func(in *policies.Input) {
-				in.Changes = []policies.Change{{Key: "A", Action: "remove"}}
+			edit: func(in *policydoc.Input) {
+				in.Changes = []policydoc.Change{{Key: "A", Action: "remove"}}
 			},
 			deny:    []string{"no secrets"},
 			confirm: "yes",
 		},
 		{
 			name: "masking follows show_prefix and length",
-			edit: func(in *policies.Input) {
+			edit: func(in *policydoc.Input) {
 				in.Operation = "group.get"
 				in.Context.ShowPrefix = true
-				in.Secrets = []policies.SecretMeta{{Key: "LONG", Length: 16}, {Key: "SHORT", Length: 15}}
+				in.Secrets = []policydoc.Secret{{Key: "LONG", Length: 16}, {Key: "SHORT", Length: 15}}
 			},
 			confirm: "none",
 			mask:    map[string]string{"LONG": "prefix4", "SHORT": "set"},
@@ -185,7 +186,7 @@ func TestDecideRejectsInvalidInput(t *testing.T) {
 	t.Parallel()
 	e := newEngine(t, "")
 	in := baseInput()
-	in.Changes = []policies.Change{{Key: "K", Action: "explode"}}
+	in.Changes = []policydoc.Change{{Key: "K", Action: "explode"}}
 	if _, err := e.Decide(context.Background(), in); err == nil || !strings.Contains(err.Error(), "changes[0].action") {
 		t.Fatalf("Decide = %v, want an error naming changes[0].action", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/policies"
 	"github.com/tfy-secrets/tfy-secrets/policies/authoring"
 )
@@ -73,13 +74,13 @@ func buildExample(t testing.TB, name string) string {
 }
 
 // baseInput is an update of an Azure-backed group, as the plugin builds it.
-func baseInput() policies.Input {
-	return policies.Input{
+func baseInput() policydoc.Input {
+	return policydoc.Input{
 		Operation:   "group.update",
 		Tenant:      "demo",
-		Group:       policies.Group{Name: "my-app-secrets", ID: "g1", FQN: "demo:my-app-secrets"},
-		Integration: policies.Integration{ID: "i1", FQN: "demo:azure", Type: azure, Provider: "azure"},
-		Context:     policies.Context{Client: "cli", Interactive: true},
+		Group:       policydoc.Group{Name: "my-app-secrets", ID: "g1", FQN: "demo:my-app-secrets"},
+		Integration: policydoc.Integration{ID: "i1", FQN: "demo:azure", Type: azure, Provider: "azure"},
+		Context:     policydoc.Context{Client: "cli", Interactive: true},
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/compile"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/policies"
 	"github.com/tfy-secrets/tfy-secrets/policies/authoring"
 )
@@ -45,7 +46,7 @@ func TestOrgBundleTightens(t *testing.T) {
 		def, org := newEngine(t, ""), newEngine(t, buildExample(t, "upper-kebab"))
 		in := baseInput()
 		in.Integration.Type = gsm
-		in.Changes = []policies.Change{{Key: "db_password", Action: "add", Source: "env", Length: 12}}
+		in.Changes = []policydoc.Change{{Key: "db_password", Action: "add", Source: "env", Length: 12}}
 		if d := decide(t, def, in); d.Denied() {
 			t.Fatalf("defaults deny a valid gsm key: %q", d.Deny)
 		}
@@ -72,7 +73,7 @@ func TestOrgBundleCannotLoosen(t *testing.T) {
 		if !sameDecision(want, got) {
 			t.Fatalf("input %d: loosening bundle changed the decision\n got %+v\nwant %+v", i, got, want)
 		}
-		if slices.ContainsFunc(in.Changes, func(c policies.Change) bool { return c.Source == "literal" }) {
+		if slices.ContainsFunc(in.Changes, func(c policydoc.Change) bool { return c.Source == "literal" }) {
 			literal++
 		}
 		if want.Confirm == "typed" {
@@ -95,7 +96,7 @@ func TestOrgBundleCannotLoosen(t *testing.T) {
 func TestCombinedNeverLooserThanDefaults(t *testing.T) {
 	t.Parallel()
 	def := newEngine(t, "")
-	rank := map[string]int{"none": 0, "yes": 1, "typed": 2}
+	rank := map[policydoc.Confirm]int{"none": 0, "yes": 1, "typed": 2}
 	for _, name := range []string{"prod-delete", "upper-kebab", "loosen"} {
 		org := newEngine(t, buildExample(t, name))
 		for i, in := range corpus(100, 11) {
@@ -117,7 +118,7 @@ func TestCombinedNeverLooserThanDefaults(t *testing.T) {
 	}
 }
 
-func decide(t testing.TB, e *policies.Engine, in policies.Input) policies.Decision {
+func decide(t testing.TB, e *policies.Engine, in policydoc.Input) policydoc.Decision {
 	t.Helper()
 	d, err := e.Decide(context.Background(), in)
 	if err != nil {
@@ -126,7 +127,7 @@ func decide(t testing.TB, e *policies.Engine, in policies.Input) policies.Decisi
 	return d
 }
 
-func sameDecision(a, b policies.Decision) bool {
+func sameDecision(a, b policydoc.Decision) bool {
 	return slices.Equal(a.Deny, b.Deny) && slices.Equal(a.Warn, b.Warn) && a.Confirm == b.Confirm && mapsEqual(a.Mask, b.Mask)
 }
 
@@ -287,7 +288,7 @@ func TestConcurrentDecisions(t *testing.T) {
 	t.Parallel()
 	e := newEngine(t, buildExample(t, "prod-delete"))
 	inputs := corpus(40, 99)
-	want := make([]policies.Decision, len(inputs))
+	want := make([]policydoc.Decision, len(inputs))
 	for i, in := range inputs {
 		want[i] = decide(t, e, in)
 	}

@@ -1,5 +1,7 @@
 package policies
 
+import "github.com/tfy-secrets/tfy-secrets/internal/policydoc"
+
 // A read (no changes, no secrets, no integration) gives the default policy
 // an input that varies only in the operation and two flags, so its decision
 // is a constant of the build. `go generate` evaluates default.wasm on each
@@ -18,11 +20,11 @@ type precomputedTable struct {
 
 type precomputedDecision struct {
 	input    string
-	decision Decision
+	decision policydoc.Decision
 }
 
 // lookup finds the decision for a lean input document.
-func (t *precomputedTable) lookup(input []byte) (Decision, bool) {
+func (t *precomputedTable) lookup(input []byte) (policydoc.Decision, bool) {
 	lo, hi := 0, len(t.entries)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
@@ -35,5 +37,5 @@ func (t *precomputedTable) lookup(input []byte) (Decision, bool) {
 			hi = m
 		}
 	}
-	return Decision{}, false
+	return policydoc.Decision{}, false
 }

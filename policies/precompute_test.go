@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 
 	"github.com/tfy-secrets/tfy-secrets/policies/internal/lean"
 	"github.com/tfy-secrets/tfy-secrets/providers/all"
@@ -38,7 +39,7 @@ func newInternalEngine(t testing.TB, stores json.RawMessage) *Engine {
 	return e
 }
 
-func sameDecision(a, b Decision) bool {
+func sameDecision(a, b policydoc.Decision) bool {
 	if !slices.Equal(a.Deny, b.Deny) || !slices.Equal(a.Warn, b.Warn) || a.Confirm != b.Confirm || len(a.Mask) != len(b.Mask) {
 		return false
 	}
@@ -65,10 +66,10 @@ func TestPrecomputedEqualsLiveEvaluation(t *testing.T) {
 	}
 	ctx := context.Background()
 	seen := 0
-	for _, op := range Operations {
+	for _, op := range policydoc.Operations {
 		for _, dry := range []bool{false, true} {
 			for _, show := range []bool{false, true} {
-				in := Input{Operation: op, Context: Context{DryRun: dry, ShowPrefix: show, Client: "cli", Yes: true}}
+				in := policydoc.Input{Operation: op, Context: policydoc.Context{DryRun: dry, ShowPrefix: show, Client: "cli", Yes: true}}
 				var doc lean.Input
 				setView(&doc, in, table.sizeBound)
 				var sc scratch
@@ -86,7 +87,7 @@ func TestPrecomputedEqualsLiveEvaluation(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if got := combine(entry, Decision{}); !sameDecision(got, want) {
+				if got := combine(entry, policydoc.Decision{}); !sameDecision(got, want) {
 					t.Errorf("%s: table %+v, live %+v", key, got, want)
 				}
 				got, err := table.Decide(ctx, in)
@@ -134,17 +135,17 @@ func TestLazyStartUnderConcurrency(t *testing.T) {
 	t.Parallel()
 	e := newInternalEngine(t, pluginStores(t))
 	ctx := context.Background()
-	read := Input{Operation: "group.list", Context: Context{Client: "cli"}}
-	if d, err := e.Decide(ctx, read); err != nil || d.Confirm != ConfirmNone || d.Denied() {
+	read := policydoc.Input{Operation: "group.list", Context: policydoc.Context{Client: "cli"}}
+	if d, err := e.Decide(ctx, read); err != nil || d.Confirm != policydoc.ConfirmNone || d.Denied() {
 		t.Fatalf("group.list = %+v, %v", d, err)
 	}
 	if n := e.RuntimeStarts(); n != 0 {
 		t.Fatalf("a precomputed decision started the runtime %d time(s)", n)
 	}
-	update := Input{
+	update := policydoc.Input{
 		Operation:   "group.update",
-		Integration: Integration{Type: "integration/secret-store/azure/vault"},
-		Changes:     []Change{{Key: "DB_PASSWORD", Action: "add", Source: "env", Length: 20}},
+		Integration: policydoc.Integration{Type: "integration/secret-store/azure/vault"},
+		Changes:     []policydoc.Change{{Key: "DB_PASSWORD", Action: "add", Source: "env", Length: 20}},
 	}
 	errs := make(chan error, 16)
 	for i := range 16 {
@@ -157,7 +158,7 @@ func TestLazyStartUnderConcurrency(t *testing.T) {
 			switch {
 			case err != nil:
 				errs <- err
-			case in.Operation == "group.update" && (len(d.Deny) != 1 || d.Confirm != ConfirmYes):
+			case in.Operation == "group.update" && (len(d.Deny) != 1 || d.Confirm != policydoc.ConfirmYes):
 				errs <- fmt.Errorf("update decided %+v", d)
 			default:
 				errs <- nil
@@ -191,8 +192,8 @@ func TestChangedStoreRulesBypassTheTable(t *testing.T) {
 	if e.precomputedOK {
 		t.Fatal("changed store rules still use the table")
 	}
-	d, err := e.Decide(context.Background(), Input{Operation: "group.delete"})
-	if err != nil || d.Confirm != ConfirmTyped {
+	d, err := e.Decide(context.Background(), policydoc.Input{Operation: "group.delete"})
+	if err != nil || d.Confirm != policydoc.ConfirmTyped {
 		t.Fatalf("group.delete = %+v, %v", d, err)
 	}
 	if n := e.RuntimeStarts(); n != 1 {
@@ -205,7 +206,7 @@ func TestPrecomputedDecisionIsACopy(t *testing.T) {
 	t.Parallel()
 	e := newInternalEngine(t, pluginStores(t))
 	ctx := context.Background()
-	in := Input{Operation: "group.create"}
+	in := policydoc.Input{Operation: "group.create"}
 	d, err := e.Decide(ctx, in)
 	if err != nil || len(d.Deny) != 1 {
 		t.Fatalf("group.create = %+v, %v", d, err)
@@ -229,10 +230,10 @@ func TestDecideAfterClose(t *testing.T) {
 	if err := e.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Decide(ctx, Input{Operation: "group.update", Changes: []Change{{Key: "K", Action: "add"}}}); err == nil {
+	if _, err := e.Decide(ctx, policydoc.Input{Operation: "group.update", Changes: []policydoc.Change{{Key: "K", Action: "add"}}}); err == nil {
 		t.Fatal("Decide after Close started the engine again")
 	}
-	if _, err := e.Decide(ctx, Input{Operation: "group.list"}); err != nil {
+	if _, err := e.Decide(ctx, policydoc.Input{Operation: "group.list"}); err != nil {
 		t.Fatalf("table decision after Close: %v", err)
 	}
 }
@@ -245,12 +246,12 @@ func TestDecideTimeoutIsUnavailable(t *testing.T) {
 	e := newInternalEngine(t, pluginStores(t))
 	expired, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
 	defer cancel()
-	update := Input{Operation: "group.update", Changes: []Change{{Key: "K", Action: "add", Source: "env", Length: 3}}}
+	update := policydoc.Input{Operation: "group.update", Changes: []policydoc.Change{{Key: "K", Action: "add", Source: "env", Length: 3}}}
 	_, err := e.Decide(expired, update)
 	if failure.KindOf(err) != failure.Unavailable || !strings.Contains(failure.As(err).Hint, "--timeout") {
 		t.Fatalf("err = %v (%s), want unavailable with a --timeout hint", err, failure.KindOf(err))
 	}
-	if d, err := e.Decide(context.Background(), update); err != nil || d.Confirm != ConfirmYes {
+	if d, err := e.Decide(context.Background(), update); err != nil || d.Confirm != policydoc.ConfirmYes {
 		t.Fatalf("after the timeout: %+v, %v", d, err)
 	}
 }

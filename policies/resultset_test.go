@@ -2,69 +2,34 @@ package policies
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/policies/opawasm"
 )
-
-// oracleResultSet is the decoding parseResultSet replaced, with
-// encoding/json: the reference it must agree with.
-func oracleResultSet(raw []byte) (Decision, bool, error) {
-	var rs []struct {
-		Result json.RawMessage `json:"result"`
-	}
-	if err := json.Unmarshal(raw, &rs); err != nil {
-		return Decision{}, false, err
-	}
-	switch len(rs) {
-	case 0:
-		return Decision{}, false, nil
-	case 1:
-	default:
-		return Decision{}, false, errors.New("more than one result")
-	}
-	var doc struct {
-		Deny    []string          `json:"deny"`
-		Warn    []string          `json:"warn"`
-		Confirm *string           `json:"confirm"`
-		Mask    map[string]string `json:"mask"`
-	}
-	if err := json.Unmarshal(rs[0].Result, &doc); err != nil {
-		return Decision{}, false, err
-	}
-	d := Decision{Deny: doc.Deny, Warn: doc.Warn, Confirm: ConfirmNone, Mask: doc.Mask}
-	if doc.Confirm != nil {
-		d.Confirm = *doc.Confirm
-	}
-	if err := checkDecision(d); err != nil {
-		return Decision{}, false, err
-	}
-	return d, true, nil
-}
 
 func TestParseResultSet(t *testing.T) {
 	t.Parallel()
 	good := map[string]struct {
 		defined bool
-		want    Decision
+		want    policydoc.Decision
 	}{
-		`[]`:   {false, Decision{}},
-		` [ ]`: {false, Decision{}},
-		`null`: {false, Decision{}},
+		`[]`:   {false, policydoc.Decision{}},
+		` [ ]`: {false, policydoc.Decision{}},
+		`null`: {false, policydoc.Decision{}},
 		`[{"result":{"confirm":"yes","deny":["a \"q\" \u00e9\ud83d\ude00 \/"],"mask":{"K":"set"},"warn":[]}}]`: {
-			true, Decision{Deny: []string{`a "q" é😀 /`}, Warn: []string{}, Confirm: ConfirmYes, Mask: map[string]string{"K": MaskSet}},
+			true, policydoc.Decision{Deny: []string{`a "q" é😀 /`}, Warn: []string{}, Confirm: policydoc.ConfirmYes, Mask: map[string]string{"K": policydoc.MaskSet}},
 		},
 		`[{"other":[1,{"x":-0.5e+3}],"RESULT":{"Deny":["x"],"extra":{"a":[true,false,null]}}}]`: {
-			true, Decision{Deny: []string{"x"}, Confirm: ConfirmNone},
+			true, policydoc.Decision{Deny: []string{"x"}, Confirm: policydoc.ConfirmNone},
 		},
-		`[{"result":null}]`:                           {true, Decision{Confirm: ConfirmNone}},
-		"[{\"result\":{\"deny\":[\"bad\xffbyte\"]}}]": {true, Decision{Deny: []string{"bad\uFFFDbyte"}, Confirm: ConfirmNone}},
-		`[{"result":{"deny":["lone \ud800 half"]}}]`:  {true, Decision{Deny: []string{"lone \uFFFD half"}, Confirm: ConfirmNone}},
+		`[{"result":null}]`:                           {true, policydoc.Decision{Confirm: policydoc.ConfirmNone}},
+		"[{\"result\":{\"deny\":[\"bad\xffbyte\"]}}]": {true, policydoc.Decision{Deny: []string{"bad\uFFFDbyte"}, Confirm: policydoc.ConfirmNone}},
+		`[{"result":{"deny":["lone \ud800 half"]}}]`:  {true, policydoc.Decision{Deny: []string{"lone \uFFFD half"}, Confirm: policydoc.ConfirmNone}},
 	}
 	for raw, tt := range good {
 		got, defined, err := parseResultSet([]byte(raw))
@@ -73,47 +38,34 @@ func TestParseResultSet(t *testing.T) {
 		}
 	}
 	bad := map[string]string{
-		``:                                    "want an array",
-		`{}`:                                  "want an array",
-		`[{"result":{}}] x`:                   "data after",
+		``:                                    "result set",
+		`{}`:                                  "result set",
+		`[{"result":{}}] x`:                   "result set",
 		`[{"result":{}},{"result":{}}]`:       "more than one result",
 		`[{}]`:                                "no result field",
-		`[1]`:                                 "want a result object",
-		`[{"result":{}}`:                      "want , or ]",
+		`[1]`:                                 "result set",
+		`[{"result":{}}`:                      "result set",
 		`[{"result":[]}]`:                     notADecision,
-		`[{"result":{"deny":"x"}}]`:           "lists of strings",
-		`[{"result":{"deny":[1]}}]`:           "is not a string",
+		`[{"result":{"deny":"x"}}]`:           notADecision,
+		`[{"result":{"deny":[1]}}]`:           notADecision,
 		`[{"result":{"mask":{"K":"clear"}}}]`: `mask["K"] is "clear"`,
 		`[{"result":{"confirm":"maybe"}}]`:    `confirm is "maybe"`,
-		`[{"result":{"x":01}}]`:               "want , or }",
-		`[{"result":{"x":1.}}]`:               "invalid number",
-		`[{"result":{"x":"a\qb"}}]`:           "invalid escape",
-		`[{"result":{"x":"a\u12"}}]`:          "invalid \\u escape",
-		"[{\"result\":{\"x\":\"a\nb\"}}]":     "control character",
-		`[{"result":{"x":"abc`:                "unterminated string",
-		`[{"result":{"x":tru}}]`:              "invalid literal",
-		`[{"result":{"x":}}]`:                 "want a value",
-		`[{"result":{1:2}}]`:                  "want a string key",
-		`[{"result" {}}]`:                     "want : after a key",
-		`[{"result":{"x":` + strings.Repeat("[", maxScanDepth+2) + `}}]`: "nested too deeply",
+		`[{"result":{"x":01}}]`:               "result set",
+		`[{"result":{"x":"a\qb"}}]`:           "result set",
+		"[{\"result\":{\"x\":\"a\nb\"}}]":     "result set",
+		`[{"result":{"x":tru}}]`:              "result set",
 	}
 	for raw, want := range bad {
 		_, _, err := parseResultSet([]byte(raw))
 		if err == nil || !strings.Contains(err.Error(), want) {
-			name := raw
-			if len(name) > 60 {
-				name = name[:60]
-			}
-			t.Errorf("%s: error %v, want one containing %q", name, err, want)
-		}
-		if _, _, oerr := oracleResultSet([]byte(raw)); oerr == nil {
-			t.Errorf("%s: encoding/json accepts it", raw[:min(len(raw), 60)])
+			t.Errorf("%s: error %v, want one containing %q", raw, err, want)
 		}
 	}
 }
 
-// FuzzParseResultSet: the scanner accepts exactly what encoding/json
-// accepted, with the same decision, and never panics.
+// FuzzParseResultSet: whatever an organisation module prints, the parser
+// never panics, and a decision it accepts holds only the vocabularies' words
+// and reads back the same after a round trip through its own JSON.
 func FuzzParseResultSet(f *testing.F) {
 	f.Add([]byte(`[{"result":{"confirm":"typed","deny":["k \"x\" \u00e9"],"mask":{"A":"prefix4","B":"set"},"warn":["w"]}}]`))
 	f.Add([]byte(`[]`))
@@ -121,18 +73,25 @@ func FuzzParseResultSet(f *testing.F) {
 	f.Add([]byte(`[{"Result":{"DENY":["\ud83d\ude00","\udc00"],"x":[1e5,-0,{"a":null}]}}]`))
 	f.Add([]byte("[{\"result\":{\"warn\":[\"\xff\xfe\"]}}]"))
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		got, gotDef, err := parseResultSet(raw)
-		want, wantDef, werr := oracleResultSet(raw)
-		if (err == nil) != (werr == nil) {
-			t.Fatalf("%q: scanner error %v, encoding/json error %v", raw, err, werr)
+		d, defined, err := parseResultSet(raw)
+		if err != nil || !defined {
+			return
 		}
-		if err == nil && (gotDef != wantDef || !sameDecision(got, want)) {
-			t.Fatalf("%q: scanner %#v (%v), encoding/json %#v (%v)", raw, got, gotDef, want, wantDef)
+		if err := checkDecision(d); err != nil {
+			t.Fatalf("%q: accepted %#v: %v", raw, d, err)
+		}
+		doc, err := json.Marshal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, _, err := parseResultSet([]byte(`[{"result":` + string(doc) + `}]`))
+		if err != nil || !sameDecision(again, d) {
+			t.Fatalf("%q: round trip gave %#v, %v; want %#v", raw, again, err, d)
 		}
 	})
 }
 
-func checkFull(t *testing.T, in Input) {
+func checkFull(t *testing.T, in policydoc.Input) {
 	t.Helper()
 	var d opawasm.Document
 	writeFull(&d, &in)
@@ -153,15 +112,15 @@ func TestWriteFullMatchesMarshal(t *testing.T) {
 	t.Parallel()
 	r := rand.New(rand.NewPCG(3, 4))
 	for i := range 200 {
-		in := Input{
-			Operation: Operations[r.IntN(len(Operations))], Tenant: fmt.Sprint("t", i),
-			Group:       Group{Name: "g<&>", ID: "id", FQN: "t:g"},
-			Integration: Integration{ID: "i", FQN: "f", Type: "integration/x", Provider: "p"},
-			Context:     Context{Client: "cli", Interactive: r.IntN(2) == 0, Yes: r.IntN(2) == 0, ConfirmName: "n\u2028", DryRun: r.IntN(2) == 0, CI: true, ShowPrefix: r.IntN(2) == 0},
+		in := policydoc.Input{
+			Operation: policydoc.Operations[r.IntN(len(policydoc.Operations))], Tenant: fmt.Sprint("t", i),
+			Group:       policydoc.Group{Name: "g<&>", ID: "id", FQN: "t:g"},
+			Integration: policydoc.Integration{ID: "i", FQN: "f", Type: "integration/x", Provider: "p"},
+			Context:     policydoc.Context{Client: "cli", Interactive: r.IntN(2) == 0, Yes: r.IntN(2) == 0, ConfirmName: "n\u2028", DryRun: r.IntN(2) == 0, CI: true, ShowPrefix: r.IntN(2) == 0},
 		}
 		for range r.IntN(4) {
-			in.Changes = append(in.Changes, Change{Key: "K\xff", Action: "add", Source: "env", Length: r.IntN(100)})
-			in.Secrets = append(in.Secrets, SecretMeta{Key: "K", ID: "s", Length: r.IntN(100)})
+			in.Changes = append(in.Changes, policydoc.Change{Key: "K\xff", Action: "add", Source: "env", Length: r.IntN(100)})
+			in.Secrets = append(in.Secrets, policydoc.Secret{Key: "K", ID: "s", Length: r.IntN(100)})
 		}
 		checkFull(t, in)
 	}
@@ -172,12 +131,12 @@ func FuzzWriteFull(f *testing.F) {
 	f.Add("group.update", "DB_PASSWORD", "env", 24, true)
 	f.Add("", "\xff<\u2029\"", "", -5, false)
 	f.Fuzz(func(t *testing.T, s, key, source string, n int, b bool) {
-		checkFull(t, Input{
-			Operation: s, Tenant: key, Group: Group{Name: key, ID: s, FQN: source},
-			Integration: Integration{ID: s, FQN: key, Type: source, Provider: s},
-			Changes:     []Change{{Key: key, Action: s, Source: source, Length: n}},
-			Secrets:     []SecretMeta{{Key: key, ID: source, Length: n}},
-			Context:     Context{Client: s, Interactive: b, Yes: !b, ConfirmName: key, DryRun: b, CI: !b, ShowPrefix: b},
+		checkFull(t, policydoc.Input{
+			Operation: policydoc.Operation(s), Tenant: key, Group: policydoc.Group{Name: key, ID: s, FQN: source},
+			Integration: policydoc.Integration{ID: s, FQN: key, Type: source, Provider: s},
+			Changes:     []policydoc.Change{{Key: key, Action: policydoc.Action(s), Source: policydoc.Source(source), Length: n}},
+			Secrets:     []policydoc.Secret{{Key: key, ID: source, Length: n}},
+			Context:     policydoc.Context{Client: policydoc.Client(s), Interactive: b, Yes: !b, ConfirmName: key, DryRun: b, CI: !b, ShowPrefix: b},
 		})
 	})
 }

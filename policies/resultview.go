@@ -5,28 +5,29 @@ import (
 	"fmt"
 	"unicode/utf8"
 
+	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/policies/opawasm"
 )
 
 // readDecision reads the default policy's result set in place from the
-// module's memory (see opawasm.Policy.EvalView) into a Decision; defined is
+// module's memory (see opawasm.Policy.EvalView) into a policydoc.Decision; defined is
 // false for an empty set. The default policy's decision has a known shape,
 // so anything else (a field of another type, an unknown field, a second
 // result) is an error: it could only come from a broken build. Organisation
 // policies, whose documents may use any shape encoding/json accepts, go
 // through parseResultSet instead. Invalid UTF-8 in a string reads as U+FFFD
 // per byte, as encoding/json reads it.
-func readDecision(rs opawasm.View) (d Decision, defined bool, err error) {
+func readDecision(rs opawasm.View) (d policydoc.Decision, defined bool, err error) {
 	n, err := rs.Len()
 	if err != nil || rs.Kind() != opawasm.KindSet {
-		return Decision{}, false, fmt.Errorf("result set: %s", kindError(rs, opawasm.KindSet, err))
+		return policydoc.Decision{}, false, fmt.Errorf("result set: %s", kindError(rs, opawasm.KindSet, err))
 	}
 	switch n {
 	case 0:
-		return Decision{}, false, nil
+		return policydoc.Decision{}, false, nil
 	case 1:
 	default:
-		return Decision{}, false, fmt.Errorf("result set: %d results, want at most 1", n)
+		return policydoc.Decision{}, false, fmt.Errorf("result set: %d results, want at most 1", n)
 	}
 	err = rs.Set(func(row opawasm.View) error {
 		found := false
@@ -44,10 +45,10 @@ func readDecision(rs opawasm.View) (d Decision, defined bool, err error) {
 		return err
 	})
 	if err != nil {
-		return Decision{}, false, fmt.Errorf("result set: %w", err)
+		return policydoc.Decision{}, false, fmt.Errorf("result set: %w", err)
 	}
 	if err := checkDecision(d); err != nil {
-		return Decision{}, false, err
+		return policydoc.Decision{}, false, err
 	}
 	return d, true, nil
 }
@@ -67,8 +68,8 @@ func isWord(v opawasm.View, w string) bool {
 
 // decisionView reads the decision object; an absent confirm is "none", as
 // in parseResultSet.
-func decisionView(v opawasm.View) (Decision, error) {
-	d := Decision{Confirm: ConfirmNone}
+func decisionView(v opawasm.View) (policydoc.Decision, error) {
+	d := policydoc.Decision{Confirm: policydoc.ConfirmNone}
 	err := v.Object(func(k, val opawasm.View) error {
 		key, err := k.Bytes()
 		if err != nil {
@@ -80,7 +81,7 @@ func decisionView(v opawasm.View) (Decision, error) {
 		case "warn":
 			d.Warn, err = stringsView(val)
 		case "confirm":
-			d.Confirm, err = wordView(val, ConfirmNone, ConfirmYes, ConfirmTyped)
+			d.Confirm, err = wordView(val, policydoc.ConfirmNone, policydoc.ConfirmYes, policydoc.ConfirmTyped)
 		case "mask":
 			d.Mask, err = maskView(val)
 		default:
@@ -115,17 +116,17 @@ func stringsView(v opawasm.View) ([]string, error) {
 // wordView reads a string that is expected to be one of words, returning
 // the constant rather than a copy; any other string is copied (and refused
 // later by checkDecision, which names it).
-func wordView(v opawasm.View, words ...string) (string, error) {
+func wordView[W ~string](v opawasm.View, words ...W) (W, error) {
 	b, err := v.Bytes()
 	if err != nil {
 		return "", err
 	}
 	for _, w := range words {
-		if string(b) == w {
+		if string(b) == string(w) {
 			return w, nil
 		}
 	}
-	return text(b), nil
+	return W(text(b)), nil
 }
 
 func maskView(v opawasm.View) (map[string]string, error) {
@@ -139,7 +140,7 @@ func maskView(v opawasm.View) (map[string]string, error) {
 		if err != nil {
 			return fmt.Errorf("key: %w", err)
 		}
-		level, err := wordView(val, MaskSet, MaskPrefix4)
+		level, err := wordView(val, policydoc.MaskSet, policydoc.MaskPrefix4)
 		if err != nil {
 			return fmt.Errorf("%q: %w", key, err)
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/policies/authoring"
 	"github.com/tfy-secrets/tfy-secrets/policies/opawasm"
 )
@@ -53,7 +54,7 @@ func loadShapes(t *testing.T) *opawasm.Policy {
 	return p
 }
 
-func readShape(p *opawasm.Policy, doc *opawasm.Document) (d Decision, defined bool, err error) {
+func readShape(p *opawasm.Policy, doc *opawasm.Document) (d policydoc.Decision, defined bool, err error) {
 	err = p.EvalView(context.Background(), Entrypoint, doc, func(rs opawasm.View) (err error) {
 		d, defined, err = readDecision(rs)
 		return err
@@ -75,7 +76,7 @@ func TestReadDecisionAgreesWithParseResultSet(t *testing.T) {
 				d.EndArray()
 			}
 			d.Key("confirm")
-			d.String(ConfirmNone)
+			d.String(string(policydoc.ConfirmNone))
 			d.Key("mask")
 			d.BeginObject()
 			d.EndObject()
@@ -93,12 +94,12 @@ func TestReadDecisionAgreesWithParseResultSet(t *testing.T) {
 			d.String("w")
 			d.EndArray()
 			d.Key("confirm")
-			d.String(ConfirmTyped)
+			d.String(string(policydoc.ConfirmTyped))
 			d.Key("mask")
 			d.BeginObject()
 			for i, k := range []string{"A", "B-2", "ü", "", "D", "E", "F", "G", "H", "I", "J"} {
 				d.Key(k)
-				d.String([]string{MaskSet, MaskPrefix4}[i%2])
+				d.String([]string{policydoc.MaskSet, policydoc.MaskPrefix4}[i%2])
 			}
 			d.EndObject()
 			d.EndObject()
@@ -106,7 +107,7 @@ func TestReadDecisionAgreesWithParseResultSet(t *testing.T) {
 		func(d *opawasm.Document) { // only some fields
 			d.BeginObject()
 			d.Key("confirm")
-			d.String(ConfirmYes)
+			d.String(string(policydoc.ConfirmYes))
 			d.EndObject()
 		},
 	}

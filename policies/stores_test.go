@@ -14,8 +14,7 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
-
-	"github.com/tfy-secrets/tfy-secrets/policies"
+	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 )
 
 type storeRule struct {
@@ -80,7 +79,7 @@ func TestNativeKeyRuleAgreesWithPattern(t *testing.T) {
 			in := baseInput()
 			in.Operation = "group.create"
 			in.Integration.Type = typ
-			in.Changes = []policies.Change{{Key: key, Action: "add", Source: "env", Length: 1}}
+			in.Changes = []policydoc.Change{{Key: key, Action: "add", Source: "env", Length: 1}}
 			d, err := e.Decide(context.Background(), in)
 			if err != nil {
 				t.Fatal(err)

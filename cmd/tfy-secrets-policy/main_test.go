@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/policies"
 )
 
@@ -118,9 +119,9 @@ func TestBinaryBuildsALoadableBundle(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer e.Close(context.Background())
-	d, err := e.Decide(context.Background(), policies.Input{
+	d, err := e.Decide(context.Background(), policydoc.Input{
 		Operation: "group.create",
-		Changes:   []policies.Change{{Key: "lower_case", Action: "add", Source: "env", Length: 3}},
+		Changes:   []policydoc.Change{{Key: "lower_case", Action: "add", Source: "env", Length: 3}},
 	})
 	if err != nil || len(d.Deny) != 1 || !strings.Contains(d.Deny[0], "UPPER-KEBAB-CASE") {
 		t.Fatalf("decision with the built bundle: %+v, %v", d, err)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/internal/tfyapi"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
@@ -35,7 +36,7 @@ func (s *Service) Login(ctx context.Context, req plugin.LoginRequest) (plugin.Au
 	// The tenant lookup sends no key: nothing reaches the host with it
 	// before policy has allowed the login.
 	tenant, tenantSource := s.lookupTenant(ctx, api, base, req.Key, log)
-	if _, err := s.decide(ctx, req.Call, log, Input{Operation: plugin.OpAuthLogin, Tenant: tenant}); err != nil {
+	if _, err := s.decide(ctx, req.Call, log, policydoc.Input{Operation: plugin.OpAuthLogin, Tenant: tenant}); err != nil {
 		return plugin.AuthStatus{}, err
 	}
 	if err := api.Ping(ctx); err != nil {

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
 	"github.com/tfy-secrets/tfy-secrets/internal/tfyapi"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
@@ -386,14 +387,14 @@ func (f *fakeAPI) Integrations(context.Context) ([]plugin.Integration, error) {
 type fakeDecider struct {
 	mu      sync.Mutex
 	inputs  []string
-	decide  func(in Input) Decision
+	decide  func(in policydoc.Input) policydoc.Decision
 	modules []plugin.PolicyModule
 }
 
-func (d *fakeDecider) Decide(_ context.Context, in Input) (Decision, error) {
+func (d *fakeDecider) Decide(_ context.Context, in policydoc.Input) (policydoc.Decision, error) {
 	b, err := json.Marshal(in)
 	if err != nil {
-		return Decision{}, err
+		return policydoc.Decision{}, err
 	}
 	d.mu.Lock()
 	d.inputs = append(d.inputs, string(b))
@@ -406,8 +407,8 @@ func (d *fakeDecider) Decide(_ context.Context, in Input) (Decision, error) {
 
 // defaultDecision mirrors the default bundle's shape: yes for mutations,
 // typed for group delete, prefix4 for long values when asked.
-func defaultDecision(in Input) Decision {
-	dec := Decision{Confirm: plugin.ConfirmNone, Mask: map[string]string{}}
+func defaultDecision(in policydoc.Input) policydoc.Decision {
+	dec := policydoc.Decision{Confirm: plugin.ConfirmNone, Mask: map[string]string{}}
 	switch in.Operation {
 	case plugin.OpGroupCreate, plugin.OpGroupUpdate, plugin.OpSecretDelete:
 		dec.Confirm = plugin.ConfirmYes
@@ -421,14 +422,14 @@ func defaultDecision(in Input) Decision {
 	}
 	for _, s := range in.Secrets {
 		if in.Context.ShowPrefix && s.Length >= 16 {
-			dec.Mask[s.Key] = maskPrefix4
+			dec.Mask[s.Key] = policydoc.MaskPrefix4
 		}
 	}
 	return dec
 }
 
 func (d *fakeDecider) EvalJSON(_ context.Context, input []byte) ([]byte, error) {
-	var in Input
+	var in policydoc.Input
 	if err := json.Unmarshal(input, &in); err != nil {
 		return nil, err
 	}

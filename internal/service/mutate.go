@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
 	"github.com/tfy-secrets/tfy-secrets/internal/tfyapi"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
@@ -65,15 +66,15 @@ func (s *Service) Plan(ctx context.Context, req plugin.MutationRequest) (plugin.
 		pp.write = req.Operation
 	}
 	pp.plan.Operation = req.Operation
-	in := Input{
+	in := policydoc.Input{
 		Operation: req.Operation, Tenant: ss.tenant(pp.group), Changes: pp.keys.inputChanges(),
-		Group: &InputGroup{Name: pp.plan.Group, ID: pp.group.ID, FQN: pp.plan.GroupFQN},
+		Group: policydoc.Group{Name: pp.plan.Group, ID: pp.group.ID, FQN: pp.plan.GroupFQN},
 	}
 	if pp.integration.ID != "" {
-		in.Integration = &InputIntegration{ID: pp.integration.ID, FQN: pp.integration.FQN, Type: pp.integration.Type, Provider: pp.integration.Provider}
+		in.Integration = policydoc.Integration{ID: pp.integration.ID, FQN: pp.integration.FQN, Type: pp.integration.Type, Provider: pp.integration.Provider}
 	}
 	for _, sec := range pp.group.Secrets {
-		in.Secrets = append(in.Secrets, InputSecret{Key: sec.Key, ID: sec.ID})
+		in.Secrets = append(in.Secrets, policydoc.Secret{Key: sec.Key, ID: sec.ID})
 	}
 	dec, err := s.decide(ctx, req.Call, log, in)
 	if err != nil {

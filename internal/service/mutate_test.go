@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/internal/tfyapi"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
@@ -347,12 +348,12 @@ func TestPlanInputHasLengthsOnly(t *testing.T) {
 	if _, err := h.svc.Plan(context.Background(), planUpdateReq("app", change("A", "0123456789"))); err != nil {
 		t.Fatal(err)
 	}
-	var in Input
+	var in policydoc.Input
 	if err := json.Unmarshal([]byte(h.dec.inputs[0]), &in); err != nil {
 		t.Fatal(err)
 	}
 	if in.Operation != plugin.OpGroupUpdate || len(in.Changes) != 1 || in.Changes[0].Length != 10 || in.Changes[0].Action != plugin.ActionRotate ||
-		in.Integration == nil || in.Integration.Provider != "azure" || !in.Context.Yes {
+		in.Integration.Provider != "azure" || !in.Context.Yes {
 		t.Fatalf("input = %s", h.dec.inputs[0])
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
@@ -237,10 +238,10 @@ func (p *keyPlan) finish() {
 
 // inputChanges is the policy view of the plan: keys, actions, sources and
 // lengths, never values.
-func (p keyPlan) inputChanges() []InputChange {
-	out := make([]InputChange, 0, len(p.changes))
+func (p keyPlan) inputChanges() []policydoc.Change {
+	out := make([]policydoc.Change, 0, len(p.changes))
 	for _, c := range p.changes {
-		out = append(out, InputChange{Key: c.Key, Action: c.Action, Source: c.Source, Length: p.lengths[c.Key]})
+		out = append(out, policydoc.Change{Key: c.Key, Action: c.Action, Source: c.Source, Length: p.lengths[c.Key]})
 	}
 	return out
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
@@ -84,21 +85,13 @@ func CheckPolicyInput(b []byte) error {
 // (encoding/json's messages quote the offending character).
 func inputSyntaxError(b []byte, err error) error {
 	if se, ok := errors.AsType[*json.SyntaxError](err); ok {
-		line, col := position(b, se.Offset)
+		line, col := policydoc.Position(b, se.Offset)
 		return failure.New(failure.Usage, "policy input is not valid JSON (line %d, column %d)", line, col)
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return failure.New(failure.Usage, "policy input is empty or cut short")
 	}
 	return failure.New(failure.Usage, "policy input is not valid JSON")
-}
-
-func position(b []byte, off int64) (line, col int) {
-	off = min(max(off, 0), int64(len(b)))
-	before := b[:off]
-	line = bytes.Count(before, []byte("\n")) + 1
-	col = int(off) - (bytes.LastIndexByte(before, '\n') + 1)
-	return line, max(col, 1)
 }
 
 // findValueField returns the path of the first field named "value" (any

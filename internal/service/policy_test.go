@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
@@ -49,7 +50,7 @@ func TestPolicyEvalAndShow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var dec Decision
+	var dec policydoc.Decision
 	if err := json.Unmarshal(out, &dec); err != nil || dec.Confirm != plugin.ConfirmTyped {
 		t.Fatalf("decision %s, %v", out, err)
 	}

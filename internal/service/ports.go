@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
@@ -118,7 +119,7 @@ type Connect func(baseURL string, key secret.Value, log *slog.Logger) (API, erro
 // Decider evaluates policy: the default bundle plus an optional organisation
 // bundle, combined.
 type Decider interface {
-	Decide(ctx context.Context, in Input) (Decision, error)
+	Decide(ctx context.Context, in policydoc.Input) (policydoc.Decision, error)
 	// EvalJSON evaluates a raw input document and returns the decision
 	// document.
 	EvalJSON(ctx context.Context, input []byte) ([]byte, error)
@@ -159,68 +160,3 @@ type Providers interface {
 	// PolicyData is the {"stores":{...}} document policies read as data.
 	PolicyData() json.RawMessage
 }
-
-// Input is the policy input document (design section 6). It has no field
-// that could hold a value: lengths only.
-type Input struct {
-	Operation   plugin.Operation  `json:"operation"`
-	Tenant      string            `json:"tenant,omitempty"`
-	Group       *InputGroup       `json:"group,omitempty"`
-	Integration *InputIntegration `json:"integration,omitempty"`
-	Changes     []InputChange     `json:"changes"`
-	Secrets     []InputSecret     `json:"secrets"`
-	Context     InputContext      `json:"context"`
-}
-
-// InputGroup is input.group.
-type InputGroup struct {
-	Name string `json:"name"`
-	ID   string `json:"id,omitempty"`
-	FQN  string `json:"fqn,omitempty"`
-}
-
-// InputIntegration is input.integration.
-type InputIntegration struct {
-	ID       string `json:"id"`
-	FQN      string `json:"fqn,omitempty"`
-	Type     string `json:"type"`
-	Provider string `json:"provider,omitempty"`
-}
-
-// InputChange is one element of input.changes.
-type InputChange struct {
-	Key    string        `json:"key"`
-	Action plugin.Action `json:"action"`
-	Source plugin.Source `json:"source,omitempty"`
-	Length int           `json:"length"`
-}
-
-// InputSecret is one element of input.secrets.
-type InputSecret struct {
-	Key    string `json:"key"`
-	ID     string `json:"id,omitempty"`
-	Length int    `json:"length"`
-}
-
-// InputContext is input.context.
-type InputContext struct {
-	Client      plugin.Client `json:"client"`
-	Interactive bool          `json:"interactive"`
-	Yes         bool          `json:"yes"`
-	ConfirmName string        `json:"confirm_name"`
-	DryRun      bool          `json:"dry_run"`
-	CI          bool          `json:"ci"`
-	ShowPrefix  bool          `json:"show_prefix"`
-}
-
-// Decision is the combined policy decision.
-type Decision struct {
-	Deny    []string          `json:"deny"`
-	Warn    []string          `json:"warn"`
-	Confirm plugin.Confirm    `json:"confirm"`
-	Mask    map[string]string `json:"mask"`
-}
-
-// maskPrefix4 is the Decision.Mask level that allows showing the first four
-// characters; any other level (normally "set") shows "(set)".
-const maskPrefix4 = "prefix4"

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
 	"github.com/tfy-secrets/tfy-secrets/internal/tfyapi"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
@@ -60,7 +61,7 @@ func (s *Service) ListGroups(ctx context.Context, req plugin.ListGroupsRequest, 
 	decided := make(chan error, 1)
 	go func() {
 		// The tenant may cost a request too; it runs beside the page.
-		_, err := s.decide(ctx, req.Call, log, Input{Operation: plugin.OpGroupList, Tenant: ss.fallbackTenant()})
+		_, err := s.decide(ctx, req.Call, log, policydoc.Input{Operation: plugin.OpGroupList, Tenant: ss.fallbackTenant()})
 		decided <- err
 	}()
 	allowed := false
@@ -144,8 +145,8 @@ func notFound(sub subject) error {
 }
 
 // groupInput is the policy view of a group.
-func groupInput(g Group) *InputGroup {
-	return &InputGroup{Name: g.Name, ID: g.ID, FQN: g.FQN}
+func groupInput(g Group) policydoc.Group {
+	return policydoc.Group{Name: g.Name, ID: g.ID, FQN: g.FQN}
 }
 
 // GetGroup returns a group and its secrets, masked. Values are read only when
@@ -165,9 +166,9 @@ func (s *Service) GetGroup(ctx context.Context, req plugin.GetGroupRequest) (plu
 	if req.ShowPrefix {
 		// Reading values is acting: policy gets to refuse the read before
 		// any value is fetched, then decides masks once lengths are known.
-		pre := Input{Operation: plugin.OpGroupGet, Tenant: ss.tenant(g), Group: groupInput(g)}
+		pre := policydoc.Input{Operation: plugin.OpGroupGet, Tenant: ss.tenant(g), Group: groupInput(g)}
 		for _, sec := range g.Secrets {
-			pre.Secrets = append(pre.Secrets, InputSecret{Key: sec.Key, ID: sec.ID})
+			pre.Secrets = append(pre.Secrets, policydoc.Secret{Key: sec.Key, ID: sec.ID})
 		}
 		if _, err := s.decide(ctx, req.Call, log, pre); err != nil {
 			return plugin.GroupDetail{}, err
@@ -177,9 +178,9 @@ func (s *Service) GetGroup(ctx context.Context, req plugin.GetGroupRequest) (plu
 	if err != nil {
 		return plugin.GroupDetail{}, err
 	}
-	in := Input{Operation: plugin.OpGroupGet, Tenant: ss.tenant(g), Group: groupInput(g)}
+	in := policydoc.Input{Operation: plugin.OpGroupGet, Tenant: ss.tenant(g), Group: groupInput(g)}
 	for _, sec := range secrets {
-		in.Secrets = append(in.Secrets, InputSecret{Key: sec.Key, ID: sec.ID, Length: sec.Value.Len()})
+		in.Secrets = append(in.Secrets, policydoc.Secret{Key: sec.Key, ID: sec.ID, Length: sec.Value.Len()})
 	}
 	dec, err := s.decide(ctx, req.Call, log, in)
 	if err != nil {
@@ -329,8 +330,8 @@ func (s *Service) GetSecret(ctx context.Context, req plugin.SecretRequest) (plug
 		// Policy needs the length to decide whether a prefix may be shown,
 		// so only here is the value read, and only once policy has had the
 		// chance to refuse the read.
-		pre := Input{Operation: plugin.OpSecretGet, Tenant: ss.tenant(g), Group: groupInput(g),
-			Secrets: []InputSecret{{Key: sec.Key, ID: sec.ID}}}
+		pre := policydoc.Input{Operation: plugin.OpSecretGet, Tenant: ss.tenant(g), Group: groupInput(g),
+			Secrets: []policydoc.Secret{{Key: sec.Key, ID: sec.ID}}}
 		if _, err := s.decide(ctx, req.Call, log, pre); err != nil {
 			return plugin.SecretInfo{}, err
 		}
@@ -359,8 +360,8 @@ func (s *Service) GetSecret(ctx context.Context, req plugin.SecretRequest) (plug
 			}
 		}
 	}
-	in := Input{Operation: plugin.OpSecretGet, Tenant: ss.tenant(g), Group: groupInput(g),
-		Secrets: []InputSecret{{Key: sec.Key, ID: sec.ID, Length: sec.Value.Len()}}}
+	in := policydoc.Input{Operation: plugin.OpSecretGet, Tenant: ss.tenant(g), Group: groupInput(g),
+		Secrets: []policydoc.Secret{{Key: sec.Key, ID: sec.ID, Length: sec.Value.Len()}}}
 	dec, err := s.decide(ctx, req.Call, log, in)
 	if err != nil {
 		return plugin.SecretInfo{}, err
@@ -383,8 +384,8 @@ func (s *Service) SecretVersions(ctx context.Context, req plugin.SecretRequest) 
 	if err != nil {
 		return nil, err
 	}
-	in := Input{Operation: plugin.OpSecretVersions, Tenant: ss.tenant(g), Group: groupInput(g),
-		Secrets: []InputSecret{{Key: sec.Key, ID: sec.ID}}}
+	in := policydoc.Input{Operation: plugin.OpSecretVersions, Tenant: ss.tenant(g), Group: groupInput(g),
+		Secrets: []policydoc.Secret{{Key: sec.Key, ID: sec.ID}}}
 	if _, err := s.decide(ctx, req.Call, log, in); err != nil {
 		return nil, err
 	}
@@ -412,10 +413,10 @@ func (s *Service) Ref(ctx context.Context, req plugin.RefRequest) (string, error
 	if err != nil {
 		return "", err
 	}
-	in := Input{Operation: plugin.OpGroupGet, Tenant: ss.tenant(g), Group: groupInput(g)}
+	in := policydoc.Input{Operation: plugin.OpGroupGet, Tenant: ss.tenant(g), Group: groupInput(g)}
 	found := false
 	for _, sec := range g.Secrets {
-		in.Secrets = append(in.Secrets, InputSecret{Key: sec.Key, ID: sec.ID})
+		in.Secrets = append(in.Secrets, policydoc.Secret{Key: sec.Key, ID: sec.ID})
 		found = found || sec.Key == req.Key
 	}
 	if _, err := s.decide(ctx, req.Call, log, in); err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
 	"github.com/tfy-secrets/tfy-secrets/internal/tfyapi"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
@@ -100,10 +101,10 @@ func TestGetGroupValueViewDisabled(t *testing.T) {
 func TestMask(t *testing.T) {
 	t.Parallel()
 	v := change("K", "ünïcode-value-long").Value
-	if got := mask(v, maskPrefix4); got != "ünïc***" {
+	if got := mask(v, policydoc.MaskPrefix4); got != "ünïc***" {
 		t.Fatalf("mask = %q", got)
 	}
-	if got := mask(change("K", "short").Value, maskPrefix4); got != "(set)" {
+	if got := mask(change("K", "short").Value, policydoc.MaskPrefix4); got != "(set)" {
 		t.Fatalf("short value mask = %q", got)
 	}
 	if got := mask(v, "set"); got != "(set)" {
@@ -242,8 +243,8 @@ func TestDeniedReadFetchesNoValue(t *testing.T) {
 	t.Parallel()
 	h := newHarness()
 	h.api.add("app", map[string]string{"A": "abcdefghijklmnopqrstuvwxyz"})
-	h.dec.decide = func(in Input) Decision {
-		return Decision{Deny: []string{"reads of " + string(in.Operation) + " are closed"}}
+	h.dec.decide = func(in policydoc.Input) policydoc.Decision {
+		return policydoc.Decision{Deny: []string{"reads of " + string(in.Operation) + " are closed"}}
 	}
 	c := call()
 	c.ShowPrefix = true
@@ -278,12 +279,12 @@ func TestListGroupsDecidesWhileFetching(t *testing.T) {
 	h := newHarness()
 	h.api.add("app", map[string]string{"A": "a"})
 	api := fetchSignal{fakeAPI: h.api, fetching: make(chan struct{})}
-	h.dec.decide = func(in Input) Decision {
+	h.dec.decide = func(in policydoc.Input) policydoc.Decision {
 		select {
 		case <-api.fetching:
 			return defaultDecision(in)
 		case <-time.After(10 * time.Second):
-			return Decision{Deny: []string{"the decision did not overlap the fetch"}}
+			return policydoc.Decision{Deny: []string{"the decision did not overlap the fetch"}}
 		}
 	}
 	svc := New(Options{
@@ -315,7 +316,9 @@ func TestDeniedListYieldsNothing(t *testing.T) {
 			if apiErr != nil {
 				h.api.failOn["ListGroups"] = apiErr
 			}
-			h.dec.decide = func(Input) Decision { return Decision{Deny: []string{"lists are closed"}} }
+			h.dec.decide = func(policydoc.Input) policydoc.Decision {
+				return policydoc.Decision{Deny: []string{"lists are closed"}}
+			}
 			yielded := 0
 			err := h.svc.ListGroups(context.Background(), plugin.ListGroupsRequest{Call: call()}, func(plugin.Group) error {
 				yielded++

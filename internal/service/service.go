@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
@@ -160,8 +161,8 @@ func (s *Service) decider(ctx context.Context, bundle string) (Decider, error) {
 
 // decide evaluates in under the call's policies and turns a deny into a
 // failure that lists every reason.
-func (s *Service) decide(ctx context.Context, call plugin.Call, log *slog.Logger, in Input) (Decision, error) {
-	in.Context = InputContext{
+func (s *Service) decide(ctx context.Context, call plugin.Call, log *slog.Logger, in policydoc.Input) (policydoc.Decision, error) {
+	in.Context = policydoc.Context{
 		Client: call.Client, Interactive: call.Interactive, Yes: call.Yes, ConfirmName: call.ConfirmName,
 		DryRun: call.DryRun, CI: call.CI, ShowPrefix: call.ShowPrefix,
 	}
@@ -169,21 +170,21 @@ func (s *Service) decide(ctx context.Context, call plugin.Call, log *slog.Logger
 		in.Context.Client = plugin.ClientCLI
 	}
 	if in.Changes == nil {
-		in.Changes = []InputChange{}
+		in.Changes = []policydoc.Change{}
 	}
 	if in.Secrets == nil {
-		in.Secrets = []InputSecret{}
+		in.Secrets = []policydoc.Secret{}
 	}
 	d, err := s.decider(ctx, call.PolicyPath)
 	if err != nil {
-		return Decision{}, err
+		return policydoc.Decision{}, err
 	}
 	dec, err := d.Decide(ctx, in)
 	if err != nil {
 		if _, ok := errors.AsType[*failure.Error](err); ok {
-			return Decision{}, err
+			return policydoc.Decision{}, err
 		}
-		return Decision{}, failure.Wrap(failure.Config, err, "evaluate policy: "+err.Error())
+		return policydoc.Decision{}, failure.Wrap(failure.Config, err, "evaluate policy: "+err.Error())
 	}
 	log.Debug("policy", "operation", in.Operation, "deny", len(dec.Deny), "warn", len(dec.Warn), "confirm", dec.Confirm)
 	if len(dec.Deny) > 0 {
@@ -262,7 +263,7 @@ func hostTenant(baseURL string) string {
 // first four characters and "***" when the decision allows prefix4 and the
 // value is long enough that four characters are at most half of it.
 func mask(v secret.Value, level string) string {
-	if level != maskPrefix4 || !v.IsSet() {
+	if level != policydoc.MaskPrefix4 || !v.IsSet() {
 		return secret.Redacted
 	}
 	r := []rune(v.Reveal())

@@ -23,6 +23,7 @@ import (
 	"github.com/tfy-secrets/tfy-secrets/internal/credentials"
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 	"github.com/tfy-secrets/tfy-secrets/internal/grouplock"
+	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
 	"github.com/tfy-secrets/tfy-secrets/internal/service"
 	"github.com/tfy-secrets/tfy-secrets/internal/tfyapi"
@@ -382,33 +383,9 @@ type Decider struct{ e *policies.Engine }
 
 var _ service.Decider = (*Decider)(nil)
 
-// Decide converts the input field by field (no JSON round trip on the hot
-// path) and the decision back.
-func (d *Decider) Decide(ctx context.Context, in service.Input) (service.Decision, error) {
-	pin := policies.Input{
-		Operation: string(in.Operation), Tenant: in.Tenant,
-		Context: policies.Context{
-			Client: string(in.Context.Client), Interactive: in.Context.Interactive, Yes: in.Context.Yes,
-			ConfirmName: in.Context.ConfirmName, DryRun: in.Context.DryRun, CI: in.Context.CI, ShowPrefix: in.Context.ShowPrefix,
-		},
-	}
-	if in.Group != nil {
-		pin.Group = policies.Group{Name: in.Group.Name, ID: in.Group.ID, FQN: in.Group.FQN}
-	}
-	if in.Integration != nil {
-		pin.Integration = policies.Integration{ID: in.Integration.ID, FQN: in.Integration.FQN, Type: in.Integration.Type, Provider: in.Integration.Provider}
-	}
-	for _, c := range in.Changes {
-		pin.Changes = append(pin.Changes, policies.Change{Key: c.Key, Action: string(c.Action), Source: string(c.Source), Length: c.Length})
-	}
-	for _, s := range in.Secrets {
-		pin.Secrets = append(pin.Secrets, policies.SecretMeta{Key: s.Key, ID: s.ID, Length: s.Length})
-	}
-	dec, err := d.e.Decide(ctx, pin)
-	if err != nil {
-		return service.Decision{}, err
-	}
-	return service.Decision{Deny: dec.Deny, Warn: dec.Warn, Confirm: plugin.Confirm(dec.Confirm), Mask: dec.Mask}, nil
+// Decide evaluates the input; the engine and the service share its type.
+func (d *Decider) Decide(ctx context.Context, in policydoc.Input) (policydoc.Decision, error) {
+	return d.e.Decide(ctx, in)
 }
 
 // EvalJSON is `policy eval`.

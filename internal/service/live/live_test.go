@@ -17,6 +17,7 @@ import (
 	"github.com/tfy-secrets/tfy-secrets/internal/credentials"
 	"github.com/tfy-secrets/tfy-secrets/internal/emulator"
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
 	"github.com/tfy-secrets/tfy-secrets/internal/service"
 	"github.com/tfy-secrets/tfy-secrets/internal/service/live"
@@ -454,8 +455,8 @@ func BenchmarkUpdate1000Keys(b *testing.B) {
 
 type allowAll struct{}
 
-func (allowAll) Decide(context.Context, service.Input) (service.Decision, error) {
-	return service.Decision{Confirm: plugin.ConfirmYes}, nil
+func (allowAll) Decide(context.Context, policydoc.Input) (policydoc.Decision, error) {
+	return policydoc.Decision{Confirm: plugin.ConfirmYes}, nil
 }
 func (allowAll) EvalJSON(context.Context, []byte) ([]byte, error) { return []byte("{}"), nil }
 func (allowAll) Modules() []plugin.PolicyModule                   { return nil }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/policies"
 	"github.com/tfy-secrets/tfy-secrets/providers/all"
 )
@@ -29,13 +30,13 @@ func main() {
 		fmt.Fprintln(os.Stderr, "firstdecision:", err)
 		os.Exit(1)
 	}
-	in, want := policies.Input{
+	in, want := policydoc.Input{
 		Operation:   "group.update",
-		Integration: policies.Integration{Type: "integration/secret-store/azure/vault"},
-		Changes:     []policies.Change{{Key: "DB-PASSWORD", Action: "rotate", Source: "env", Length: 24}},
-	}, policies.ConfirmYes
+		Integration: policydoc.Integration{Type: "integration/secret-store/azure/vault"},
+		Changes:     []policydoc.Change{{Key: "DB-PASSWORD", Action: "rotate", Source: "env", Length: 24}},
+	}, policydoc.ConfirmYes
 	if *read {
-		in, want = policies.Input{Operation: "group.list"}, policies.ConfirmNone
+		in, want = policydoc.Input{Operation: "group.list"}, policydoc.ConfirmNone
 	}
 	start := time.Now()
 	e, err := policies.New(ctx, policies.Options{CacheDir: *cache, Stores: stores.Stores})

@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/policies/opawasm"
 )
 
@@ -31,7 +32,7 @@ import (
 // compares Decide with OPA's evaluation of the Rego on the whole document,
 // so a rule reading a field left out here fails it.
 type Input struct {
-	Operation       string
+	Operation       policydoc.Operation
 	IntegrationType string
 	Changes         []Change
 	Secrets         []Secret
@@ -42,7 +43,7 @@ type Input struct {
 // Change is one change as the default policy sees it.
 type Change struct {
 	Key     string
-	Action  string
+	Action  policydoc.Action
 	Literal bool // the value was typed inline
 	Length  int
 }
@@ -58,7 +59,7 @@ func Write(d *opawasm.Document, in *Input) {
 	d.Reset()
 	d.BeginObject()
 	d.Key("operation")
-	d.String(in.Operation)
+	d.String(string(in.Operation))
 	d.Key("integration")
 	d.BeginObject()
 	d.Key("type")
@@ -72,7 +73,7 @@ func Write(d *opawasm.Document, in *Input) {
 		d.Key("key")
 		d.String(c.Key)
 		d.Key("action")
-		d.String(c.Action)
+		d.String(string(c.Action))
 		if c.Literal {
 			d.Key("source")
 			d.String("literal")

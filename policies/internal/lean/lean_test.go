@@ -11,6 +11,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 
+	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/policies/opawasm"
 )
 
@@ -42,11 +43,11 @@ type jsonSecret struct {
 }
 
 func oracle(in *Input) []byte {
-	v := jsonView{Operation: in.Operation, Changes: []jsonChange{}, Secrets: []jsonSecret{}}
+	v := jsonView{Operation: string(in.Operation), Changes: []jsonChange{}, Secrets: []jsonSecret{}}
 	v.Integration.Type = in.IntegrationType
 	v.Context.DryRun, v.Context.ShowPrefix = in.DryRun, in.ShowPrefix
 	for _, c := range in.Changes {
-		jc := jsonChange{Key: c.Key, Action: c.Action, Length: c.Length}
+		jc := jsonChange{Key: c.Key, Action: string(c.Action), Length: c.Length}
 		if c.Literal {
 			jc.Source = "literal"
 		}
@@ -144,8 +145,8 @@ func FuzzWrite(f *testing.F) {
 	f.Add("", "", "a\xffb\u2028<&>", "", -1, false, true)
 	f.Fuzz(func(t *testing.T, op, typ, key, action string, length int, literal, flag bool) {
 		check(t, &Input{
-			Operation: op, IntegrationType: typ, DryRun: flag, ShowPrefix: !flag,
-			Changes: []Change{{Key: key, Action: action, Literal: literal, Length: length}, {Key: action, Action: key}},
+			Operation: policydoc.Operation(op), IntegrationType: typ, DryRun: flag, ShowPrefix: !flag,
+			Changes: []Change{{Key: key, Action: policydoc.Action(action), Literal: literal, Length: length}, {Key: action, Action: policydoc.Action(key)}},
 			Secrets: []Secret{{Key: key, Length: length}},
 		})
 	})

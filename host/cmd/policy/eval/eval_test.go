@@ -6,8 +6,6 @@ import (
 	"testing"
 
 	"github.com/tfy-secrets/tfy-secrets/host/hosttest"
-	"github.com/tfy-secrets/tfy-secrets/plugin"
-	"github.com/tfy-secrets/tfy-secrets/policies"
 )
 
 func TestParse(t *testing.T) {
@@ -65,13 +63,4 @@ func FuzzCheckInput(f *testing.F) {
 			t.Fatalf("error quotes the document: %v", err)
 		}
 	})
-}
-
-// TestOneInputLimit: the host, the plugin (plugin.MaxPolicyInput) and the
-// engine (policies.MaxInputBytes) refuse a policy input at the same size.
-func TestOneInputLimit(t *testing.T) {
-	t.Parallel()
-	if plugin.MaxPolicyInput != policies.MaxInputBytes {
-		t.Fatalf("plugin.MaxPolicyInput %d, policies.MaxInputBytes %d", plugin.MaxPolicyInput, policies.MaxInputBytes)
-	}
 }

@@ -1,23 +1,23 @@
-package policies_test
+package policydoc_test
 
 import (
 	"encoding/json"
 	"strings"
 	"testing"
 
-	"github.com/tfy-secrets/tfy-secrets/policies"
+	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 )
 
 func TestParseInputRoundTrip(t *testing.T) {
 	t.Parallel()
 	in := baseInput()
-	in.Changes = []policies.Change{{Key: "K", Action: "add", Source: "env", Length: 3}}
-	in.Secrets = []policies.SecretMeta{{Key: "K", ID: "s", Length: 3}}
+	in.Changes = []policydoc.Change{{Key: "K", Action: "add", Source: "env", Length: 3}}
+	in.Secrets = []policydoc.Secret{{Key: "K", ID: "s", Length: 3}}
 	b, err := json.Marshal(in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := policies.ParseInput(b)
+	got, err := policydoc.ParseInput(b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +29,7 @@ func TestParseInputRoundTrip(t *testing.T) {
 
 func TestInputMarshalsEmptyListsAsArrays(t *testing.T) {
 	t.Parallel()
-	b, err := json.Marshal(policies.Input{Operation: "group.list"})
+	b, err := json.Marshal(policydoc.Input{Operation: "group.list"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestParseInputMalformed(t *testing.T) {
 		{`{"operation":"group.list"}` + strings.Repeat(" ", 8<<20), "larger than"},
 	}
 	for _, tt := range tests {
-		_, err := policies.ParseInput([]byte(tt.doc))
+		_, err := policydoc.ParseInput([]byte(tt.doc))
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			name := tt.doc
 			if len(name) > 60 {
@@ -78,7 +78,7 @@ func FuzzParseInput(f *testing.F) {
 	f.Add([]byte(`null`))
 	f.Add([]byte(`{"operation":"group.list"}{}`))
 	f.Fuzz(func(t *testing.T, doc []byte) {
-		in, err := policies.ParseInput(doc)
+		in, err := policydoc.ParseInput(doc)
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "parse input: ") {
 				t.Fatalf("error without its operation: %v", err)
@@ -93,8 +93,18 @@ func FuzzParseInput(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := policies.ParseInput(b); err != nil {
+		if _, err := policydoc.ParseInput(b); err != nil {
 			t.Fatalf("re-parse of %s: %v", b, err)
 		}
 	})
+}
+
+func baseInput() policydoc.Input {
+	return policydoc.Input{
+		Operation:   policydoc.OpGroupUpdate,
+		Tenant:      "demo",
+		Group:       policydoc.Group{Name: "my-app-secrets", ID: "g1", FQN: "demo:my-app-secrets"},
+		Integration: policydoc.Integration{ID: "i1", FQN: "demo:azure", Type: "integration/secret-store/azure/vault", Provider: "azure"},
+		Context:     policydoc.Context{Client: policydoc.ClientCLI, Interactive: true},
+	}
 }
