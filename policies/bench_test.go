@@ -180,13 +180,7 @@ func prepareOPA(b *testing.B, target string) rego.PreparedEvalQuery {
 // BenchmarkDecidePrecomputed is a read the precomputed table answers (a
 // group list, with the store rules the plugin passes): no wasm runs.
 func BenchmarkDecidePrecomputed(b *testing.B) {
-	var doc struct {
-		Stores json.RawMessage `json:"stores"`
-	}
-	if err := json.Unmarshal(all.Registry().PolicyData(), &doc); err != nil {
-		b.Fatal(err)
-	}
-	e, err := policies.New(context.Background(), policies.Options{Stores: doc.Stores, CacheDir: b.TempDir()})
+	e, err := policies.New(context.Background(), policies.Options{Stores: all.Registry().StoreRules(), CacheDir: b.TempDir()})
 	if err != nil {
 		b.Fatal(err)
 	}

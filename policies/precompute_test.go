@@ -20,13 +20,7 @@ import (
 // internal/service/live): the "stores" member of the providers' data.
 func pluginStores(t testing.TB) json.RawMessage {
 	t.Helper()
-	var doc struct {
-		Stores json.RawMessage `json:"stores"`
-	}
-	if err := json.Unmarshal(all.Registry().PolicyData(), &doc); err != nil {
-		t.Fatal(err)
-	}
-	return doc.Stores
+	return all.Registry().StoreRules()
 }
 
 func newInternalEngine(t testing.TB, stores json.RawMessage) *Engine {

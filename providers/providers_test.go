@@ -63,12 +63,12 @@ func TestSecretStoreDetection(t *testing.T) {
 	}
 }
 
-func TestPolicyDataShape(t *testing.T) {
+func TestStoreRulesShape(t *testing.T) {
 	t.Parallel()
 	var doc struct {
-		Stores map[string]providers.Rules `json:"stores"`
+		Stores map[string]providers.Rules
 	}
-	if err := json.Unmarshal(reg.PolicyData(), &doc); err != nil {
+	if err := json.Unmarshal(reg.StoreRules(), &doc.Stores); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]struct {

@@ -57,9 +57,9 @@ func (r *Registry) Location(in Integration) string {
 	return ""
 }
 
-// PolicyData is the data document the policy engine evaluates store rules
-// against: {"stores": {"<type>": Rules}}.
-func (r *Registry) PolicyData() json.RawMessage {
+// StoreRules is the store rules document the policy engine evaluates
+// against (its data.stores): {"<type>": Rules}.
+func (r *Registry) StoreRules() json.RawMessage {
 	stores := map[string]Rules{}
 	for _, p := range r.providers {
 		for _, st := range p.Stores() {
@@ -68,9 +68,9 @@ func (r *Registry) PolicyData() json.RawMessage {
 			}
 		}
 	}
-	b, err := json.Marshal(map[string]any{"stores": stores})
+	b, err := json.Marshal(stores)
 	if err != nil {
-		panic(fmt.Sprintf("providers: marshal policy data: %v", err)) // static data; cannot fail
+		panic(fmt.Sprintf("providers: marshal store rules: %v", err)) // static data; cannot fail
 	}
 	return b
 }

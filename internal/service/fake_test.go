@@ -501,7 +501,7 @@ func (fakeProviders) Explain(err error, in plugin.Integration, key string) error
 	return nil
 }
 
-func (fakeProviders) PolicyData() json.RawMessage { return json.RawMessage(`{"stores":{}}`) }
+func (fakeProviders) StoreRules() json.RawMessage { return json.RawMessage(`{}`) }
 
 // harness is a Service over the fakes.
 type harness struct {

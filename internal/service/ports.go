@@ -127,8 +127,8 @@ type Decider interface {
 }
 
 // NewDecider builds the policy engine for an organisation bundle path ("" =
-// defaults only). data is the providers' policy data document.
-type NewDecider func(ctx context.Context, bundle string, data json.RawMessage) (Decider, error)
+// defaults only). stores is the providers' store rules document.
+type NewDecider func(ctx context.Context, bundle string, stores json.RawMessage) (Decider, error)
 
 // Locker serialises the writers of one group on this machine: Apply holds
 // the lock from just before its final read of a group until it has verified
@@ -157,6 +157,6 @@ type Providers interface {
 	// deletion, key-name rule, failed dependency) into a *failure.Error with
 	// recovery hints, or returns nil when it has nothing to add.
 	Explain(err error, in plugin.Integration, key string) error
-	// PolicyData is the {"stores":{...}} document policies read as data.
-	PolicyData() json.RawMessage
+	// StoreRules is the store rules document policies read as data.stores.
+	StoreRules() json.RawMessage
 }

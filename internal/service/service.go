@@ -140,7 +140,7 @@ func (s *Service) decider(ctx context.Context, bundle string) (Decider, error) {
 	}
 	var data []byte
 	if s.opts.Providers != nil {
-		data = s.opts.Providers.PolicyData()
+		data = s.opts.Providers.StoreRules()
 	}
 	d, err := s.opts.NewDecider(ctx, bundle, data)
 	if err != nil {

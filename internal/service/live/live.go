@@ -355,22 +355,14 @@ func (st *Stores) Explain(err error, in plugin.Integration, key string) error {
 	return nil
 }
 
-// PolicyData is the registry's {"stores":{...}} document.
-func (st *Stores) PolicyData() json.RawMessage { return st.reg.PolicyData() }
+// StoreRules is the registry's store rules document.
+func (st *Stores) StoreRules() json.RawMessage { return st.reg.StoreRules() }
 
 // NewDecider builds the policies engine. cacheDir "" is the per-user
 // default compilation cache.
 func NewDecider(cacheDir string) service.NewDecider {
-	return func(ctx context.Context, bundle string, data json.RawMessage) (service.Decider, error) {
-		var doc struct {
-			Stores json.RawMessage `json:"stores"`
-		}
-		if len(data) > 0 {
-			if err := json.Unmarshal(data, &doc); err != nil {
-				return nil, fmt.Errorf("policy data: %w", err)
-			}
-		}
-		e, err := policies.New(ctx, policies.Options{Bundle: bundle, Stores: doc.Stores, CacheDir: cacheDir})
+	return func(ctx context.Context, bundle string, stores json.RawMessage) (service.Decider, error) {
+		e, err := policies.New(ctx, policies.Options{Bundle: bundle, Stores: stores, CacheDir: cacheDir})
 		if err != nil {
 			return nil, err
 		}

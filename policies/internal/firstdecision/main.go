@@ -7,7 +7,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -23,13 +22,6 @@ func main() {
 	read := flag.Bool("read", false, "decide a group list instead of an update")
 	flag.Parse()
 	ctx := context.Background()
-	var stores struct {
-		Stores json.RawMessage `json:"stores"`
-	}
-	if err := json.Unmarshal(all.Registry().PolicyData(), &stores); err != nil {
-		fmt.Fprintln(os.Stderr, "firstdecision:", err)
-		os.Exit(1)
-	}
 	in, want := policydoc.Input{
 		Operation:   "group.update",
 		Integration: policydoc.Integration{Type: "integration/secret-store/azure/vault"},
@@ -39,7 +31,7 @@ func main() {
 		in, want = policydoc.Input{Operation: "group.list"}, policydoc.ConfirmNone
 	}
 	start := time.Now()
-	e, err := policies.New(ctx, policies.Options{CacheDir: *cache, Stores: stores.Stores})
+	e, err := policies.New(ctx, policies.Options{CacheDir: *cache, Stores: all.Registry().StoreRules()})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "firstdecision:", err)
 		os.Exit(1)

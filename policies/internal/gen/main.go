@@ -78,13 +78,7 @@ func writeIfChanged(name string, b []byte) error {
 // (those of providers/all). Nothing else varies in such an input, so its
 // decision is a constant of the build.
 func precompute(ctx context.Context, wasm []byte) ([]byte, error) {
-	var reg struct {
-		Stores json.RawMessage `json:"stores"`
-	}
-	if err := json.Unmarshal(all.Registry().PolicyData(), &reg); err != nil {
-		return nil, fmt.Errorf("provider store rules: %w", err)
-	}
-	data, err := lean.Data(reg.Stores)
+	data, err := lean.Data(all.Registry().StoreRules())
 	if err != nil {
 		return nil, err
 	}
