@@ -10,15 +10,14 @@ import (
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 	"github.com/tfy-secrets/tfy-secrets/internal/tfyapi"
-	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
 // subject says what an API call was about, so that one mapping function can
 // word every message ("secret group \"app\" not found").
 type subject struct {
-	what        string              // e.g. `secret group "app"`
-	integration *plugin.Integration // known for writes; lets providers explain store failures
-	key         string              // the key concerned, when one is
+	what        string       // e.g. `secret group "app"`
+	integration *Integration // known for writes; lets providers explain store failures
+	key         string       // the key concerned, when one is
 }
 
 func groupSubject(name string) subject { return subject{what: "secret group " + quoteShort(name)} }

@@ -49,7 +49,7 @@ func TestMapError(t *testing.T) {
 			t.Parallel()
 			sub := groupSubject("app")
 			if tt.explains {
-				sub.integration = &plugin.Integration{Name: "vault"}
+				sub.integration = &Integration{Name: "vault"}
 				sub.key = "K"
 			}
 			err := svc.mapError("op", tt.err, sub)

@@ -24,7 +24,7 @@ type fakeAPI struct {
 	mu           sync.Mutex
 	tenant       string
 	groups       map[string]*fakeGroup // by id
-	integrations []plugin.Integration
+	integrations []Integration
 	nextID       int
 	calls        []string
 	valueHidden  bool   // value viewing disabled: 403 on value reads
@@ -48,7 +48,7 @@ func newFakeAPI() *fakeAPI {
 	return &fakeAPI{
 		tenant: "demo",
 		groups: map[string]*fakeGroup{},
-		integrations: []plugin.Integration{
+		integrations: []Integration{
 			{Name: "vault", ID: "int-azure", FQN: "demo:azure:acct:secret-store:vault", Provider: "azure", Store: "vault", Type: "integration/secret-store/azure/vault"},
 		},
 		failOn: map[string]error{},
@@ -373,7 +373,7 @@ func (f *fakeAPI) TenantName(context.Context) (string, error) {
 	return f.apiTenant, nil
 }
 
-func (f *fakeAPI) Integrations(context.Context) ([]plugin.Integration, error) {
+func (f *fakeAPI) Integrations(context.Context) ([]Integration, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.record("Integrations"); err != nil {
@@ -484,16 +484,16 @@ func (c *fakeCreds) User(secret.Value) string { return c.user }
 // soft-delete conflict, so the routing through providers is testable.
 type fakeProviders struct{}
 
-func (fakeProviders) Choose(ins []plugin.Integration, integration, _ string) (plugin.Integration, error) {
+func (fakeProviders) Choose(ins []Integration, integration, _ string) (Integration, error) {
 	for _, in := range ins {
 		if integration == "" || in.ID == integration || in.FQN == integration {
 			return in, nil
 		}
 	}
-	return plugin.Integration{}, failure.New(failure.NotFound, "integration %q not found or is not a secret store", integration)
+	return Integration{}, failure.New(failure.NotFound, "integration %q not found or is not a secret store", integration)
 }
 
-func (fakeProviders) Explain(err error, in plugin.Integration, key string) error {
+func (fakeProviders) Explain(err error, in Integration, key string) error {
 	if strings.Contains(err.Error(), "deleted state") {
 		return failure.New(failure.Conflict, "key %q was deleted recently and is still soft-deleted in %s", key, in.Name).
 			WithHint("az keyvault secret purge --vault-name %s --name %s", in.Name, key)

@@ -28,7 +28,7 @@ type pendingPlan struct {
 	before      []string // sorted key set at plan time
 	keys        keyPlan
 	secret      Secret // secret.delete
-	integration plugin.Integration
+	integration Integration
 	expires     time.Time
 	// write is the write Apply performs: the plan's operation, except for
 	// manifest.migrate, which is a create or a merge update depending on
@@ -139,7 +139,7 @@ func (ss *session) planGroupCreate(ctx context.Context, req plugin.MutationReque
 	if len(ins) == 0 {
 		return nil, failure.New(failure.NotFound, "no secret store configured for this workspace").WithHint("contact your platform admin to add a secret-store integration")
 	}
-	var in plugin.Integration
+	var in Integration
 	if ss.svc.opts.Providers != nil {
 		in, err = ss.svc.opts.Providers.Choose(ins, req.Integration, req.Provider)
 		if err != nil {
@@ -275,7 +275,7 @@ func (ss *session) attachIntegration(ctx context.Context, pp *pendingPlan) {
 }
 
 // storeLabel is the short store name of a plan header ("azure/vault").
-func storeLabel(in plugin.Integration) string {
+func storeLabel(in Integration) string {
 	if in.Provider != "" && in.Store != "" {
 		return in.Provider + "/" + in.Store
 	}

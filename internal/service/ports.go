@@ -59,7 +59,39 @@ type API interface {
 	TenantName(ctx context.Context) (string, error)
 	// Integrations lists the secret-store integrations, fully described
 	// (provider, store, location and rules filled in).
-	Integrations(ctx context.Context) ([]plugin.Integration, error)
+	Integrations(ctx context.Context) ([]Integration, error)
+}
+
+// Integration is a secret-store integration inside the plugin: what the API
+// reported (ID, Name, FQN, the settings in Config and the type and provider
+// in Reported) and what the providers recognised from it (Provider, Store,
+// Type, Location, Rules). A result carries it as a plugin.Integration.
+type Integration struct {
+	ID       string
+	Name     string
+	FQN      string
+	Provider string // recognised: aws, azure, gcp, hashicorp, truefoundry, custom
+	Store    string // recognised: secrets-manager, parameter-store, vault, gsm, ...
+	Type     string // the canonical type: integration/secret-store/azure/vault
+	Location string // region or vault name where known
+	Rules    string // the store's rules for people: "no underscores; max 25 KiB"
+	Config   map[string]string
+	Reported Reported
+}
+
+// Reported is what the API said an integration is, before recognition: the
+// providers read it again to choose an integration and explain failures.
+type Reported struct {
+	Type     string // integrations[].type: the full type or the category
+	Provider string // the provider account's provider, e.g. "aws"
+}
+
+// wire is in as a result carries it.
+func (in Integration) wire() plugin.Integration {
+	return plugin.Integration{
+		Name: in.Name, ID: in.ID, FQN: in.FQN, Provider: in.Provider, Store: in.Store,
+		Type: in.Type, Location: in.Location, Rules: in.Rules,
+	}
 }
 
 // Group is a secret group as the API reports it. Secrets carry keys and ids,
@@ -152,11 +184,11 @@ type Providers interface {
 	// Choose picks the integration for a create: --integration wins, else
 	// the only one, else the one matching --provider, else an error listing
 	// the choices.
-	Choose(ins []plugin.Integration, integration, provider string) (plugin.Integration, error)
+	Choose(ins []Integration, integration, provider string) (Integration, error)
 	// Explain turns a store-specific API failure (soft-delete, scheduled
 	// deletion, key-name rule, failed dependency) into a *failure.Error with
 	// recovery hints, or returns nil when it has nothing to add.
-	Explain(err error, in plugin.Integration, key string) error
+	Explain(err error, in Integration, key string) error
 	// StoreRules is the store rules document policies read as data.stores.
 	StoreRules() json.RawMessage
 }

@@ -27,16 +27,16 @@ func (s *Service) ListIntegrations(ctx context.Context, req plugin.IntegrationsR
 	if err != nil {
 		return nil, err
 	}
-	out := ins[:0]
+	out := make([]plugin.Integration, 0, len(ins))
 	for _, in := range ins {
 		if req.Provider == "" || strings.EqualFold(in.Provider, req.Provider) {
-			out = append(out, in)
+			out = append(out, in.wire())
 		}
 	}
 	return out, nil
 }
 
-func (ss *session) integrations(ctx context.Context) ([]plugin.Integration, error) {
+func (ss *session) integrations(ctx context.Context) ([]Integration, error) {
 	ins, err := ss.api.Integrations(ctx)
 	if err != nil {
 		return nil, ss.svc.mapError("list integrations", err, subject{what: "secret-store integrations"})
@@ -194,7 +194,7 @@ func (s *Service) GetGroup(ctx context.Context, req plugin.GetGroupRequest) (plu
 	if ins, err := ss.integrations(ctx); err == nil {
 		for _, in := range ins {
 			if in.ID == g.IntegrationID {
-				out.Integration = in
+				out.Integration = in.wire()
 			}
 		}
 	} else {

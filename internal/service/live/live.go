@@ -102,7 +102,7 @@ func (l *Locks) Lock(ctx context.Context, name string) (func(), error) {
 }
 
 // Connect returns the service's Connect over tfyapi.
-func Connect(st *Stores, opts ...tfyapi.Option) service.Connect {
+func Connect(st Stores, opts ...tfyapi.Option) service.Connect {
 	return func(baseURL string, key secret.Value, log *slog.Logger) (service.API, error) {
 		all := append([]tfyapi.Option{tfyapi.WithDebug(func(format string, args ...any) {
 			log.Debug(fmt.Sprintf(format, args...))
@@ -118,7 +118,7 @@ func Connect(st *Stores, opts ...tfyapi.Option) service.Connect {
 // API adapts *tfyapi.Client to service.API.
 type API struct {
 	c  *tfyapi.Client
-	st *Stores
+	st Stores
 }
 
 var _ service.API = (*API)(nil)
@@ -227,16 +227,15 @@ func (a *API) Ping(ctx context.Context) error {
 // TenantName asks the API which tenant the host serves.
 func (a *API) TenantName(ctx context.Context) (string, error) { return a.c.TenantName(ctx) }
 
-// Integrations lists the secret stores, described by the providers, and
-// remembers them so failures on them can be explained with their settings.
-func (a *API) Integrations(ctx context.Context) ([]plugin.Integration, error) {
+// Integrations lists the secret stores, described by the providers.
+func (a *API) Integrations(ctx context.Context) ([]service.Integration, error) {
 	ins, err := a.c.SecretStoreIntegrations(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]plugin.Integration, 0, len(ins))
+	out := make([]service.Integration, 0, len(ins))
 	for _, in := range ins {
-		out = append(out, a.st.remember(in))
+		out = append(out, a.st.describe(in))
 	}
 	return out, nil
 }
@@ -281,74 +280,63 @@ func secretOf(s tfyapi.Secret) service.Secret {
 	return out
 }
 
-// Stores adapts the providers registry to service.Providers. It keeps the
-// integrations last listed, by id, because explanations (the Azure vault name
-// in a purge command, say) need settings the service's view does not carry.
-type Stores struct {
-	reg  *providers.Registry
-	mu   sync.Mutex
-	byID map[string]providers.Integration
-}
+// Stores adapts the providers registry to service.Providers.
+type Stores struct{ reg *providers.Registry }
 
-var _ service.Providers = (*Stores)(nil)
+var _ service.Providers = Stores{}
 
 // NewStores returns the adapter over reg.
-func NewStores(reg *providers.Registry) *Stores {
-	return &Stores{reg: reg, byID: map[string]providers.Integration{}}
-}
+func NewStores(reg *providers.Registry) Stores { return Stores{reg: reg} }
 
-func (st *Stores) remember(in tfyapi.Integration) plugin.Integration {
-	pin := providers.Integration{ID: in.ID, Name: in.Name, FQN: in.FQN, Type: in.Type, Provider: in.Provider, Config: in.Config}
-	if pin.Type == "" {
-		pin.Type = in.Category
+// describe is the service's view of an integration the API listed: its
+// settings, and what the providers recognise it as.
+func (st Stores) describe(in tfyapi.Integration) service.Integration {
+	reported := service.Reported{Type: in.Type, Provider: in.Provider}
+	if reported.Type == "" {
+		reported.Type = in.Category
 	}
-	st.mu.Lock()
-	st.byID[in.ID] = pin
-	st.mu.Unlock()
-	return st.describe(pin)
-}
-
-func (st *Stores) describe(in providers.Integration) plugin.Integration {
-	s := st.reg.Recognize(in)
+	spec := providers.Integration{ID: in.ID, Name: in.Name, FQN: in.FQN, Type: reported.Type, Provider: reported.Provider, Config: in.Config}
+	s := st.reg.Recognize(spec)
 	typ := s.Type
 	if typ == "" {
-		typ = in.FullType()
+		typ = spec.FullType()
 	}
-	return plugin.Integration{
-		Name: in.Name, ID: in.ID, FQN: in.FQN, Provider: s.Provider, Store: s.Kind, Type: typ,
-		Location: st.reg.Location(in), Rules: st.reg.RulesText(in),
+	return service.Integration{
+		ID: in.ID, Name: in.Name, FQN: in.FQN, Provider: s.Provider, Store: s.Kind, Type: typ,
+		Location: st.reg.Location(spec), Rules: st.reg.RulesText(spec),
+		Config: in.Config, Reported: reported,
 	}
 }
 
-func (st *Stores) lookup(in plugin.Integration) providers.Integration {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if pin, ok := st.byID[in.ID]; ok {
-		return pin
-	}
-	return providers.Integration{ID: in.ID, Name: in.Name, FQN: in.FQN, Type: in.Type, Provider: in.Provider}
+// spec is the providers' view of an integration.
+func spec(in service.Integration) providers.Integration {
+	return providers.Integration{ID: in.ID, Name: in.Name, FQN: in.FQN, Type: in.Reported.Type, Provider: in.Reported.Provider, Config: in.Config}
 }
 
 // Choose delegates to the registry (design section 7 order).
-func (st *Stores) Choose(ins []plugin.Integration, integration, provider string) (plugin.Integration, error) {
-	all := make([]providers.Integration, 0, len(ins))
+func (st Stores) Choose(ins []service.Integration, integration, provider string) (service.Integration, error) {
+	specs := make([]providers.Integration, 0, len(ins))
 	for _, in := range ins {
-		all = append(all, st.lookup(in))
+		specs = append(specs, spec(in))
 	}
-	chosen, err := st.reg.Choose(all, integration, provider)
+	chosen, err := st.reg.Choose(specs, integration, provider)
 	if err != nil {
-		return plugin.Integration{}, err
+		return service.Integration{}, err
 	}
-	return st.describe(chosen), nil
+	i := slices.IndexFunc(ins, func(in service.Integration) bool { return in.ID == chosen.ID })
+	if i < 0 {
+		return service.Integration{}, failure.New(failure.Unexpected, "the chosen integration %s is not one of those listed", chosen.ID)
+	}
+	return ins[i], nil
 }
 
 // Explain hands API failures to the registry with their status and message.
-func (st *Stores) Explain(err error, in plugin.Integration, key string) error {
+func (st Stores) Explain(err error, in service.Integration, key string) error {
 	e, ok := errors.AsType[*tfyapi.Error](err)
 	if !ok || e.Status == 0 {
 		return nil
 	}
-	if f := st.reg.Explain(st.lookup(in), providers.APIFailure{Status: e.Status, Message: e.Message, Key: key}); f != nil {
+	if f := st.reg.Explain(spec(in), providers.APIFailure{Status: e.Status, Message: e.Message, Key: key}); f != nil {
 		f.Err = err
 		return f
 	}
@@ -356,7 +344,7 @@ func (st *Stores) Explain(err error, in plugin.Integration, key string) error {
 }
 
 // StoreRules is the registry's store rules document.
-func (st *Stores) StoreRules() json.RawMessage { return st.reg.StoreRules() }
+func (st Stores) StoreRules() json.RawMessage { return st.reg.StoreRules() }
 
 // NewDecider builds the policies engine. cacheDir "" is the per-user
 // default compilation cache.
