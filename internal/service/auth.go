@@ -8,7 +8,6 @@ import (
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
-	"github.com/tfy-secrets/tfy-secrets/internal/tfyapi"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
@@ -40,7 +39,7 @@ func (s *Service) Login(ctx context.Context, req plugin.LoginRequest) (plugin.Au
 		return plugin.AuthStatus{}, err
 	}
 	if err := api.Ping(ctx); err != nil {
-		if errors.Is(err, tfyapi.ErrUnauthorized) {
+		if errors.Is(err, ErrUnauthorized) {
 			// Not "log in again": logging in is what was just done.
 			return plugin.AuthStatus{}, failure.Wrap(failure.Unauthorized, err, hostOf(err)+" rejected the API key (401 Unauthorized); nothing was stored").
 				WithHint(hintCreateKey)
@@ -119,10 +118,10 @@ func (s *Service) checkKey(ctx context.Context, api API) (plugin.KeyCheck, strin
 	switch {
 	case err == nil:
 		return plugin.KeyValid, ""
-	case errors.Is(err, tfyapi.ErrForbidden):
+	case errors.Is(err, ErrForbidden):
 		// The host knows the key; it only may not list groups.
 		return plugin.KeyValid, "the key may not list secret groups"
-	case errors.Is(err, tfyapi.ErrUnauthorized):
+	case errors.Is(err, ErrUnauthorized):
 		return plugin.KeyRejected, checkDetail(s.mapError(checkOp, err, subject{}))
 	}
 	return plugin.KeyUnverified, checkDetail(s.mapError(checkOp, err, subject{what: "secret groups"}))

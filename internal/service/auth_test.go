@@ -9,15 +9,14 @@ import (
 	"testing"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
-	"github.com/tfy-secrets/tfy-secrets/internal/tfyapi"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
 const saasHost = "https://app.truefoundry.com"
 
 func refusedErr() error {
-	return &tfyapi.Error{Op: "list secret groups", Host: "app.truefoundry.com",
-		Err: &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}}
+	return &APIError{Op: "list secret groups", Host: "app.truefoundry.com",
+		Err: &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}, Kind: ErrUnavailable, Cause: ErrConnectionRefused}
 }
 
 // A key the host rejects at login is reported as just that, with where keys
@@ -25,7 +24,7 @@ func refusedErr() error {
 func TestLoginRejectedKeySaysWhereKeysAreMade(t *testing.T) {
 	t.Parallel()
 	h := newHarness()
-	h.api.failOn["Ping"] = &tfyapi.Error{Op: "list secret groups", Host: "demo.truefoundry.cloud", Status: 401, Message: "Invalid API key"}
+	h.api.failOn["Ping"] = &APIError{Op: "list secret groups", Host: "demo.truefoundry.cloud", Status: 401, Message: "Invalid API key", Kind: ErrUnauthorized, Detail: "401 Unauthorized: " + "Invalid API key"}
 	_, err := h.svc.Login(context.Background(), plugin.LoginRequest{Call: call(), Key: change("K", "tfy-typed-key").Value})
 	e := failure.As(err)
 	if e.Kind != failure.Unauthorized || e.Message != "demo.truefoundry.cloud rejected the API key (401 Unauthorized); nothing was stored" {
@@ -60,10 +59,10 @@ func TestStatusChecksTheKey(t *testing.T) {
 		detail string
 	}{
 		{"valid", nil, plugin.KeyValid, ""},
-		{"rejected", &tfyapi.Error{Op: "list secret groups", Host: "app.truefoundry.com", Status: 401}, plugin.KeyRejected, "app.truefoundry.com rejected the API key (401 Unauthorized)"},
-		{"forbidden", &tfyapi.Error{Op: "list secret groups", Host: "app.truefoundry.com", Status: 403}, plugin.KeyValid, "the key may not list secret groups"},
+		{"rejected", &APIError{Op: "list secret groups", Host: "app.truefoundry.com", Status: 401, Kind: ErrUnauthorized, Detail: "401 Unauthorized"}, plugin.KeyRejected, "app.truefoundry.com rejected the API key (401 Unauthorized)"},
+		{"forbidden", &APIError{Op: "list secret groups", Host: "app.truefoundry.com", Status: 403, Kind: ErrForbidden, Detail: "403 Forbidden"}, plugin.KeyValid, "the key may not list secret groups"},
 		{"offline", refusedErr(), plugin.KeyUnverified, "app.truefoundry.com refused the connection"},
-		{"5xx", &tfyapi.Error{Op: "list secret groups", Host: "app.truefoundry.com", Status: 502}, plugin.KeyUnverified, "TrueFoundry at app.truefoundry.com is unavailable (502 Bad Gateway)"},
+		{"5xx", &APIError{Op: "list secret groups", Host: "app.truefoundry.com", Status: 502, Kind: ErrUnavailable, Detail: "502 Bad Gateway"}, plugin.KeyUnverified, "TrueFoundry at app.truefoundry.com is unavailable (502 Bad Gateway)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,7 +100,7 @@ func TestTenantOnTheSharedHost(t *testing.T) {
 	}{
 		{"the key's claim first", "acme", "other", nil, "acme", plugin.TenantFromKey, false, false, ""},
 		{"then the API", "", "acme", nil, "acme", plugin.TenantFromAPI, true, false, ""},
-		{"then a guess", "", "", &tfyapi.Error{Op: "get tenant name", Status: 404}, "app", plugin.TenantFromHost, true, true, "tfy-secret://app:app-secrets:DB"},
+		{"then a guess", "", "", &APIError{Op: "get tenant name", Status: 404, Kind: ErrNotFound, Detail: "404 Not Found"}, "app", plugin.TenantFromHost, true, true, "tfy-secret://app:app-secrets:DB"},
 		{"offline, a guess", "", "", refusedErr(), "app", plugin.TenantFromHost, true, true, "if app is your tenant"},
 	}
 	for _, tt := range tests {

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
-	"github.com/tfy-secrets/tfy-secrets/internal/tfyapi"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
@@ -54,12 +53,14 @@ func TestCanaryValuesNeverEscape(t *testing.T) {
 	}
 	// Failing writes: a server error and a lost answer.
 	h.api.beforeUpdate = func(*fakeAPI) error {
-		return &tfyapi.Error{Op: "update secret group", Status: 422, Message: "Value is required"}
+		return &APIError{Op: "update secret group", Status: 422, Message: "Value is required", Kind: ErrUnprocessable, Detail: "422 Unprocessable Entity: " + "Value is required"}
 	}
 	p, err := h.svc.Plan(ctx, planUpdateReq("app", change("OLD", fresh)))
 	note(p, err)
 	note(h.svc.Apply(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true}))
-	h.api.beforeUpdate = func(*fakeAPI) error { return &tfyapi.Error{Op: "update secret group", Message: "connection reset"} }
+	h.api.beforeUpdate = func(*fakeAPI) error {
+		return &APIError{Op: "update secret group", Message: "connection reset", Kind: ErrUnavailable}
+	}
 	p, err = h.svc.Plan(ctx, planUpdateReq("app", change("OLD", fresh)))
 	note(p, err)
 	note(h.svc.Apply(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true}))

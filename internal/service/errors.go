@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
-	"github.com/tfy-secrets/tfy-secrets/internal/tfyapi"
 )
 
 // subject says what an API call was about, so that one mapping function can
@@ -60,20 +59,20 @@ func (s *Service) mapError(op string, err error, sub subject) error {
 		return failure.Wrap(failure.Unavailable, err, op+": cancelled")
 	case errors.Is(err, context.DeadlineExceeded):
 		return failure.Wrap(failure.Unavailable, err, op+": timed out waiting for "+host).WithHint(hintRetry)
-	case errors.Is(err, tfyapi.ErrUnauthorized):
+	case errors.Is(err, ErrUnauthorized):
 		return failure.Wrap(failure.Unauthorized, err, host+" rejected the API key (401 Unauthorized)").WithHint(hintLogin)
-	case errors.Is(err, tfyapi.ErrForbidden):
+	case errors.Is(err, ErrForbidden):
 		return failure.Wrap(failure.Forbidden, err, "permission denied: check your API key's permissions on "+what)
-	case errors.Is(err, tfyapi.ErrNotFound):
+	case errors.Is(err, ErrNotFound):
 		return failure.Wrap(failure.NotFound, err, what+" not found").WithHint(hintListFirst)
-	case errors.Is(err, tfyapi.ErrConflict):
+	case errors.Is(err, ErrConflict):
 		if strings.Contains(strings.ToLower(msg), "already exists") {
 			return failure.Wrap(failure.Conflict, err, what+" already exists").WithHint("use a different name")
 		}
 		return failure.Wrap(failure.Conflict, err, op+": conflict: "+msg)
-	case errors.Is(err, tfyapi.ErrBadRequest) && mentionsZeroSecrets(msg):
+	case errors.Is(err, ErrBadRequest) && mentionsZeroSecrets(msg):
 		return failure.Wrap(failure.Usage, err, "include at least one secret").WithHint("a group needs at least one key; to remove a group use: tfy-secrets group delete")
-	case errors.Is(err, tfyapi.ErrUnprocessable):
+	case errors.Is(err, ErrUnprocessable):
 		if mentionsZeroSecrets(msg) {
 			return failure.Wrap(failure.Usage, err, "include at least one secret")
 		}
@@ -84,27 +83,27 @@ func (s *Service) mapError(op string, err error, sub subject) error {
 				WithHint("choose another name")
 		}
 		return failure.Wrap(failure.Usage, err, op+": every secret needs a key and a value ("+msg+")")
-	case errors.Is(err, tfyapi.ErrFailedDependency):
+	case errors.Is(err, ErrFailedDependency):
 		return failure.Wrap(failure.Unavailable, err, op+": the secret store behind "+what+" failed ("+msg+")").
 			WithHint("retry later; if it persists, ask your platform admin to check the secret-store integration")
-	case errors.Is(err, tfyapi.ErrRateLimited):
+	case errors.Is(err, ErrRateLimited):
 		return failure.Wrap(failure.Unavailable, err, op+": rate limited by "+host).WithHint(hintRetry)
-	case errors.Is(err, tfyapi.ErrResponseTooLarge):
-		return failure.Wrap(failure.Unavailable, err, op+": "+host+" sent an answer over "+mib(tfyapi.MaxResponseBytes)+", far more than any real one; stopped reading").
+	case errors.Is(err, ErrResponseTooLarge):
+		return failure.Wrap(failure.Unavailable, err, op+": "+host+" sent an answer over "+mib(limitOf(err))+", far more than any real one; stopped reading").
 			WithHint(hintCheckHost + "; a proxy or another service may be answering")
-	case errors.Is(err, tfyapi.ErrCertificate):
+	case errors.Is(err, ErrCertificate):
 		return failure.Wrap(failure.Unavailable, err, op+": the TLS certificate of "+host+" is not trusted ("+detailOf(err)+")").
 			WithHint(hintCheckHost + "; behind a proxy that re-signs TLS, add its CA to the system trust store or name it in SSL_CERT_FILE")
-	case errors.Is(err, tfyapi.ErrNotHTTPS):
+	case errors.Is(err, ErrNotHTTPS):
 		return failure.Wrap(failure.Unavailable, err, op+": "+host+" did not answer in TLS to an https:// request (it may serve plain HTTP)").
 			WithHint(hintCheckHost + "; http:// is accepted only for a loopback host, such as a local emulator")
-	case errors.Is(err, tfyapi.ErrHostNotFound):
+	case errors.Is(err, ErrHostNotFound):
 		return failure.Wrap(failure.Unavailable, err, op+": the host name "+host+" does not resolve").WithHint(hintCheckHost)
-	case errors.Is(err, tfyapi.ErrConnectionRefused):
+	case errors.Is(err, ErrConnectionRefused):
 		return failure.Wrap(failure.Unavailable, err, op+": "+host+" refused the connection").
 			WithHint(hintCheckHost + "; is the host and port right, and the server running?")
-	case errors.Is(err, tfyapi.ErrUnavailable):
-		if e, ok := errors.AsType[*tfyapi.Error](err); ok && e.Status == 0 {
+	case errors.Is(err, ErrUnavailable):
+		if e, ok := errors.AsType[*APIError](err); ok && e.Status == 0 {
 			return failure.Wrap(failure.Unavailable, err, op+": the connection to "+host+" failed ("+detailOf(err)+")").WithHint(hintRetry)
 		}
 		where := "TrueFoundry"
@@ -112,10 +111,10 @@ func (s *Service) mapError(op string, err error, sub subject) error {
 			where += " at " + host
 		}
 		return failure.Wrap(failure.Unavailable, err, op+": "+where+" is unavailable ("+detailOf(err)+")").WithHint(hintRetry)
-	case errors.Is(err, tfyapi.ErrBadRequest):
+	case errors.Is(err, ErrBadRequest):
 		return failure.Wrap(failure.Unexpected, err, op+": the API rejected the request ("+msg+")")
 	}
-	if e, ok := errors.AsType[*tfyapi.Error](err); ok && e.Status >= 300 && e.Status < 400 {
+	if e, ok := errors.AsType[*APIError](err); ok && e.Status >= 300 && e.Status < 400 {
 		return failure.Wrap(failure.Unexpected, err, fmt.Sprintf("%s: %s answered %d %s, a redirect, which the API never sends; it is not followed, so the API key goes nowhere else",
 			op, host, e.Status, http.StatusText(e.Status))).WithHint(hintCheckHost + "; a proxy or another service may be answering")
 	}
@@ -125,7 +124,7 @@ func (s *Service) mapError(op string, err error, sub subject) error {
 // hostOf names the control plane an API error came from; "TrueFoundry" when
 // the error does not say.
 func hostOf(err error) string {
-	if e, ok := errors.AsType[*tfyapi.Error](err); ok && e.Host != "" {
+	if e, ok := errors.AsType[*APIError](err); ok && e.Host != "" {
 		return e.Host
 	}
 	return "TrueFoundry"
@@ -134,19 +133,27 @@ func hostOf(err error) string {
 // detailOf is what went wrong, without the operation the message already
 // names: the network or TLS cause, or the status and the server's message.
 func detailOf(err error) string {
-	if e, ok := errors.AsType[*tfyapi.Error](err); ok {
-		return e.Detail()
+	if e, ok := errors.AsType[*APIError](err); ok {
+		return e.detail()
 	}
 	return err.Error()
 }
 
-// mib renders a byte count such as tfyapi.MaxResponseBytes: "128 MiB".
+// limitOf is the bound an ErrResponseTooLarge answer went past.
+func limitOf(err error) int64 {
+	if e, ok := errors.AsType[*APIError](err); ok {
+		return e.Limit
+	}
+	return 0
+}
+
+// mib renders a byte count such as APIError.Limit: "128 MiB".
 func mib(n int64) string { return strconv.FormatInt(n>>20, 10) + " MiB" }
 
 // serverMessage is the API's own message when there is one, else the error
-// text. tfyapi never quotes request bodies, so neither can carry a value.
+// text. Neither quotes a request body, so neither can carry a value.
 func serverMessage(err error) string {
-	if e, ok := errors.AsType[*tfyapi.Error](err); ok && e.Message != "" {
+	if e, ok := errors.AsType[*APIError](err); ok && e.Message != "" {
 		return e.Message
 	}
 	return err.Error()
@@ -160,11 +167,11 @@ func mentionsZeroSecrets(msg string) bool {
 // valueViewDisabled reports whether a value read failed only because the
 // control plane does not show values; callers fall back to "(set)".
 func valueViewDisabled(err error) bool {
-	return errors.Is(err, tfyapi.ErrForbidden) && strings.Contains(strings.ToLower(serverMessage(err)), "viewing is disabled")
+	return errors.Is(err, ErrForbidden) && strings.Contains(strings.ToLower(serverMessage(err)), "viewing is disabled")
 }
 
 // ambiguous reports whether a failed write may nevertheless have been
 // applied: no answer arrived, or the server failed after receiving it.
 func ambiguous(err error) bool {
-	return errors.Is(err, tfyapi.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+	return errors.Is(err, ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
 }

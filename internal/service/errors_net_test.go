@@ -2,18 +2,10 @@ package service
 
 import (
 	"context"
-	"crypto/x509"
-	"errors"
-	"fmt"
-	"net"
-	"net/http"
-	"os"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
-	"github.com/tfy-secrets/tfy-secrets/internal/tfyapi"
 )
 
 // TestMapTransportErrors: a failure the user must fix in the configuration
@@ -23,10 +15,12 @@ func TestMapTransportErrors(t *testing.T) {
 	t.Parallel()
 	svc := New(Options{})
 	const host = "acme.truefoundry.cloud"
-	netErr := func(cause error) error {
-		return &tfyapi.Error{Op: "list secret groups", Host: host, Err: cause}
+	netErr := func(cause error, detail string) error {
+		return &APIError{Op: "list secret groups", Host: host, Kind: ErrUnavailable, Cause: cause, Detail: detail}
 	}
-	refused := &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+	tooLarge := &APIError{Op: "list secret groups", Host: host, Status: 200, Kind: ErrUnavailable, Cause: ErrResponseTooLarge, Limit: 128 << 20}
+	unavailable, limited := statusErr("list secret groups", 503, "down"), statusErr("list secret groups", 429, "")
+	unavailable.Host, limited.Host = host, host
 	tests := []struct {
 		name    string
 		err     error
@@ -34,15 +28,15 @@ func TestMapTransportErrors(t *testing.T) {
 		hintHas string
 		retry   bool // the hint says to retry later
 	}{
-		{"refused", netErr(refused), []string{host + " refused the connection"}, "check --host or TFY_BASE_URL", false},
-		{"unknown host", netErr(&net.OpError{Op: "dial", Err: &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}}), []string{"the host name " + host + " does not resolve"}, "check --host or TFY_BASE_URL", false},
-		{"plain http", netErr(http.ErrSchemeMismatch), []string{host + " did not answer in TLS to an https:// request (it may serve plain HTTP)"}, "check --host or TFY_BASE_URL", false},
-		{"certificate", netErr(fmt.Errorf("tls: failed to verify certificate: %w", x509.UnknownAuthorityError{})), []string{"the TLS certificate of " + host + " is not trusted", "unknown authority"}, "SSL_CERT_FILE", false},
-		{"too large", &tfyapi.Error{Op: "list secret groups", Host: host, Status: 200, Err: fmt.Errorf("%w: over", tfyapi.ErrResponseTooLarge)}, []string{host + " sent an answer over 128 MiB"}, "check --host or TFY_BASE_URL", false},
-		{"503", &tfyapi.Error{Op: "list secret groups", Host: host, Status: 503, Message: "down"}, []string{"TrueFoundry at " + host + " is unavailable (503 Service Unavailable: down)"}, "retry later", true},
-		{"429", &tfyapi.Error{Op: "list secret groups", Host: host, Status: 429}, []string{"rate limited by " + host}, "retry later", true},
-		{"timeout", &tfyapi.Error{Op: "list secret groups", Host: host, Err: context.DeadlineExceeded}, []string{"timed out waiting for " + host}, "retry later", true},
-		{"reset", netErr(os.NewSyscallError("read", syscall.ECONNRESET)), []string{"the connection to " + host + " failed"}, "retry later", true},
+		{"refused", netErr(ErrConnectionRefused, "dial tcp: connection refused"), []string{host + " refused the connection"}, "check --host or TFY_BASE_URL", false},
+		{"unknown host", netErr(ErrHostNotFound, "no such host"), []string{"the host name " + host + " does not resolve"}, "check --host or TFY_BASE_URL", false},
+		{"plain http", netErr(ErrNotHTTPS, "server gave HTTP response to HTTPS client"), []string{host + " did not answer in TLS to an https:// request (it may serve plain HTTP)"}, "check --host or TFY_BASE_URL", false},
+		{"certificate", netErr(ErrCertificate, "tls: failed to verify certificate: x509: certificate signed by unknown authority"), []string{"the TLS certificate of " + host + " is not trusted", "unknown authority"}, "SSL_CERT_FILE", false},
+		{"too large", tooLarge, []string{host + " sent an answer over 128 MiB"}, "check --host or TFY_BASE_URL", false},
+		{"503", unavailable, []string{"TrueFoundry at " + host + " is unavailable (503 Service Unavailable: down)"}, "retry later", true},
+		{"429", limited, []string{"rate limited by " + host}, "retry later", true},
+		{"timeout", &APIError{Op: "list secret groups", Host: host, Kind: ErrUnavailable, Err: context.DeadlineExceeded}, []string{"timed out waiting for " + host}, "retry later", true},
+		{"reset", netErr(nil, "read: connection reset by peer"), []string{"the connection to " + host + " failed"}, "retry later", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,8 +60,5 @@ func TestMapTransportErrors(t *testing.T) {
 				t.Errorf("message %q repeats the operation", e.Message)
 			}
 		})
-	}
-	if errors.Is(netErr(refused), tfyapi.ErrCertificate) {
-		t.Fatal("a refused connection is classified as a certificate error")
 	}
 }

@@ -8,14 +8,13 @@ import (
 	"testing"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
-	"github.com/tfy-secrets/tfy-secrets/internal/tfyapi"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
 func TestMapError(t *testing.T) {
 	t.Parallel()
 	svc := New(Options{Providers: fakeProviders{}})
-	apiErr := func(status int, msg string) error { return &tfyapi.Error{Op: "op", Status: status, Message: msg} }
+	apiErr := func(status int, msg string) error { return statusErr("op", status, msg) }
 	tests := []struct {
 		name     string
 		err      error
@@ -38,7 +37,7 @@ func TestMapError(t *testing.T) {
 		{"429", apiErr(429, "slow down"), failure.Unavailable, "rate limited", "retry later", false},
 		{"500", apiErr(500, "boom"), failure.Unavailable, "op: TrueFoundry is unavailable (500 Internal Server Error: boom)", "retry later", false},
 		{"307", apiErr(307, ""), failure.Unexpected, "answered 307 Temporary Redirect, a redirect, which the API never sends", "check --host", false},
-		{"network", &tfyapi.Error{Op: "op", Err: errors.New("connection reset by peer")}, failure.Unavailable, "the connection to TrueFoundry failed (connection reset by peer)", "retry later", false},
+		{"network", &APIError{Op: "op", Err: errors.New("connection reset by peer"), Kind: ErrUnavailable}, failure.Unavailable, "the connection to TrueFoundry failed (connection reset by peer)", "retry later", false},
 		{"deadline", fmt.Errorf("op: %w", context.DeadlineExceeded), failure.Unavailable, "timed out", "--timeout", false},
 		{"400 other", apiErr(400, "bad"), failure.Unexpected, "rejected the request", "", false},
 		{"soft-delete via providers", apiErr(409, "Secret K is already in a deleted state"), failure.Conflict, "soft-deleted", "purge", true},
@@ -71,7 +70,7 @@ func TestAPIErrorsSurfaceThroughOperations(t *testing.T) {
 	for status, kind := range map[int]failure.Kind{401: failure.Unauthorized, 403: failure.Forbidden, 503: failure.Unavailable} {
 		h := newHarness()
 		h.api.add("app", map[string]string{"A": "a"})
-		h.api.failOn["GroupByFQN"] = &tfyapi.Error{Op: "list secret groups", Status: status, Message: "x"}
+		h.api.failOn["GroupByFQN"] = statusErr("list secret groups", status, "x")
 		_, err := h.svc.GetGroup(context.Background(), plugin.GetGroupRequest{Call: call(), Group: "app"})
 		if failure.KindOf(err) != kind {
 			t.Errorf("%d: %v (%s), want %s", status, err, failure.KindOf(err), kind)

@@ -7,6 +7,7 @@ import (
 	"iter"
 	"log/slog"
 	"maps"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -14,7 +15,6 @@ import (
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
-	"github.com/tfy-secrets/tfy-secrets/internal/tfyapi"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
@@ -109,7 +109,29 @@ func (f *fakeAPI) view(g *fakeGroup) Group {
 	return out
 }
 
-func notFoundErr(op string) error { return &tfyapi.Error{Op: op, Status: 404, Message: "not found"} }
+// statusErr is the error the API port gives for an answer with this status
+// and message (see live's adapter, whose tests pin the same table).
+func statusErr(op string, status int, msg string) *APIError {
+	e := &APIError{Op: op, Status: status, Message: msg, Detail: fmt.Sprintf("%d %s", status, http.StatusText(status))}
+	if msg != "" {
+		e.Detail += ": " + msg
+	}
+	switch {
+	case status == 429:
+		e.Kind = ErrRateLimited
+	case status >= 500:
+		e.Kind = ErrUnavailable
+	case status == 409, status >= 400 && strings.Contains(strings.ToLower(msg), "already exists"):
+		e.Kind = ErrConflict
+	default:
+		e.Kind = map[int]error{400: ErrBadRequest, 401: ErrUnauthorized, 403: ErrForbidden, 404: ErrNotFound, 422: ErrUnprocessable, 424: ErrFailedDependency}[status]
+	}
+	return e
+}
+
+func notFoundErr(op string) error {
+	return &APIError{Op: op, Status: 404, Message: "not found", Kind: ErrNotFound, Detail: "404 Not Found: " + "not found"}
+}
 
 func (f *fakeAPI) ListGroups(_ context.Context, search string) iter.Seq2[Group, error] {
 	return func(yield func(Group, error) bool) {
@@ -157,7 +179,7 @@ func (f *fakeAPI) GroupByID(ctx context.Context, id string) (Group, error) {
 	}
 	if err := ctx.Err(); err != nil {
 		// Like the real client: no request goes out on a dead context.
-		return Group{}, &tfyapi.Error{Op: "get secret group", Err: err, Message: err.Error()}
+		return Group{}, &APIError{Op: "get secret group", Err: err, Message: err.Error(), Kind: ErrUnavailable}
 	}
 	g, ok := f.groups[id]
 	if !ok {
@@ -181,7 +203,7 @@ func (f *fakeAPI) Secrets(_ context.Context, groupID string, withValue bool) ite
 		case !ok:
 			err = notFoundErr("list secrets")
 		case withValue && f.valueHidden:
-			err = &tfyapi.Error{Op: "list secrets", Status: 403, Message: "Secret value viewing is disabled on this control plane"}
+			err = &APIError{Op: "list secrets", Status: 403, Message: "Secret value viewing is disabled on this control plane", Kind: ErrForbidden, Detail: "403 Forbidden: " + "Secret value viewing is disabled on this control plane"}
 		default:
 			for _, s := range f.view(g).Secrets {
 				if withValue {
@@ -214,7 +236,7 @@ func (f *fakeAPI) SecretValues(_ context.Context, fqns []string) iter.Seq2[Secre
 		}
 		var out []Secret
 		if err == nil && f.valueHidden {
-			err = &tfyapi.Error{Op: "list secrets", Status: 403, Message: "Secret value viewing is disabled on this control plane"}
+			err = &APIError{Op: "list secrets", Status: 403, Message: "Secret value viewing is disabled on this control plane", Kind: ErrForbidden, Detail: "403 Forbidden: " + "Secret value viewing is disabled on this control plane"}
 		}
 		if err == nil {
 			for _, id := range slices.Sorted(maps.Keys(f.groups)) {
@@ -253,7 +275,7 @@ func (f *fakeAPI) SecretByID(_ context.Context, id string) (Secret, error) {
 					continue
 				}
 				if f.valueHidden {
-					return Secret{}, &tfyapi.Error{Op: "get secret", Status: 403, Message: "Secret value viewing is disabled on this control plane"}
+					return Secret{}, &APIError{Op: "get secret", Status: 403, Message: "Secret value viewing is disabled on this control plane", Kind: ErrForbidden, Detail: "403 Forbidden: " + "Secret value viewing is disabled on this control plane"}
 				}
 				return Secret{ID: id, Key: k, GroupID: g.id, FQN: f.tenant + ":" + g.name + ":" + k, Version: 2, ActiveDeployments: -1,
 					Value: secret.FromString(g.keys[k]), Versions: []plugin.Version{{Version: 1}, {Version: 2}}}, nil
@@ -272,7 +294,7 @@ func (f *fakeAPI) CreateGroup(_ context.Context, name, integrationID string, sec
 	for _, g := range f.groups {
 		if g.name == name {
 			f.mu.Unlock()
-			return Group{}, &tfyapi.Error{Op: "create secret group", Status: 409, Message: "Secret group with name '" + name + "' already exists"}
+			return Group{}, &APIError{Op: "create secret group", Status: 409, Message: "Secret group with name '" + name + "' already exists", Kind: ErrConflict, Detail: "409 Conflict: " + "Secret group with name '"}
 		}
 	}
 	f.mu.Unlock()
@@ -304,7 +326,7 @@ func (f *fakeAPI) UpdateGroup(_ context.Context, id string, secrets []Write) (Gr
 		return Group{}, notFoundErr("update secret group")
 	}
 	if len(secrets) == 0 {
-		return Group{}, &tfyapi.Error{Op: "update secret group", Status: 400, Message: "At least one secret is required"}
+		return Group{}, &APIError{Op: "update secret group", Status: 400, Message: "At least one secret is required", Kind: ErrBadRequest, Detail: "400 Bad Request: " + "At least one secret is required"}
 	}
 	keep := map[string]bool{}
 	for _, w := range secrets {
@@ -312,7 +334,7 @@ func (f *fakeAPI) UpdateGroup(_ context.Context, id string, secrets []Write) (Gr
 		if w.Value.IsSet() {
 			g.set(f, w.Key, w.Value.Reveal())
 		} else if _, ok := g.keys[w.Key]; !ok {
-			return Group{}, &tfyapi.Error{Op: "update secret group", Status: 422, Message: "Value is required for new secret '" + w.Key + "'"}
+			return Group{}, &APIError{Op: "update secret group", Status: 422, Message: "Value is required for new secret '" + w.Key + "'", Kind: ErrUnprocessable, Detail: "422 Unprocessable Entity: " + "Value is required for new secret '"}
 		}
 	}
 	for k := range g.keys {

@@ -14,7 +14,6 @@ import (
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
-	"github.com/tfy-secrets/tfy-secrets/internal/tfyapi"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
@@ -525,7 +524,7 @@ func (ss *session) applyUpdate(ctx context.Context, pp *pendingPlan) ([]string, 
 		if ambiguous(err) {
 			return nil, ss.explainAmbiguousWrite(ctx, pp, err)
 		}
-		if errors.Is(err, tfyapi.ErrUnprocessable) {
+		if errors.Is(err, ErrUnprocessable) {
 			if gone := ss.keptKeysGone(ctx, pp); len(gone) > 0 {
 				return nil, failure.Wrap(failure.Conflict, err, fmt.Sprintf("secret group %s changed just before this write (removed: %s); the write was refused and nothing was written",
 					quoteShort(pp.plan.Group), strings.Join(limitKeys(gone), ", "))).
@@ -838,7 +837,7 @@ func (ss *session) applyGroupDelete(ctx context.Context, pp *pendingPlan) error 
 	defer cancel()
 	_, err := ss.api.GroupByID(rctx, pp.group.ID)
 	switch {
-	case errors.Is(err, tfyapi.ErrNotFound):
+	case errors.Is(err, ErrNotFound):
 		return nil
 	case err == nil:
 		return failure.New(failure.Unavailable, "secret group %s still exists after the delete", quoteShort(pp.plan.Group)).WithHint(hintRetry)

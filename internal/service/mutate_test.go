@@ -10,7 +10,6 @@ import (
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
-	"github.com/tfy-secrets/tfy-secrets/internal/tfyapi"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
@@ -122,7 +121,7 @@ func TestApplyVerifyMismatch(t *testing.T) {
 
 func TestApplyAmbiguousWriteIsReportedNotRetried(t *testing.T) {
 	t.Parallel()
-	lost := &tfyapi.Error{Op: "update secret group", Err: context.DeadlineExceeded, Message: "timeout awaiting response"}
+	lost := &APIError{Op: "update secret group", Err: context.DeadlineExceeded, Message: "timeout awaiting response", Kind: ErrUnavailable}
 	tests := []struct {
 		name   string
 		before func(f *fakeAPI) error
@@ -273,7 +272,7 @@ func TestCreate(t *testing.T) {
 func TestCreateExplainedByProvider(t *testing.T) {
 	t.Parallel()
 	h := newHarness()
-	h.api.failOn["CreateGroup"] = &tfyapi.Error{Op: "create secret group", Status: 409, Message: "Secret K is already in a deleted state"}
+	h.api.failOn["CreateGroup"] = &APIError{Op: "create secret group", Status: 409, Message: "Secret K is already in a deleted state", Kind: ErrConflict, Detail: "409 Conflict: " + "Secret K is already in a deleted state"}
 	ctx := context.Background()
 	p, err := h.svc.Plan(ctx, plugin.MutationRequest{Call: call(), Operation: plugin.OpGroupCreate, Group: "g", Changes: []plugin.Change{change("K", "v")}})
 	if err != nil {
@@ -360,7 +359,7 @@ func TestPlanInputHasLengthsOnly(t *testing.T) {
 
 func TestAmbiguousCreateAndSecretDelete(t *testing.T) {
 	t.Parallel()
-	lost := &tfyapi.Error{Op: "x", Message: "connection reset"}
+	lost := &APIError{Op: "x", Message: "connection reset", Kind: ErrUnavailable}
 	ctx := context.Background()
 
 	h := newHarness()
@@ -452,7 +451,7 @@ func TestDeadlineDuringWriteStillDiagnosed(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	h.api.afterUpdate = func(*fakeAPI) error {
 		cancel() // the user gives up while the server applies the write
-		return &tfyapi.Error{Op: "update secret group", Err: context.Canceled, Message: "context canceled"}
+		return &APIError{Op: "update secret group", Err: context.Canceled, Message: "context canceled", Kind: ErrUnavailable}
 	}
 	req := planUpdateReq("app")
 	req.Unset = []string{"B"}

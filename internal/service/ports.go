@@ -24,8 +24,9 @@ import (
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
-// API is the part of the TrueFoundry client the service uses. Errors are the
-// client's typed errors; the service classifies them in one place (mapError).
+// API is the part of the TrueFoundry client the service uses. A failed call
+// returns an *APIError (or a context error); the service words them in one
+// place (mapError).
 type API interface {
 	// ListGroups streams every group whose name contains search ("" = all).
 	ListGroups(ctx context.Context, search string) iter.Seq2[Group, error]

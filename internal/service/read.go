@@ -9,7 +9,6 @@ import (
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
-	"github.com/tfy-secrets/tfy-secrets/internal/tfyapi"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
@@ -124,7 +123,7 @@ func (ss *session) resolveGroup(ctx context.Context, ref string) (Group, error) 
 	if err == nil {
 		return g, nil
 	}
-	if !errors.Is(err, tfyapi.ErrNotFound) && !errors.Is(err, tfyapi.ErrNotAnID) {
+	if !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrNotAnID) {
 		return Group{}, ss.svc.mapError("get secret group", err, sub)
 	}
 	// The tenant guess from the host can be wrong (custom domains); an exact
@@ -263,7 +262,7 @@ func (ss *session) resolveSecret(ctx context.Context, arg string) (g Group, sec 
 	sub := subject{what: "secret " + quoteShort(arg)}
 	if ref.ID != "" {
 		sec, err = ss.api.SecretByID(ctx, ref.ID)
-		if errors.Is(err, tfyapi.ErrNotFound) || errors.Is(err, tfyapi.ErrNotAnID) {
+		if errors.Is(err, ErrNotFound) || errors.Is(err, ErrNotAnID) {
 			return Group{}, Secret{}, false, ss.unknownSecretID(ctx, ref.ID, err)
 		}
 		if err != nil {

@@ -13,7 +13,6 @@ import (
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
-	"github.com/tfy-secrets/tfy-secrets/internal/tfyapi"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
@@ -208,7 +207,7 @@ func TestAuth(t *testing.T) {
 		t.Fatalf("logout: %v, keyring %d", err, len(h.creds.keyring))
 	}
 	// A rejected key is not stored.
-	h.api.failOn["Ping"] = &tfyapi.Error{Op: "list secret groups", Status: 401, Message: "Unauthorized"}
+	h.api.failOn["Ping"] = &APIError{Op: "list secret groups", Status: 401, Message: "Unauthorized", Kind: ErrUnauthorized, Detail: "401 Unauthorized: " + "Unauthorized"}
 	_, err = h.svc.Login(context.Background(), plugin.LoginRequest{Call: call(), Key: key})
 	if failure.KindOf(err) != failure.Unauthorized || len(h.creds.keyring) != 0 {
 		t.Fatalf("rejected login: %v, keyring %d", err, len(h.creds.keyring))

@@ -11,7 +11,6 @@ import (
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
-	"github.com/tfy-secrets/tfy-secrets/internal/tfyapi"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
@@ -334,7 +333,7 @@ func TestApplyEndingsAroundTheWrite(t *testing.T) {
 	h.api.mu.Unlock()
 	p = plan()
 	h.api.afterUpdate = func(f *fakeAPI) error {
-		f.failOn["GroupByID"] = &tfyapi.Error{Op: "get secret group", Status: 503, Message: "down"}
+		f.failOn["GroupByID"] = &APIError{Op: "get secret group", Status: 503, Message: "down", Kind: ErrUnavailable, Detail: "503 Service Unavailable: " + "down"}
 		return nil
 	}
 	_, err = h.svc.Apply(context.Background(), plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})

@@ -133,7 +133,7 @@ func (a *API) ListGroups(ctx context.Context, search string) iter.Seq2[service.G
 func (a *API) GroupByFQN(ctx context.Context, fqn string) (service.Group, bool, error) {
 	for g, err := range a.c.ListGroups(ctx, tfyapi.ListGroupsOptions{FQN: fqn}) {
 		if err != nil {
-			return service.Group{}, false, err
+			return service.Group{}, false, apiError(err)
 		}
 		if g.FQN == fqn {
 			return group(g), true, nil
@@ -145,7 +145,7 @@ func (a *API) GroupByFQN(ctx context.Context, fqn string) (service.Group, bool, 
 // GroupByID reads one group.
 func (a *API) GroupByID(ctx context.Context, id string) (service.Group, error) {
 	g, err := a.c.GetGroup(ctx, id)
-	return group(g), err
+	return group(g), apiError(err)
 }
 
 // valuePageSize is the page size of listings with values: 100 values at the
@@ -171,7 +171,7 @@ func (a *API) SecretValues(ctx context.Context, fqns []string) iter.Seq2[service
 	return func(yield func(service.Secret, error) bool) {
 		for chunk := range slices.Chunk(fqns, valuePageSize) {
 			for s, err := range a.c.ListSecrets(ctx, tfyapi.ListSecretsOptions{FQNs: chunk, WithValue: true, PageSize: valuePageSize}) {
-				if !yield(secretOf(s), err) || err != nil {
+				if !yield(secretOf(s), apiError(err)) || err != nil {
 					return
 				}
 			}
@@ -182,7 +182,7 @@ func (a *API) SecretValues(ctx context.Context, fqns []string) iter.Seq2[service
 // SecretByID reads one secret, value included when the control plane shows it.
 func (a *API) SecretByID(ctx context.Context, id string) (service.Secret, error) {
 	s, err := a.c.GetSecret(ctx, id)
-	return secretOf(s), err
+	return secretOf(s), apiError(err)
 }
 
 // CreateGroup creates a group with its first keys.
@@ -192,7 +192,7 @@ func (a *API) CreateGroup(ctx context.Context, name, integrationID string, secre
 		in.Secrets = append(in.Secrets, tfyapi.SecretInput{Key: w.Key, Value: w.Value})
 	}
 	g, err := a.c.CreateGroup(ctx, in)
-	return group(g), err
+	return group(g), apiError(err)
 }
 
 // UpdateGroup sends the full key set.
@@ -202,36 +202,39 @@ func (a *API) UpdateGroup(ctx context.Context, id string, secrets []service.Writ
 		in = append(in, tfyapi.UpdateSecretInput{Key: w.Key, Value: w.Value})
 	}
 	g, err := a.c.UpdateGroup(ctx, id, in)
-	return group(g), err
+	return group(g), apiError(err)
 }
 
 // DeleteGroup deletes without force: a faulty store is reported, not bypassed.
 func (a *API) DeleteGroup(ctx context.Context, id string) error {
-	return a.c.DeleteGroup(ctx, id, false)
+	return apiError(a.c.DeleteGroup(ctx, id, false))
 }
 
 // DeleteSecret deletes one key without force.
 func (a *API) DeleteSecret(ctx context.Context, id string) error {
 	_, err := a.c.DeleteSecret(ctx, id, false)
-	return err
+	return apiError(err)
 }
 
 // Ping lists one group: a single small authenticated request.
 func (a *API) Ping(ctx context.Context) error {
 	for _, err := range a.c.ListGroups(ctx, tfyapi.ListGroupsOptions{PageSize: 1}) {
-		return err
+		return apiError(err)
 	}
 	return nil
 }
 
 // TenantName asks the API which tenant the host serves.
-func (a *API) TenantName(ctx context.Context) (string, error) { return a.c.TenantName(ctx) }
+func (a *API) TenantName(ctx context.Context) (string, error) {
+	name, err := a.c.TenantName(ctx)
+	return name, apiError(err)
+}
 
 // Integrations lists the secret stores, described by the providers.
 func (a *API) Integrations(ctx context.Context) ([]service.Integration, error) {
 	ins, err := a.c.SecretStoreIntegrations(ctx)
 	if err != nil {
-		return nil, err
+		return nil, apiError(err)
 	}
 	out := make([]service.Integration, 0, len(ins))
 	for _, in := range ins {
@@ -245,7 +248,7 @@ func convertSeq[T, U any](seq iter.Seq2[T, error], conv func(T) U) iter.Seq2[U, 
 		for v, err := range seq {
 			var zero U
 			if err != nil {
-				yield(zero, err)
+				yield(zero, apiError(err))
 				return
 			}
 			if !yield(conv(v), nil) {
@@ -332,7 +335,7 @@ func (st Stores) Choose(ins []service.Integration, integration, provider string)
 
 // Explain hands API failures to the registry with their status and message.
 func (st Stores) Explain(err error, in service.Integration, key string) error {
-	e, ok := errors.AsType[*tfyapi.Error](err)
+	e, ok := errors.AsType[*service.APIError](err)
 	if !ok || e.Status == 0 {
 		return nil
 	}
