@@ -110,7 +110,7 @@ const batchSize = 20
 // fastest one (fastest-ns/op) when the benchmark ends. On the shared 2-core
 // machine the average (ns/op) moves by a factor of two with other work; the
 // median resists a minority of disturbed batches, and the fastest batch
-// shows what an operation costs when nothing interferes (docs/policies.md
+// shows what an operation costs when nothing interferes (docs/benchmarks.md
 // calls that the quiet figure).
 func batchTimer(b *testing.B) func() {
 	var (

@@ -20,9 +20,8 @@ sorted_deny := sort(stores.deny) if {
 	count(sanity.deny) == 0
 } else := sort(deny)
 
-# Only the store rules warn. Their set is used as it is: an alias rule
-# (warn := stores.warn) would cost a lookup in the module's table of
-# evaluated rules, about 0.5 µs a decision.
+# Only the store rules warn. Their set is used as it is, not through an
+# alias rule (warn := stores.warn) the compiled module would look up.
 decision := {
 	"deny": sorted_deny,
 	"warn": sort(stores.warn),

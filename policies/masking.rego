@@ -6,14 +6,11 @@ package tfy.secrets.masking
 
 min_prefix_length := 16
 
-# Without --show-prefix (the common case) every key is (set), and nothing
-# else needs computing. With it, when every listing is long enough (the
-# common case again) every key gets a prefix: the long listings are counted
-# in an array (no set of keys to hash, no helper call or negation per
-# secret) instead of a call of level and a set lookup per secret. The bound
-# is min_prefix_length written out and made once, outside the loop: the
-# compiled module makes a number literal from its text wherever it is
-# used, and each reference to a rule is a memoised lookup.
+# Without --show-prefix (the common case) every key is (set). With it, when
+# every listing is long enough (the common case again) every key gets a
+# prefix, found by counting the long listings; only otherwise is each key
+# judged by level. The bound is min_prefix_length written out and bound
+# once, outside the loop (see policies/README.md).
 mask := {s.key: "set" | some s in input.secrets} if {
 	input.context.show_prefix != true
 } else := {s.key: "prefix4" | some s in input.secrets} if {
@@ -22,7 +19,10 @@ mask := {s.key: "set" | some s in input.secrets} if {
 } else := {s.key: level(s.key) | some s in input.secrets}
 
 # A key listed twice gets a prefix only if every listing qualifies, so a
-# malformed input can never loosen the mask.
+# malformed input can never loosen the mask. The negation goes through the
+# helper long_enough, never inline (not is_number(s.length)): the engine
+# may leave a secret's length out of its input, and on an absent field the
+# compiled module and OPA disagree on an inline negation.
 short_listing contains key if {
 	some s in input.secrets
 	key := s.key

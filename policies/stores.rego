@@ -3,19 +3,17 @@
 # modules), not code, so a new store needs no policy change. Key characters
 # are checked with trim_left against the store's list of allowed characters rather
 # than regex.match: OPA's WebAssembly runtime recompiles a regular expression
-# on every evaluation, which would dominate the decision time. The tests
-# check that this form agrees with each store's key_pattern.
+# on every evaluation. The tests check that this form agrees with each
+# store's key_pattern.
 package tfy.secrets.stores
 
 store := data.stores[input.integration.type]
 
-# Helpers take plain strings and read the store's rules through `store`:
-# passing the rules object into every call costs more than the check.
-# trim_left removes allowed characters from the start of a key, so whatever
-# is left over starts with a character the store refuses. Only whether
-# anything is left matters, so trimming the right end too (trim) would be
-# wasted: OPA's wasm trim decodes the allowed characters again for every
-# character it looks at, which makes it the costly call of this file.
+# Helpers take plain strings and read the store's rules through `store`
+# rather than taking the rules object as an argument. trim_left removes
+# allowed characters from the start of a key, so whatever is left over
+# starts with a character the store refuses. Only whether anything is left
+# matters, so the right end is not trimmed (as trim would).
 leftover(key) := trim_left(key, store.key_chars)
 
 length_ok(key) if {

@@ -3,7 +3,7 @@
 # realistic workload. It uses sprintf, a host builtin, so the round trip
 # through the host is measured. Like the default policies it checks key
 # characters with trim, not regex.match: OPA's wasm runtime compiles the
-# regular expression again on every evaluation (milliseconds each).
+# regular expression again on every evaluation.
 package tfy.secrets
 
 needs_yes := {"group.create", "group.update", "secret.delete", "manifest.migrate"}
