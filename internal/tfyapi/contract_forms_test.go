@@ -108,7 +108,7 @@ func TestContractVersionsAgree(t *testing.T) {
 	ctx := context.Background()
 	g := tg.createGroup(uniqueName(t), tg.store(emulator.TypeGCPGSM),
 		tfyapi.SecretInput{Key: "ROTATED", Value: tg.value("r1")}, tfyapi.SecretInput{Key: "KEPT", Value: tg.value("k1")})
-	if _, err := tg.client.UpdateGroup(ctx, g.ID, []tfyapi.UpdateSecretInput{{Key: "ROTATED", Value: tg.value("r2")}, {Key: "KEPT"}}); err != nil {
+	if _, err := tg.client.UpdateGroup(ctx, g.ID, []tfyapi.SecretInput{{Key: "ROTATED", Value: tg.value("r2")}, {Key: "KEPT"}}); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]int{"ROTATED": 2, "KEPT": 1}

@@ -407,7 +407,7 @@ func TestContractGroupLifecycle(t *testing.T) {
 
 	// Rotate DB-PASSWORD, keep API-KEY without resending it, add LOG-TOKEN.
 	newPass, logTok := tg.value("db2"), tg.value("log")
-	up, err := c.UpdateGroup(ctx, g.ID, []tfyapi.UpdateSecretInput{{Key: "DB-PASSWORD", Value: newPass}, {Key: "API-KEY"}, {Key: "LOG-TOKEN", Value: logTok}})
+	up, err := c.UpdateGroup(ctx, g.ID, []tfyapi.SecretInput{{Key: "DB-PASSWORD", Value: newPass}, {Key: "API-KEY"}, {Key: "LOG-TOKEN", Value: logTok}})
 	if err != nil || !slices.Equal(keysOf(up), []string{"API-KEY", "DB-PASSWORD", "LOG-TOKEN"}) {
 		t.Fatalf("update = %+v, %v", up, err)
 	}
@@ -427,7 +427,7 @@ func TestContractGroupLifecycle(t *testing.T) {
 	}
 
 	// Resending the same value makes no new version.
-	if _, err := c.UpdateGroup(ctx, g.ID, []tfyapi.UpdateSecretInput{{Key: "DB-PASSWORD", Value: newPass}, {Key: "API-KEY"}, {Key: "LOG-TOKEN"}}); err != nil {
+	if _, err := c.UpdateGroup(ctx, g.ID, []tfyapi.SecretInput{{Key: "DB-PASSWORD", Value: newPass}, {Key: "API-KEY"}, {Key: "LOG-TOKEN"}}); err != nil {
 		t.Fatal(err)
 	}
 	if s, err := c.GetSecret(ctx, dbID); err != nil {
@@ -437,7 +437,7 @@ func TestContractGroupLifecycle(t *testing.T) {
 	}
 
 	// Omitting a key deletes it.
-	up, err = c.UpdateGroup(ctx, g.ID, []tfyapi.UpdateSecretInput{{Key: "DB-PASSWORD"}, {Key: "API-KEY"}})
+	up, err = c.UpdateGroup(ctx, g.ID, []tfyapi.SecretInput{{Key: "DB-PASSWORD"}, {Key: "API-KEY"}})
 	if err != nil || !slices.Equal(keysOf(up), []string{"API-KEY", "DB-PASSWORD"}) {
 		t.Fatalf("update omitting LOG-TOKEN = %+v, %v", up, err)
 	}
@@ -580,7 +580,7 @@ func TestContractErrors(t *testing.T) {
 	missing := "does-not-exist-" + name
 	_, err = c.GetGroup(ctx, missing)
 	tg.wantErr(t, "get unknown group", err, tfyapi.ErrNotFound)
-	_, err = c.UpdateGroup(ctx, missing, []tfyapi.UpdateSecretInput{{Key: "K", Value: tg.value("x")}})
+	_, err = c.UpdateGroup(ctx, missing, []tfyapi.SecretInput{{Key: "K", Value: tg.value("x")}})
 	tg.wantErr(t, "update unknown group", err, tfyapi.ErrNotFound)
 	tg.wantErr(t, "delete unknown group", c.DeleteGroup(ctx, missing, false), tfyapi.ErrNotFound)
 	_, err = c.GetSecret(ctx, missing)
@@ -597,7 +597,7 @@ func TestContractErrors(t *testing.T) {
 	_, err = c.UpdateGroup(ctx, g.ID, nil)
 	tg.wantErr(t, "update with zero secrets", err, tfyapi.ErrBadRequest)
 
-	_, err = c.UpdateGroup(ctx, g.ID, []tfyapi.UpdateSecretInput{{Key: "ONLY"}, {Key: "NEW-WITHOUT-VALUE"}})
+	_, err = c.UpdateGroup(ctx, g.ID, []tfyapi.SecretInput{{Key: "ONLY"}, {Key: "NEW-WITHOUT-VALUE"}})
 	tg.wantErr(t, "new key without value", err, tfyapi.ErrUnprocessable)
 
 	if got, err := c.GetGroup(ctx, g.ID); err != nil || !slices.Equal(keysOf(got), []string{"ONLY"}) {
@@ -622,10 +622,10 @@ func TestContractStoreRules(t *testing.T) {
 
 	// Azure keeps deleted names: re-adding one conflicts.
 	g := tg.createGroup(uniqueName(t), az, tfyapi.SecretInput{Key: "A", Value: tg.value("a")}, tfyapi.SecretInput{Key: "B", Value: tg.value("b")})
-	if _, err := c.UpdateGroup(ctx, g.ID, []tfyapi.UpdateSecretInput{{Key: "A"}}); err != nil {
+	if _, err := c.UpdateGroup(ctx, g.ID, []tfyapi.SecretInput{{Key: "A"}}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.UpdateGroup(ctx, g.ID, []tfyapi.UpdateSecretInput{{Key: "A"}, {Key: "B", Value: tg.value("b2")}})
+	_, err = c.UpdateGroup(ctx, g.ID, []tfyapi.SecretInput{{Key: "A"}, {Key: "B", Value: tg.value("b2")}})
 	tg.wantErr(t, "re-add soft-deleted key", err, tfyapi.ErrConflict)
 	if !errors.As(err, &e) || !strings.Contains(e.Message, "deleted state") {
 		t.Errorf("soft-delete message = %v", err)
@@ -664,7 +664,7 @@ func TestContractRoles(t *testing.T) {
 	}
 	_, err = viewer.CreateGroup(ctx, tfyapi.CreateGroupInput{Name: uniqueName(t), IntegrationID: in.ID, Secrets: []tfyapi.SecretInput{{Key: "K", Value: tg.value("v")}}})
 	tg.wantErr(t, "viewer create", err, tfyapi.ErrForbidden)
-	_, err = viewer.UpdateGroup(ctx, g.ID, []tfyapi.UpdateSecretInput{{Key: "K", Value: tg.value("v2")}})
+	_, err = viewer.UpdateGroup(ctx, g.ID, []tfyapi.SecretInput{{Key: "K", Value: tg.value("v2")}})
 	tg.wantErr(t, "viewer update", err, tfyapi.ErrForbidden)
 	tg.wantErr(t, "viewer delete", viewer.DeleteGroup(ctx, g.ID, false), tfyapi.ErrForbidden)
 	_, err = viewer.DeleteSecret(ctx, g.Secrets[0].ID, false)

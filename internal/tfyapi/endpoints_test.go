@@ -67,7 +67,7 @@ func TestEndpointRequests(t *testing.T) {
 			name:    "update group keeps unset values",
 			respond: `{"data":` + groupJSON + `}`,
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return c.UpdateGroup(ctx, "g1", []UpdateSecretInput{{Key: "DB_PASSWORD", Value: secret.FromString(value)}, {Key: "KEEP"}})
+				return c.UpdateGroup(ctx, "g1", []SecretInput{{Key: "DB_PASSWORD", Value: secret.FromString(value)}, {Key: "KEEP"}})
 			},
 			method: "PUT", path: "/api/svc/v1/secret-groups/g1",
 			body:      `{"secrets":[{"key":"DB_PASSWORD","value":"` + value + `"},{"key":"KEEP"}]}`,
@@ -245,7 +245,7 @@ func TestInputValidation(t *testing.T) {
 		{"create empty key", second(c.CreateGroup(ctx, CreateGroupInput{Name: "n", IntegrationID: "i", Secrets: []SecretInput{{Value: v}}})), "secret 1 has an empty key"},
 		{"create unset value", second(c.CreateGroup(ctx, CreateGroupInput{Name: "n", IntegrationID: "i", Secrets: []SecretInput{{Key: "K"}}})), `secret "K" has no value`},
 		{"update empty id", second(c.UpdateGroup(ctx, "", nil)), "update secret group: empty id"},
-		{"update empty key", second(c.UpdateGroup(ctx, "g", []UpdateSecretInput{{Value: v}})), "secret 1 has an empty key"},
+		{"update empty key", second(c.UpdateGroup(ctx, "g", []SecretInput{{Value: v}})), "secret 1 has an empty key"},
 		{"delete empty id", c.DeleteGroup(ctx, "", false), "delete secret group: empty id"},
 		{"upsert no name", second(c.UpsertGroupManifest(ctx, GroupManifest{}, false)), "empty group name"},
 		{"get secret empty id", second(c.GetSecret(ctx, "")), "get secret: empty id"},

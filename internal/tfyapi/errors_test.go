@@ -121,7 +121,7 @@ func TestRetries(t *testing.T) {
 			return second(c.CreateGroup(context.Background(), CreateGroupInput{Name: "n", IntegrationID: "i", Secrets: []SecretInput{{Key: "K", Value: secret.FromString("v")}}}))
 		}, 1, ErrUnavailable},
 		{"update never retried", 429, func(c *Client) error {
-			return second(c.UpdateGroup(context.Background(), "g", []UpdateSecretInput{{Key: "K"}}))
+			return second(c.UpdateGroup(context.Background(), "g", []SecretInput{{Key: "K"}}))
 		}, 1, ErrRateLimited},
 		{"delete group never retried", 503, func(c *Client) error { return c.DeleteGroup(context.Background(), "g", false) }, 1, ErrUnavailable},
 		{"delete secret never retried", 502, func(c *Client) error { return second(c.DeleteSecret(context.Background(), "s", false)) }, 1, ErrUnavailable},
@@ -364,7 +364,7 @@ func TestValuesNeverEscape(t *testing.T) {
 			var errs []error
 			_, err := c.CreateGroup(ctx, CreateGroupInput{Name: "n", IntegrationID: "i", Secrets: []SecretInput{{Key: "K", Value: secret.FromString(value)}}})
 			errs = append(errs, err)
-			_, err = c.UpdateGroup(ctx, "g", []UpdateSecretInput{{Key: "K", Value: secret.FromString(value)}})
+			_, err = c.UpdateGroup(ctx, "g", []SecretInput{{Key: "K", Value: secret.FromString(value)}})
 			errs = append(errs, err)
 			_, err = c.GetSecret(ctx, "s")
 			errs = append(errs, err)
@@ -388,7 +388,7 @@ func TestShortValueWithholdsMessage(t *testing.T) {
 		writeJSON(w, 422, `{"message":"bad value xq for K"}`)
 	})
 	c, _ := testClient(t, f.URL, testKey)
-	_, err := c.UpdateGroup(context.Background(), "g", []UpdateSecretInput{{Key: "K", Value: secret.FromString("xq")}})
+	_, err := c.UpdateGroup(context.Background(), "g", []SecretInput{{Key: "K", Value: secret.FromString("xq")}})
 	var e *Error
 	if !errors.As(err, &e) || e.Message != "" || !errors.Is(err, ErrUnprocessable) {
 		t.Errorf("err = %v", err)

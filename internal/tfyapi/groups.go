@@ -94,7 +94,7 @@ func (c *Client) CreateGroup(ctx context.Context, in CreateGroupInput) (SecretGr
 // with a Value get it (a new version when it changed), keys without one keep
 // their value, and every key left out is deleted by the API. Callers that
 // mean to merge must list every key they keep.
-func (c *Client) UpdateGroup(ctx context.Context, id string, secrets []UpdateSecretInput) (SecretGroup, error) {
+func (c *Client) UpdateGroup(ctx context.Context, id string, secrets []SecretInput) (SecretGroup, error) {
 	const op = "update secret group"
 	if err := checkID(op, id); err != nil {
 		return SecretGroup{}, err

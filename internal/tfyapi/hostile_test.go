@@ -60,7 +60,7 @@ func TestResponseBodyIsCapped(t *testing.T) {
 			return err
 		},
 		"update group (a write)": func(c *Client) error {
-			_, err := c.UpdateGroup(context.Background(), "g", []UpdateSecretInput{{Key: "K"}})
+			_, err := c.UpdateGroup(context.Background(), "g", []SecretInput{{Key: "K"}})
 			return err
 		},
 	}

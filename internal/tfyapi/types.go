@@ -60,15 +60,10 @@ type Integration struct {
 	Config map[string]string
 }
 
-// SecretInput is one key and value of a new group.
+// SecretInput is one key of a group creation or update. In an update an
+// unset Value keeps the stored value, and keys left out are deleted by the
+// API; a creation needs every Value.
 type SecretInput struct {
-	Key   string
-	Value secret.Value
-}
-
-// UpdateSecretInput is one key of a group update. An unset Value keeps the
-// stored value; keys left out of an update are deleted by the API.
-type UpdateSecretInput struct {
 	Key   string
 	Value secret.Value
 }

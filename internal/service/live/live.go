@@ -187,21 +187,13 @@ func (a *API) SecretByID(ctx context.Context, id string) (service.Secret, error)
 
 // CreateGroup creates a group with its first keys.
 func (a *API) CreateGroup(ctx context.Context, name, integrationID string, secrets []service.Write) (service.Group, error) {
-	in := tfyapi.CreateGroupInput{Name: name, IntegrationID: integrationID}
-	for _, w := range secrets {
-		in.Secrets = append(in.Secrets, tfyapi.SecretInput{Key: w.Key, Value: w.Value})
-	}
-	g, err := a.c.CreateGroup(ctx, in)
+	g, err := a.c.CreateGroup(ctx, tfyapi.CreateGroupInput{Name: name, IntegrationID: integrationID, Secrets: secretInputs(secrets)})
 	return group(g), apiError(err)
 }
 
 // UpdateGroup sends the full key set.
 func (a *API) UpdateGroup(ctx context.Context, id string, secrets []service.Write) (service.Group, error) {
-	in := make([]tfyapi.UpdateSecretInput, 0, len(secrets))
-	for _, w := range secrets {
-		in = append(in, tfyapi.UpdateSecretInput{Key: w.Key, Value: w.Value})
-	}
-	g, err := a.c.UpdateGroup(ctx, id, in)
+	g, err := a.c.UpdateGroup(ctx, id, secretInputs(secrets))
 	return group(g), apiError(err)
 }
 
@@ -241,6 +233,15 @@ func (a *API) Integrations(ctx context.Context) ([]service.Integration, error) {
 		out = append(out, a.st.describe(in))
 	}
 	return out, nil
+}
+
+// secretInputs is a write's keys as the client sends them.
+func secretInputs(secrets []service.Write) []tfyapi.SecretInput {
+	out := make([]tfyapi.SecretInput, 0, len(secrets))
+	for _, w := range secrets {
+		out = append(out, tfyapi.SecretInput{Key: w.Key, Value: w.Value})
+	}
+	return out
 }
 
 func convertSeq[T, U any](seq iter.Seq2[T, error], conv func(T) U) iter.Seq2[U, error] {
