@@ -36,19 +36,19 @@ const (
 // the seed's error table. Store-specific conditions (soft-delete, scheduled
 // deletion, key-name rules, a failing integration) go to the providers first,
 // because only they know the recovery commands.
-func (s *Service) mapError(op string, err error, sub subject) error {
+func (s *Service) mapError(op string, err error, about subject) error {
 	if err == nil {
 		return nil
 	}
 	if _, ok := errors.AsType[*failure.Error](err); ok {
 		return err
 	}
-	if sub.integration != nil && s.opts.Providers != nil {
-		if explained := s.opts.Providers.Explain(err, *sub.integration, sub.key); explained != nil {
+	if about.integration != nil && s.opts.Providers != nil {
+		if explained := s.opts.Providers.Explain(err, *about.integration, about.key); explained != nil {
 			return explained
 		}
 	}
-	what := sub.what
+	what := about.what
 	if what == "" {
 		what = "the requested object"
 	}

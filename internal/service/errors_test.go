@@ -46,12 +46,12 @@ func TestMapError(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			sub := groupSubject("app")
+			about := groupSubject("app")
 			if tt.explains {
-				sub.integration = &Integration{Name: "vault"}
-				sub.key = "K"
+				about.integration = &Integration{Name: "vault"}
+				about.key = "K"
 			}
-			err := svc.mapError("op", tt.err, sub)
+			err := svc.mapError("op", tt.err, about)
 			e := failure.As(err)
 			if e.Kind != tt.kind || !strings.Contains(e.Message, tt.msgHas) || !strings.Contains(e.Hint, tt.hintHas) {
 				t.Fatalf("got %s %q hint %q; want %s %q hint %q", e.Kind, e.Message, e.Hint, tt.kind, tt.msgHas, tt.hintHas)

@@ -22,7 +22,7 @@ import (
 // host and with exactly the key that the plan was made against.
 type pendingPlan struct {
 	plan        plugin.Plan
-	ss          *session
+	sess        *session
 	group       Group    // as read at plan time (zero for create)
 	before      []string // sorted key set at plan time
 	keys        keyPlan
@@ -39,40 +39,40 @@ type pendingPlan struct {
 func (s *Service) Plan(ctx context.Context, req plugin.MutationRequest) (plugin.Plan, error) {
 	ctx, cancel, log := s.begin(ctx, req.Call)
 	defer cancel()
-	ss, err := s.open(ctx, req.Call, log)
+	sess, err := s.open(ctx, req.Call, log)
 	if err != nil {
 		return plugin.Plan{}, err
 	}
-	var pp *pendingPlan
+	var pending *pendingPlan
 	switch req.Operation {
 	case plugin.OpGroupCreate:
-		pp, err = ss.planGroupCreate(ctx, req)
+		pending, err = sess.planGroupCreate(ctx, req)
 	case plugin.OpGroupUpdate:
-		pp, err = ss.planGroupUpdate(ctx, req)
+		pending, err = sess.planGroupUpdate(ctx, req)
 	case plugin.OpGroupDelete:
-		pp, err = ss.planGroupDelete(ctx, req)
+		pending, err = sess.planGroupDelete(ctx, req)
 	case plugin.OpSecretDelete:
-		pp, err = ss.planSecretDelete(ctx, req)
+		pending, err = sess.planSecretDelete(ctx, req)
 	case plugin.OpManifestMigrate:
-		pp, err = ss.planMigrate(ctx, req)
+		pending, err = sess.planMigrate(ctx, req)
 	default:
 		return plugin.Plan{}, failure.New(failure.Usage, "operation %s cannot be planned", quoteShort(string(req.Operation)))
 	}
 	if err != nil {
 		return plugin.Plan{}, err
 	}
-	if pp.write == "" {
-		pp.write = req.Operation
+	if pending.write == "" {
+		pending.write = req.Operation
 	}
-	pp.plan.Operation = req.Operation
+	pending.plan.Operation = req.Operation
 	in := policydoc.Input{
-		Operation: req.Operation, Tenant: ss.tenant(pp.group), Changes: pp.keys.inputChanges(),
-		Group: policydoc.Group{Name: pp.plan.Group, ID: pp.group.ID, FQN: pp.plan.GroupFQN},
+		Operation: req.Operation, Tenant: sess.tenant(pending.group), Changes: pending.keys.inputChanges(),
+		Group: policydoc.Group{Name: pending.plan.Group, ID: pending.group.ID, FQN: pending.plan.GroupFQN},
 	}
-	if pp.integration.ID != "" {
-		in.Integration = policydoc.Integration{ID: pp.integration.ID, FQN: pp.integration.FQN, Type: pp.integration.Type, Provider: pp.integration.Provider}
+	if pending.integration.ID != "" {
+		in.Integration = policydoc.Integration{ID: pending.integration.ID, FQN: pending.integration.FQN, Type: pending.integration.Type, Provider: pending.integration.Provider}
 	}
-	for _, sec := range pp.group.Secrets {
+	for _, sec := range pending.group.Secrets {
 		in.Secrets = append(in.Secrets, policydoc.Secret{Key: sec.Key, ID: sec.ID})
 	}
 	dec, err := s.decide(ctx, req.Call, log, in)
@@ -88,28 +88,28 @@ func (s *Service) Plan(ctx context.Context, req plugin.MutationRequest) (plugin.
 				WithHint("export %s=... then pass --from-env %s", c.Key, c.Key)
 		}
 	}
-	pp.plan.Confirm = dec.Confirm
-	pp.plan.Warnings = append(pp.plan.Warnings, dec.Warn...)
-	pp.plan.Warnings = append(pp.plan.Warnings, emptyValueWarnings(req.Changes)...)
-	if pp.write == plugin.OpGroupUpdate {
-		ss.markUnchanged(ctx, pp)
-		if !pp.keys.writesAnything() {
+	pending.plan.Confirm = dec.Confirm
+	pending.plan.Warnings = append(pending.plan.Warnings, dec.Warn...)
+	pending.plan.Warnings = append(pending.plan.Warnings, emptyValueWarnings(req.Changes)...)
+	if pending.write == plugin.OpGroupUpdate {
+		sess.markUnchanged(ctx, pending)
+		if !pending.keys.writesAnything() {
 			// Every named key already holds its value: there is
 			// nothing to write, so nothing to confirm.
-			pp.plan.Confirm = plugin.ConfirmNone
+			pending.plan.Confirm = plugin.ConfirmNone
 		}
 	}
-	pp.plan.Changes = pp.keys.changes
-	if pp.plan.Changes == nil {
-		pp.plan.Changes = []plugin.PlannedChange{}
+	pending.plan.Changes = pending.keys.changes
+	if pending.plan.Changes == nil {
+		pending.plan.Changes = []plugin.PlannedChange{}
 	}
 	if req.DryRun {
 		// A dry run writes nothing, so there is nothing to keep: no plan
 		// and no values stay in memory.
-		return pp.plan, nil
+		return pending.plan, nil
 	}
-	pp.plan.ID = rand.Text()
-	pp.expires = s.opts.Now().Add(planTTL)
+	pending.plan.ID = rand.Text()
+	pending.expires = s.opts.Now().Add(planTTL)
 	s.mu.Lock()
 	now := s.opts.Now()
 	for id, old := range s.plans {
@@ -117,21 +117,21 @@ func (s *Service) Plan(ctx context.Context, req plugin.MutationRequest) (plugin.
 			delete(s.plans, id)
 		}
 	}
-	s.plans[pp.plan.ID] = pp
+	s.plans[pending.plan.ID] = pending
 	s.mu.Unlock()
-	log.Debug("plan", "id", pp.plan.ID, "operation", req.Operation, "group", pp.plan.Group, "changes", len(pp.plan.Changes), "confirm", pp.plan.Confirm)
-	return pp.plan, nil
+	log.Debug("plan", "id", pending.plan.ID, "operation", req.Operation, "group", pending.plan.Group, "changes", len(pending.plan.Changes), "confirm", pending.plan.Confirm)
+	return pending.plan, nil
 }
 
-func (ss *session) planGroupCreate(ctx context.Context, req plugin.MutationRequest) (*pendingPlan, error) {
+func (sess *session) planGroupCreate(ctx context.Context, req plugin.MutationRequest) (*pendingPlan, error) {
 	if req.Group == "" || strings.Contains(req.Group, ":") {
 		return nil, failure.New(failure.Usage, "secret group name %s is not a plain name", quoteShort(req.Group)).WithHint("give a name without \":\", e.g. my-app-secrets")
 	}
-	kp, err := planCreate(req.Changes)
+	keys, err := planCreate(req.Changes)
 	if err != nil {
 		return nil, err
 	}
-	ins, err := ss.integrations(ctx)
+	ins, err := sess.integrations(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -139,8 +139,8 @@ func (ss *session) planGroupCreate(ctx context.Context, req plugin.MutationReque
 		return nil, failure.New(failure.NotFound, "no secret store configured for this workspace").WithHint("contact your platform admin to add a secret-store integration")
 	}
 	var in Integration
-	if ss.svc.opts.Providers != nil {
-		in, err = ss.svc.opts.Providers.Choose(ins, req.Integration, req.Provider)
+	if sess.svc.opts.Providers != nil {
+		in, err = sess.svc.opts.Providers.Choose(ins, req.Integration, req.Provider)
 		if err != nil {
 			return nil, withOp("choose integration", err)
 		}
@@ -149,7 +149,7 @@ func (ss *session) planGroupCreate(ctx context.Context, req plugin.MutationReque
 	} else {
 		return nil, failure.New(failure.Usage, "several secret-store integrations exist").WithHint("choose one with --integration ID")
 	}
-	tenant := ss.fallbackTenant()
+	tenant := sess.fallbackTenant()
 	if t, _, ok := strings.Cut(in.FQN, ":"); ok && t != "" {
 		tenant = t
 	}
@@ -157,14 +157,14 @@ func (ss *session) planGroupCreate(ctx context.Context, req plugin.MutationReque
 	if tenant != "" {
 		g.FQN = tenant + ":" + req.Group
 		// Refuse an existing name before any value is sent anywhere.
-		if _, found, err := ss.api.GroupByFQN(ctx, g.FQN); err != nil {
-			return nil, ss.svc.mapError("find secret group", err, groupSubject(req.Group))
+		if _, found, err := sess.api.GroupByFQN(ctx, g.FQN); err != nil {
+			return nil, sess.svc.mapError("find secret group", err, groupSubject(req.Group))
 		} else if found {
 			return nil, failure.New(failure.Conflict, "secret group %s already exists", quoteShort(req.Group)).WithHint("use a different name, or change it with: tfy-secrets group update %s", req.Group)
 		}
 	}
 	return &pendingPlan{
-		ss: ss, keys: kp, integration: in, group: g,
+		sess: sess, keys: keys, integration: in, group: g,
 		plan: plugin.Plan{Operation: plugin.OpGroupCreate, Group: req.Group, GroupFQN: g.FQN, Integration: storeLabel(in), IntegrationFQN: in.FQN, ActiveDeployments: -1},
 	}, nil
 }
@@ -172,83 +172,83 @@ func (ss *session) planGroupCreate(ctx context.Context, req plugin.MutationReque
 // planMigrate plans moving a manifest's values into a group: a create when
 // the group does not exist yet, else a merge update (a migration never
 // removes keys it was not given).
-func (ss *session) planMigrate(ctx context.Context, req plugin.MutationRequest) (*pendingPlan, error) {
+func (sess *session) planMigrate(ctx context.Context, req plugin.MutationRequest) (*pendingPlan, error) {
 	if req.Replace || len(req.Unset) > 0 {
 		return nil, failure.New(failure.Usage, "manifest migrate only adds or rotates keys").WithHint("remove keys afterwards with: tfy-secrets group update %s --unset KEY", req.Group)
 	}
 	if len(req.Changes) == 0 {
 		return nil, failure.New(failure.Usage, "the manifest has no values to migrate")
 	}
-	g, err := ss.resolveGroup(ctx, req.Group)
+	g, err := sess.resolveGroup(ctx, req.Group)
 	switch {
 	case err == nil:
-		pp, err := ss.planUpdateOf(ctx, g, req)
-		if pp != nil {
-			pp.write = plugin.OpGroupUpdate
+		pending, err := sess.planUpdateOf(ctx, g, req)
+		if pending != nil {
+			pending.write = plugin.OpGroupUpdate
 		}
-		return pp, err
+		return pending, err
 	case failure.KindOf(err) == failure.NotFound:
-		pp, err := ss.planGroupCreate(ctx, req)
-		if pp != nil {
-			pp.write = plugin.OpGroupCreate
+		pending, err := sess.planGroupCreate(ctx, req)
+		if pending != nil {
+			pending.write = plugin.OpGroupCreate
 		}
-		return pp, err
+		return pending, err
 	default:
 		return nil, err
 	}
 }
 
-func (ss *session) planGroupUpdate(ctx context.Context, req plugin.MutationRequest) (*pendingPlan, error) {
-	g, err := ss.resolveGroup(ctx, req.Group)
+func (sess *session) planGroupUpdate(ctx context.Context, req plugin.MutationRequest) (*pendingPlan, error) {
+	g, err := sess.resolveGroup(ctx, req.Group)
 	if err != nil {
 		return nil, err
 	}
-	return ss.planUpdateOf(ctx, g, req)
+	return sess.planUpdateOf(ctx, g, req)
 }
 
-func (ss *session) planUpdateOf(ctx context.Context, g Group, req plugin.MutationRequest) (*pendingPlan, error) {
+func (sess *session) planUpdateOf(ctx context.Context, g Group, req plugin.MutationRequest) (*pendingPlan, error) {
 	before := keysOf(g.Secrets)
-	kp, err := planUpdate(g.Name, before, req.Changes, req.Unset, req.Replace)
+	keys, err := planUpdate(g.Name, before, req.Changes, req.Unset, req.Replace)
 	if err != nil {
 		return nil, err
 	}
-	pp := &pendingPlan{ss: ss, group: g, before: before, keys: kp, plan: ss.groupPlan(plugin.OpGroupUpdate, g)}
-	ss.attachIntegration(ctx, pp)
-	return pp, nil
+	pending := &pendingPlan{sess: sess, group: g, before: before, keys: keys, plan: sess.groupPlan(plugin.OpGroupUpdate, g)}
+	sess.attachIntegration(ctx, pending)
+	return pending, nil
 }
 
-func (ss *session) planGroupDelete(ctx context.Context, req plugin.MutationRequest) (*pendingPlan, error) {
-	g, err := ss.resolveGroup(ctx, req.Group)
-	if err != nil {
-		return nil, err
-	}
-	before := keysOf(g.Secrets)
-	pp := &pendingPlan{ss: ss, group: g, before: before, keys: planRemoveAll(before), plan: ss.groupPlan(plugin.OpGroupDelete, g)}
-	pp.plan.ActiveDeployments = ss.blastRadius(ctx, g)
-	ss.attachIntegration(ctx, pp)
-	return pp, nil
-}
-
-func (ss *session) planSecretDelete(ctx context.Context, req plugin.MutationRequest) (*pendingPlan, error) {
-	g, sec, _, err := ss.resolveSecret(ctx, req.Secret)
+func (sess *session) planGroupDelete(ctx context.Context, req plugin.MutationRequest) (*pendingPlan, error) {
+	g, err := sess.resolveGroup(ctx, req.Group)
 	if err != nil {
 		return nil, err
 	}
 	before := keysOf(g.Secrets)
-	kp, err := planRemoveOne(g.Name, before, sec.Key)
+	pending := &pendingPlan{sess: sess, group: g, before: before, keys: planRemoveAll(before), plan: sess.groupPlan(plugin.OpGroupDelete, g)}
+	pending.plan.ActiveDeployments = sess.blastRadius(ctx, g)
+	sess.attachIntegration(ctx, pending)
+	return pending, nil
+}
+
+func (sess *session) planSecretDelete(ctx context.Context, req plugin.MutationRequest) (*pendingPlan, error) {
+	g, sec, _, err := sess.resolveSecret(ctx, req.Secret)
 	if err != nil {
 		return nil, err
 	}
-	pp := &pendingPlan{ss: ss, group: g, before: before, keys: kp, secret: sec, plan: ss.groupPlan(plugin.OpSecretDelete, g)}
-	pp.plan.ActiveDeployments = ss.blastRadius(ctx, Group{ID: g.ID, Secrets: []Secret{sec}})
-	ss.attachIntegration(ctx, pp)
-	return pp, nil
+	before := keysOf(g.Secrets)
+	keys, err := planRemoveOne(g.Name, before, sec.Key)
+	if err != nil {
+		return nil, err
+	}
+	pending := &pendingPlan{sess: sess, group: g, before: before, keys: keys, secret: sec, plan: sess.groupPlan(plugin.OpSecretDelete, g)}
+	pending.plan.ActiveDeployments = sess.blastRadius(ctx, Group{ID: g.ID, Secrets: []Secret{sec}})
+	sess.attachIntegration(ctx, pending)
+	return pending, nil
 }
 
-func (ss *session) groupPlan(op plugin.Operation, g Group) plugin.Plan {
+func (sess *session) groupPlan(op plugin.Operation, g Group) plugin.Plan {
 	fqn := g.FQN
 	if fqn == "" {
-		if t := ss.tenant(g); t != "" {
+		if t := sess.tenant(g); t != "" {
 			fqn = t + ":" + g.Name
 		}
 	}
@@ -258,17 +258,17 @@ func (ss *session) groupPlan(op plugin.Operation, g Group) plugin.Plan {
 // attachIntegration adds the group's integration to the plan when the key can
 // see it; policy store rules and provider explanations need it, but a plan is
 // still sound without it.
-func (ss *session) attachIntegration(ctx context.Context, pp *pendingPlan) {
-	ins, err := ss.integrations(ctx)
+func (sess *session) attachIntegration(ctx context.Context, pending *pendingPlan) {
+	ins, err := sess.integrations(ctx)
 	if err != nil {
-		ss.log.Debug("integrations unavailable", "error", err)
+		sess.log.Debug("integrations unavailable", "error", err)
 		return
 	}
 	for _, in := range ins {
-		if in.ID == pp.group.IntegrationID {
-			pp.integration = in
-			pp.plan.Integration = storeLabel(in)
-			pp.plan.IntegrationFQN = in.FQN
+		if in.ID == pending.group.IntegrationID {
+			pending.integration = in
+			pending.plan.Integration = storeLabel(in)
+			pending.plan.IntegrationFQN = in.FQN
 		}
 	}
 }
@@ -283,15 +283,15 @@ func storeLabel(in Integration) string {
 
 // blastRadius sums activeDeploymentsCount over the keys of g that the API
 // reports it for; -1 when it reports none.
-func (ss *session) blastRadius(ctx context.Context, g Group) int {
+func (sess *session) blastRadius(ctx context.Context, g Group) int {
 	want := map[string]bool{}
 	for _, sec := range g.Secrets {
 		want[sec.Key] = true
 	}
 	total, known := 0, false
-	for sec, err := range ss.api.Secrets(ctx, g.ID, false) {
+	for sec, err := range sess.api.Secrets(ctx, g.ID, false) {
 		if err != nil {
-			ss.log.Debug("active deployments unavailable", "error", err)
+			sess.log.Debug("active deployments unavailable", "error", err)
 			return -1
 		}
 		if want[sec.Key] && sec.ActiveDeployments >= 0 {
@@ -310,30 +310,30 @@ func (ss *session) blastRadius(ctx context.Context, g Group) int {
 // re-planned against fresh state rather than retried blindly.
 func (s *Service) Apply(ctx context.Context, req plugin.ApplyRequest) (plugin.Result, error) {
 	s.mu.Lock()
-	pp, ok := s.plans[req.PlanID]
+	pending, ok := s.plans[req.PlanID]
 	delete(s.plans, req.PlanID)
 	s.mu.Unlock()
-	if !ok || s.opts.Now().After(pp.expires) {
+	if !ok || s.opts.Now().After(pending.expires) {
 		return plugin.Result{}, failure.New(failure.Usage, "no plan %s in this session", quoteShort(req.PlanID)).WithHint("plans are applied once, in the process that made them; run the command again")
 	}
-	if err := checkConfirmation(pp.plan, req); err != nil {
+	if err := checkConfirmation(pending.plan, req); err != nil {
 		return plugin.Result{}, err
 	}
 	ctx, cancel, log := s.begin(ctx, req.Call)
 	defer cancel()
-	ss := *pp.ss
-	ss.log = log
-	res := plugin.Result{Operation: pp.plan.Operation, Group: pp.plan.Group}
-	for _, c := range pp.plan.Changes {
+	sess := *pending.sess
+	sess.log = log
+	res := plugin.Result{Operation: pending.plan.Operation, Group: pending.plan.Group}
+	for _, c := range pending.plan.Changes {
 		res.Changes = append(res.Changes, plugin.ResultChange{Key: c.Key, Action: c.Action})
 	}
-	if pp.write == plugin.OpGroupUpdate && !pp.keys.writesAnything() {
+	if pending.write == plugin.OpGroupUpdate && !pending.keys.writesAnything() {
 		// The plan compared every named value with the stored one and
 		// found them equal: writing would only make new versions.
 		res.Verified = true
 		return res, nil
 	}
-	release, warning, err := ss.lock(ctx, pp)
+	release, warning, err := sess.lock(ctx, pending)
 	if err != nil {
 		return plugin.Result{}, err
 	}
@@ -342,15 +342,15 @@ func (s *Service) Apply(ctx context.Context, req plugin.ApplyRequest) (plugin.Re
 		res.Warnings = append(res.Warnings, warning)
 	}
 	var warnings []string
-	switch pp.write {
+	switch pending.write {
 	case plugin.OpGroupCreate:
-		warnings, err = ss.applyCreate(ctx, pp)
+		warnings, err = sess.applyCreate(ctx, pending)
 	case plugin.OpGroupUpdate:
-		warnings, err = ss.applyUpdate(ctx, pp)
+		warnings, err = sess.applyUpdate(ctx, pending)
 	case plugin.OpGroupDelete:
-		err = ss.applyGroupDelete(ctx, pp)
+		err = sess.applyGroupDelete(ctx, pending)
 	case plugin.OpSecretDelete:
-		err = ss.applySecretDelete(ctx, pp)
+		err = sess.applySecretDelete(ctx, pending)
 	}
 	if err != nil {
 		return plugin.Result{}, err
@@ -371,14 +371,14 @@ const lockWait = time.Minute
 // or writes the group in between. A lock directory that cannot be used does
 // not stop the write (the re-read and verification still run); the result
 // then carries a warning.
-func (ss *session) lock(ctx context.Context, pp *pendingPlan) (release func(), warning string, err error) {
-	locks := ss.svc.opts.Locks
+func (sess *session) lock(ctx context.Context, pending *pendingPlan) (release func(), warning string, err error) {
+	locks := sess.svc.opts.Locks
 	if locks == nil {
 		return func() {}, "", nil
 	}
-	name := ss.baseURL + "\x00group\x00" + pp.group.ID
-	if pp.write == plugin.OpGroupCreate {
-		name = ss.baseURL + "\x00new\x00" + cmp.Or(pp.group.FQN, pp.plan.Group)
+	name := sess.baseURL + "\x00group\x00" + pending.group.ID
+	if pending.write == plugin.OpGroupCreate {
+		name = sess.baseURL + "\x00new\x00" + cmp.Or(pending.group.FQN, pending.plan.Group)
 	}
 	wctx, cancel := context.WithTimeout(ctx, lockWait)
 	defer cancel()
@@ -392,12 +392,12 @@ func (ss *session) lock(ctx context.Context, pp *pendingPlan) (release func(), w
 			holder = fmt.Sprintf("%s (pid %d)", holder, busy.Holder)
 		}
 		if ctx.Err() != nil {
-			return nil, "", failure.Wrap(failure.Unavailable, context.Cause(ctx), fmt.Sprintf("gave up waiting for %s writing secret group %s; nothing was written", holder, quoteShort(pp.plan.Group)))
+			return nil, "", failure.Wrap(failure.Unavailable, context.Cause(ctx), fmt.Sprintf("gave up waiting for %s writing secret group %s; nothing was written", holder, quoteShort(pending.plan.Group)))
 		}
-		return nil, "", failure.New(failure.Conflict, "%s has been writing secret group %s for over %s; nothing was written", holder, quoteShort(pp.plan.Group), lockWait).
+		return nil, "", failure.New(failure.Conflict, "%s has been writing secret group %s for over %s; nothing was written", holder, quoteShort(pending.plan.Group), lockWait).
 			WithHint("wait for it to finish, then run the command again")
 	}
-	ss.log.Debug("no local write lock", "error", err)
+	sess.log.Debug("no local write lock", "error", err)
 	return func() {}, fmt.Sprintf("writes by other tfy-secrets processes on this machine could not be kept apart (%v)", err), nil
 }
 
@@ -426,19 +426,19 @@ func checkConfirmation(p plugin.Plan, req plugin.ApplyRequest) error {
 // reread fetches the group again and refuses to go on if its key set moved
 // since the plan: writing the planned full key set over someone else's
 // change would silently delete their keys.
-func (ss *session) reread(ctx context.Context, pp *pendingPlan) (Group, error) {
-	g, err := ss.api.GroupByID(ctx, pp.group.ID)
+func (sess *session) reread(ctx context.Context, pending *pendingPlan) (Group, error) {
+	g, err := sess.api.GroupByID(ctx, pending.group.ID)
 	if err != nil {
 		if ctx.Err() != nil {
-			return Group{}, failure.Wrap(failure.Unavailable, err, fmt.Sprintf("%s of secret group %s stopped before writing: nothing was written", pp.plan.Operation, quoteShort(pp.plan.Group))).
+			return Group{}, failure.Wrap(failure.Unavailable, err, fmt.Sprintf("%s of secret group %s stopped before writing: nothing was written", pending.plan.Operation, quoteShort(pending.plan.Group))).
 				WithHint("run the command again")
 		}
-		return Group{}, ss.svc.mapError("re-read secret group", err, groupSubject(pp.group.Name))
+		return Group{}, sess.svc.mapError("re-read secret group", err, groupSubject(pending.group.Name))
 	}
 	now := keysOf(g.Secrets)
-	if !slices.Equal(now, pp.before) {
-		missing, extra := keyDiff(pp.before, now)
-		return Group{}, failure.New(failure.Conflict, "secret group %s changed since the plan was made (%s)", quoteShort(pp.group.Name), describeDiff(missing, extra, "removed", "added")).
+	if !slices.Equal(now, pending.before) {
+		missing, extra := keyDiff(pending.before, now)
+		return Group{}, failure.New(failure.Conflict, "secret group %s changed since the plan was made (%s)", quoteShort(pending.group.Name), describeDiff(missing, extra, "removed", "added")).
 			WithHint("nothing was written; run the command again to plan against the current keys")
 	}
 	return g, nil
@@ -467,81 +467,81 @@ func limitKeys(keys []string) []string {
 	return append(slices.Clone(keys[:max]), fmt.Sprintf("and %d more", len(keys)-max))
 }
 
-func (ss *session) applyCreate(ctx context.Context, pp *pendingPlan) ([]string, error) {
-	sub := subject{what: "secret group " + quoteShort(pp.plan.Group), integration: &pp.integration}
-	g, err := ss.api.CreateGroup(ctx, pp.plan.Group, pp.integration.ID, pp.keys.writes)
+func (sess *session) applyCreate(ctx context.Context, pending *pendingPlan) ([]string, error) {
+	about := subject{what: "secret group " + quoteShort(pending.plan.Group), integration: &pending.integration}
+	g, err := sess.api.CreateGroup(ctx, pending.plan.Group, pending.integration.ID, pending.keys.writes)
 	if err != nil {
-		if ambiguous(err) && pp.group.FQN != "" {
-			return nil, ss.explainAmbiguousCreate(ctx, pp, err)
+		if ambiguous(err) && pending.group.FQN != "" {
+			return nil, sess.explainAmbiguousCreate(ctx, pending, err)
 		}
-		return nil, ss.svc.mapError("create secret group", err, sub)
+		return nil, sess.svc.mapError("create secret group", err, about)
 	}
-	return ss.verifyWrite(ctx, pp, g, sub)
+	return sess.verifyWrite(ctx, pending, g, about)
 }
 
 // explainAmbiguousCreate says whether a create that got no clear answer
 // happened, by looking the name up. A group that exists proves it did;
 // one that does not only says it has not happened yet, since a request cut
 // short by the client may still be on its way to the store.
-func (ss *session) explainAmbiguousCreate(ctx context.Context, pp *pendingPlan, cause error) error {
+func (sess *session) explainAmbiguousCreate(ctx context.Context, pending *pendingPlan, cause error) error {
 	ctx, cancel := diagnosisContext(ctx)
 	defer cancel()
-	name := quoteShort(pp.plan.Group)
-	g, found, err := ss.api.GroupByFQN(ctx, pp.group.FQN)
+	name := quoteShort(pending.plan.Group)
+	g, found, err := sess.api.GroupByFQN(ctx, pending.group.FQN)
 	switch {
 	case err != nil:
 		return failure.Wrap(failure.Unavailable, cause, fmt.Sprintf("create secret group %s was sent but got no answer; it may have been applied, and the group could not be looked up to tell", name)).
-			WithHint("check with: tfy-secrets group get %s", pp.plan.Group)
+			WithHint("check with: tfy-secrets group get %s", pending.plan.Group)
 	case found:
 		now := keysOf(g.Secrets)
-		missing, extra := keyDiff(pp.keys.after, now)
+		missing, extra := keyDiff(pending.keys.after, now)
 		state := "with every planned key"
 		if len(missing)+len(extra) > 0 {
 			state = describeDiff(missing, extra, "missing", "unexpected")
 		}
 		return failure.Wrap(failure.Unavailable, cause, fmt.Sprintf("create secret group %s got no answer, but the group now exists (%s; keys now: %s): it was created", name, state, strings.Join(limitKeys(now), ", "))).
-			WithHint("check with: tfy-secrets group get %s", pp.plan.Group)
+			WithHint("check with: tfy-secrets group get %s", pending.plan.Group)
 	default:
 		return failure.Wrap(failure.Unavailable, cause, fmt.Sprintf("create secret group %s was sent but got no answer; a read just now does not find the group, so it was not created, unless the request is still on its way", name)).
-			WithHint("check with: tfy-secrets group get %s before creating it again", pp.plan.Group)
+			WithHint("check with: tfy-secrets group get %s before creating it again", pending.plan.Group)
 	}
 }
 
-func (ss *session) applyUpdate(ctx context.Context, pp *pendingPlan) ([]string, error) {
-	sub := subject{what: "secret group " + quoteShort(pp.plan.Group), integration: &pp.integration}
-	if pp.integration.ID == "" {
-		sub.integration = nil
+func (sess *session) applyUpdate(ctx context.Context, pending *pendingPlan) ([]string, error) {
+	about := subject{what: "secret group " + quoteShort(pending.plan.Group), integration: &pending.integration}
+	if pending.integration.ID == "" {
+		about.integration = nil
 	}
 	// Nothing but the comparison of key sets stands between this final
 	// read and the write: a key someone adds in between is deleted by the
 	// full-set PUT, and the API offers no conditional write to prevent it
 	// (docs/safety.md, "The window that remains").
-	if _, err := ss.reread(ctx, pp); err != nil {
+	if _, err := sess.reread(ctx, pending); err != nil {
 		return nil, err
 	}
-	put, err := ss.api.UpdateGroup(ctx, pp.group.ID, pp.keys.writes)
+	put, err := sess.api.UpdateGroup(ctx, pending.group.ID, pending.keys.writes)
 	if err != nil {
 		if ambiguous(err) {
-			return nil, ss.explainAmbiguousWrite(ctx, pp, err)
+			return nil, sess.explainAmbiguousWrite(ctx, pending, err)
 		}
 		if errors.Is(err, ErrUnprocessable) {
-			if gone := ss.keptKeysGone(ctx, pp); len(gone) > 0 {
+			if gone := sess.keptKeysGone(ctx, pending); len(gone) > 0 {
 				return nil, failure.Wrap(failure.Conflict, err, fmt.Sprintf("secret group %s changed just before this write (removed: %s); the write was refused and nothing was written",
-					quoteShort(pp.plan.Group), strings.Join(limitKeys(gone), ", "))).
+					quoteShort(pending.plan.Group), strings.Join(limitKeys(gone), ", "))).
 					WithHint("run the command again to plan against the current keys")
 			}
 		}
-		return nil, ss.svc.mapError("update secret group", err, sub)
+		return nil, sess.svc.mapError("update secret group", err, about)
 	}
-	return ss.verifyWrite(ctx, pp, put, sub)
+	return sess.verifyWrite(ctx, pending, put, about)
 }
 
 // keptKeysGone re-reads the group after a refused write and returns the keys
 // the write meant to keep that no longer exist: a key removed by someone
 // else just before the write makes the API refuse a write that names it
 // without a value.
-func (ss *session) keptKeysGone(ctx context.Context, pp *pendingPlan) []string {
-	g, err := ss.api.GroupByID(ctx, pp.group.ID)
+func (sess *session) keptKeysGone(ctx context.Context, pending *pendingPlan) []string {
+	g, err := sess.api.GroupByID(ctx, pending.group.ID)
 	if err != nil {
 		return nil
 	}
@@ -550,7 +550,7 @@ func (ss *session) keptKeysGone(ctx context.Context, pp *pendingPlan) []string {
 		now[sec.Key] = true
 	}
 	var gone []string
-	for _, w := range pp.keys.writes {
+	for _, w := range pending.keys.writes {
 		if !w.Value.IsSet() && !now[w.Key] {
 			gone = append(gone, w.Key)
 		}
@@ -569,7 +569,7 @@ func (ss *session) keptKeysGone(ctx context.Context, pp *pendingPlan) []string {
 //   - a value that reads back different from the one written: an error.
 //     Values are compared by digest and wiped; where the control plane
 //     hides values, only the keys are verified, and a warning says so.
-func (ss *session) verifyWrite(ctx context.Context, pp *pendingPlan, wrote Group, sub subject) ([]string, error) {
+func (sess *session) verifyWrite(ctx context.Context, pending *pendingPlan, wrote Group, about subject) ([]string, error) {
 	// The write was applied: its answer arrived. When the command was cut
 	// short right then (Ctrl-C, its deadline), reading the keys back is
 	// still worth a few seconds, and the read changes nothing; otherwise
@@ -580,17 +580,17 @@ func (ss *session) verifyWrite(ctx context.Context, pp *pendingPlan, wrote Group
 		kctx, cancel = diagnosisContext(ctx)
 		defer cancel()
 	}
-	got, err := ss.api.GroupByID(kctx, wrote.ID)
+	got, err := sess.api.GroupByID(kctx, wrote.ID)
 	if err != nil {
-		cause := failure.As(ss.svc.mapError("read it back", err, sub))
+		cause := failure.As(sess.svc.mapError("read it back", err, about))
 		return nil, failure.Wrap(failure.Unavailable, err, fmt.Sprintf("%s of secret group %s was applied (the API confirmed it) but could not be verified: %s",
-			pp.plan.Operation, quoteShort(pp.plan.Group), cause.Message)).
-			WithHint("check with: tfy-secrets group get %s", pp.plan.Group)
+			pending.plan.Operation, quoteShort(pending.plan.Group), cause.Message)).
+			WithHint("check with: tfy-secrets group get %s", pending.plan.Group)
 	}
-	name := quoteShort(pp.plan.Group)
-	missing, extra := keyDiff(pp.keys.after, keysOf(got.Secrets))
+	name := quoteShort(pending.plan.Group)
+	missing, extra := keyDiff(pending.keys.after, keysOf(got.Secrets))
 	if len(missing) > 0 {
-		return nil, lostKeys(pp, missing)
+		return nil, lostKeys(pending, missing)
 	}
 	var warnings []string
 	if len(extra) > 0 {
@@ -598,7 +598,7 @@ func (ss *session) verifyWrite(ctx context.Context, pp *pendingPlan, wrote Group
 	} else if writtenAfter(wrote.UpdatedAt, got.UpdatedAt) {
 		warnings = append(warnings, fmt.Sprintf("secret group %s was written again right after this write, by someone else; its keys are as planned", name))
 	}
-	w, err := ss.verifyValues(ctx, pp, got)
+	w, err := sess.verifyValues(ctx, pending, got)
 	return append(warnings, w...), err
 }
 
@@ -619,9 +619,9 @@ func writtenAfter(wrote, got time.Time) bool {
 
 // lostKeys is the error of a write whose keys another writer removed right
 // after it: each key named, with what can bring it back.
-func lostKeys(pp *pendingPlan, missing []string) error {
+func lostKeys(pending *pendingPlan, missing []string) error {
 	written := map[string]bool{}
-	for _, w := range pp.keys.writes {
+	for _, w := range pending.keys.writes {
 		written[w.Key] = w.Value.IsSet()
 	}
 	var ours, kept []string
@@ -639,27 +639,27 @@ func lostKeys(pp *pendingPlan, missing []string) error {
 	}
 	if len(kept) > 0 {
 		parts = append(parts, strings.Join(limitKeys(kept), ", ")+" (kept by this command)")
-		hints = append(hints, "tfy-secrets never read the values of "+strings.Join(limitKeys(kept), ", ")+": restore them from where they came from, with tfy-secrets group update "+pp.plan.Group)
+		hints = append(hints, "tfy-secrets never read the values of "+strings.Join(limitKeys(kept), ", ")+": restore them from where they came from, with tfy-secrets group update "+pending.plan.Group)
 	}
 	return failure.New(failure.Conflict, "secret group %s lost keys right after this write: %s; another writer removed them at the same time",
-		quoteShort(pp.plan.Group), strings.Join(parts, " and ")).WithHint("%s", strings.Join(hints, "; "))
+		quoteShort(pending.plan.Group), strings.Join(parts, " and ")).WithHint("%s", strings.Join(hints, "; "))
 }
 
 // verifyValues reads back the values this write sent and compares each with
 // the one written, by digest.
-func (ss *session) verifyValues(ctx context.Context, pp *pendingPlan, got Group) ([]string, error) {
+func (sess *session) verifyValues(ctx context.Context, pending *pendingPlan, got Group) ([]string, error) {
 	want := map[string]secret.Digest{}
-	for _, w := range pp.keys.writes {
+	for _, w := range pending.keys.writes {
 		if w.Value.IsSet() {
-			want[w.Key] = w.Value.Digest(ss.svc.digestKey)
+			want[w.Key] = w.Value.Digest(sess.svc.digestKey)
 		}
 	}
-	stored, hidden, err := ss.storedDigests(ctx, got, want)
+	stored, hidden, err := sess.storedDigests(ctx, got, want)
 	switch {
 	case hidden:
 		return []string{"this control plane hides values, so only the keys were verified, not the values written"}, nil
 	case err != nil:
-		ss.log.Debug("values not read back", "error", err)
+		sess.log.Debug("values not read back", "error", err)
 		return []string{fmt.Sprintf("the values written could not be read back (%v); only the keys were verified", err)}, nil
 	}
 	var differ, unread []string
@@ -674,8 +674,8 @@ func (ss *session) verifyValues(ctx context.Context, pp *pendingPlan, got Group)
 	}
 	if len(differ) > 0 {
 		return nil, failure.New(failure.Conflict, "secret group %s does not hold the value written for %s: another writer changed it right after this write, or the store altered it",
-			quoteShort(pp.plan.Group), strings.Join(limitKeys(differ), ", ")).
-			WithHint("see its versions with: tfy-secrets secret versions %s:%s; run this command again to write it again", pp.plan.Group, differ[0])
+			quoteShort(pending.plan.Group), strings.Join(limitKeys(differ), ", ")).
+			WithHint("see its versions with: tfy-secrets secret versions %s:%s; run this command again to write it again", pending.plan.Group, differ[0])
 	}
 	if len(unread) > 0 {
 		return []string{fmt.Sprintf("the values of %s could not be read back; only their keys were verified", strings.Join(limitKeys(unread), ", "))}, nil
@@ -687,7 +687,7 @@ func (ss *session) verifyValues(ctx context.Context, pp *pendingPlan, got Group)
 // (by FQN, so no other key's value is read) and returns their digests; each
 // value is wiped once hashed. hidden is true when the control plane hides
 // values.
-func (ss *session) storedDigests(ctx context.Context, g Group, want map[string]secret.Digest) (map[string]secret.Digest, bool, error) {
+func (sess *session) storedDigests(ctx context.Context, g Group, want map[string]secret.Digest) (map[string]secret.Digest, bool, error) {
 	var fqns []string
 	for _, sec := range g.Secrets {
 		if _, ok := want[sec.Key]; !ok {
@@ -704,7 +704,7 @@ func (ss *session) storedDigests(ctx context.Context, g Group, want map[string]s
 	if len(fqns) == 0 {
 		return out, false, nil
 	}
-	for sec, err := range ss.api.SecretValues(ctx, fqns) {
+	for sec, err := range sess.api.SecretValues(ctx, fqns) {
 		if err != nil {
 			return nil, valueViewDisabled(err), err
 		}
@@ -715,7 +715,7 @@ func (ss *session) storedDigests(ctx context.Context, g Group, want map[string]s
 		if !sec.Value.IsSet() {
 			return nil, true, nil
 		}
-		out[sec.Key] = sec.Value.Digest(ss.svc.digestKey)
+		out[sec.Key] = sec.Value.Digest(sess.svc.digestKey)
 		sec.Value.Wipe()
 	}
 	return out, false, nil
@@ -726,24 +726,24 @@ func (ss *session) storedDigests(ctx context.Context, g Group, want map[string]s
 // "unchanged": it is written without a value, so it keeps its version.
 // When values cannot be compared (hidden by the control plane, or the read
 // fails) every rotation stays one, and a plan warning says why.
-func (ss *session) markUnchanged(ctx context.Context, pp *pendingPlan) {
+func (sess *session) markUnchanged(ctx context.Context, pending *pendingPlan) {
 	rotating := map[string]secret.Digest{}
-	for _, c := range pp.keys.changes {
+	for _, c := range pending.keys.changes {
 		if c.Action == plugin.ActionRotate {
-			rotating[c.Key] = pp.keys.value(c.Key).Digest(ss.svc.digestKey)
+			rotating[c.Key] = pending.keys.value(c.Key).Digest(sess.svc.digestKey)
 		}
 	}
 	if len(rotating) == 0 {
 		return
 	}
-	stored, hidden, err := ss.storedDigests(ctx, pp.group, rotating)
+	stored, hidden, err := sess.storedDigests(ctx, pending.group, rotating)
 	switch {
 	case hidden:
-		pp.plan.Warnings = append(pp.plan.Warnings, "this control plane hides values, so a value equal to the stored one cannot be told apart: every named key gets a new version")
+		pending.plan.Warnings = append(pending.plan.Warnings, "this control plane hides values, so a value equal to the stored one cannot be told apart: every named key gets a new version")
 		return
 	case err != nil:
-		ss.log.Debug("values not compared", "error", err)
-		pp.plan.Warnings = append(pp.plan.Warnings, fmt.Sprintf("the stored values could not be compared (%v): every named key gets a new version", err))
+		sess.log.Debug("values not compared", "error", err)
+		pending.plan.Warnings = append(pending.plan.Warnings, fmt.Sprintf("the stored values could not be compared (%v): every named key gets a new version", err))
 		return
 	}
 	same := map[string]bool{}
@@ -752,7 +752,7 @@ func (ss *session) markUnchanged(ctx context.Context, pp *pendingPlan) {
 			same[k] = true
 		}
 	}
-	pp.keys.markUnchanged(same)
+	pending.keys.markUnchanged(same)
 }
 
 // explainAmbiguousWrite reports what a write that got no clear answer
@@ -761,29 +761,29 @@ func (ss *session) markUnchanged(ctx context.Context, pp *pendingPlan) {
 // back says which way it most likely went, but never whether values were
 // rotated: a read does not compare them. It does not write again: a blind
 // retry of a full-set PUT could delete keys someone added meanwhile.
-func (ss *session) explainAmbiguousWrite(ctx context.Context, pp *pendingPlan, cause error) error {
-	sent := fmt.Sprintf("%s of secret group %s was sent but got no answer; it may have been applied", pp.plan.Operation, quoteShort(pp.plan.Group))
-	check := fmt.Sprintf("check with: tfy-secrets group get %s", pp.plan.Group)
+func (sess *session) explainAmbiguousWrite(ctx context.Context, pending *pendingPlan, cause error) error {
+	sent := fmt.Sprintf("%s of secret group %s was sent but got no answer; it may have been applied", pending.plan.Operation, quoteShort(pending.plan.Group))
+	check := fmt.Sprintf("check with: tfy-secrets group get %s", pending.plan.Group)
 	ctx, cancel := diagnosisContext(ctx)
 	defer cancel()
-	g, err := ss.api.GroupByID(ctx, pp.group.ID)
+	g, err := sess.api.GroupByID(ctx, pending.group.ID)
 	if err != nil {
 		return failure.Wrap(failure.Unavailable, cause, sent+", and the group could not be re-read to tell").WithHint("%s", check)
 	}
 	now := keysOf(g.Secrets)
 	keys := "keys now: " + strings.Join(limitKeys(now), ", ")
 	switch {
-	case slices.Equal(now, pp.keys.after) && !slices.Equal(now, pp.before):
+	case slices.Equal(now, pending.keys.after) && !slices.Equal(now, pending.before):
 		return failure.Wrap(failure.Unavailable, cause, fmt.Sprintf("%s: the group now has exactly the planned keys (%s), so it most likely applied; values cannot be compared", sent, keys)).
 			WithHint("%s", check)
-	case slices.Equal(now, pp.before) && slices.Equal(now, pp.keys.after):
+	case slices.Equal(now, pending.before) && slices.Equal(now, pending.keys.after):
 		return failure.Wrap(failure.Unavailable, cause, fmt.Sprintf("%s: its keys are unchanged (%s), as the plan leaves them, so a read cannot tell whether values were rotated", sent, keys)).
 			WithHint("%s; running the command again rotates them again", check)
-	case slices.Equal(now, pp.before):
+	case slices.Equal(now, pending.before):
 		return failure.Wrap(failure.Unavailable, cause, fmt.Sprintf("%s: its keys are unchanged (%s), so most likely it did not apply, unless the request is still on its way; values cannot be compared", sent, keys)).
 			WithHint("%s; running the command again re-plans against the current keys", check)
 	default:
-		missing, extra := keyDiff(pp.keys.after, now)
+		missing, extra := keyDiff(pending.keys.after, now)
 		return failure.Wrap(failure.Unavailable, cause, fmt.Sprintf("%s: the group now differs from the plan (%s; %s)", sent, describeDiff(missing, extra, "missing", "unexpected"), keys)).
 			WithHint("%s", check)
 	}
@@ -820,54 +820,54 @@ func verifyKeys(group string, want, got []string) error {
 		WithHint("someone may have changed it at the same time; check with: tfy-secrets group get %s", group)
 }
 
-func (ss *session) applyGroupDelete(ctx context.Context, pp *pendingPlan) error {
-	if _, err := ss.reread(ctx, pp); err != nil {
+func (sess *session) applyGroupDelete(ctx context.Context, pending *pendingPlan) error {
+	if _, err := sess.reread(ctx, pending); err != nil {
 		return err
 	}
-	sub := subject{what: "secret group " + quoteShort(pp.plan.Group), integration: &pp.integration}
-	if pp.integration.ID == "" {
-		sub.integration = nil
+	about := subject{what: "secret group " + quoteShort(pending.plan.Group), integration: &pending.integration}
+	if pending.integration.ID == "" {
+		about.integration = nil
 	}
-	delErr := ss.api.DeleteGroup(ctx, pp.group.ID)
+	delErr := sess.api.DeleteGroup(ctx, pending.group.ID)
 	if delErr != nil && !ambiguous(delErr) {
-		return ss.svc.mapError("delete secret group", delErr, sub)
+		return sess.svc.mapError("delete secret group", delErr, about)
 	}
 	// Whether or not an answer arrived, the read-back says what happened.
 	rctx, cancel := readBackContext(ctx, delErr)
 	defer cancel()
-	_, err := ss.api.GroupByID(rctx, pp.group.ID)
+	_, err := sess.api.GroupByID(rctx, pending.group.ID)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return nil
 	case err == nil:
-		return failure.New(failure.Unavailable, "secret group %s still exists after the delete", quoteShort(pp.plan.Group)).WithHint(hintRetry)
+		return failure.New(failure.Unavailable, "secret group %s still exists after the delete", quoteShort(pending.plan.Group)).WithHint(hintRetry)
 	default:
-		return ss.svc.mapError("verify delete", err, sub)
+		return sess.svc.mapError("verify delete", err, about)
 	}
 }
 
-func (ss *session) applySecretDelete(ctx context.Context, pp *pendingPlan) error {
-	if _, err := ss.reread(ctx, pp); err != nil {
+func (sess *session) applySecretDelete(ctx context.Context, pending *pendingPlan) error {
+	if _, err := sess.reread(ctx, pending); err != nil {
 		return err
 	}
-	sub := subject{what: "secret " + quoteShort(pp.secret.Key), integration: &pp.integration, key: pp.secret.Key}
-	if pp.integration.ID == "" {
-		sub.integration = nil
+	about := subject{what: "secret " + quoteShort(pending.secret.Key), integration: &pending.integration, key: pending.secret.Key}
+	if pending.integration.ID == "" {
+		about.integration = nil
 	}
-	delErr := ss.api.DeleteSecret(ctx, pp.secret.ID)
+	delErr := sess.api.DeleteSecret(ctx, pending.secret.ID)
 	if delErr != nil && !ambiguous(delErr) {
-		return ss.svc.mapError("delete secret", delErr, sub)
+		return sess.svc.mapError("delete secret", delErr, about)
 	}
 	// Whether or not an answer arrived, the read-back says what happened.
 	rctx, cancel := readBackContext(ctx, delErr)
 	defer cancel()
-	got, err := ss.api.GroupByID(rctx, pp.group.ID)
+	got, err := sess.api.GroupByID(rctx, pending.group.ID)
 	if err != nil {
-		return ss.svc.mapError("verify delete", err, sub)
+		return sess.svc.mapError("verify delete", err, about)
 	}
 	now := keysOf(got.Secrets)
-	if delErr != nil && slices.Contains(now, pp.secret.Key) {
-		return failure.Wrap(failure.Unavailable, delErr, fmt.Sprintf("delete of secret %s got no answer and the key still exists", quoteShort(pp.secret.Key))).WithHint(hintRetry)
+	if delErr != nil && slices.Contains(now, pending.secret.Key) {
+		return failure.Wrap(failure.Unavailable, delErr, fmt.Sprintf("delete of secret %s got no answer and the key still exists", quoteShort(pending.secret.Key))).WithHint(hintRetry)
 	}
-	return verifyKeys(pp.plan.Group, pp.keys.after, now)
+	return verifyKeys(pending.plan.Group, pending.keys.after, now)
 }

@@ -18,11 +18,11 @@ import (
 func (s *Service) ListIntegrations(ctx context.Context, req plugin.IntegrationsRequest) ([]plugin.Integration, error) {
 	ctx, cancel, log := s.begin(ctx, req.Call)
 	defer cancel()
-	ss, err := s.open(ctx, req.Call, log)
+	sess, err := s.open(ctx, req.Call, log)
 	if err != nil {
 		return nil, err
 	}
-	ins, err := ss.integrations(ctx)
+	ins, err := sess.integrations(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -35,10 +35,10 @@ func (s *Service) ListIntegrations(ctx context.Context, req plugin.IntegrationsR
 	return out, nil
 }
 
-func (ss *session) integrations(ctx context.Context) ([]Integration, error) {
-	ins, err := ss.api.Integrations(ctx)
+func (sess *session) integrations(ctx context.Context) ([]Integration, error) {
+	ins, err := sess.api.Integrations(ctx)
 	if err != nil {
-		return nil, ss.svc.mapError("list integrations", err, subject{what: "secret-store integrations"})
+		return nil, sess.svc.mapError("list integrations", err, subject{what: "secret-store integrations"})
 	}
 	return ins, nil
 }
@@ -47,7 +47,7 @@ func (ss *session) integrations(ctx context.Context) ([]Integration, error) {
 func (s *Service) ListGroups(ctx context.Context, req plugin.ListGroupsRequest, yield func(plugin.Group) error) error {
 	ctx, cancel, log := s.begin(ctx, req.Call)
 	defer cancel()
-	ss, err := s.open(ctx, req.Call, log)
+	sess, err := s.open(ctx, req.Call, log)
 	if err != nil {
 		return err
 	}
@@ -60,11 +60,11 @@ func (s *Service) ListGroups(ctx context.Context, req plugin.ListGroupsRequest, 
 	decided := make(chan error, 1)
 	go func() {
 		// The tenant may cost a request too; it runs beside the page.
-		_, err := s.decide(ctx, req.Call, log, policydoc.Input{Operation: plugin.OpGroupList, Tenant: ss.fallbackTenant()})
+		_, err := s.decide(ctx, req.Call, log, policydoc.Input{Operation: plugin.OpGroupList, Tenant: sess.fallbackTenant()})
 		decided <- err
 	}()
 	allowed := false
-	for g, err := range ss.api.ListGroups(ctx, req.Search) {
+	for g, err := range sess.api.ListGroups(ctx, req.Search) {
 		if !allowed {
 			if derr := <-decided; derr != nil {
 				return derr
@@ -74,7 +74,7 @@ func (s *Service) ListGroups(ctx context.Context, req plugin.ListGroupsRequest, 
 		if err != nil {
 			return s.mapError("list secret groups", err, subject{what: "secret groups"})
 		}
-		if err := yield(ss.pluginGroup(g)); err != nil {
+		if err := yield(sess.pluginGroup(g)); err != nil {
 			return err
 		}
 	}
@@ -84,9 +84,9 @@ func (s *Service) ListGroups(ctx context.Context, req plugin.ListGroupsRequest, 
 	return nil
 }
 
-func (ss *session) pluginGroup(g Group) plugin.Group {
+func (sess *session) pluginGroup(g Group) plugin.Group {
 	return plugin.Group{
-		Name: g.Name, ID: g.ID, FQN: g.FQN, Tenant: ss.tenant(g), IntegrationID: g.IntegrationID,
+		Name: g.Name, ID: g.ID, FQN: g.FQN, Tenant: sess.tenant(g), IntegrationID: g.IntegrationID,
 		SecretCount: len(g.Secrets), CreatedAt: g.CreatedAt, UpdatedAt: g.UpdatedAt,
 	}
 }
@@ -95,52 +95,52 @@ func (ss *session) pluginGroup(g Group) plugin.Group {
 // as such; a bare word is tried as a name in the caller's tenant first,
 // because names are what people type and that lookup is one request, then as
 // an id.
-func (ss *session) resolveGroup(ctx context.Context, ref string) (Group, error) {
-	sub := groupSubject(ref)
+func (sess *session) resolveGroup(ctx context.Context, ref string) (Group, error) {
+	about := groupSubject(ref)
 	if ref == "" {
 		return Group{}, failure.New(failure.Usage, "a secret group name, FQN or id is required")
 	}
 	if strings.Contains(ref, ":") {
-		g, found, err := ss.api.GroupByFQN(ctx, ref)
+		g, found, err := sess.api.GroupByFQN(ctx, ref)
 		if err != nil {
-			return Group{}, ss.svc.mapError("find secret group", err, sub)
+			return Group{}, sess.svc.mapError("find secret group", err, about)
 		}
 		if !found {
-			return Group{}, notFound(sub)
+			return Group{}, notFound(about)
 		}
 		return g, nil
 	}
-	if t := ss.fallbackTenant(); t != "" {
-		g, found, err := ss.api.GroupByFQN(ctx, t+":"+ref)
+	if t := sess.fallbackTenant(); t != "" {
+		g, found, err := sess.api.GroupByFQN(ctx, t+":"+ref)
 		if err != nil {
-			return Group{}, ss.svc.mapError("find secret group", err, sub)
+			return Group{}, sess.svc.mapError("find secret group", err, about)
 		}
 		if found {
 			return g, nil
 		}
 	}
-	g, err := ss.api.GroupByID(ctx, ref)
+	g, err := sess.api.GroupByID(ctx, ref)
 	if err == nil {
 		return g, nil
 	}
 	if !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrNotAnID) {
-		return Group{}, ss.svc.mapError("get secret group", err, sub)
+		return Group{}, sess.svc.mapError("get secret group", err, about)
 	}
 	// The tenant guess from the host can be wrong (custom domains); an exact
 	// name match among the search results settles it.
-	for cand, err := range ss.api.ListGroups(ctx, ref) {
+	for cand, err := range sess.api.ListGroups(ctx, ref) {
 		if err != nil {
-			return Group{}, ss.svc.mapError("find secret group", err, sub)
+			return Group{}, sess.svc.mapError("find secret group", err, about)
 		}
 		if cand.Name == ref {
 			return cand, nil
 		}
 	}
-	return Group{}, notFound(sub)
+	return Group{}, notFound(about)
 }
 
-func notFound(sub subject) error {
-	return failure.New(failure.NotFound, "%s not found", sub.what).WithHint(hintListFirst)
+func notFound(about subject) error {
+	return failure.New(failure.NotFound, "%s not found", about.what).WithHint(hintListFirst)
 }
 
 // groupInput is the policy view of a group.
@@ -154,18 +154,18 @@ func groupInput(g Group) policydoc.Group {
 func (s *Service) GetGroup(ctx context.Context, req plugin.GetGroupRequest) (plugin.GroupDetail, error) {
 	ctx, cancel, log := s.begin(ctx, req.Call)
 	defer cancel()
-	ss, err := s.open(ctx, req.Call, log)
+	sess, err := s.open(ctx, req.Call, log)
 	if err != nil {
 		return plugin.GroupDetail{}, err
 	}
-	g, err := ss.resolveGroup(ctx, req.Group)
+	g, err := sess.resolveGroup(ctx, req.Group)
 	if err != nil {
 		return plugin.GroupDetail{}, err
 	}
 	if req.ShowPrefix {
 		// Reading values is acting: policy gets to refuse the read before
 		// any value is fetched, then decides masks once lengths are known.
-		pre := policydoc.Input{Operation: plugin.OpGroupGet, Tenant: ss.tenant(g), Group: groupInput(g)}
+		pre := policydoc.Input{Operation: plugin.OpGroupGet, Tenant: sess.tenant(g), Group: groupInput(g)}
 		for _, sec := range g.Secrets {
 			pre.Secrets = append(pre.Secrets, policydoc.Secret{Key: sec.Key, ID: sec.ID})
 		}
@@ -173,11 +173,11 @@ func (s *Service) GetGroup(ctx context.Context, req plugin.GetGroupRequest) (plu
 			return plugin.GroupDetail{}, err
 		}
 	}
-	secrets, warnings, err := ss.groupSecrets(ctx, g, req.ShowPrefix)
+	secrets, warnings, err := sess.groupSecrets(ctx, g, req.ShowPrefix)
 	if err != nil {
 		return plugin.GroupDetail{}, err
 	}
-	in := policydoc.Input{Operation: plugin.OpGroupGet, Tenant: ss.tenant(g), Group: groupInput(g)}
+	in := policydoc.Input{Operation: plugin.OpGroupGet, Tenant: sess.tenant(g), Group: groupInput(g)}
 	for _, sec := range secrets {
 		in.Secrets = append(in.Secrets, policydoc.Secret{Key: sec.Key, ID: sec.ID, Length: sec.Value.Len()})
 	}
@@ -185,12 +185,12 @@ func (s *Service) GetGroup(ctx context.Context, req plugin.GetGroupRequest) (plu
 	if err != nil {
 		return plugin.GroupDetail{}, err
 	}
-	out := plugin.GroupDetail{Group: ss.pluginGroup(g), Warnings: append(warnings, dec.Warn...)}
+	out := plugin.GroupDetail{Group: sess.pluginGroup(g), Warnings: append(warnings, dec.Warn...)}
 	out.Group.SecretCount = len(secrets)
 	for _, sec := range secrets {
-		out.Secrets = append(out.Secrets, ss.secretInfo(g, sec, dec.Mask[sec.Key]))
+		out.Secrets = append(out.Secrets, sess.secretInfo(g, sec, dec.Mask[sec.Key]))
 	}
-	if ins, err := ss.integrations(ctx); err == nil {
+	if ins, err := sess.integrations(ctx); err == nil {
 		for _, in := range ins {
 			if in.ID == g.IntegrationID {
 				out.Integration = in.wire()
@@ -209,11 +209,11 @@ const warnValuesHidden = "value viewing is disabled on this control plane; showi
 // groupSecrets lists a group's secrets, with values only when withValue. When
 // the control plane refuses to show values it falls back to a listing
 // without them and says so.
-func (ss *session) groupSecrets(ctx context.Context, g Group, withValue bool) ([]Secret, []string, error) {
+func (sess *session) groupSecrets(ctx context.Context, g Group, withValue bool) ([]Secret, []string, error) {
 	var warnings []string
 	list := func(wv bool) ([]Secret, error) {
 		var out []Secret
-		for sec, err := range ss.api.Secrets(ctx, g.ID, wv) {
+		for sec, err := range sess.api.Secrets(ctx, g.ID, wv) {
 			if err != nil {
 				return nil, err
 			}
@@ -227,7 +227,7 @@ func (ss *session) groupSecrets(ctx context.Context, g Group, withValue bool) ([
 		secrets, err = list(false)
 	}
 	if err != nil {
-		return nil, nil, ss.svc.mapError("list secrets", err, groupSubject(g.Name))
+		return nil, nil, sess.svc.mapError("list secrets", err, groupSubject(g.Name))
 	}
 	if withValue && len(warnings) == 0 {
 		for _, sec := range secrets {
@@ -240,10 +240,10 @@ func (ss *session) groupSecrets(ctx context.Context, g Group, withValue bool) ([
 	return secrets, warnings, nil
 }
 
-func (ss *session) secretInfo(g Group, sec Secret, maskLevel string) plugin.SecretInfo {
+func (sess *session) secretInfo(g Group, sec Secret, maskLevel string) plugin.SecretInfo {
 	fqn := sec.FQN
 	if fqn == "" {
-		fqn = ss.tenant(g) + ":" + g.Name + ":" + sec.Key
+		fqn = sess.tenant(g) + ":" + g.Name + ":" + sec.Key
 	}
 	return plugin.SecretInfo{
 		Key: sec.Key, ID: sec.ID, FQN: fqn, Group: g.Name, Masked: mask(sec.Value, maskLevel),
@@ -254,23 +254,23 @@ func (ss *session) secretInfo(g Group, sec Secret, maskLevel string) plugin.Secr
 // resolveSecret finds the group and the secret a SECRET argument names. The
 // returned secret carries no value; detailed says whether it came from the
 // secret read (versions and times included) rather than the group's key list.
-func (ss *session) resolveSecret(ctx context.Context, arg string) (g Group, sec Secret, detailed bool, err error) {
+func (sess *session) resolveSecret(ctx context.Context, arg string) (g Group, sec Secret, detailed bool, err error) {
 	ref, err := ParseSecretRef(arg)
 	if err != nil {
 		return Group{}, Secret{}, false, err
 	}
-	sub := subject{what: "secret " + quoteShort(arg)}
+	about := subject{what: "secret " + quoteShort(arg)}
 	if ref.ID != "" {
-		sec, err = ss.api.SecretByID(ctx, ref.ID)
+		sec, err = sess.api.SecretByID(ctx, ref.ID)
 		if errors.Is(err, ErrNotFound) || errors.Is(err, ErrNotAnID) {
-			return Group{}, Secret{}, false, ss.unknownSecretID(ctx, ref.ID, err)
+			return Group{}, Secret{}, false, sess.unknownSecretID(ctx, ref.ID, err)
 		}
 		if err != nil {
-			return Group{}, Secret{}, false, ss.svc.mapError("get secret", err, sub)
+			return Group{}, Secret{}, false, sess.svc.mapError("get secret", err, about)
 		}
-		g, err = ss.api.GroupByID(ctx, sec.GroupID)
+		g, err = sess.api.GroupByID(ctx, sec.GroupID)
 		if err != nil {
-			return Group{}, Secret{}, false, ss.svc.mapError("get secret group", err, groupSubject(sec.GroupID))
+			return Group{}, Secret{}, false, sess.svc.mapError("get secret group", err, groupSubject(sec.GroupID))
 		}
 		return g, withoutValue(sec), true, nil
 	}
@@ -278,7 +278,7 @@ func (ss *session) resolveSecret(ctx context.Context, arg string) (g Group, sec 
 	if ref.Tenant != "" {
 		groupRef = ref.Tenant + ":" + ref.Group
 	}
-	g, err = ss.resolveGroup(ctx, groupRef)
+	g, err = sess.resolveGroup(ctx, groupRef)
 	if err != nil {
 		return Group{}, Secret{}, false, err
 	}
@@ -296,9 +296,9 @@ func (ss *session) resolveSecret(ctx context.Context, arg string) (g Group, sec 
 // message says what SECRET is, and when the word is a group's name, how to
 // name one of its keys. The group is only looked up, never read further:
 // its keys are for group get, which policy decides.
-func (ss *session) unknownSecretID(ctx context.Context, id string, err error) error {
+func (sess *session) unknownSecretID(ctx context.Context, id string, err error) error {
 	f := failure.Wrap(failure.NotFound, err, fmt.Sprintf("no secret has the id %s; SECRET is GROUP:KEY, TENANT:GROUP:KEY, tfy-secret://TENANT:GROUP:KEY or a secret id", quoteShort(id)))
-	if g, gerr := ss.resolveGroup(ctx, id); gerr == nil {
+	if g, gerr := sess.resolveGroup(ctx, id); gerr == nil {
 		return f.WithHint("%s is a secret group; name one of its keys: tfy-secrets secret get %s:KEY (its keys: tfy-secrets group get %s)", quoteShort(g.Name), g.Name, g.Name)
 	}
 	return f.WithHint("for a key of a group: tfy-secrets secret get GROUP:KEY; list groups with: tfy-secrets group list")
@@ -315,11 +315,11 @@ func withoutValue(sec Secret) Secret {
 func (s *Service) GetSecret(ctx context.Context, req plugin.SecretRequest) (plugin.SecretInfo, error) {
 	ctx, cancel, log := s.begin(ctx, req.Call)
 	defer cancel()
-	ss, err := s.open(ctx, req.Call, log)
+	sess, err := s.open(ctx, req.Call, log)
 	if err != nil {
 		return plugin.SecretInfo{}, err
 	}
-	g, sec, detailed, err := ss.resolveSecret(ctx, req.Secret)
+	g, sec, detailed, err := sess.resolveSecret(ctx, req.Secret)
 	if err != nil {
 		return plugin.SecretInfo{}, err
 	}
@@ -329,12 +329,12 @@ func (s *Service) GetSecret(ctx context.Context, req plugin.SecretRequest) (plug
 		// Policy needs the length to decide whether a prefix may be shown,
 		// so only here is the value read, and only once policy has had the
 		// chance to refuse the read.
-		pre := policydoc.Input{Operation: plugin.OpSecretGet, Tenant: ss.tenant(g), Group: groupInput(g),
+		pre := policydoc.Input{Operation: plugin.OpSecretGet, Tenant: sess.tenant(g), Group: groupInput(g),
 			Secrets: []policydoc.Secret{{Key: sec.Key, ID: sec.ID}}}
 		if _, err := s.decide(ctx, req.Call, log, pre); err != nil {
 			return plugin.SecretInfo{}, err
 		}
-		full, err := ss.api.SecretByID(ctx, sec.ID)
+		full, err := sess.api.SecretByID(ctx, sec.ID)
 		switch {
 		case err == nil:
 			if !full.Value.IsSet() {
@@ -349,7 +349,7 @@ func (s *Service) GetSecret(ctx context.Context, req plugin.SecretRequest) (plug
 	case !detailed:
 		// The group's own listing of keys has no times or versions; the
 		// secrets listing has them without reading any value.
-		for meta, err := range ss.api.Secrets(ctx, g.ID, false) {
+		for meta, err := range sess.api.Secrets(ctx, g.ID, false) {
 			if err != nil {
 				return plugin.SecretInfo{}, s.mapError("list secrets", err, groupSubject(g.Name))
 			}
@@ -359,7 +359,7 @@ func (s *Service) GetSecret(ctx context.Context, req plugin.SecretRequest) (plug
 			}
 		}
 	}
-	in := policydoc.Input{Operation: plugin.OpSecretGet, Tenant: ss.tenant(g), Group: groupInput(g),
+	in := policydoc.Input{Operation: plugin.OpSecretGet, Tenant: sess.tenant(g), Group: groupInput(g),
 		Secrets: []policydoc.Secret{{Key: sec.Key, ID: sec.ID, Length: sec.Value.Len()}}}
 	dec, err := s.decide(ctx, req.Call, log, in)
 	if err != nil {
@@ -368,27 +368,27 @@ func (s *Service) GetSecret(ctx context.Context, req plugin.SecretRequest) (plug
 	for _, w := range append(warnings, dec.Warn...) {
 		log.Debug("warning", "text", w)
 	}
-	return ss.secretInfo(g, sec, dec.Mask[sec.Key]), nil
+	return sess.secretInfo(g, sec, dec.Mask[sec.Key]), nil
 }
 
 // SecretVersions lists a secret's version numbers and times, never values.
 func (s *Service) SecretVersions(ctx context.Context, req plugin.SecretRequest) ([]plugin.Version, error) {
 	ctx, cancel, log := s.begin(ctx, req.Call)
 	defer cancel()
-	ss, err := s.open(ctx, req.Call, log)
+	sess, err := s.open(ctx, req.Call, log)
 	if err != nil {
 		return nil, err
 	}
-	g, sec, _, err := ss.resolveSecret(ctx, req.Secret)
+	g, sec, _, err := sess.resolveSecret(ctx, req.Secret)
 	if err != nil {
 		return nil, err
 	}
-	in := policydoc.Input{Operation: plugin.OpSecretVersions, Tenant: ss.tenant(g), Group: groupInput(g),
+	in := policydoc.Input{Operation: plugin.OpSecretVersions, Tenant: sess.tenant(g), Group: groupInput(g),
 		Secrets: []policydoc.Secret{{Key: sec.Key, ID: sec.ID}}}
 	if _, err := s.decide(ctx, req.Call, log, in); err != nil {
 		return nil, err
 	}
-	full, err := ss.api.SecretByID(ctx, sec.ID)
+	full, err := sess.api.SecretByID(ctx, sec.ID)
 	if err != nil && !valueViewDisabled(err) {
 		return nil, s.mapError("get secret versions", err, subject{what: "secret " + quoteShort(req.Secret)})
 	}
@@ -404,15 +404,15 @@ func (s *Service) Ref(ctx context.Context, req plugin.RefRequest) (string, error
 	if req.Key == "" {
 		return "", failure.New(failure.Usage, "a key is required").WithHint("usage: tfy-secrets ref GROUP KEY")
 	}
-	ss, err := s.open(ctx, req.Call, log)
+	sess, err := s.open(ctx, req.Call, log)
 	if err != nil {
 		return "", err
 	}
-	g, err := ss.resolveGroup(ctx, req.Group)
+	g, err := sess.resolveGroup(ctx, req.Group)
 	if err != nil {
 		return "", err
 	}
-	in := policydoc.Input{Operation: plugin.OpGroupGet, Tenant: ss.tenant(g), Group: groupInput(g)}
+	in := policydoc.Input{Operation: plugin.OpGroupGet, Tenant: sess.tenant(g), Group: groupInput(g)}
 	found := false
 	for _, sec := range g.Secrets {
 		in.Secrets = append(in.Secrets, policydoc.Secret{Key: sec.Key, ID: sec.ID})
@@ -427,12 +427,12 @@ func (s *Service) Ref(ctx context.Context, req plugin.RefRequest) (string, error
 	}
 	// A reference goes into manifests, far from here: a tenant that is
 	// only guessed is not printed as if it were known.
-	switch t, source := ss.tenantOf(g); {
+	switch t, source := sess.tenantOf(g); {
 	case t == "":
-		return "", failure.New(failure.Config, "cannot tell the tenant of %s: neither the API nor the API key names it", ss.baseURL).
+		return "", failure.New(failure.Config, "cannot tell the tenant of %s: neither the API nor the API key names it", sess.baseURL).
 			WithHint("log in with a TrueFoundry API key (its tenantName claim names the tenant)")
 	case source == plugin.TenantFromHost:
-		return "", failure.New(failure.Config, "cannot tell the tenant of %s for sure: neither the API nor the API key names it, and the host name only suggests %s", ss.baseURL, quoteShort(t)).
+		return "", failure.New(failure.Config, "cannot tell the tenant of %s for sure: neither the API nor the API key names it, and the host name only suggests %s", sess.baseURL, quoteShort(t)).
 			WithHint("if %s is your tenant, the reference is %s", t, formatRef(t, g.Name, req.Key))
 	default:
 		return formatRef(t, g.Name, req.Key), nil

@@ -110,13 +110,13 @@ func (s *Service) open(ctx context.Context, call plugin.Call, log *slog.Logger) 
 		return nil, credentialError("connect", err)
 	}
 	log.Debug("session", "host", base, "host_source", hostSource, "key_source", keySource, "key", key)
-	ss := &session{svc: s, call: call, api: api, baseURL: base, hostSource: hostSource, keySource: keySource, log: log}
+	sess := &session{svc: s, call: call, api: api, baseURL: base, hostSource: hostSource, keySource: keySource, log: log}
 	// A session is one call's, so its lookup may use that call's context;
 	// it runs at most once, and only when something needs the tenant.
-	ss.resolveTenant = sync.OnceValues(func() (string, plugin.TenantSource) {
+	sess.resolveTenant = sync.OnceValues(func() (string, plugin.TenantSource) {
 		return s.lookupTenant(ctx, api, base, key, log)
 	})
-	return ss, nil
+	return sess, nil
 }
 
 // credentialError keeps a credentials failure's own kind and hint; anything
@@ -199,26 +199,26 @@ func (s *Service) decide(ctx context.Context, call plugin.Call, log *slog.Logger
 
 // tenant is the tenant for references: the API's word for the group first,
 // then fallbackTenant.
-func (ss *session) tenant(g Group) string {
-	t, _ := ss.tenantOf(g)
+func (sess *session) tenant(g Group) string {
+	t, _ := sess.tenantOf(g)
 	return t
 }
 
 // tenantOf is tenant with where it came from.
-func (ss *session) tenantOf(g Group) (string, plugin.TenantSource) {
+func (sess *session) tenantOf(g Group) (string, plugin.TenantSource) {
 	if g.Tenant != "" {
 		return g.Tenant, plugin.TenantFromAPI
 	}
 	if t, _, ok := strings.Cut(g.FQN, ":"); ok && t != "" {
 		return t, plugin.TenantFromAPI
 	}
-	return ss.resolveTenant()
+	return sess.resolveTenant()
 }
 
 // fallbackTenant is the caller's tenant when no group says: see
 // lookupTenant.
-func (ss *session) fallbackTenant() string {
-	t, _ := ss.resolveTenant()
+func (sess *session) fallbackTenant() string {
+	t, _ := sess.resolveTenant()
 	return t
 }
 
