@@ -404,16 +404,16 @@ func (f *fakeAPI) Integrations(context.Context) ([]Integration, error) {
 	return slices.Clone(f.integrations), nil
 }
 
-// fakeDecider applies a fixed decision and records every input it sees, as
+// fakePolicy applies a fixed decision and records every input it sees, as
 // JSON, so tests can assert what reached policy.
-type fakeDecider struct {
+type fakePolicy struct {
 	mu      sync.Mutex
 	inputs  []string
 	decide  func(in policydoc.Input) policydoc.Decision
 	modules []plugin.PolicyModule
 }
 
-func (d *fakeDecider) Decide(_ context.Context, in policydoc.Input) (policydoc.Decision, error) {
+func (d *fakePolicy) Decide(_ context.Context, in policydoc.Input) (policydoc.Decision, error) {
 	b, err := json.Marshal(in)
 	if err != nil {
 		return policydoc.Decision{}, err
@@ -450,7 +450,7 @@ func defaultDecision(in policydoc.Input) policydoc.Decision {
 	return dec
 }
 
-func (d *fakeDecider) EvalJSON(_ context.Context, input []byte) ([]byte, error) {
+func (d *fakePolicy) EvalJSON(_ context.Context, input []byte) ([]byte, error) {
 	var in policydoc.Input
 	if err := json.Unmarshal(input, &in); err != nil {
 		return nil, err
@@ -458,7 +458,7 @@ func (d *fakeDecider) EvalJSON(_ context.Context, input []byte) ([]byte, error) 
 	return json.Marshal(defaultDecision(in))
 }
 
-func (d *fakeDecider) Modules() []plugin.PolicyModule { return d.modules }
+func (d *fakePolicy) Modules() []plugin.PolicyModule { return d.modules }
 
 // fakeCreds resolves to a fixed host and key and keeps a fake keyring.
 type fakeCreds struct {
@@ -529,7 +529,7 @@ func (fakeProviders) StoreRules() json.RawMessage { return json.RawMessage(`{}`)
 type harness struct {
 	svc     *Service
 	api     *fakeAPI
-	dec     *fakeDecider
+	dec     *fakePolicy
 	creds   *fakeCreds
 	debug   *strings.Builder
 	builds  int
@@ -537,7 +537,7 @@ type harness struct {
 }
 
 func newHarness() *harness {
-	h := &harness{api: newFakeAPI(), dec: &fakeDecider{}, debug: &strings.Builder{}}
+	h := &harness{api: newFakeAPI(), dec: &fakePolicy{}, debug: &strings.Builder{}}
 	h.creds = &fakeCreds{base: "https://demo.truefoundry.cloud", key: secret.FromString("tfy-test-key-0001"), keyring: map[string]secret.Value{}}
 	h.svc = New(Options{
 		Credentials: h.creds,
@@ -545,7 +545,7 @@ func newHarness() *harness {
 			h.connect++
 			return h.api, nil
 		},
-		NewDecider: func(context.Context, string, json.RawMessage) (Decider, error) {
+		LoadPolicy: func(context.Context, string, json.RawMessage) (Policy, error) {
 			h.builds++
 			return h.dec, nil
 		},

@@ -470,7 +470,7 @@ func TestDeadlineDuringWriteStillDiagnosed(t *testing.T) {
 func TestPolicyLoadTimeoutIsUnavailable(t *testing.T) {
 	t.Parallel()
 	h := newHarness()
-	h.svc.opts.NewDecider = func(ctx context.Context, _ string, _ json.RawMessage) (Decider, error) {
+	h.svc.opts.LoadPolicy = func(ctx context.Context, _ string, _ json.RawMessage) (Policy, error) {
 		<-ctx.Done()
 		return nil, failure.Wrap(failure.Config, ctx.Err(), "load policy: compile: "+ctx.Err().Error())
 	}

@@ -25,7 +25,7 @@ const maxPolicyInput = plugin.MaxPolicyInput
 func (s *Service) PolicyShow(ctx context.Context, call plugin.Call) (plugin.PolicyInfo, error) {
 	ctx, cancel, _ := s.begin(ctx, call)
 	defer cancel()
-	d, err := s.decider(ctx, call.PolicyPath)
+	d, err := s.policy(ctx, call.PolicyPath)
 	if err != nil {
 		return plugin.PolicyInfo{}, err
 	}
@@ -42,7 +42,7 @@ func (s *Service) PolicyEval(ctx context.Context, req plugin.PolicyEvalRequest) 
 	if err := CheckPolicyInput(req.Input); err != nil {
 		return nil, err
 	}
-	d, err := s.decider(ctx, req.PolicyPath)
+	d, err := s.policy(ctx, req.PolicyPath)
 	if err != nil {
 		return nil, err
 	}

@@ -149,9 +149,9 @@ type Credentials interface {
 // client's redacted per-request diagnostics (discarded unless --debug).
 type Connect func(baseURL string, key secret.Value, log *slog.Logger) (API, error)
 
-// Decider evaluates policy: the default bundle plus an optional organisation
-// bundle, combined.
-type Decider interface {
+// Policy is the policy in force: the default bundle plus an optional
+// organisation bundle, combined.
+type Policy interface {
 	Decide(ctx context.Context, in policydoc.Input) (policydoc.Decision, error)
 	// EvalJSON evaluates a raw input document and returns the decision
 	// document.
@@ -159,9 +159,9 @@ type Decider interface {
 	Modules() []plugin.PolicyModule
 }
 
-// NewDecider builds the policy engine for an organisation bundle path ("" =
+// LoadPolicy builds the policy engine for an organisation bundle path ("" =
 // defaults only). stores is the providers' store rules document.
-type NewDecider func(ctx context.Context, bundle string, stores json.RawMessage) (Decider, error)
+type LoadPolicy func(ctx context.Context, bundle string, stores json.RawMessage) (Policy, error)
 
 // Locker serialises the writers of one group on this machine: Apply holds
 // the lock from just before its final read of a group until it has verified

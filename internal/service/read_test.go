@@ -271,7 +271,7 @@ func (f fetchSignal) ListGroups(ctx context.Context, search string) iter.Seq2[Gr
 	return f.fakeAPI.ListGroups(ctx, search)
 }
 
-// The list decision overlaps the first page's fetch: a decider that only
+// The list decision overlaps the first page's fetch: a policy that only
 // answers once the fetch has started would stall a sequential list.
 func TestListGroupsDecidesWhileFetching(t *testing.T) {
 	t.Parallel()
@@ -289,7 +289,7 @@ func TestListGroupsDecidesWhileFetching(t *testing.T) {
 	svc := New(Options{
 		Credentials: h.creds,
 		Connect:     func(string, secret.Value, *slog.Logger) (API, error) { return api, nil },
-		NewDecider:  func(context.Context, string, json.RawMessage) (Decider, error) { return h.dec, nil },
+		LoadPolicy:  func(context.Context, string, json.RawMessage) (Policy, error) { return h.dec, nil },
 		Providers:   fakeProviders{},
 	})
 	var names []string

@@ -22,7 +22,7 @@ import (
 type Options struct {
 	Credentials Credentials
 	Connect     Connect
-	NewDecider  NewDecider
+	LoadPolicy  LoadPolicy
 	Providers   Providers
 	// Locks serialises this machine's writers of a group; nil means
 	// writes are not serialised (the re-read and verification still run).
@@ -48,7 +48,7 @@ type Service struct {
 	digestKey []byte
 
 	mu       sync.Mutex
-	deciders map[string]Decider
+	policies map[string]Policy
 	plans    map[string]*pendingPlan
 }
 
@@ -63,7 +63,7 @@ func New(opts Options) *Service {
 	if opts.Debug == nil {
 		opts.Debug = io.Discard
 	}
-	return &Service{opts: opts, digestKey: []byte(rand.Text()), deciders: map[string]Decider{}, plans: map[string]*pendingPlan{}}
+	return &Service{opts: opts, digestKey: []byte(rand.Text()), policies: map[string]Policy{}, plans: map[string]*pendingPlan{}}
 }
 
 // session is one call's connection: where, with which key, and the client.
@@ -128,21 +128,21 @@ func credentialError(op string, err error) error {
 	return failure.Wrap(failure.Config, err, op+": "+err.Error())
 }
 
-// decider returns the engine for a bundle path, building it on first use.
+// policy returns the engine for a bundle path, building it on first use.
 // Building is slow (WASM compilation), so it happens once per bundle per
 // process; holding the lock meanwhile makes concurrent first calls wait for
 // the one build instead of repeating it.
-func (s *Service) decider(ctx context.Context, bundle string) (Decider, error) {
+func (s *Service) policy(ctx context.Context, bundle string) (Policy, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if d, ok := s.deciders[bundle]; ok {
+	if d, ok := s.policies[bundle]; ok {
 		return d, nil
 	}
 	var data []byte
 	if s.opts.Providers != nil {
 		data = s.opts.Providers.StoreRules()
 	}
-	d, err := s.opts.NewDecider(ctx, bundle, data)
+	d, err := s.opts.LoadPolicy(ctx, bundle, data)
 	if err != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			// Not a broken bundle: the call's --timeout ran out, most likely
@@ -155,7 +155,7 @@ func (s *Service) decider(ctx context.Context, bundle string) (Decider, error) {
 		}
 		return nil, failure.Wrap(failure.Config, err, "load policy: "+err.Error())
 	}
-	s.deciders[bundle] = d
+	s.policies[bundle] = d
 	return d, nil
 }
 
@@ -175,7 +175,7 @@ func (s *Service) decide(ctx context.Context, call plugin.Call, log *slog.Logger
 	if in.Secrets == nil {
 		in.Secrets = []policydoc.Secret{}
 	}
-	d, err := s.decider(ctx, call.PolicyPath)
+	d, err := s.policy(ctx, call.PolicyPath)
 	if err != nil {
 		return policydoc.Decision{}, err
 	}

@@ -59,7 +59,7 @@ func New(cfg Config) (*service.Service, error) {
 	return service.New(service.Options{
 		Credentials: cfg.Credentials,
 		Connect:     Connect(st, cfg.APIOptions...),
-		NewDecider:  NewDecider(cfg.PolicyCache),
+		LoadPolicy:  LoadPolicy(cfg.PolicyCache),
 		Providers:   st,
 		Locks:       &Locks{dir: cfg.LockDir},
 		Debug:       cfg.Debug,
@@ -350,35 +350,35 @@ func (st Stores) Explain(err error, in service.Integration, key string) error {
 // StoreRules is the registry's store rules document.
 func (st Stores) StoreRules() json.RawMessage { return st.reg.StoreRules() }
 
-// NewDecider builds the policies engine. cacheDir "" is the per-user
+// LoadPolicy builds the policies engine. cacheDir "" is the per-user
 // default compilation cache.
-func NewDecider(cacheDir string) service.NewDecider {
-	return func(ctx context.Context, bundle string, stores json.RawMessage) (service.Decider, error) {
+func LoadPolicy(cacheDir string) service.LoadPolicy {
+	return func(ctx context.Context, bundle string, stores json.RawMessage) (service.Policy, error) {
 		e, err := policies.New(ctx, policies.Options{Bundle: bundle, Stores: stores, CacheDir: cacheDir})
 		if err != nil {
 			return nil, err
 		}
-		return &Decider{e: e}, nil
+		return &engine{e: e}, nil
 	}
 }
 
-// Decider adapts *policies.Engine to service.Decider.
-type Decider struct{ e *policies.Engine }
+// engine adapts *policies.Engine to service.Policy.
+type engine struct{ e *policies.Engine }
 
-var _ service.Decider = (*Decider)(nil)
+var _ service.Policy = (*engine)(nil)
 
 // Decide evaluates the input; the engine and the service share its type.
-func (d *Decider) Decide(ctx context.Context, in policydoc.Input) (policydoc.Decision, error) {
+func (d *engine) Decide(ctx context.Context, in policydoc.Input) (policydoc.Decision, error) {
 	return d.e.Decide(ctx, in)
 }
 
 // EvalJSON is `policy eval`.
-func (d *Decider) EvalJSON(ctx context.Context, input []byte) ([]byte, error) {
+func (d *engine) EvalJSON(ctx context.Context, input []byte) ([]byte, error) {
 	return d.e.EvalJSON(ctx, input)
 }
 
 // Modules lists the Rego sources in force.
-func (d *Decider) Modules() []plugin.PolicyModule {
+func (d *engine) Modules() []plugin.PolicyModule {
 	var out []plugin.PolicyModule
 	for _, m := range d.e.Modules() {
 		out = append(out, plugin.PolicyModule{Name: m.Name, Source: m.Source})

@@ -434,7 +434,7 @@ func keysOf(m map[string]string) []string {
 // BenchmarkUpdate1000Keys is design section 9's budget: plan and apply an
 // update (one key rotated, 999 kept) of a 1,000-key group against the
 // emulator, including the re-read and the verification. "policy=default"
-// is the real thing; "policy=allow" swaps in a decider that allows
+// is the real thing; "policy=allow" swaps in a policy that allows
 // everything, to show how the time splits between policy and the rest.
 func BenchmarkUpdate1000Keys(b *testing.B) {
 	b.Run("policy=default", func(b *testing.B) { benchUpdate(b, start(b, emulator.Options{})) })
@@ -444,7 +444,7 @@ func BenchmarkUpdate1000Keys(b *testing.B) {
 		e.svc = service.New(service.Options{
 			Credentials: e.creds,
 			Connect:     live.Connect(st),
-			NewDecider: func(context.Context, string, json.RawMessage) (service.Decider, error) {
+			LoadPolicy: func(context.Context, string, json.RawMessage) (service.Policy, error) {
 				return allowAll{}, nil
 			},
 			Providers: st,
