@@ -1,7 +1,7 @@
 // Package policies owns the policy decision for every tfy-secrets operation:
 // the default Rego policies (compiled at build time to the embedded
-// default.wasm), the policy input and decision documents (design section 6),
-// reading organisation policy bundles, and combining the default decision
+// default.wasm), evaluating them on the input document package policydoc
+// declares, reading organisation policy bundles, and combining the default decision
 // with an organisation's so that an organisation can tighten but never
 // loosen the defaults. Reads whose default decision is a constant of the
 // build are answered from a table `go generate` computes with default.wasm
