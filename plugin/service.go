@@ -218,6 +218,7 @@ const (
 	OpSecretDelete    = policydoc.OpSecretDelete
 	OpSecretVersions  = policydoc.OpSecretVersions
 	OpManifestMigrate = policydoc.OpManifestMigrate
+	OpManifestCheck   = policydoc.OpManifestCheck
 	OpAuthLogin       = policydoc.OpAuthLogin
 )
 

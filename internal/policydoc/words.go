@@ -14,6 +14,7 @@ const (
 	OpSecretDelete    Operation = "secret.delete"
 	OpSecretVersions  Operation = "secret.versions"
 	OpManifestMigrate Operation = "manifest.migrate"
+	OpManifestCheck   Operation = "manifest.check"
 	OpAuthLogin       Operation = "auth.login"
 )
 
@@ -76,7 +77,7 @@ const (
 var (
 	Operations = []Operation{
 		OpGroupCreate, OpGroupUpdate, OpGroupDelete, OpGroupList, OpGroupGet,
-		OpSecretGet, OpSecretDelete, OpSecretVersions, OpManifestMigrate, OpAuthLogin,
+		OpSecretGet, OpSecretDelete, OpSecretVersions, OpManifestMigrate, OpManifestCheck, OpAuthLogin,
 	}
 	Actions = []Action{ActionAdd, ActionRotate, ActionKeep, ActionRemove}
 	Sources = []Source{SourceEnv, SourceFile, SourceStdin, SourcePrompt, SourceDotenv, SourceManifest, SourceLiteral}
