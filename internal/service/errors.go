@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 
@@ -115,8 +114,8 @@ func (s *Service) mapError(op string, err error, about subject) error {
 		return failure.Wrap(failure.Unexpected, err, op+": the API rejected the request ("+msg+")")
 	}
 	if e, ok := errors.AsType[*APIError](err); ok && e.Status >= 300 && e.Status < 400 {
-		return failure.Wrap(failure.Unexpected, err, fmt.Sprintf("%s: %s answered %d %s, a redirect, which the API never sends; it is not followed, so the API key goes nowhere else",
-			op, host, e.Status, http.StatusText(e.Status))).WithHint(hintCheckHost + "; a proxy or another service may be answering")
+		return failure.Wrap(failure.Unexpected, err, fmt.Sprintf("%s: %s answered %s, a redirect, which the API never sends; it is not followed, so the API key goes nowhere else",
+			op, host, e.detail())).WithHint(hintCheckHost + "; a proxy or another service may be answering")
 	}
 	return failure.Wrap(failure.Unexpected, err, op+": "+err.Error())
 }
