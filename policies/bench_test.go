@@ -18,7 +18,7 @@ import (
 
 	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/policies"
-	"github.com/tfy-secrets/tfy-secrets/providers/all"
+	"github.com/tfy-secrets/tfy-secrets/providers/builtin"
 )
 
 // benchInput is a typical update: five keys on an Azure vault, one of them
@@ -180,7 +180,7 @@ func prepareOPA(b *testing.B, target string) rego.PreparedEvalQuery {
 // BenchmarkDecidePrecomputed is a read the precomputed table answers (a
 // group list, with the store rules the plugin passes): no wasm runs.
 func BenchmarkDecidePrecomputed(b *testing.B) {
-	e, err := policies.New(context.Background(), policies.Options{Stores: all.Registry().StoreRules(), CacheDir: b.TempDir()})
+	e, err := policies.New(context.Background(), policies.Options{Stores: builtin.Registry().StoreRules(), CacheDir: b.TempDir()})
 	if err != nil {
 		b.Fatal(err)
 	}

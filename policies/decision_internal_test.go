@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
-	"github.com/tfy-secrets/tfy-secrets/policies/internal/lean"
+	"github.com/tfy-secrets/tfy-secrets/policies/internal/defaultinput"
 )
 
 func TestCombineTightensNeverLoosens(t *testing.T) {
@@ -122,7 +122,7 @@ func TestViewLeavesOutLengthsNoRuleReads(t *testing.T) {
 		Changes:   []policydoc.Change{{Key: "A", Action: "add", Length: 4096}, {Key: "B", Action: "add", Length: 4097}},
 		Secrets:   []policydoc.Secret{{Key: "A", Length: 32}},
 	}
-	var v lean.Input
+	var v defaultinput.Input
 	setView(&v, in, 4096)
 	if v.Changes[0].Length != 0 || v.Changes[1].Length != 4097 || v.Secrets[0].Length != 0 {
 		t.Fatalf("without show_prefix: %+v %+v", v.Changes, v.Secrets)

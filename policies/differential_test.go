@@ -18,7 +18,7 @@ import (
 	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/policies"
 	"github.com/tfy-secrets/tfy-secrets/policies/authoring"
-	"github.com/tfy-secrets/tfy-secrets/policies/internal/lean"
+	"github.com/tfy-secrets/tfy-secrets/policies/internal/defaultinput"
 	"github.com/tfy-secrets/tfy-secrets/policies/opawasm"
 )
 
@@ -121,12 +121,12 @@ func pairs(t testing.TB) []pair {
 }
 
 // dataDocument is the test store rules as the default policy's data
-// document (lean.Data, as the engine builds it) or as an organisation
+// document (defaultinput.Data, as the engine builds it) or as an organisation
 // policy's ({"stores": ...} alone).
 func dataDocument(t testing.TB, forDefault bool) []byte {
 	t.Helper()
 	if forDefault {
-		b, err := lean.Data(testStores(t))
+		b, err := defaultinput.Data(testStores(t))
 		if err != nil {
 			t.Fatal(err)
 		}

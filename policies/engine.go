@@ -17,7 +17,7 @@ import (
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
-	"github.com/tfy-secrets/tfy-secrets/policies/internal/lean"
+	"github.com/tfy-secrets/tfy-secrets/policies/internal/defaultinput"
 	"github.com/tfy-secrets/tfy-secrets/policies/opawasm"
 )
 
@@ -88,7 +88,7 @@ type Engine struct {
 
 // scratch is one decision's reusable buffers.
 type scratch struct {
-	in  lean.Input
+	in  defaultinput.Input
 	doc opawasm.Document
 }
 
@@ -109,7 +109,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		cacheDir:      opts.CacheDir,
 		data:          data,
 		sizeBound:     sizeBound,
-		precomputedOK: lean.Hash(data) == precomputed.storesHash,
+		precomputedOK: defaultinput.Hash(data) == precomputed.storesHash,
 		modules:       defaultModules(),
 	}
 	e.scratch.New = func() any { return new(scratch) }
@@ -167,12 +167,12 @@ func (e *Engine) defaultPolicy(ctx context.Context) (*opawasm.Policy, error) {
 }
 
 // storesDocument checks the store rules and wraps them as the default
-// policy's data document (see lean.Data). sizeBound is the smallest
+// policy's data document (see defaultinput.Data). sizeBound is the smallest
 // max_value_bytes, math.MaxInt without stores (no size rule applies then).
 func storesDocument(raw json.RawMessage) (data []byte, sizeBound int, err error) {
 	sizeBound = math.MaxInt
 	if len(bytes.TrimSpace(raw)) == 0 {
-		data, err = lean.Data(nil)
+		data, err = defaultinput.Data(nil)
 		return data, sizeBound, err
 	}
 	var stores map[string]struct {
@@ -204,7 +204,7 @@ func storesDocument(raw json.RawMessage) (data []byte, sizeBound int, err error)
 		}
 		sizeBound = min(sizeBound, *s.MaxValueBytes)
 	}
-	data, err = lean.Data(raw)
+	data, err = defaultinput.Data(raw)
 	return data, sizeBound, err
 }
 
@@ -345,7 +345,7 @@ func (e *Engine) decide(ctx context.Context, in policydoc.Input) (policydoc.Deci
 // call (evaluated), not shared with the table.
 func (e *Engine) decideDefault(ctx context.Context, in policydoc.Input, sc *scratch) (d policydoc.Decision, owned bool, err error) {
 	setView(&sc.in, in, e.sizeBound)
-	lean.Write(&sc.doc, &sc.in)
+	defaultinput.Write(&sc.doc, &sc.in)
 	if e.precomputedOK && len(in.Changes) == 0 && len(in.Secrets) == 0 {
 		input, err := sc.doc.Bytes()
 		if err != nil {

@@ -2,18 +2,18 @@ package policies
 
 import (
 	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
-	"github.com/tfy-secrets/tfy-secrets/policies/internal/lean"
+	"github.com/tfy-secrets/tfy-secrets/policies/internal/defaultinput"
 	"github.com/tfy-secrets/tfy-secrets/policies/opawasm"
 )
 
-// setView fills v with in's lean view (see lean.Input), reusing v's slices.
+// setView fills v with in's lean view (see defaultinput.Input), reusing v's slices.
 // Lengths the rules cannot act on are left out like zeros, since the module
 // parses every byte it is sent: a change's length is read only by the
 // value-size rule, as "above the store's max_value_bytes", so one at or
 // below sizeBound (the smallest max_value_bytes of the store rules) is left
 // out; a secret's length is read only by masking, and only with
 // show_prefix, so without it none is sent.
-func setView(v *lean.Input, in policydoc.Input, sizeBound int) {
+func setView(v *defaultinput.Input, in policydoc.Input, sizeBound int) {
 	v.Operation = in.Operation
 	v.IntegrationType = in.Integration.Type
 	v.DryRun, v.ShowPrefix = in.Context.DryRun, in.Context.ShowPrefix
@@ -23,7 +23,7 @@ func setView(v *lean.Input, in policydoc.Input, sizeBound int) {
 		if n <= sizeBound {
 			n = 0
 		}
-		v.Changes = append(v.Changes, lean.Change{Key: c.Key, Action: c.Action, Literal: c.Source == policydoc.SourceLiteral, Length: n})
+		v.Changes = append(v.Changes, defaultinput.Change{Key: c.Key, Action: c.Action, Literal: c.Source == policydoc.SourceLiteral, Length: n})
 	}
 	v.Secrets = v.Secrets[:0]
 	for _, s := range in.Secrets {
@@ -31,7 +31,7 @@ func setView(v *lean.Input, in policydoc.Input, sizeBound int) {
 		if !in.Context.ShowPrefix {
 			n = 0
 		}
-		v.Secrets = append(v.Secrets, lean.Secret{Key: s.Key, Length: n})
+		v.Secrets = append(v.Secrets, defaultinput.Secret{Key: s.Key, Length: n})
 	}
 }
 

@@ -12,15 +12,15 @@ import (
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 
-	"github.com/tfy-secrets/tfy-secrets/policies/internal/lean"
-	"github.com/tfy-secrets/tfy-secrets/providers/all"
+	"github.com/tfy-secrets/tfy-secrets/policies/internal/defaultinput"
+	"github.com/tfy-secrets/tfy-secrets/providers/builtin"
 )
 
 // pluginStores is the store-rules object the plugin passes to New (see
-// internal/service/live): the "stores" member of the providers' data.
+// internal/service/wiring): the "stores" member of the providers' data.
 func pluginStores(t testing.TB) json.RawMessage {
 	t.Helper()
-	return all.Registry().StoreRules()
+	return builtin.Registry().StoreRules()
 }
 
 func newInternalEngine(t testing.TB, stores json.RawMessage) *Engine {
@@ -64,10 +64,10 @@ func TestPrecomputedEqualsLiveEvaluation(t *testing.T) {
 		for _, dry := range []bool{false, true} {
 			for _, show := range []bool{false, true} {
 				in := policydoc.Input{Operation: op, Context: policydoc.Context{DryRun: dry, ShowPrefix: show, Client: "cli", Yes: true}}
-				var doc lean.Input
+				var doc defaultinput.Input
 				setView(&doc, in, table.sizeBound)
 				var sc scratch
-				lean.Write(&sc.doc, &doc)
+				defaultinput.Write(&sc.doc, &doc)
 				key, err := sc.doc.Bytes()
 				if err != nil {
 					t.Fatal(err)

@@ -9,10 +9,10 @@ import (
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 	"github.com/tfy-secrets/tfy-secrets/providers"
-	"github.com/tfy-secrets/tfy-secrets/providers/all"
+	"github.com/tfy-secrets/tfy-secrets/providers/builtin"
 )
 
-var reg = all.Registry()
+var reg = builtin.Registry()
 
 func TestRecognize(t *testing.T) {
 	t.Parallel()

@@ -236,8 +236,8 @@ if [ "${BENCH_GO:-1}" = 1 ]; then
 	gobench ./internal/tfyapi '^BenchmarkDecodeGroupPage$' 200x
 	gobench ./internal/tfyapi '^BenchmarkListGroups10k$' 5x
 	gobench ./internal/service '^BenchmarkPlanUpdate1000$' 100x
-	gobench ./internal/service/live '^BenchmarkUpdate1000Keys$' 5x
-	gobench ./internal/service/live '^BenchmarkWriteWindow$' 300x
+	gobench ./internal/service/wiring '^BenchmarkUpdate1000Keys$' 5x
+	gobench ./internal/service/wiring '^BenchmarkWriteWindow$' 300x
 	gobench ./internal/emulator '^BenchmarkServer(List|Update)$' 500x
 	gobench ./internal/emulator '^BenchmarkServer(Update1000|ListAll)$' 10x
 	gobench ./internal/credentials '^BenchmarkResolve$' 2000x

@@ -11,7 +11,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/tfy-secrets/tfy-secrets/internal/service/live"
+	"github.com/tfy-secrets/tfy-secrets/internal/service/wiring"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 
 	// Grows the main goroutine's stack before the heavy initialisers run.
@@ -28,7 +28,7 @@ func run() int {
 	// Diagnostics go to stderr, which the host shows only with --debug;
 	// the service writes there only for calls made with --debug, and only
 	// redacted lines.
-	svc, err := live.New(live.Config{Debug: os.Stderr})
+	svc, err := wiring.New(wiring.Config{Debug: os.Stderr})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "tfy-secrets-plugin: "+err.Error())
 		return 1

@@ -14,7 +14,7 @@ import (
 
 	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/policies"
-	"github.com/tfy-secrets/tfy-secrets/providers/all"
+	"github.com/tfy-secrets/tfy-secrets/providers/builtin"
 )
 
 func main() {
@@ -31,7 +31,7 @@ func main() {
 		in, want = policydoc.Input{Operation: "group.list"}, policydoc.ConfirmNone
 	}
 	start := time.Now()
-	e, err := policies.New(ctx, policies.Options{CacheDir: *cache, Stores: all.Registry().StoreRules()})
+	e, err := policies.New(ctx, policies.Options{CacheDir: *cache, Stores: builtin.Registry().StoreRules()})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "firstdecision:", err)
 		os.Exit(1)

@@ -9,17 +9,17 @@ import (
 	"testing"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
-	"github.com/tfy-secrets/tfy-secrets/policies/internal/lean"
+	"github.com/tfy-secrets/tfy-secrets/policies/internal/defaultinput"
 	"github.com/tfy-secrets/tfy-secrets/policies/opawasm"
 )
 
 // The fields of the policy input, by their JSON path, split by whether the
 // default bundle reads them. The default bundle is evaluated on the lean
-// document (package lean), which carries only the first list; an
+// document (package defaultinput), which carries only the first list; an
 // organisation bundle gets the whole document. Adding a field to
 // policydoc.Input fails TestEveryInputFieldIsDecidedForLean until it is put
 // in one of the lists; putting it in leanFields fails
-// TestLeanDocumentHasLeanFields until lean.Input and setView carry it.
+// TestLeanDocumentHasLeanFields until defaultinput.Input and setView carry it.
 var (
 	leanFields = []string{
 		"operation", "integration.type",
@@ -120,10 +120,10 @@ func TestEveryInputFieldIsDecidedForLean(t *testing.T) {
 
 func TestLeanDocumentHasLeanFields(t *testing.T) {
 	t.Parallel()
-	var v lean.Input
+	var v defaultinput.Input
 	setView(&v, filled(), 0)
 	var d opawasm.Document
-	lean.Write(&d, &v)
+	defaultinput.Write(&d, &v)
 	raw, err := d.Bytes()
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package live_test
+package wiring_test
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
-	"github.com/tfy-secrets/tfy-secrets/internal/service/live"
+	"github.com/tfy-secrets/tfy-secrets/internal/service/wiring"
 )
 
 // TestValueListingsUseSmallPages holds value listings to pages that stay far
@@ -41,7 +41,7 @@ func TestValueListingsUseSmallPages(t *testing.T) {
 		_, _ = io.WriteString(w, `{"data":[],"pagination":{"total":0}}`)
 	}))
 	defer srv.Close()
-	api, err := live.Connect(live.NewStores(nil))(srv.URL, secret.FromString("k"), slog.New(slog.DiscardHandler))
+	api, err := wiring.Connect(wiring.NewStores(nil))(srv.URL, secret.FromString("k"), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

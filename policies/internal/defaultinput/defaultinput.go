@@ -1,4 +1,4 @@
-// Package lean owns the exact bytes the default policy is evaluated on: the
+// Package defaultinput owns the exact bytes the default policy is evaluated on: the
 // reduced ("lean") input document and the data document holding the store
 // rules. The engine (package policies) writes them on every decision and
 // the generator (policies/internal/gen) writes them for the decisions it
@@ -7,7 +7,7 @@
 //
 // It must not decide anything or interpret the documents; it never sees a
 // secret value, only key names and value lengths.
-package lean
+package defaultinput
 
 import (
 	"crypto/sha256"

@@ -1,4 +1,4 @@
-package live_test
+package wiring_test
 
 import (
 	"bytes"
@@ -20,10 +20,10 @@ import (
 	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
 	"github.com/tfy-secrets/tfy-secrets/internal/service"
-	"github.com/tfy-secrets/tfy-secrets/internal/service/live"
+	"github.com/tfy-secrets/tfy-secrets/internal/service/wiring"
 	"github.com/tfy-secrets/tfy-secrets/internal/tfyapi"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
-	"github.com/tfy-secrets/tfy-secrets/providers/all"
+	"github.com/tfy-secrets/tfy-secrets/providers/builtin"
 )
 
 // policyCache is shared by the tests so the default policy is compiled once
@@ -128,7 +128,7 @@ func serviceFor(tb testing.TB, url, key string) (*service.Service, *credentials.
 		WorkDir:   tb.TempDir(), HomeDir: tb.TempDir(), Keyring: kr,
 	})
 	debug := &lockedBuffer{}
-	svc, err := live.New(live.Config{Credentials: creds, PolicyCache: policyCache, APIOptions: []tfyapi.Option{fastRetry}, Debug: debug})
+	svc, err := wiring.New(wiring.Config{Credentials: creds, PolicyCache: policyCache, APIOptions: []tfyapi.Option{fastRetry}, Debug: debug})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -440,10 +440,10 @@ func BenchmarkUpdate1000Keys(b *testing.B) {
 	b.Run("policy=default", func(b *testing.B) { benchUpdate(b, start(b, emulator.Options{})) })
 	b.Run("policy=allow", func(b *testing.B) {
 		e := start(b, emulator.Options{})
-		st := live.NewStores(all.Registry())
+		st := wiring.NewStores(builtin.Registry())
 		e.svc = service.New(service.Options{
 			Credentials: e.creds,
-			Connect:     live.Connect(st),
+			Connect:     wiring.Connect(st),
 			LoadPolicy: func(context.Context, string, json.RawMessage) (service.Policy, error) {
 				return allowAll{}, nil
 			},

@@ -1,7 +1,7 @@
-// Package all assembles the registry of every provider tfy-secrets knows.
+// Package builtin assembles the registry of every provider tfy-secrets knows.
 // It exists so that the providers package does not import its own
 // subpackages.
-package all
+package builtin
 
 import (
 	"github.com/tfy-secrets/tfy-secrets/providers"

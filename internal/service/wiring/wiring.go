@@ -1,4 +1,4 @@
-// Package live connects internal/service to the real parts: the tfyapi HTTP
+// Package wiring connects internal/service to the real parts: the tfyapi HTTP
 // client, the policies engine (Rego compiled to WASM, run on wazero), the
 // providers registry and the credentials resolver. It only translates
 // between their types and the service's small interfaces; decisions stay in
@@ -7,7 +7,7 @@
 // It must not add behaviour of its own (no retries, no caching of API
 // answers beyond the integrations providers need to explain failures) and
 // must not copy a secret value anywhere but the API request it belongs to.
-package live
+package wiring
 
 import (
 	"context"
@@ -30,7 +30,7 @@ import (
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 	"github.com/tfy-secrets/tfy-secrets/policies"
 	"github.com/tfy-secrets/tfy-secrets/providers"
-	"github.com/tfy-secrets/tfy-secrets/providers/all"
+	"github.com/tfy-secrets/tfy-secrets/providers/builtin"
 )
 
 // Config chooses the real parts. Zero fields mean the production defaults.
@@ -46,7 +46,7 @@ type Config struct {
 // New returns the service wired to the real parts.
 func New(cfg Config) (*service.Service, error) {
 	if cfg.Registry == nil {
-		cfg.Registry = all.Registry()
+		cfg.Registry = builtin.Registry()
 	}
 	if cfg.Credentials == nil {
 		r, err := credentials.FromProcess()
