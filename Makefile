@@ -10,8 +10,14 @@ GOTAGS  ?= urfave_cli_no_docs,grpcnotrace
 # Fuzz targets run this long each in `make test` (a smoke run; `make fuzz FUZZTIME=5m` digs deeper).
 FUZZTIME ?= 2s
 PREFIX  ?= /usr/local
+# The linters `make lint` runs beyond vet, at the versions `make tools` (and
+# so .ci/run) installs; a different version can report different findings.
+STATICCHECK_VERSION := v0.8.2
+DEADCODE_VERSION    := v0.53.0
+# Where `go install` puts them (recursive, so only lint and tools ask go).
+TOOLBIN = $(or $(shell $(GO) env GOBIN),$(shell $(GO) env GOPATH)/bin)
 
-.PHONY: help build install test test-go fuzz bench lint generate check-generated demo clean
+.PHONY: help build install test test-go fuzz bench lint tools generate check-generated demo clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -41,9 +47,24 @@ fuzz: ## run every fuzz target for FUZZTIME each
 bench: build ## Go benchmarks and whole-process comparisons; see docs/benchmarks.md
 	scripts/bench.sh
 
-lint: ## gofmt and go vet
+lint: ## gofmt, go vet, staticcheck, and deadcode -test (which must find nothing); `make tools` installs the last two
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet -tags '$(GOTAGS)' ./...
+	@for t in staticcheck=$(STATICCHECK_VERSION) deadcode=$(DEADCODE_VERSION); do \
+		name=$${t%=*} want=$${t#*=}; \
+		got=$$($(GO) version -m '$(TOOLBIN)'/$$name 2>/dev/null | awk '$$1 == "mod" {print $$3}'); \
+		if [ "$$got" != "$$want" ]; then \
+			echo "lint: needs $$name $$want in $(TOOLBIN), found $${got:-none}; run \`make tools\`" >&2; exit 1; \
+		fi; \
+	done
+	'$(TOOLBIN)'/staticcheck -tags '$(GOTAGS)' ./...
+	@echo "'$(TOOLBIN)'/deadcode -test -tags '$(GOTAGS)' ./..."; \
+	out=$$('$(TOOLBIN)'/deadcode -test -tags '$(GOTAGS)' ./...) || exit 1; \
+	if [ -n "$$out" ]; then echo "deadcode: unreachable functions; delete them:"; echo "$$out"; exit 1; fi
+
+tools: ## install the pinned staticcheck and deadcode that `make lint` runs
+	$(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	$(GO) install golang.org/x/tools/cmd/deadcode@$(DEADCODE_VERSION)
 
 generate: ## regenerate committed generated code (policy bundle, protobuf)
 	$(GO) generate ./...

@@ -108,16 +108,9 @@ type version struct {
 	CreatedAt time.Time
 }
 
-// softDeleted is a name a store keeps after deletion. Names are scoped by
+// softKey is a name a store keeps after deletion. Names are scoped by
 // integration, group name and key, because a group's keys live in the
 // group's own namespace of the store.
-type softDeleted struct {
-	IntegrationID string
-	Group         string
-	Key           string
-	DeletedAt     time.Time
-}
-
 type softKey struct{ integration, group, key string }
 
 // state is everything the emulator serves. It is guarded by Server.mu.

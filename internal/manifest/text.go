@@ -268,8 +268,6 @@ func (t *text) plainLine(i int, inFlow bool) int {
 	return end
 }
 
-func isFlowIndicator(c byte) bool { return c == ',' || c == '[' || c == ']' || c == '{' || c == '}' }
-
 // foldedBreak is what a line break in a plain scalar reads as: libyaml
 // turns CR LF, CR, LF and NEL into "\n" and keeps LS and PS.
 func (t *text) foldedBreak(i int) string {

@@ -73,16 +73,6 @@ type Client struct {
 // Option configures a Client.
 type Option func(*Client)
 
-// WithHTTPClient sets the HTTP client (transport, proxies, TLS roots). Its
-// own Timeout should stay zero: the per-call timeout is WithTimeout.
-func WithHTTPClient(h *http.Client) Option {
-	return func(c *Client) {
-		if h != nil {
-			c.http = h
-		}
-	}
-}
-
 // WithTimeout bounds each HTTP attempt (request and response body). Zero
 // or negative disables it; the caller's context still applies.
 func WithTimeout(d time.Duration) Option { return func(c *Client) { c.timeout = d } }

@@ -77,7 +77,7 @@ func TestTransportFailuresAreClassified(t *testing.T) {
 		{"plain http behind https", strings.Replace(plain.URL, "http://", "https://", 1), nil, ErrNotHTTPS, strings.TrimPrefix(plain.URL, "http://"), 0},
 		{"neither TLS nor HTTP behind https", "https://" + notTLS, nil, ErrNotHTTPS, notTLS, 0},
 		{"untrusted certificate", untrusted.URL, nil, ErrCertificate, strings.TrimPrefix(untrusted.URL, "https://"), 0},
-		{"unknown host", "https://no-such-tenant.truefoundry.cloud", []Option{WithHTTPClient(noDNS)}, ErrHostNotFound, "no-such-tenant.truefoundry.cloud", 0},
+		{"unknown host", "https://no-such-tenant.truefoundry.cloud", []Option{func(c *Client) { c.http = noDNS }}, ErrHostNotFound, "no-such-tenant.truefoundry.cloud", 0},
 	}
 	others := []error{ErrConnectionRefused, ErrNotHTTPS, ErrCertificate, ErrHostNotFound}
 	for _, tt := range tests {

@@ -95,7 +95,7 @@ func RunTests(ctx context.Context, paths []string) ([]Outcome, error) {
 	if err != nil {
 		return nil, fmt.Errorf("test: load: %w", err)
 	}
-	ch, err := tester.NewRunner().SetStore(store).SetDefaultRegoVersion(ast.RegoV1).Run(ctx, modules)
+	ch, err := tester.NewRunner().SetStore(store).SetDefaultRegoVersion(ast.RegoV1).SetModules(modules).RunTests(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("test: %w", err)
 	}
