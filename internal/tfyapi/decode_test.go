@@ -6,6 +6,8 @@ import (
 	"testing"
 	"testing/iotest"
 	"time"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/testkit"
 )
 
 func TestDecodeGroupTolerance(t *testing.T) {
@@ -84,7 +86,7 @@ func TestDecodeMalformed(t *testing.T) {
 // malformed around a canary; the errors describe kinds and places only.
 func TestDecodeErrorsDoNotQuoteValues(t *testing.T) {
 	t.Parallel()
-	c := canary(t, "v")
+	c := testkit.Canary("canary-v-")
 	num := "98765432123456789"
 	bodies := []string{
 		`{"data":{"value":` + num + `}}`,
@@ -175,7 +177,7 @@ func TestDecodePageTotals(t *testing.T) {
 // A group-list page's errors say what and where, and never quote the body.
 func TestDecodeGroupPageErrors(t *testing.T) {
 	t.Parallel()
-	value := canary(t, "grouppage")
+	value := testkit.Canary("canary-grouppage-")
 	for body, want := range map[string]string{
 		``:                                      "empty body",
 		`{"data":[`:                             "body ends early",
