@@ -8,6 +8,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/testkit"
 )
 
 // TestCanaries plants a unique value through every source and runs every
@@ -25,14 +27,14 @@ func TestCanaries(t *testing.T) {
 	src := t.TempDir() // our own source files live outside HOME
 
 	c := map[string]string{
-		"env":     token("canary-env-"),
-		"file":    token("canary-file-"),
-		"stdin":   token("canary-stdin-"),
-		"dotenv":  token("canary-dotenv-"),
-		"prompt":  token("canary-prompt-"),
-		"literal": token("canary-literal-"),
-		"crash":   token("canary-crash-"),
-		"decline": token("canary-decline-"),
+		"env":     testkit.Canary("canary-env-"),
+		"file":    testkit.Canary("canary-file-"),
+		"stdin":   testkit.Canary("canary-stdin-"),
+		"dotenv":  testkit.Canary("canary-dotenv-"),
+		"prompt":  testkit.Canary("canary-prompt-"),
+		"literal": testkit.Canary("canary-literal-"),
+		"crash":   testkit.Canary("canary-crash-"),
+		"decline": testkit.Canary("canary-decline-"),
 	}
 	u.env["CANARY_ENV"] = c["env"]
 	u.env["CANARY_CRASH"] = c["crash"]
@@ -119,7 +121,7 @@ func TestCanaries(t *testing.T) {
 	}
 	// Once the dead plugin is reaped, the host knows the change was never
 	// sent (the plan died with the plugin).
-	waitGone(t, pid)
+	testkit.WaitGone(t, pid)
 	tm.send("y\r")
 	if code := tm.wait(); code != 1 || !strings.Contains(tm.transcript(), "the tfy-secrets plugin stopped before the change was sent: nothing was written") {
 		t.Fatalf("plugin crash: exit %d\n%s", code, tm.transcript())

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/testkit"
 )
 
 // zshDriver types a command line and a Tab into an interactive zsh on a
@@ -84,7 +86,7 @@ func TestCompletionInShells(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
 	u := newUser(t, e)
-	canaryA, canaryB, canaryEnv := token("completion-a-"), token("completion-b-"), token("completion-env-")
+	canaryA, canaryB, canaryEnv := testkit.Canary("completion-a-"), testkit.Canary("completion-b-"), testkit.Canary("completion-env-")
 	u.env["VAL_A"], u.env["VAL_B"], u.env["COMP_CANARY"] = canaryA, canaryB, canaryEnv
 	u.must("", "group", "create", "comp-alpha", "--provider", "gcp", "--from-env", "API_KEY=VAL_A", "--from-env", "DB_PASSWORD=VAL_B", "--yes")
 	u.must("", "group", "create", "comp-beta", "--provider", "gcp", "--from-env", "TOKEN=VAL_A", "--yes")
@@ -140,7 +142,7 @@ func TestCompletionFailsSilently(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
 	u := newUser(t, e)
-	u.env["TFY_API_KEY"] = token("wrong-key-")
+	u.env["TFY_API_KEY"] = testkit.Canary("wrong-key-")
 	for _, args := range [][]string{{"__complete", "group", "get", ""}, {"__complete", "ref", "app", ""}, {"group", "get", "--generate-bash-completion"}} {
 		r := u.run("", args...)
 		if r.code != 0 || r.stderr != "" || (r.stdout != ":none\n" && r.stdout != "") {

@@ -3,6 +3,8 @@ package e2e
 import (
 	"net/http"
 	"testing"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/testkit"
 )
 
 // TestConcurrentWriterBetweenPlanAndApply: someone adds a key after our
@@ -14,7 +16,7 @@ func TestConcurrentWriterBetweenPlanAndApply(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
 	u := newUser(t, e)
-	a, b, d := token("a-"), token("b-"), token("d-")
+	a, b, d := testkit.Canary("a-"), testkit.Canary("b-"), testkit.Canary("d-")
 	u.env["A"], u.env["B"], u.env["D"] = a, b, d
 	u.must("", "group", "create", "racy", "--provider", "azure", "--from-env", "KEY-A=A", "--from-env", "KEY-B=B", "--yes")
 

@@ -3,6 +3,8 @@ package e2e
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/testkit"
 )
 
 // TestDryRunSaysWhatTheRealRunNeeds: a dry run's plan carries the
@@ -11,7 +13,7 @@ func TestDryRunSaysWhatTheRealRunNeeds(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
 	u := newUser(t, e)
-	u.env["V"], u.env["W"] = token("v-"), token("w-")
+	u.env["V"], u.env["W"] = testkit.Canary("v-"), testkit.Canary("w-")
 	u.must("", "group", "create", "planned", "--provider", "gcp", "--from-env", "A=V", "--from-env", "B=V", "--yes")
 	for _, tc := range []struct {
 		args []string

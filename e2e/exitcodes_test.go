@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/testkit"
 )
 
 // TestExitCodes provokes every exit code of design section 5 through the
@@ -15,7 +17,7 @@ func TestExitCodes(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
 	u := newUser(t, e)
-	u.env["E2E_VALUE"] = token("v-")
+	u.env["E2E_VALUE"] = testkit.Canary("v-")
 	u.must("", "group", "create", "exists", "--provider", "azure", "--from-env", "API-KEY=E2E_VALUE", "--yes")
 
 	viewer := newUser(t, e)
@@ -23,7 +25,7 @@ func TestExitCodes(t *testing.T) {
 	viewer.env["E2E_VALUE"] = "x"
 
 	stranger := newUser(t, e)
-	stranger.env["TFY_API_KEY"] = token("unknown-key-")
+	stranger.env["TFY_API_KEY"] = testkit.Canary("unknown-key-")
 
 	down := newUser(t, e)
 	down.env["TFY_BASE_URL"] = "http://127.0.0.1:1"

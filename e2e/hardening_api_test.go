@@ -8,6 +8,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/testkit"
 )
 
 // jwtKey is an API key shaped like TrueFoundry's: a JWT whose claims name
@@ -17,7 +19,7 @@ func jwtKey(claims map[string]string) string {
 		b, _ := json.Marshal(v)
 		return base64.RawURLEncoding.EncodeToString(b)
 	}
-	claims["jti"] = token("")
+	claims["jti"] = testkit.Canary("")
 	return seg(map[string]string{"alg": "none"}) + "." + seg(claims) + ".c2ln"
 }
 
@@ -104,7 +106,7 @@ func TestLoginWithARejectedKey(t *testing.T) {
 	e := startEmulator(t)
 	u := newUser(t, e)
 	delete(u.env, "TFY_API_KEY")
-	r := u.run(token("not-a-key-")+"\n", "auth", "login", "--host", e.url, "--with-token")
+	r := u.run(testkit.Canary("not-a-key-")+"\n", "auth", "login", "--host", e.url, "--with-token")
 	host := strings.TrimPrefix(e.url, "http://")
 	if r.code != 3 || !strings.Contains(r.stderr, "error: login: "+host+" rejected the API key (401 Unauthorized); nothing was stored") ||
 		!strings.Contains(r.stderr, "Access > Personal Access Tokens") || strings.Contains(r.stderr, "auth login") {
@@ -211,7 +213,7 @@ func TestIntegrationByName(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
 	u := newUser(t, e)
-	u.env["E2E_VALUE"] = token("v-")
+	u.env["E2E_VALUE"] = testkit.Canary("v-")
 	u.must("", "group", "create", "by-name", "--integration", "gsm", "--from-env", "DB=E2E_VALUE", "--yes")
 	out := u.must("", "group", "get", "by-name").stdout
 	if !strings.Contains(out, "gcp/gsm") {
@@ -229,7 +231,7 @@ func TestSecretGivenAsAGroupName(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
 	u := newUser(t, e)
-	u.env["E2E_VALUE"] = token("v-")
+	u.env["E2E_VALUE"] = testkit.Canary("v-")
 	u.must("", "group", "create", "demo-app", "--provider", "gcp", "--from-env", "DB=E2E_VALUE", "--yes")
 	r := u.run("", "secret", "get", "demo-app")
 	if r.code != 5 || !strings.Contains(r.stderr, "SECRET is GROUP:KEY") || !strings.Contains(r.stderr, "tfy-secrets secret get demo-app:KEY") {
@@ -244,7 +246,7 @@ func TestOneVersionNumberEverywhere(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
 	u := newUser(t, e)
-	u.env["V1"], u.env["V2"] = token("v1-"), token("v2-")
+	u.env["V1"], u.env["V2"] = testkit.Canary("v1-"), testkit.Canary("v2-")
 	u.must("", "group", "create", "ver-app", "--provider", "gcp", "--from-env", "DB=V1", "--from-env", "API=V1", "--yes")
 	check := func(want map[string]int) {
 		t.Helper()

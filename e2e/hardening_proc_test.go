@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/testkit"
 )
 
 // watched collects a stream and wakes waiters whenever it grows.
@@ -124,7 +126,7 @@ func TestSourceFIFOIsRefused(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
 	u := newUser(t, e)
-	u.env["V"] = token("v-")
+	u.env["V"] = testkit.Canary("v-")
 	u.must("", "group", "create", "fifo", "--provider", "azure", "--from-env", "KEY-A=V", "--yes")
 	path := filepath.Join(u.home, "value.fifo")
 	if err := syscall.Mkfifo(path, 0o600); err != nil {
@@ -152,7 +154,7 @@ func TestSourceStdinHonoursSIGTERMAndTimeout(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
 	u := newUser(t, e)
-	u.env["V"] = token("v-")
+	u.env["V"] = testkit.Canary("v-")
 	u.must("", "group", "create", "stdin", "--provider", "azure", "--from-env", "KEY-A=V", "--yes")
 
 	// An *os.File, so that the host's stdin is this pipe itself and
@@ -168,7 +170,7 @@ func TestSourceStdinHonoursSIGTERMAndTimeout(t *testing.T) {
 	if code := r.wait(30 * time.Second); code != 143 || !strings.Contains(r.stderr.String(), "error: terminated (SIGTERM)") {
 		t.Fatalf("exit %d, want 143\n%s", code, r)
 	}
-	waitGone(t, plugin)
+	testkit.WaitGone(t, plugin)
 
 	held, _ = pipe(t)
 	r = u.start(held, "group", "update", "stdin", "--from-file", "KEY-B=-", "--yes", "--timeout", "1s")
@@ -309,7 +311,7 @@ func TestWriteEndings(t *testing.T) {
 			t.Parallel()
 			e := startEmulator(t)
 			u := newUser(t, e)
-			a, b := token("a-"), token("b-")
+			a, b := testkit.Canary("a-"), testkit.Canary("b-")
 			u.env["A"], u.env["B"] = a, b
 			u.must("", "group", "create", "endings", "--provider", "azure", "--from-env", "KEY-A=A", "--yes")
 			tc.fault(t, e)
@@ -335,7 +337,7 @@ func TestWriteEndings(t *testing.T) {
 			if !strings.Contains(r.stderr.String(), "hint: check with: tfy-secrets group get endings") {
 				t.Fatalf("no hint to check the group\n%s", r)
 			}
-			waitGone(t, plugin)
+			testkit.WaitGone(t, plugin)
 			got := e.stored(t, "endings")
 			if got["KEY-A"] != a {
 				t.Fatalf("KEY-A lost or changed: keys %v", keys(got))
@@ -356,7 +358,7 @@ func TestStoppedPluginDuringARead(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
 	u := newUser(t, e)
-	u.env["A"] = token("a-")
+	u.env["A"] = testkit.Canary("a-")
 	u.must("", "group", "create", "stopped", "--provider", "azure", "--from-env", "KEY-A=A", "--yes")
 	e.control(t, http.MethodPost, "/_emulator/faults", map[string]any{"method": "GET", "pathPrefix": "/api/svc/v1/secret-groups", "delay": "5m", "count": 1})
 	r := u.start(nil, "group", "get", "stopped", "--timeout", "2s")
@@ -369,7 +371,7 @@ func TestStoppedPluginDuringARead(t *testing.T) {
 	if line := theErrorLine(t, r.stderr.String()); line != "error: get group: the tfy-secrets plugin did not answer within --timeout 2s and 2s of grace; it was stopped" {
 		t.Fatalf("error line %q\n%s", line, r)
 	}
-	waitGone(t, plugin)
+	testkit.WaitGone(t, plugin)
 }
 
 func signal(t *testing.T, pid int, sig syscall.Signal) {
@@ -404,7 +406,7 @@ func TestSocketDirectoryOfAKilledHostIsSwept(t *testing.T) {
 	signal(t, plugin, syscall.SIGKILL)
 	signal(t, r.cmd.Process.Pid, syscall.SIGKILL)
 	<-r.done
-	waitGone(t, plugin)
+	testkit.WaitGone(t, plugin)
 	if left := leftovers(t, u.env["TMPDIR"]); len(left) != 1 {
 		t.Fatalf("after the kill TMPDIR holds %v; want the one socket directory", left)
 	}
@@ -421,7 +423,7 @@ func TestCtrlCOnATerminalDuringAWrite(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
 	u := newUser(t, e)
-	u.env["A"], u.env["B"] = token("a-"), token("b-")
+	u.env["A"], u.env["B"] = testkit.Canary("a-"), testkit.Canary("b-")
 	u.must("", "group", "create", "terminal", "--provider", "azure", "--from-env", "KEY-A=A", "--yes")
 	holdWrites(t, e)
 	tm := u.startTerm("group", "update", "terminal", "--from-env", "KEY-B=B", "--yes")
@@ -434,7 +436,7 @@ func TestCtrlCOnATerminalDuringAWrite(t *testing.T) {
 	if code := tm.wait(); code != 130 {
 		t.Fatalf("exit %d, want 130\n%s", code, tm.transcript())
 	}
-	waitGone(t, plugin)
+	testkit.WaitGone(t, plugin)
 	if _, ok := e.stored(t, "terminal")["KEY-B"]; ok {
 		t.Fatal("the report says unchanged, but KEY-B is stored")
 	}

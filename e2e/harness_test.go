@@ -3,9 +3,6 @@ package e2e
 import (
 	"bufio"
 	"bytes"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -16,92 +13,34 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/testkit"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
 
-// bin holds the paths of the binaries built once per run.
+// bin holds the paths of the binaries built once per run, in the
+// installed layout (testkit.Commands).
 var bin struct {
 	dir, host, plugin, emulator, tfy string
 }
 
 func TestMain(m *testing.M) {
 	flag.Parse()
-	os.Exit(runMain(m))
-}
-
-func runMain(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "tfy-e2e-")
+	dir, err := testkit.Commands("tfy-secrets", "tfy-secrets-plugin", "tfy-emulator", "tfy-secrets-policy")
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	if err := buildBinaries(dir); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
-		return 1
+		os.Exit(1)
 	}
 	bin.dir = dir
 	bin.host = filepath.Join(dir, "tfy-secrets")
 	bin.plugin = filepath.Join(dir, "tfy-secrets-plugin")
 	bin.emulator = filepath.Join(dir, "tfy-emulator")
 	bin.tfy = filepath.Join(dir, "tfy")
-	// The installed layout: the sum file beside the plugin (a host built
-	// without -X ...PluginSHA256 reads it), and the `tfy` symlink.
-	data, err := os.ReadFile(bin.plugin)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "e2e:", err)
-		return 1
-	}
-	sum := sha256.Sum256(data)
-	if err := os.WriteFile(bin.plugin+".sha256", []byte(hex.EncodeToString(sum[:])+"  tfy-secrets-plugin\n"), 0o644); err != nil {
-		fmt.Fprintln(os.Stderr, "e2e:", err)
-		return 1
-	}
-	if err := os.Symlink(bin.host, bin.tfy); err != nil {
-		fmt.Fprintln(os.Stderr, "e2e:", err)
-		return 1
-	}
-	return m.Run()
-}
-
-// envPrebuilt names a directory of binaries already built from this tree
-// (e.g. by `make build`); the tests copy them instead of building, which
-// saves a minute when iterating on the tests themselves.
-const envPrebuilt = "TFY_E2E_PREBUILT"
-
-func buildBinaries(dir string) error {
-	if pre := os.Getenv(envPrebuilt); pre != "" {
-		for _, name := range []string{"tfy-secrets", "tfy-secrets-plugin", "tfy-emulator", "tfy-secrets-policy"} {
-			data, err := os.ReadFile(filepath.Join(pre, name))
-			if err != nil {
-				return fmt.Errorf("copy prebuilt binaries: %w", err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, name), data, 0o755); err != nil {
-				return fmt.Errorf("copy prebuilt binaries: %w", err)
-			}
-		}
-		return nil
-	}
-	build := exec.Command("go", "build", "-trimpath", "-o", dir+"/", "github.com/tfy-secrets/tfy-secrets/cmd/...")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("build the binaries: %w", err)
-	}
-	return nil
-}
-
-// token returns a fresh random string with a prefix, for API keys and
-// canaries: unique per test so a hit can only come from this test.
-func token(prefix string) string {
-	b := make([]byte, 12)
-	_, _ = rand.Read(b)
-	return prefix + hex.EncodeToString(b)
+	os.Exit(testkit.Run(m))
 }
 
 // emulator is a running tfy-emulator.
@@ -115,14 +54,14 @@ type emulator struct {
 // its ready line; it is stopped (SIGTERM, then waited for) at cleanup.
 func startEmulator(t *testing.T, args ...string) *emulator {
 	t.Helper()
-	e := &emulator{admin: token("e2e-admin-"), viewer: token("e2e-viewer-")}
+	e := &emulator{admin: testkit.Canary("e2e-admin-"), viewer: testkit.Canary("e2e-viewer-")}
 	argv := append([]string{"--addr", "127.0.0.1:0", "--api-key", e.admin + ":admin", "--api-key", e.viewer + ":viewer"}, args...)
 	cmd := exec.Command(bin.emulator, argv...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stderr lockedBuffer
+	var stderr testkit.LockedBuffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -265,24 +204,6 @@ func (u *user) must(stdin string, args ...string) result {
 		u.t.Fatalf("%v", r)
 	}
 	return r
-}
-
-// lockedBuffer is a bytes.Buffer several goroutines may write.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // api calls the emulator's TrueFoundry API directly with the admin key and

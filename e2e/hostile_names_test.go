@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/testkit"
 )
 
 // hostileName carries what a terminal acts on: colour, an OSC window
@@ -26,7 +28,7 @@ func TestHostileNamesNeverReachTheTerminal(t *testing.T) {
 	first := filepath.Join(t.TempDir(), "state.json")
 	e := startEmulator(t, "--state", first)
 	u := newUser(t, e)
-	u.env["VAL"] = token("hostile-value-")
+	u.env["VAL"] = testkit.Canary("hostile-value-")
 	u.must("", "group", "create", "named", "--provider", "gcp", "--from-env", "KEY=VAL", "--yes")
 	u.must("", "group", "create", "keyed", "--provider", "gcp", "--from-env", "KEY=VAL", "--yes")
 
@@ -70,7 +72,7 @@ func TestHostileNamesNeverReachTheTerminal(t *testing.T) {
 	}
 	e = startEmulator(t, "--state", second)
 	u = newUser(t, e)
-	u.env["VAL"] = token("hostile-value-")
+	u.env["VAL"] = testkit.Canary("hostile-value-")
 
 	for _, args := range [][]string{
 		{"group", "list"},

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+	"github.com/tfy-secrets/tfy-secrets/internal/testkit"
 	"golang.org/x/sys/unix"
 )
 
@@ -195,7 +196,7 @@ func TestPromptsOnATerminal(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
 	u := newUser(t, e)
-	value := token("prompted-")
+	value := testkit.Canary("prompted-")
 
 	tm := u.startTerm("group", "create", "typed", "--provider", "azure", "--prompt", "API-KEY")
 	tm.expectHidden("API-KEY")
@@ -212,7 +213,7 @@ func TestPromptsOnATerminal(t *testing.T) {
 		t.Fatalf("stored value differs from what was typed (len %d vs %d)", len(got), len(value))
 	}
 
-	u.env["OTHER"] = token("other-")
+	u.env["OTHER"] = testkit.Canary("other-")
 	tm = u.startTerm("group", "update", "typed", "--from-env", "OTHER-KEY=OTHER")
 	tm.expect("Proceed? [y/N]")
 	tm.send("n\r")
@@ -241,28 +242,6 @@ func TestPromptsOnATerminal(t *testing.T) {
 	}
 	if e.groupExists(t, "typed") {
 		t.Fatal("the group survived a confirmed delete")
-	}
-}
-
-// waitGone polls /proc until pid no longer runs (a zombie counts as gone),
-// failing after a bound.
-func waitGone(t *testing.T, pid int) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		if err != nil {
-			return
-		}
-		if i := bytes.LastIndexByte(stat, ')'); i > 0 && len(stat) > i+2 && stat[i+2] == 'Z' {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("process %d still running", pid)
-		}
-		<-tick.C
 	}
 }
 
@@ -335,7 +314,7 @@ func TestCtrlCWhileThePluginWaits(t *testing.T) {
 	if !strings.Contains(tm.transcript(), "error: ") {
 		t.Fatalf("no error line:\n%s", tm.transcript())
 	}
-	waitGone(t, pid)
+	testkit.WaitGone(t, pid)
 }
 
 // TestInterrupts: Ctrl-C at a prompt and SIGTERM both end the command with
@@ -345,7 +324,7 @@ func TestInterrupts(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
 	u := newUser(t, e)
-	u.env["V"] = token("v-")
+	u.env["V"] = testkit.Canary("v-")
 	u.must("", "group", "create", "interrupted", "--provider", "azure", "--from-env", "KEY-A=V", "--yes")
 
 	for _, tc := range []struct {
@@ -367,7 +346,7 @@ func TestInterrupts(t *testing.T) {
 			if !strings.Contains(tm.transcript(), "error: ") {
 				t.Fatalf("no error line:\n%s", tm.transcript())
 			}
-			waitGone(t, pid)
+			testkit.WaitGone(t, pid)
 			if _, ok := e.stored(t, "interrupted")["KEY-B"]; ok {
 				t.Fatal("an interrupted update was applied")
 			}

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/testkit"
 )
 
 // TestTwoWritersOnOneMachine: two `group update` processes of one user race
@@ -16,7 +18,7 @@ func TestTwoWritersOnOneMachine(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
 	u := newUser(t, e)
-	u.env["V1"], u.env["VA"], u.env["VB"] = token("v1-"), token("va-"), token("vb-")
+	u.env["V1"], u.env["VA"], u.env["VB"] = testkit.Canary("v1-"), testkit.Canary("va-"), testkit.Canary("vb-")
 	u.must("", "group", "create", "shared", "--provider", "gcp", "--from-env", "K1=V1", "--yes")
 	e.control(t, http.MethodPost, "/_emulator/faults", map[string]any{"method": "PUT", "pathPrefix": "/api/svc/v1/secret-groups/", "delay": "3s", "count": 1})
 

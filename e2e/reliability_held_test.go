@@ -25,6 +25,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/testkit"
 )
 
 // The tests in this file automate the rows of docs/reliability.md that
@@ -40,7 +42,7 @@ func TestServerFaultsLoseNothing(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
 	u := newUser(t, e)
-	u.env["VA"], u.env["VB"], u.env["VNEW"] = token("a-"), token("b-"), token("new-")
+	u.env["VA"], u.env["VB"], u.env["VNEW"] = testkit.Canary("a-"), testkit.Canary("b-"), testkit.Canary("new-")
 	u.must("", "group", "create", "faults", "--provider", "gcp", "--from-env", "A=VA", "--from-env", "B=VB", "--yes")
 	before := map[string]string{"A": u.env["VA"], "B": u.env["VB"]}
 	applied := map[string]string{"A": u.env["VA"], "B": u.env["VB"], "NEW": u.env["VNEW"]}
@@ -86,12 +88,12 @@ func TestServerFaultsLoseNothing(t *testing.T) {
 }
 
 // startHost starts the host without a terminal, for tests that signal it.
-func (u *user) startHost(stdout *os.File, args ...string) (*exec.Cmd, *lockedBuffer) {
+func (u *user) startHost(stdout *os.File, args ...string) (*exec.Cmd, *testkit.LockedBuffer) {
 	u.t.Helper()
 	cmd := exec.Command(bin.host, args...)
 	cmd.Env = u.environ()
 	cmd.Dir = u.home
-	var stderr lockedBuffer
+	var stderr testkit.LockedBuffer
 	if stdout != nil {
 		cmd.Stdout = stdout
 	}
@@ -158,7 +160,7 @@ func TestSignalsDuringARead(t *testing.T) {
 			} else if ee.ExitCode() != tc.code || !strings.Contains(stderr.String(), "error: ") {
 				t.Fatalf("exit %d, want %d with an error line; stderr: %s", ee.ExitCode(), tc.code, stderr.String())
 			}
-			waitGone(t, plugin)
+			testkit.WaitGone(t, plugin)
 			waitEmpty(t, u.env["TMPDIR"])
 		})
 	}
@@ -171,7 +173,7 @@ func TestOutputThatCannotBeWritten(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
 	u := newUser(t, e)
-	u.env["V"] = token("v-")
+	u.env["V"] = testkit.Canary("v-")
 	u.must("", "group", "create", "printed", "--provider", "gcp", "--from-env", "K=V", "--yes")
 
 	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
@@ -240,7 +242,7 @@ func TestReplacedPluginNeverRuns(t *testing.T) {
 // no control character or body text reaches the terminal.
 func TestHostileServers(t *testing.T) {
 	t.Parallel()
-	canary := token("CANARY-body-")
+	canary := testkit.Canary("CANARY-body-")
 	var reached atomic.Int32 // requests that got past the hostile server
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		reached.Add(1)
@@ -278,7 +280,7 @@ func TestHostileServers(t *testing.T) {
 		"wrong name": {fmt.Sprintf("https://localhost:%d", port), 9},
 	} {
 		u := newUser(t, nil)
-		u.env["TFY_BASE_URL"], u.env["TFY_API_KEY"], u.env["SSL_CERT_FILE"] = tc.url, token("key-"), caFile
+		u.env["TFY_BASE_URL"], u.env["TFY_API_KEY"], u.env["SSL_CERT_FILE"] = tc.url, testkit.Canary("key-"), caFile
 		if r := u.run("", "group", "list"); r.code != tc.code {
 			t.Fatalf("%s certificate: want exit %d\n%v", name, tc.code, r)
 		}
@@ -319,7 +321,7 @@ func TestHostileServers(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			u := newUser(t, nil)
 			u.env["TFY_BASE_URL"] = tc.url
-			u.env["TFY_API_KEY"] = token("key-")
+			u.env["TFY_API_KEY"] = testkit.Canary("key-")
 			r := u.run("", "group", "list")
 			if r.code != tc.code || strings.Count(r.stderr, "error: ") != 1 {
 				t.Fatalf("want exit %d and one error line\n%v", tc.code, r)
@@ -340,7 +342,7 @@ func TestHostileServers(t *testing.T) {
 func TestPlainHTTPOnlyForLoopback(t *testing.T) {
 	t.Parallel()
 	u := newUser(t, nil)
-	u.env["TFY_API_KEY"] = token("key-")
+	u.env["TFY_API_KEY"] = testkit.Canary("key-")
 	if r := u.run("", "--host", "http://tfy.example.com", "group", "list"); r.code != 2 || !strings.Contains(r.stderr, "loopback") {
 		t.Fatalf("--host http://: want exit 2\n%v", r)
 	}
@@ -440,7 +442,7 @@ func TestTenThousandKeyDotenv(t *testing.T) {
 	want := map[string]string{}
 	var file bytes.Buffer
 	for i := range 10_000 {
-		k, v := fmt.Sprintf("KEY_%05d", i), fmt.Sprintf("value-%05d-%s", i, token(""))
+		k, v := fmt.Sprintf("KEY_%05d", i), fmt.Sprintf("value-%05d-%s", i, testkit.Canary(""))
 		want[k] = v
 		fmt.Fprintf(&file, "%s=%s\n", k, v)
 	}
@@ -456,7 +458,7 @@ func TestTenThousandKeyDotenv(t *testing.T) {
 	}
 
 	old := want["KEY_05000"]
-	want["KEY_05000"] = token("changed-")
+	want["KEY_05000"] = testkit.Canary("changed-")
 	changed := bytes.Replace(file.Bytes(), []byte("KEY_05000="+old+"\n"), []byte("KEY_05000="+want["KEY_05000"]+"\n"), 1)
 	if err := os.WriteFile(path, changed, 0o600); err != nil {
 		t.Fatal(err)
@@ -547,7 +549,7 @@ func TestPathLikeNames(t *testing.T) {
 	}))
 	t.Cleanup(proxy.Close)
 	u.env["TFY_BASE_URL"] = proxy.URL
-	u.env["V"], u.env["W"] = token("v-"), token("w-")
+	u.env["V"], u.env["W"] = testkit.Canary("v-"), testkit.Canary("w-")
 	u.must("", "group", "create", "app", "--provider", "gcp", "--from-env", "A=V", "--yes")
 	u.must("", "group", "create", "sm", "--integration", "demo:aws:aws-dev:secret-store:secrets-manager",
 		"--from-env", "path/like/../key=V", "--from-env", "a/b=W", "--yes")

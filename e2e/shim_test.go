@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/testkit"
 )
 
 // TestTfyShim runs the host through a symlink named tfy: `tfy secrets ...`
@@ -13,7 +15,7 @@ func TestTfyShim(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
 	u := newUser(t, e)
-	u.env["E2E_VALUE"] = token("v-")
+	u.env["E2E_VALUE"] = testkit.Canary("v-")
 	u.must("", "group", "create", "shimmed", "--provider", "azure", "--from-env", "API-KEY=E2E_VALUE", "--yes")
 
 	// TrueFoundry's own CLI, as far as this test is concerned.

@@ -6,15 +6,19 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/testkit"
 )
 
 // storeCase is one secret store as docs/stores.md describes it: what it
@@ -122,7 +126,7 @@ func testStore(t *testing.T, sc storeCase) {
 	integrationID := integrationByFQN(t, u, sc.integration)
 	var canaries []string
 	canary := func(env string) string {
-		v := token("canary-" + env + "-")
+		v := testkit.Canary("canary-" + env + "-")
 		u.env[env] = v
 		canaries = append(canaries, v)
 		return v
@@ -334,7 +338,7 @@ func TestNoSecretStore(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t, "--no-secret-store")
 	u := newUser(t, e)
-	value := token("canary-")
+	value := testkit.Canary("canary-")
 	u.env["V"] = value
 	for _, choice := range [][]string{
 		nil,
@@ -376,7 +380,7 @@ func TestIntegrationChoice(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
 	u := newUser(t, e)
-	u.env["V"] = token("canary-")
+	u.env["V"] = testkit.Canary("canary-")
 	for _, tc := range []struct {
 		choice []string
 		line   string
@@ -462,25 +466,17 @@ func assertStored(t *testing.T, e *emulator, group string, want map[string]strin
 	t.Helper()
 	got := e.stored(t, group)
 	if len(got) != len(want) {
-		t.Fatalf("group %s holds %d keys %v, want %d", group, len(got), keysOf(got), len(want))
+		t.Fatalf("group %s holds %d keys %v, want %d", group, len(got), slices.Sorted(maps.Keys(got)), len(want))
 	}
 	for k, v := range want {
 		g, ok := got[k]
 		if !ok {
-			t.Fatalf("group %s lacks %s; holds %v", group, k, keysOf(got))
+			t.Fatalf("group %s lacks %s; holds %v", group, k, slices.Sorted(maps.Keys(got)))
 		}
 		if g != v {
 			t.Fatalf("group %s: %s holds a different value (%d bytes, want %d)", group, k, len(g), len(v))
 		}
 	}
-}
-
-func keysOf(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }
 
 // armWriteCounter arms pass-through emulator faults (a zero delay) on every
@@ -603,7 +599,7 @@ func TestDemoScript(t *testing.T) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 10 * time.Second
-	var out lockedBuffer
+	var out testkit.LockedBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
 	text := out.String()

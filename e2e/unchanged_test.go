@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/testkit"
 )
 
 // TestUnchangedValueMakesNoVersion: rotating a key to the value it already
@@ -15,7 +17,7 @@ func TestUnchangedValueMakesNoVersion(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
 	u := newUser(t, e)
-	u.env["SAME"], u.env["OTHER"], u.env["NEXT"] = token("same-"), token("other-"), token("next-")
+	u.env["SAME"], u.env["OTHER"], u.env["NEXT"] = testkit.Canary("same-"), testkit.Canary("other-"), testkit.Canary("next-")
 	u.must("", "group", "create", "steady", "--provider", "gcp", "--from-env", "A=SAME", "--from-env", "B=OTHER", "--yes")
 
 	// No --yes and no terminal: a plan that writes nothing needs no confirmation.

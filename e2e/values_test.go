@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/testkit"
 )
 
 // TestBinaryValues: a file that is not UTF-8 text is refused before
@@ -18,11 +20,11 @@ func TestBinaryValues(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
 	u := newUser(t, e)
-	u.env["V"] = token("v-")
+	u.env["V"] = testkit.Canary("v-")
 	u.must("", "group", "create", "bin", "--provider", "azure", "--from-env", "TEXT=V", "--yes")
 	dir := t.TempDir()
 	der := filepath.Join(dir, "cert.der")
-	raw := append([]byte{0x30, 0x82, 0xff, 0xfe}, []byte(token("CANARY-"))...)
+	raw := append([]byte{0x30, 0x82, 0xff, 0xfe}, []byte(testkit.Canary("CANARY-"))...)
 	if err := os.WriteFile(der, raw, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +79,7 @@ func TestEmptyValues(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
 	u := newUser(t, e)
-	u.env["V"], u.env["EMPTY"] = token("v-"), ""
+	u.env["V"], u.env["EMPTY"] = testkit.Canary("v-"), ""
 	u.must("", "group", "create", "blank", "--provider", "gcp", "--from-env", "A=V", "--yes")
 	r := u.run("", "group", "update", "blank", "--from-env", "E=EMPTY", "--yes", "--strict")
 	if r.code != 2 || !strings.Contains(r.stderr, "key E has an empty value (from env EMPTY), and --strict refuses empty values") {

@@ -11,40 +11,24 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/testkit"
 )
 
-// binary builds tfy-emulator once for all tests in this package.
-var binary = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "tfy-emulator-test-")
+// binary returns tfy-emulator, built once for all tests in this package.
+func binary() (string, error) {
+	dir, err := testkit.Commands("tfy-emulator")
 	if err != nil {
 		return "", err
 	}
-	bin := filepath.Join(dir, "tfy-emulator")
-	// go test puts its own GOROOT/bin first on PATH.
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		return "", &buildError{out: string(out), err: err}
-	}
-	return bin, nil
-})
-
-type buildError struct {
-	out string
-	err error
+	return filepath.Join(dir, "tfy-emulator"), nil
 }
 
-func (e *buildError) Error() string { return "go build: " + e.err.Error() + "\n" + e.out }
-
 func TestMain(m *testing.M) {
-	code := m.Run()
-	if bin, err := binary(); err == nil {
-		os.RemoveAll(filepath.Dir(bin))
-	}
-	os.Exit(code)
+	os.Exit(testkit.Run(m))
 }
 
 // emulatorProc is a running tfy-emulator.

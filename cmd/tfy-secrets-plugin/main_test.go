@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -11,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +18,7 @@ import (
 	"github.com/tfy-secrets/tfy-secrets/internal/emulator"
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
+	"github.com/tfy-secrets/tfy-secrets/internal/testkit"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 	"github.com/tfy-secrets/tfy-secrets/plugin/handshake"
 )
@@ -91,7 +90,7 @@ func TestExitsWhenTheHostGoesBeforeTheTLSMaterial(t *testing.T) {
 	cmd.Env = append(os.Environ(), envRunMain+"=1",
 		handshake.CookieKey+"="+handshake.CookieValue, handshake.EnvUnixSocketDir+"="+sockDir)
 	cmd.ExtraFiles = []*os.File{r} // handshake.TLSFD
-	var stdout, stderr lockedBuffer
+	var stdout, stderr testkit.LockedBuffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -117,23 +116,6 @@ func TestExitsWhenTheHostGoesBeforeTheTLSMaterial(t *testing.T) {
 	}
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // TestServesOverGoPlugin starts the plugin the way the host does (the host's
 // own launcher: checksum, go-plugin handshake, authenticated gRPC) against a
 // real emulator, creates a group with a canary value over the wire and checks
@@ -154,7 +136,7 @@ func TestServesOverGoPlugin(t *testing.T) {
 	} {
 		t.Setenv(k, v)
 	}
-	stderr := &lockedBuffer{}
+	stderr := &testkit.LockedBuffer{}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	svc, stop, err := launcher.Start(ctx, launcher.Options{Debug: true, Stderr: stderr})
@@ -174,7 +156,7 @@ func TestServesOverGoPlugin(t *testing.T) {
 			gsm = in.ID
 		}
 	}
-	value := "CANARY-over-the-wire-" + rand.Text()
+	value := testkit.Canary("CANARY-over-the-wire-")
 	p, err := svc.Plan(ctx, plugin.MutationRequest{Call: call, Operation: plugin.OpGroupCreate, Group: "wire", Integration: gsm,
 		Changes: []plugin.Change{{Key: "TOKEN", Source: plugin.SourceStdin, Origin: "stdin", Value: secret.FromString(value)}}})
 	if err != nil {

@@ -10,8 +10,13 @@ import (
 	"testing"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
+	"github.com/tfy-secrets/tfy-secrets/internal/testkit"
 	"github.com/tfy-secrets/tfy-secrets/policies"
 )
+
+func TestMain(m *testing.M) {
+	os.Exit(testkit.Run(m))
+}
 
 func runArgs(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
@@ -104,10 +109,11 @@ func TestBuildRefusesWhatThePluginWouldRefuse(t *testing.T) {
 // bundle with the engine the plugin uses.
 func TestBinaryBuildsALoadableBundle(t *testing.T) {
 	t.Parallel()
-	bin := filepath.Join(t.TempDir(), "tfy-secrets-policy")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	dir, err := testkit.Commands("tfy-secrets-policy")
+	if err != nil {
+		t.Fatal(err)
 	}
+	bin := filepath.Join(dir, "tfy-secrets-policy")
 	bundle := filepath.Join(t.TempDir(), "org.tar.gz")
 	cmd := exec.Command(bin, "build", "-o", bundle, "../../policies/examples/upper-kebab")
 	cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+t.TempDir())

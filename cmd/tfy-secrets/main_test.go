@@ -2,48 +2,29 @@ package main
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/testkit"
 )
 
 // bin is the tfy-secrets binary built once for these process-level tests.
 var bin string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "tfy-secrets-main-")
-	if err != nil {
-		panic(err)
-	}
-	bin = filepath.Join(dir, "tfy-secrets")
 	// The end-to-end test needs the real plugin (with its checksum file,
 	// which the launcher verifies) and emulator beside the host.
-	build := exec.Command("go", "build", "-o", dir+string(os.PathSeparator),
-		".", "../tfy-secrets-plugin", "../tfy-emulator")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		panic("build: " + err.Error())
-	}
-	if err := writeSum(filepath.Join(dir, "tfy-secrets-plugin")); err != nil {
-		panic(err)
-	}
-	code := m.Run()
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
-}
-
-func writeSum(path string) error {
-	b, err := os.ReadFile(path)
+	dir, err := testkit.Commands("tfy-secrets", "tfy-secrets-plugin", "tfy-emulator")
 	if err != nil {
-		return err
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
-	sum := sha256.Sum256(b)
-	return os.WriteFile(path+".sha256", []byte(hex.EncodeToString(sum[:])+"\n"), 0o644)
+	bin = filepath.Join(dir, "tfy-secrets")
+	os.Exit(testkit.Run(m))
 }
 
 type result struct {

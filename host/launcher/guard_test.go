@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/internal/testkit"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
@@ -53,7 +54,7 @@ func TestStoppedPluginIsKilledAtTheBound(t *testing.T) {
 	if f.Kind != failure.Unavailable || f.Kind.ExitCode() != 9 || !strings.Contains(f.Message, "did not answer within --timeout 100ms") || !strings.Contains(f.Hint, "kill -STOP") {
 		t.Fatalf("call to a stopped plugin: %v (kind %s, hint %q)", err, f.Kind, f.Hint)
 	}
-	waitGone(t, pid)
+	testkit.WaitGone(t, pid)
 }
 
 // waitStopped polls (bounded) until the kernel has stopped pid: kill(2)
@@ -169,7 +170,7 @@ func TestApplyWithoutAnAnswer(t *testing.T) {
 		if plan == "hang" && !strings.Contains(err.Error(), "gave no answer within 300ms and was stopped") {
 			t.Fatalf("%s: %v", plan, err)
 		}
-		waitGone(t, pid)
+		testkit.WaitGone(t, pid)
 		stop()
 		cancel(nil)
 	}

@@ -17,11 +17,11 @@ import (
 	"sync"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/tfy-secrets/tfy-secrets/host/launcher/spawn"
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
+	"github.com/tfy-secrets/tfy-secrets/internal/testkit"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
@@ -160,29 +160,6 @@ func pluginPid(t *testing.T, svc plugin.Service) int {
 	return pid
 }
 
-// waitGone polls /proc until pid has exited (a zombie counts: it no longer
-// runs, and nobody may be reaping in a container), failing after a bound.
-func waitGone(t *testing.T, pid int) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		if err != nil {
-			return
-		}
-		// The state follows the parenthesised command name.
-		if i := bytes.LastIndexByte(stat, ')'); i > 0 && len(stat) > i+2 && stat[i+2] == 'Z' {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("plugin process %d still running", pid)
-		}
-		<-tick.C
-	}
-}
-
 // socketDir reads the socket directory the launcher gave the plugin.
 func socketDir(t *testing.T, pid int) string {
 	t.Helper()
@@ -236,7 +213,7 @@ func TestStartCallStop(t *testing.T) {
 
 	stop()
 	stop() // twice is fine
-	waitGone(t, pid)
+	testkit.WaitGone(t, pid)
 	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("socket dir %s left behind: %v", dir, err)
 	}
@@ -289,7 +266,7 @@ func TestCrashMidCall(t *testing.T) {
 	if !errors.Is(err, plugin.ErrStopped) || f.Message != "the tfy-secrets plugin stopped unexpectedly" || !strings.Contains(f.Hint, "--debug") {
 		t.Fatalf("crash gave %v (hint %q)", err, f.Hint)
 	}
-	waitGone(t, pid)
+	testkit.WaitGone(t, pid)
 	// Later calls fail the same clear way instead of hanging.
 	if _, err := svc.Status(t.Context(), plugin.Call{}); !errors.Is(err, plugin.ErrStopped) {
 		t.Fatalf("call after crash: %v", err)
@@ -347,7 +324,7 @@ func TestCancelKillsPluginAndReturnsCause(t *testing.T) {
 	if !errors.As(r.err, &interrupted) || interrupted.ExitCode() != 130 {
 		t.Fatalf("call returned %v, want the *Interrupted cause", r.err)
 	}
-	waitGone(t, pid)
+	testkit.WaitGone(t, pid)
 }
 
 func TestNoOrphanWhenHostIsKilled(t *testing.T) {
@@ -383,7 +360,7 @@ func TestNoOrphanWhenHostIsKilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = host.Wait()
-	waitGone(t, pid)
+	testkit.WaitGone(t, pid)
 	// The plugin exits by itself, so the socket directory must go too.
 	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("socket dir %s left behind: %v", dir, err)
@@ -464,7 +441,7 @@ func TestStartAdoptsTheEarlyPlugin(t *testing.T) {
 	}
 	dir := socketDir(t, pid)
 	stop()
-	waitGone(t, pid)
+	testkit.WaitGone(t, pid)
 	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("socket dir %s left behind: %v", dir, err)
 	}
@@ -501,7 +478,7 @@ func TestStartReplacesAWrongEarlyPlugin(t *testing.T) {
 	if pid := pluginPid(t, svc); pid == wrong.Pid() {
 		t.Fatal("connected to an early plugin the search does not find")
 	}
-	waitGone(t, wrong.Pid())
+	testkit.WaitGone(t, wrong.Pid())
 	if _, err := os.Stat(wrong.SockDir); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("the wrong plugin's socket dir %s left behind: %v", wrong.SockDir, err)
 	}
@@ -521,5 +498,5 @@ func TestStartDiscardsTheEarlyPluginWhenTheSearchFails(t *testing.T) {
 	if failure.KindOf(err) != failure.Config {
 		t.Fatalf("start with no plugin to find: %v", err)
 	}
-	waitGone(t, p.Pid())
+	testkit.WaitGone(t, p.Pid())
 }

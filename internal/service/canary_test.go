@@ -2,13 +2,13 @@ package service
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
+	"github.com/tfy-secrets/tfy-secrets/internal/testkit"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
@@ -19,8 +19,8 @@ import (
 func TestCanaryValuesNeverEscape(t *testing.T) {
 	t.Parallel()
 	h := newHarness()
-	stored := "CANARY-stored-" + rand.Text()
-	fresh := "CANARY-fresh-" + rand.Text()
+	stored := testkit.Canary("CANARY-stored-")
+	fresh := testkit.Canary("CANARY-fresh-")
 	h.api.add("app", map[string]string{"OLD": stored, "KEEP": stored + "-2"})
 	ctx := context.Background()
 	var seen []string

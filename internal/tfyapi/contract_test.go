@@ -258,7 +258,8 @@ func (tg *target) deleteQuietly(id string) {
 	}
 }
 
-func keysOf(g tfyapi.SecretGroup) []string {
+// groupKeys returns the keys of g's secrets, sorted.
+func groupKeys(g tfyapi.SecretGroup) []string {
 	var ks []string
 	for _, s := range g.Secrets {
 		ks = append(ks, s.Key)
@@ -361,7 +362,7 @@ func TestContractGroupLifecycle(t *testing.T) {
 	if g.ID == "" || g.Name != name || g.IntegrationID != in.ID || g.TenantName == "" || g.FQN != g.TenantName+":"+name {
 		t.Fatalf("created group %+v", g)
 	}
-	if got := keysOf(g); !slices.Equal(got, []string{"API-KEY", "DB-PASSWORD"}) {
+	if got := groupKeys(g); !slices.Equal(got, []string{"API-KEY", "DB-PASSWORD"}) {
 		t.Errorf("created keys %v", got)
 	}
 	if g.CreatedAt.IsZero() || g.UpdatedAt.IsZero() {
@@ -374,7 +375,7 @@ func TestContractGroupLifecycle(t *testing.T) {
 	}
 
 	got, err := c.GetGroup(ctx, g.ID)
-	if err != nil || got.ID != g.ID || got.Name != name || !slices.Equal(keysOf(got), keysOf(g)) {
+	if err != nil || got.ID != g.ID || got.Name != name || !slices.Equal(groupKeys(got), groupKeys(g)) {
 		t.Fatalf("get group = %+v, %v", got, err)
 	}
 
@@ -408,7 +409,7 @@ func TestContractGroupLifecycle(t *testing.T) {
 	// Rotate DB-PASSWORD, keep API-KEY without resending it, add LOG-TOKEN.
 	newPass, logTok := tg.value("db2"), tg.value("log")
 	up, err := c.UpdateGroup(ctx, g.ID, []tfyapi.SecretInput{{Key: "DB-PASSWORD", Value: newPass}, {Key: "API-KEY"}, {Key: "LOG-TOKEN", Value: logTok}})
-	if err != nil || !slices.Equal(keysOf(up), []string{"API-KEY", "DB-PASSWORD", "LOG-TOKEN"}) {
+	if err != nil || !slices.Equal(groupKeys(up), []string{"API-KEY", "DB-PASSWORD", "LOG-TOKEN"}) {
 		t.Fatalf("update = %+v, %v", up, err)
 	}
 	after := secretsMatching(t, c, tfyapi.ListSecretsOptions{GroupID: g.ID, WithValue: true})
@@ -438,7 +439,7 @@ func TestContractGroupLifecycle(t *testing.T) {
 
 	// Omitting a key deletes it.
 	up, err = c.UpdateGroup(ctx, g.ID, []tfyapi.SecretInput{{Key: "DB-PASSWORD"}, {Key: "API-KEY"}})
-	if err != nil || !slices.Equal(keysOf(up), []string{"API-KEY", "DB-PASSWORD"}) {
+	if err != nil || !slices.Equal(groupKeys(up), []string{"API-KEY", "DB-PASSWORD"}) {
 		t.Fatalf("update omitting LOG-TOKEN = %+v, %v", up, err)
 	}
 	_, err = c.GetSecret(ctx, after["LOG-TOKEN"].ID)
@@ -448,7 +449,7 @@ func TestContractGroupLifecycle(t *testing.T) {
 	if err != nil || n != 1 {
 		t.Fatalf("delete secret = %d, %v", n, err)
 	}
-	if got, err := c.GetGroup(ctx, g.ID); err != nil || !slices.Equal(keysOf(got), []string{"DB-PASSWORD"}) {
+	if got, err := c.GetGroup(ctx, g.ID); err != nil || !slices.Equal(groupKeys(got), []string{"DB-PASSWORD"}) {
 		t.Errorf("after delete secret: %+v, %v", got, err)
 	}
 
@@ -600,7 +601,7 @@ func TestContractErrors(t *testing.T) {
 	_, err = c.UpdateGroup(ctx, g.ID, []tfyapi.SecretInput{{Key: "ONLY"}, {Key: "NEW-WITHOUT-VALUE"}})
 	tg.wantErr(t, "new key without value", err, tfyapi.ErrUnprocessable)
 
-	if got, err := c.GetGroup(ctx, g.ID); err != nil || !slices.Equal(keysOf(got), []string{"ONLY"}) {
+	if got, err := c.GetGroup(ctx, g.ID); err != nil || !slices.Equal(groupKeys(got), []string{"ONLY"}) {
 		t.Errorf("failed calls changed the group: %+v, %v", got, err)
 	}
 }

@@ -1,9 +1,13 @@
 package tfyapi
 
 import (
+	"errors"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
+
+	"github.com/tfy-secrets/tfy-secrets/internal/testkit"
 )
 
 func TestDecodeGroupTolerance(t *testing.T) {
@@ -82,7 +86,7 @@ func TestDecodeMalformed(t *testing.T) {
 // malformed around a canary; the errors describe kinds and places only.
 func TestDecodeErrorsDoNotQuoteValues(t *testing.T) {
 	t.Parallel()
-	c := canary(t, "v")
+	c := testkit.Canary("canary-v-")
 	num := "98765432123456789"
 	bodies := []string{
 		`{"data":{"value":` + num + `}}`,
@@ -167,6 +171,40 @@ func TestDecodePageTotals(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) || !strings.HasPrefix(err.Error(), "decode list secret groups response: ") {
 			t.Errorf("%s: err = %v, want %q", body, err, want)
 		}
+	}
+}
+
+// A group-list page's errors say what and where, and never quote the body.
+func TestDecodeGroupPageErrors(t *testing.T) {
+	t.Parallel()
+	value := testkit.Canary("canary-grouppage-")
+	for body, want := range map[string]string{
+		``:                                      "empty body",
+		`{"data":[`:                             "body ends early",
+		`{"data":[],"x":"` + value:              "body ends early",
+		`{"data":[],}`:                          "malformed JSON at byte 12",
+		`{"data":[] "` + value + `"}`:           "malformed JSON at byte 12",
+		`{"data":[]} x`:                         "trailing data after the JSON value",
+		`{"pagination":{"total":1}}`:            `missing "data" array`,
+		`{"data":null}`:                         `missing "data" array`,
+		`{"data":{}}`:                           "field data: got object, want []tfyapi.wireGroup",
+		`{"data":[1]}`:                          "field data: got number, want tfyapi.wireGroup",
+		`{"data":[],"pagination":{"total":{}}}`: "field pagination.total: got object, want int",
+		`{"data":[{"id":true}]}`:                "field data.id: got bool, want string",
+		`{"data":[{"associatedSecrets":[{"value":5}]}]}`:              "field data.associatedSecrets.value: got number, want string",
+		`{"data":[{"createdAt":"` + value + `"}]}`:                    "field data.createdAt: got string not in RFC 3339 form, want time.Time",
+		`{"data":[{"associatedSecrets":[{"id":["` + value + `"]}]}]}`: "field data.associatedSecrets.id: got array, want string",
+	} {
+		_, err := decodePage[wireGroup](strings.NewReader(body), "list secret groups")
+		if err == nil || !strings.HasPrefix(err.Error(), "decode list secret groups response: ") || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: err = %v, want %q", body, err, want)
+			continue
+		}
+		assertNoLeak(t, []string{value}, err.Error())
+	}
+	_, err := decodePage[wireGroup](iotest.ErrReader(errors.New("connection reset")), "list secret groups")
+	if err == nil || !strings.Contains(err.Error(), "connection reset") {
+		t.Errorf("read error: %v", err)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
+	"github.com/tfy-secrets/tfy-secrets/internal/testkit"
 )
 
 const groupJSON = `{"id":"g1","fqn":"acme:payments","tenantName":"acme","integrationId":"int-1","accountId":"acc-1",
@@ -22,7 +23,7 @@ const groupJSON = `{"id":"g1","fqn":"acme:payments","tenantName":"acme","integra
 // JSON body and headers, and checks the decoded answer.
 func TestEndpointRequests(t *testing.T) {
 	t.Parallel()
-	value := canary(t, "value")
+	value := testkit.Canary("canary-value-")
 	cases := []struct {
 		name      string
 		respond   string // 200 body
@@ -164,7 +165,7 @@ func TestEndpointRequests(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			key := canary(t, "key")
+			key := testkit.Canary("canary-key-")
 			f := newFakeAPI(t, func(w http.ResponseWriter, _ *http.Request, _ []byte) { writeJSON(w, 200, tc.respond) })
 			var logs []string
 			c, _ := testClient(t, f.URL, key, WithDebug(func(format string, args ...any) {
@@ -336,7 +337,7 @@ func TestNewValidatesBaseURLAndKey(t *testing.T) {
 
 func TestRedirectIsRefused(t *testing.T) {
 	t.Parallel()
-	key := canary(t, "key")
+	key := testkit.Canary("canary-key-")
 	var hits []string
 	target := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
 		hits = append(hits, r.Header.Get("Authorization"))
@@ -358,7 +359,7 @@ func TestRedirectIsRefused(t *testing.T) {
 
 func TestListSecretsRequestAndValues(t *testing.T) {
 	t.Parallel()
-	value := canary(t, "value")
+	value := testkit.Canary("canary-value-")
 	f := newFakeAPI(t, func(w http.ResponseWriter, _ *http.Request, _ []byte) {
 		writeJSON(w, 200, `{"data":[{"id":"s1","fqn":"acme:g:K","name":"K","secretGroupId":"g1","value":"`+value+`"}],"pagination":{"total":1}}`)
 	})

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
+	"github.com/tfy-secrets/tfy-secrets/internal/testkit"
 )
 
 var allSentinels = []error{ErrBadRequest, ErrUnauthorized, ErrForbidden, ErrNotFound, ErrConflict, ErrUnprocessable, ErrFailedDependency, ErrRateLimited, ErrUnavailable}
@@ -348,7 +349,7 @@ func TestConnectionFailures(t *testing.T) {
 // server echo them back in every way it could; no error or log may hold one.
 func TestValuesNeverEscape(t *testing.T) {
 	t.Parallel()
-	value, key := canary(t, "value"), canary(t, "key")
+	value, key := testkit.Canary("canary-value-"), testkit.Canary("canary-key-")
 	bodies := []string{
 		`{"message":"Invalid value ` + value + ` for key K; key ` + key + `"}`,
 		`plain text ` + value + ` ` + key,

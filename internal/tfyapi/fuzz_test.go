@@ -37,6 +37,12 @@ func FuzzDecodeGroupList(f *testing.F) {
 	f.Add([]byte(`{"data":[],"pagination":{"total":"0"}}`))
 	f.Add([]byte(`{"pagination":{"total":1}}`))
 	f.Add([]byte(`{"data":[{"id":1},{"id":"2"}]}`))
+	f.Add([]byte(`{"DATA":[{"ID":"a","Fqn":"t:x","associatedſecrets":[{"ſecretGroupId":"g","\u004bey":"k"}]}]}`))
+	f.Add([]byte(`{"data":[{"associatedSecrets":[{"value":"v1"},{"value":null}],"associatedSecrets":[{"value":"v2"}]}]}`))
+	f.Add([]byte(`{"data":[{"associatedSecrets":[{"value":"\u00e9\ud800","secretVersions":[{"version":"2","createdAt":null}]}]}]}`))
+	f.Add([]byte(`{"data":[{"id":7,"name":-1.5e3,"createdAt":"2026-01-02 03:04:05","activeDeploymentsCount":2}]}`))
+	f.Add([]byte(`{"data":[{"manifest":"m"}],"pagination":{"total":1e400}}`))
+	f.Add(groupPage(0, 2, 2))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p, err := decodePage[wireGroup](bytes.NewReader(b), "list secret groups")
 		if err != nil {
@@ -47,6 +53,11 @@ func FuzzDecodeGroupList(f *testing.F) {
 			g := p.items[i].group()
 			if g.Name == "" && g.FQN != "" && !strings.HasSuffix(g.FQN, ":") {
 				t.Fatalf("name not derived from fqn %q", g.FQN)
+			}
+			for _, s := range g.Secrets {
+				if s.Value.IsSet() {
+					t.Fatal("a listed group's secret carries a value")
+				}
 			}
 		}
 	})

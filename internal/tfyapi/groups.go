@@ -30,7 +30,6 @@ func (c *Client) ListGroups(ctx context.Context, opts ListGroupsOptions) iter.Se
 		},
 		convert: (*wireGroup).group,
 		id:      func(w *wireGroup) string { return string(w.ID) },
-		decode:  decodeGroupPage,
 	}
 	return l.walk(ctx, c)
 }

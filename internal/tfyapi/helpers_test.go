@@ -2,8 +2,6 @@ package tfyapi
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -18,16 +16,6 @@ import (
 
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
 )
-
-// canary returns a unique value that must never appear in output.
-func canary(t testing.TB, label string) string {
-	t.Helper()
-	b := make([]byte, 12)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return "canary-" + label + "-" + hex.EncodeToString(b)
-}
 
 // recorded is one request as the server saw it.
 type recorded struct {

@@ -36,7 +36,7 @@ func TestResponseBodyIsCapped(t *testing.T) {
 	t.Parallel()
 	const capBytes = 1 << 20
 	calls := map[string]func(c *Client) error{
-		"list groups (page walker)": func(c *Client) error {
+		"list groups": func(c *Client) error {
 			for _, err := range c.ListGroups(context.Background(), ListGroupsOptions{}) {
 				if err != nil {
 					return err
@@ -44,7 +44,7 @@ func TestResponseBodyIsCapped(t *testing.T) {
 			}
 			return nil
 		},
-		"get group (encoding/json)": func(c *Client) error { _, err := c.GetGroup(context.Background(), "g"); return err },
+		"get group": func(c *Client) error { _, err := c.GetGroup(context.Background(), "g"); return err },
 		"list secrets": func(c *Client) error {
 			for _, err := range c.ListSecrets(context.Background(), ListSecretsOptions{GroupID: "g"}) {
 				if err != nil {

@@ -25,8 +25,6 @@ type lister[W, T any] struct {
 	request func(offset, limit int) *request // builds the call for one page
 	convert func(*W) T
 	id      func(*W) string // detects a server that ignores offset
-	// decode reads one page; nil means decodePage.
-	decode func(r io.Reader, what string) (page[W], error)
 }
 
 // walk fetches pages lazily: the next page is requested only when the
@@ -37,17 +35,13 @@ type lister[W, T any] struct {
 func (l lister[W, T]) walk(ctx context.Context, c *Client) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
-		decode := l.decode
-		if decode == nil {
-			decode = decodePage[W]
-		}
 		offset := 0
 		prevFirst := ""
 		for {
 			var p page[W]
 			err := c.call(ctx, l.request(offset, l.size), func(r io.Reader) error {
 				var derr error
-				p, derr = decode(r, l.op)
+				p, derr = decodePage[W](r, l.op)
 				return derr
 			})
 			if err != nil {

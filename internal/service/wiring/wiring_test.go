@@ -3,9 +3,9 @@ package wiring_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"slices"
@@ -21,6 +21,7 @@ import (
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
 	"github.com/tfy-secrets/tfy-secrets/internal/service"
 	"github.com/tfy-secrets/tfy-secrets/internal/service/wiring"
+	"github.com/tfy-secrets/tfy-secrets/internal/testkit"
 	"github.com/tfy-secrets/tfy-secrets/internal/tfyapi"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 	"github.com/tfy-secrets/tfy-secrets/providers/builtin"
@@ -77,26 +78,9 @@ type env struct {
 	srv     *emulator.Server
 	svc     *service.Service
 	client  *tfyapi.Client // a second, independent client to check what the API holds
-	debug   *lockedBuffer
+	debug   *testkit.LockedBuffer
 	keyring *memKeyring
 	creds   *credentials.Resolver
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 func start(tb testing.TB, opts emulator.Options) *env {
@@ -119,7 +103,7 @@ var fastRetry = tfyapi.WithRetryPolicy(tfyapi.RetryPolicy{MaxAttempts: 2, BaseDe
 
 // serviceFor is the real service for one host and key, with credentials
 // resolved from an injected environment and an in-memory keyring.
-func serviceFor(tb testing.TB, url, key string) (*service.Service, *credentials.Resolver, *memKeyring, *lockedBuffer) {
+func serviceFor(tb testing.TB, url, key string) (*service.Service, *credentials.Resolver, *memKeyring, *testkit.LockedBuffer) {
 	tb.Helper()
 	vars := map[string]string{"TFY_BASE_URL": url, "TFY_API_KEY": key}
 	kr := &memKeyring{m: map[string]secret.Value{}}
@@ -127,7 +111,7 @@ func serviceFor(tb testing.TB, url, key string) (*service.Service, *credentials.
 		LookupEnv: func(k string) (string, bool) { v, ok := vars[k]; return v, ok },
 		WorkDir:   tb.TempDir(), HomeDir: tb.TempDir(), Keyring: kr,
 	})
-	debug := &lockedBuffer{}
+	debug := &testkit.LockedBuffer{}
 	svc, err := wiring.New(wiring.Config{Credentials: creds, PolicyCache: policyCache, APIOptions: []tfyapi.Option{fastRetry}, Debug: debug})
 	if err != nil {
 		tb.Fatal(err)
@@ -199,13 +183,11 @@ func (e *env) run(tb testing.TB, req plugin.MutationRequest, typed string) (plug
 	return p, res, err
 }
 
-func canary(tag string) string { return "CANARY-" + tag + "-" + rand.Text() }
-
 func TestLifecycleAgainstEmulator(t *testing.T) {
 	t.Parallel()
 	e := start(t, emulator.Options{})
 	gsm := e.integration(t, "integration/secret-store/gcp/gsm")
-	a, b, c, b2, d := canary("a"), canary("b"), canary("c"), canary("b2"), canary("d")
+	a, b, c, b2, d := testkit.Canary("CANARY-a-"), testkit.Canary("CANARY-b-"), testkit.Canary("CANARY-c-"), testkit.Canary("CANARY-b2-"), testkit.Canary("CANARY-d-")
 
 	p, res, err := e.run(t, plugin.MutationRequest{Call: cli(), Operation: plugin.OpGroupCreate, Group: "app", Integration: gsm,
 		Changes: []plugin.Change{src("A", a), src("B", b), src("C", c)}}, "")
@@ -223,14 +205,14 @@ func TestLifecycleAgainstEmulator(t *testing.T) {
 		t.Fatalf("merge: %+v %v", res, err)
 	}
 	if got, want := e.values(t, "app"), map[string]string{"A": a, "B": b2, "C": c, "D": d}; !mapsEqual(got, want) {
-		t.Fatalf("after merge: %v", keysOf(got))
+		t.Fatalf("after merge: %v", slices.Sorted(maps.Keys(got)))
 	}
 
 	_, _, err = e.run(t, plugin.MutationRequest{Call: cli(), Operation: plugin.OpGroupUpdate, Group: "demo:app", Unset: []string{"C"}}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := keysOf(e.values(t, "app")); !slices.Equal(got, []string{"A", "B", "D"}) {
+	if got := slices.Sorted(maps.Keys(e.values(t, "app"))); !slices.Equal(got, []string{"A", "B", "D"}) {
 		t.Fatalf("after unset: %v", got)
 	}
 
@@ -267,8 +249,8 @@ func TestLifecycleAgainstEmulator(t *testing.T) {
 			removed = append(removed, ch.Key)
 		}
 	}
-	if !slices.Equal(removed, []string{"B", "D"}) || !slices.Equal(keysOf(e.values(t, "app")), []string{"A"}) {
-		t.Fatalf("replace removed %v, left %v", removed, keysOf(e.values(t, "app")))
+	if !slices.Equal(removed, []string{"B", "D"}) || !slices.Equal(slices.Sorted(maps.Keys(e.values(t, "app"))), []string{"A"}) {
+		t.Fatalf("replace removed %v, left %v", removed, slices.Sorted(maps.Keys(e.values(t, "app"))))
 	}
 
 	// The last key cannot go; the group can, with its name typed.
@@ -317,7 +299,7 @@ func TestConcurrentWriterConflictLosesNothing(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 	got := e.values(t, "app")
-	if !slices.Equal(keysOf(got), []string{"A", "B", "THEIRS"}) || got["A"] != "a-value" {
+	if !slices.Equal(slices.Sorted(maps.Keys(got)), []string{"A", "B", "THEIRS"}) || got["A"] != "a-value" {
 		t.Fatalf("after the conflict: %v", got)
 	}
 }
@@ -342,7 +324,7 @@ func TestLostAnswerIsReportedPrecisely(t *testing.T) {
 				t.Fatalf("err = %v, want %q", err, want)
 			}
 			wantKeys := map[string][]string{"before": {"A", "B"}, "after": {"A"}}[drop]
-			if got := e.values(t, "app"); !slices.Equal(keysOf(got), wantKeys) || got["A"] != "a-value" {
+			if got := e.values(t, "app"); !slices.Equal(slices.Sorted(maps.Keys(got)), wantKeys) || got["A"] != "a-value" {
 				t.Fatalf("stored: %v", got)
 			}
 		})
@@ -361,7 +343,7 @@ func TestStoreRulesAndExplanations(t *testing.T) {
 		t.Fatalf("underscore on azure: %v", err)
 	}
 	// A raw value is refused, naming the key only.
-	lit := canary("literal")
+	lit := testkit.Canary("CANARY-literal-")
 	_, _, err = e.run(t, plugin.MutationRequest{Call: cli(), Operation: plugin.OpGroupCreate, Group: "az", Integration: azure,
 		Changes: []plugin.Change{{Key: "TOKEN", Source: plugin.SourceLiteral, Value: secret.FromString(lit)}}}, "")
 	if failure.KindOf(err) != failure.Denied || !strings.Contains(err.Error(), "TOKEN") || strings.Contains(err.Error(), lit) {
@@ -420,15 +402,6 @@ func mapsEqual(a, b map[string]string) bool {
 		}
 	}
 	return true
-}
-
-func keysOf(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
 
 // BenchmarkUpdate1000Keys is design section 9's budget: plan and apply an
@@ -523,7 +496,7 @@ func TestAzureSoftDeleteExplained(t *testing.T) {
 		strings.Contains(fe.Hint, "<vault>") {
 		t.Fatalf("err = %v\nhint: %s", err, fe.Hint)
 	}
-	if got := keysOf(e.values(t, "az")); !slices.Equal(got, []string{"API-KEY"}) {
+	if got := slices.Sorted(maps.Keys(e.values(t, "az"))); !slices.Equal(got, []string{"API-KEY"}) {
 		t.Fatalf("after the refused update: %v", got)
 	}
 }
@@ -552,7 +525,7 @@ func TestManifestMigrateAgainstEmulator(t *testing.T) {
 	}
 	want := map[string]string{"DB_URL": "postgres://one", "TOKEN": "t2", "EXTRA": "x"}
 	if got := e.values(t, "svc"); !mapsEqual(got, want) {
-		t.Fatalf("after the second migrate: %v", keysOf(got))
+		t.Fatalf("after the second migrate: %v", slices.Sorted(maps.Keys(got)))
 	}
 }
 
@@ -566,7 +539,7 @@ func TestViewerAndRejectedKeys(t *testing.T) {
 		Changes: []plugin.Change{src("A", strings.Repeat("a", 32))}}, ""); err != nil {
 		t.Fatal(err)
 	}
-	viewerKey := "viewer-" + rand.Text()
+	viewerKey := testkit.Canary("viewer-")
 	if err := e.srv.AddAPIKey(viewerKey, emulator.RoleViewer); err != nil {
 		t.Fatal(err)
 	}
@@ -584,7 +557,7 @@ func TestViewerAndRejectedKeys(t *testing.T) {
 	if fe.Kind != failure.Forbidden || fe.Kind.ExitCode() != 4 || !strings.Contains(fe.Message, "permissions") {
 		t.Fatalf("viewer write: %v", err)
 	}
-	rejected, _, _, _ := serviceFor(t, e.srv.URL(), "unknown-"+rand.Text())
+	rejected, _, _, _ := serviceFor(t, e.srv.URL(), testkit.Canary("unknown-"))
 	_, err = rejected.GetGroup(context.Background(), plugin.GetGroupRequest{Call: cli(), Group: "demo:app"})
 	fe = failure.As(err)
 	if fe.Kind != failure.Unauthorized || fe.Kind.ExitCode() != 3 || !strings.Contains(fe.Hint, "auth login") {
