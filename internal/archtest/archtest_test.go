@@ -173,6 +173,11 @@ func TestPackageTableHolds(t *testing.T) {
 				}
 			}
 		}
+		for _, imp := range p.Imports {
+			if imp == module+"/internal/testkit" {
+				t.Errorf("%s imports internal/testkit outside its tests", rel)
+			}
+		}
 		if !covered {
 			t.Errorf("package %s is in no row of docs/architecture.md's package table", rel)
 		}
