@@ -130,36 +130,45 @@ func NewApp(f *cmdutil.Factory, name string) *cli.App {
 		c.Category = "Aliases"
 		return c
 	}
+	talks := map[*cli.Command]bool{}
+	app.Metadata = map[string]any{pluginMetadata: talks}
+	// plugin declares a command whose run talks to the plugin.
+	plugin := func(c *cli.Command) *cli.Command {
+		talks[c] = true
+		return c
+	}
 	app.Commands = []*cli.Command{
 		group("auth", "Log in, log out, show the credentials in use",
 			cmdutil.Examples("tfy-secrets auth login --host https://acme.truefoundry.cloud", "tfy-secrets auth status", "tfy-secrets auth logout"),
-			login.NewCmd(f, nil), logout.NewCmd(f, nil), status.NewCmd(f, nil)),
+			plugin(login.NewCmd(f, nil)), plugin(logout.NewCmd(f, nil)), plugin(status.NewCmd(f, nil))),
 		group("integration", "Secret-store integrations",
 			cmdutil.Examples("tfy-secrets integration list", "tfy-secrets integration list --provider azure -o json"),
-			integrationlist.NewCmd(f, nil)),
+			plugin(integrationlist.NewCmd(f, nil))),
 		group("group", "Secret groups: list, get, create, update, delete",
 			cmdutil.Examples("tfy-secrets group list", "tfy-secrets group get my-app",
 				"tfy-secrets group create my-app --from-env DB_PASSWORD",
 				"tfy-secrets group update my-app --from-dotenv .env --unset OLD-KEY",
 				"tfy-secrets group delete my-app"),
-			grouplist.NewCmd(f, nil), groupget.NewCmd(f, nil), groupcreate.NewCmd(f, nil), groupupdate.NewCmd(f, nil), groupdelete.NewCmd(f, nil)),
+			plugin(grouplist.NewCmd(f, nil)), plugin(groupget.NewCmd(f, nil)), plugin(groupcreate.NewCmd(f, nil)),
+			plugin(groupupdate.NewCmd(f, nil)), plugin(groupdelete.NewCmd(f, nil))),
 		group("secret", "Single secrets: get, delete, versions",
 			cmdutil.Examples("tfy-secrets secret get my-app:DB_PASSWORD", "tfy-secrets secret versions my-app:DB_PASSWORD",
 				"tfy-secrets secret delete my-app:OLD-KEY"),
-			secretget.NewCmd(f, nil), secretdelete.NewCmd(f, nil), secretversions.NewCmd(f, nil)),
-		ref.NewCmd(f, nil),
+			plugin(secretget.NewCmd(f, nil)), plugin(secretdelete.NewCmd(f, nil)), plugin(secretversions.NewCmd(f, nil))),
+		plugin(ref.NewCmd(f, nil)),
 		group("policy", "Show, test, build and evaluate policies",
 			cmdutil.Examples("tfy-secrets policy show", "tfy-secrets policy test ./org-policy",
 				"tfy-secrets policy build ./org-policy --out org.tar.gz", "tfy-secrets policy eval --input input.json"),
-			policyshow.NewCmd(f, nil), policytest.NewCmd(f, nil), policybuild.NewCmd(f, nil), policyeval.NewCmd(f, nil)),
+			// test and build run the policy tool, which links OPA, instead.
+			plugin(policyshow.NewCmd(f, nil)), policytest.NewCmd(f, nil), policybuild.NewCmd(f, nil), plugin(policyeval.NewCmd(f, nil))),
 		version.NewCmd(f, nil),
 		completion.NewCmd(f, nil),
 		helpCmd(),
-		alias(grouplist.NewCmd(f, nil), "list"),
-		alias(groupget.NewCmd(f, nil), "get"),
-		alias(groupcreate.NewCmd(f, nil), "create"),
-		alias(groupupdate.NewCmd(f, nil), "update"),
-		alias(groupdelete.NewCmd(f, nil), "delete"),
+		alias(plugin(grouplist.NewCmd(f, nil)), "list"),
+		alias(plugin(groupget.NewCmd(f, nil)), "get"),
+		alias(plugin(groupcreate.NewCmd(f, nil)), "create"),
+		alias(plugin(groupupdate.NewCmd(f, nil)), "update"),
+		alias(plugin(groupdelete.NewCmd(f, nil)), "delete"),
 	}
 	for _, fl := range app.Flags {
 		if b, ok := fl.(*cli.BoolFlag); ok {
@@ -171,6 +180,20 @@ func NewApp(f *cmdutil.Factory, name string) *cli.App {
 	}
 	prepare(app.Commands, name, globalSummary(name, app.Flags))
 	return app
+}
+
+// pluginMetadata is the App.Metadata entry of the commands whose run talks
+// to the plugin (UsesPlugin).
+const pluginMetadata = "tfy-secrets/uses-plugin"
+
+// UsesPlugin reports whether cmd, a command of app's tree, talks to the
+// plugin when it runs, as NewApp declares for each command. The early start
+// of cmd/tfy-secrets/internal/prestart, which must decide before this tree
+// can be built, runs on tables generated from it; its tests run every
+// command to check the declaration.
+func UsesPlugin(app *cli.App, cmd *cli.Command) bool {
+	talks, _ := app.Metadata[pluginMetadata].(map[*cli.Command]bool)
+	return talks[cmd]
 }
 
 // helpCmd is `help [COMMAND...]`. cmdutil.Normalize runs it as
