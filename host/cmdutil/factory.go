@@ -12,7 +12,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 	"time"
 
@@ -29,17 +28,6 @@ const (
 	EnvDebug  = "TFY_DEBUG"
 	EnvCI     = "CI"
 )
-
-// Globals are the options accepted before or after the command words.
-type Globals struct {
-	Host    string
-	Output  render.Format
-	Yes     bool
-	DryRun  bool
-	Policy  string
-	Debug   bool
-	Timeout time.Duration
-}
 
 // StartFunc starts the plugin and returns its Service and a function that
 // stops it. The host's main wires the launcher in here.
@@ -72,6 +60,7 @@ type Factory struct {
 	// Version is the build's version string.
 	Version string
 
+	// Globals are the last command line's global options.
 	Globals Globals
 
 	start  StartFunc
@@ -92,14 +81,41 @@ func (f *Factory) Getenv(name string) string {
 	return v
 }
 
+// Session is what a command that talks to the plugin runs with besides its
+// parsed options: the streams, and the plugin started with g's --debug and
+// --timeout. Commands embed it in their Options.
+type Session struct {
+	IO *iostreams.IOStreams
+	// Service returns the plugin, starting it on the first call.
+	Service func(context.Context) (plugin.Service, error)
+	// Restart stops the plugin, if one was started, and starts a new one:
+	// after a plugin that crashed, hung or was killed, for one more read.
+	Restart func(context.Context) (plugin.Service, error)
+}
+
+// Session returns the Session of a command line whose global options are g.
+func (f *Factory) Session(g Globals) Session {
+	opts := StartOptions{Debug: g.Debug, Stderr: f.IOStreams.ErrOut, Timeout: g.Timeout}
+	return Session{
+		IO:      f.IOStreams,
+		Service: func(ctx context.Context) (plugin.Service, error) { return f.service(ctx, opts) },
+		Restart: func(ctx context.Context) (plugin.Service, error) { return f.restart(ctx, opts) },
+	}
+}
+
 // Service starts the plugin on first use and returns it.
 func (f *Factory) Service(ctx context.Context) (plugin.Service, error) {
+	return f.service(ctx, f.startOptions())
+}
+
+// service starts the plugin with opts on first use and returns it.
+func (f *Factory) service(ctx context.Context, opts StartOptions) (plugin.Service, error) {
 	f.once.Do(func() {
 		if f.start == nil {
 			f.svcErr = failure.New(failure.Unexpected, "no plugin launcher configured")
 			return
 		}
-		svc, stop, err := f.start(ctx, f.startOptions())
+		svc, stop, err := f.start(ctx, opts)
 		if err != nil {
 			f.svcErr = fmt.Errorf("start plugin: %w", err)
 			return
@@ -113,14 +129,14 @@ func (f *Factory) startOptions() StartOptions {
 	return StartOptions{Debug: f.Globals.Debug, Stderr: f.IOStreams.ErrOut, Timeout: f.Globals.Timeout}
 }
 
-// fresh stops the plugin, if one was started, and starts a new one: after
-// a plugin that crashed, hung or was killed, for one more read.
-func (f *Factory) fresh(ctx context.Context) (plugin.Service, error) {
+// restart stops the plugin, if one was started, and starts a new one with
+// opts.
+func (f *Factory) restart(ctx context.Context, opts StartOptions) (plugin.Service, error) {
 	f.Close()
 	if f.start == nil {
 		return nil, failure.New(failure.Unexpected, "no plugin launcher configured")
 	}
-	svc, stop, err := f.start(ctx, f.startOptions())
+	svc, stop, err := f.start(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("start plugin: %w", err)
 	}
@@ -143,27 +159,7 @@ func (f *Factory) Renderer() render.Renderer {
 
 // Call describes this invocation for the plugin and its policies.
 func (f *Factory) Call() plugin.Call {
-	return plugin.Call{
-		Host:        f.Globals.Host,
-		PolicyPath:  f.Globals.Policy,
-		Client:      plugin.ClientCLI,
-		Interactive: f.IOStreams.CanPrompt(),
-		Yes:         f.Globals.Yes,
-		DryRun:      f.Globals.DryRun,
-		CI:          isTrue(f.Getenv(EnvCI)),
-		Debug:       f.Globals.Debug,
-		Timeout:     f.Globals.Timeout,
-	}
-}
-
-// isTrue reads a boolean-ish environment variable the way CI systems set
-// them ("true", "1", "yes").
-func isTrue(v string) bool {
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "1", "true", "yes", "on":
-		return true
-	}
-	return false
+	return f.Globals.Call(f.IOStreams.CanPrompt())
 }
 
 // EnvTrue reports whether a boolean-ish environment variable is set to true.

@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
+	"github.com/tfy-secrets/tfy-secrets/host/iostreams"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 	"github.com/tfy-secrets/tfy-secrets/plugin/plugintest"
 )
@@ -126,12 +127,28 @@ func Env(vars map[string]string) func(string) (string, bool) {
 	}
 }
 
-// Parse runs only cmd's parsing and validation on args (flags may come
-// before or after positionals, as on the real command line). The command's
-// runF decides what happens after parsing.
+// Factory returns a Factory over test streams (stdin reads in) and the
+// environment env, whose plugin must not start: for parsing a command.
+func Factory(in string, env map[string]string) *cmdutil.Factory {
+	ios, _, _ := iostreams.Test(in)
+	f := cmdutil.NewFactory(ios, Start(nil, new(int)))
+	f.LookupEnv = Env(env)
+	return f
+}
+
+// Parse runs only cmd's parsing and validation on args (flags, the global
+// ones too, may come before or after positionals, as on the real command
+// line). The command's runF decides what happens after parsing.
 func Parse(cmd *cli.Command, args ...string) error {
+	return ParseLine(cmd, append([]string{cmd.Name}, args...)...)
+}
+
+// ParseLine is Parse for a whole command line after the program name, the
+// command's name included: for global flags before it.
+func ParseLine(cmd *cli.Command, line ...string) error {
 	app := &cli.App{
 		Name:                      "tfy-secrets",
+		Flags:                     cmdutil.GlobalFlags(),
 		Commands:                  []*cli.Command{cmd},
 		Writer:                    io.Discard,
 		ErrWriter:                 io.Discard,
@@ -141,9 +158,9 @@ func Parse(cmd *cli.Command, args ...string) error {
 		OnUsageError:              func(_ *cli.Context, err error, _ bool) error { return cmdutil.UsageError("%v", err) },
 	}
 	cmd.OnUsageError = app.OnUsageError
-	line, err := cmdutil.Normalize(app, append([]string{"tfy-secrets", cmd.Name}, args...))
+	l, err := cmdutil.Normalize(app, append([]string{"tfy-secrets"}, line...))
 	if err != nil {
 		return err
 	}
-	return app.Run(line.Argv)
+	return app.Run(l.Argv)
 }

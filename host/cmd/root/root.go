@@ -32,35 +32,8 @@ import (
 	secretversions "github.com/tfy-secrets/tfy-secrets/host/cmd/secret/versions"
 	"github.com/tfy-secrets/tfy-secrets/host/cmd/version"
 	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
-	"github.com/tfy-secrets/tfy-secrets/host/render"
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 )
-
-// The global flag names.
-const (
-	FlagHost    = "host"
-	FlagOutput  = "output" // cmdutil.Normalize knows this name too
-	FlagYes     = "yes"
-	FlagDryRun  = "dry-run"
-	FlagPolicy  = "policy"
-	FlagDebug   = "debug"
-	FlagTimeout = "timeout"
-	FlagVersion = "version" // cmdutil.Normalize turns it into the version command
-)
-
-func globalFlags() []cli.Flag {
-	return []cli.Flag{
-		&cli.StringFlag{Name: FlagHost, Usage: "TrueFoundry base `URL` (default: TFY_BASE_URL, TFY_HOST, the host stored at login)"},
-		&cli.StringFlag{Name: FlagOutput, Aliases: []string{"o"}, Value: string(render.Table), Usage: "output `FORMAT`: table, json or yaml"},
-		&cli.BoolFlag{Name: FlagYes, Aliases: []string{"y"}, Usage: "confirm mutations without a prompt (needed without a terminal)"},
-		&cli.BoolFlag{Name: FlagDryRun, Usage: "print the plan of a mutation and change nothing"},
-		&cli.StringFlag{Name: FlagPolicy, Usage: "organisation policy `BUNDLE` evaluated in addition to the defaults (env " + cmdutil.EnvPolicy + ")"},
-		&cli.BoolFlag{Name: FlagDebug, Usage: "redacted diagnostics on stderr (env " + cmdutil.EnvDebug + ")"},
-		&cli.DurationFlag{Name: FlagTimeout, Usage: "give up on the TrueFoundry API after `DURATION` (e.g. 30s)",
-			DefaultText: "0: each API request gives up after 30s, and each step of the command after 5m0s"},
-		&cli.BoolFlag{Name: FlagVersion, Aliases: []string{"v"}, Usage: "print the version (alone, without a command)"},
-	}
-}
 
 // rootAction runs for a bare `tfy-secrets` (the same help as --help) and
 // for positionals after `--`, which can only be a mistake.
@@ -104,7 +77,7 @@ func NewApp(f *cmdutil.Factory, name string) *cli.App {
 		ErrWriter:                 f.IOStreams.ErrOut,
 		// urfave/cli adds its help flag only to an app without a `help`
 		// command, and this tree has one.
-		Flags:        append(globalFlags(), cli.HelpFlag),
+		Flags:        append(cmdutil.GlobalFlags(), cli.HelpFlag),
 		OnUsageError: usageError,
 		// Exit codes are chosen in one place (package host); urfave/cli
 		// must never call os.Exit itself.
@@ -233,31 +206,12 @@ func prepare(cmds []*cli.Command, name, globals string) {
 	}
 }
 
-// readGlobals fills f.Globals. The environment fallbacks are read here
-// rather than through urfave/cli's EnvVars so that tests can supply the
-// environment without touching the process's.
+// readGlobals checks the global options and, with --debug, says what
+// they are; every command reads them again into its own Options.
 func readGlobals(c *cli.Context, f *cmdutil.Factory) error {
-	out, err := render.ParseFormat(c.String(FlagOutput))
+	g, err := cmdutil.ReadGlobals(c, f.LookupEnv)
 	if err != nil {
-		return cmdutil.UsageError("-o/--output: %v", err)
-	}
-	g := cmdutil.Globals{
-		Host:    c.String(FlagHost),
-		Output:  out,
-		Yes:     c.Bool(FlagYes),
-		DryRun:  c.Bool(FlagDryRun),
-		Policy:  c.String(FlagPolicy),
-		Debug:   c.Bool(FlagDebug),
-		Timeout: c.Duration(FlagTimeout),
-	}
-	if !c.IsSet(FlagPolicy) {
-		g.Policy = f.Getenv(cmdutil.EnvPolicy)
-	}
-	if !c.IsSet(FlagDebug) {
-		g.Debug = f.EnvTrue(cmdutil.EnvDebug)
-	}
-	if g.Timeout < 0 {
-		return cmdutil.UsageError("--timeout %s: must not be negative", g.Timeout)
+		return err
 	}
 	f.Globals = g
 	if g.Debug {

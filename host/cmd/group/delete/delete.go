@@ -51,5 +51,5 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 func run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	call := f.Call()
 	call.ConfirmName = opts.ConfirmName
-	return cmdutil.Mutate(ctx, f, plugin.MutationRequest{Call: call, Operation: plugin.OpGroupDelete, Group: opts.Group})
+	return cmdutil.Mutate(ctx, f.Session(f.Globals), f.Globals, plugin.MutationRequest{Call: call, Operation: plugin.OpGroupDelete, Group: opts.Group})
 }

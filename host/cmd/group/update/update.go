@@ -100,7 +100,7 @@ func run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	}
 	call := f.Call()
 	call.ConfirmName = opts.ConfirmName
-	return cmdutil.Mutate(ctx, f, plugin.MutationRequest{
+	return cmdutil.Mutate(ctx, f.Session(f.Globals), f.Globals, plugin.MutationRequest{
 		Call:      call,
 		Operation: plugin.OpGroupUpdate,
 		Group:     opts.Group,
