@@ -7,11 +7,14 @@ import (
 	"context"
 	"errors"
 	"io"
+	"reflect"
+	"testing"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
 	"github.com/tfy-secrets/tfy-secrets/host/iostreams"
+	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 	"github.com/tfy-secrets/tfy-secrets/plugin/plugintest"
 )
@@ -163,4 +166,45 @@ func ParseLine(cmd *cli.Command, line ...string) error {
 		return err
 	}
 	return app.Run(l.Argv)
+}
+
+// ParseCase is a command line for CheckParse: the arguments after the
+// command's name, the environment, and the Options they give (nil: a
+// usage error).
+type ParseCase[O any] struct {
+	Args []string
+	Env  map[string]string
+	Want *O
+}
+
+// CheckParse parses each case with the command newCmd builds over
+// Factory("", Env), and compares the Options its run would get with Want.
+// deps reports whether the Options' dependencies (streams, plugin,
+// helpers) are set, and clears them: they are left out of the comparison.
+func CheckParse[O any](t *testing.T, newCmd func(*cmdutil.Factory, func(context.Context, *O) error) *cli.Command, deps func(*O) bool, cases ...ParseCase[O]) {
+	t.Helper()
+	for _, tc := range cases {
+		var got *O
+		err := Parse(newCmd(Factory("", tc.Env), func(_ context.Context, o *O) error { got = o; return nil }), tc.Args...)
+		switch {
+		case tc.Want == nil && err == nil:
+			t.Errorf("%q: parsed as %+v, want a usage error", tc.Args, got)
+		case tc.Want == nil && failure.KindOf(err) != failure.Usage:
+			t.Errorf("%q: %v, want a usage error", tc.Args, err)
+		case tc.Want == nil:
+		case err != nil:
+			t.Errorf("%q: %v", tc.Args, err)
+		case !deps(got):
+			t.Errorf("%q: the dependencies are not all set: %+v", tc.Args, got)
+		case !reflect.DeepEqual(got, tc.Want):
+			t.Errorf("%q:\n got %+v\nwant %+v", tc.Args, got, tc.Want)
+		}
+	}
+}
+
+// Wired is CheckParse's deps for Options that embed a Session.
+func Wired(s *cmdutil.Session) bool {
+	ok := s.IO != nil && s.Service != nil && s.Restart != nil
+	*s = cmdutil.Session{}
+	return ok
 }
