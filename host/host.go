@@ -77,8 +77,8 @@ func Main(ctx context.Context, p Process) int {
 		err = app.RunContext(ctx, line.Argv)
 	}
 	output := line.Output
-	if f.Globals.Output != render.Table {
-		output = string(f.Globals.Output)
+	if format, ok := cmdutil.ErrorFormat(err); ok && format != render.Table {
+		output = string(format)
 	}
 	return report(ctx, p.IOStreams.ErrOut, output, args, err)
 }
