@@ -1,8 +1,8 @@
 // Package cmdutil holds what every host command shares: the Factory with its
-// lazily started plugin, the global options, the confirmation flow of
-// mutations and the report of one whose write ended abnormally, the checks
-// of GROUP, SECRET and KEY arguments, and the typed errors that decide exit
-// codes.
+// lazily started plugin, the global flags and their reading into each
+// command's Options, the confirmation flow of mutations and the report of
+// one whose write ended abnormally, the checks of GROUP, SECRET and KEY
+// arguments, and the typed errors that decide exit codes.
 //
 // It must not print data itself (render does) nor talk to TrueFoundry: the
 // only way out of the host is plugin.Service.
@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/tfy-secrets/tfy-secrets/host/iostreams"
-	"github.com/tfy-secrets/tfy-secrets/host/render"
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
@@ -42,9 +41,11 @@ type StartOptions struct {
 	Timeout time.Duration
 }
 
-// Factory hands commands their dependencies. Everything expensive is lazy:
-// the plugin process starts on the first call to Service, so `version`,
-// `--help`, completion and argument errors never start it.
+// Factory hands commands their dependencies, which each command puts in
+// its Options with the flags it parsed: runs never see the Factory.
+// Everything expensive is lazy: the plugin process starts on the first call
+// to a Session's Service, so `version`, `--help`, completion and argument
+// errors never start it.
 type Factory struct {
 	IOStreams *iostreams.IOStreams
 	// LookupEnv reads the environment (replaceable in tests).
@@ -60,9 +61,6 @@ type Factory struct {
 	// Version is the build's version string.
 	Version string
 
-	// Globals are the last command line's global options.
-	Globals Globals
-
 	start  StartFunc
 	once   sync.Once
 	svc    plugin.Service
@@ -72,7 +70,7 @@ type Factory struct {
 
 // NewFactory returns a Factory whose plugin is started by start on demand.
 func NewFactory(ios *iostreams.IOStreams, start StartFunc) *Factory {
-	return &Factory{IOStreams: ios, start: start, Globals: Globals{Output: render.Table}}
+	return &Factory{IOStreams: ios, start: start}
 }
 
 // Getenv returns an environment variable or "".
@@ -103,11 +101,6 @@ func (f *Factory) Session(g Globals) Session {
 	}
 }
 
-// Service starts the plugin on first use and returns it.
-func (f *Factory) Service(ctx context.Context) (plugin.Service, error) {
-	return f.service(ctx, f.startOptions())
-}
-
 // service starts the plugin with opts on first use and returns it.
 func (f *Factory) service(ctx context.Context, opts StartOptions) (plugin.Service, error) {
 	f.once.Do(func() {
@@ -123,10 +116,6 @@ func (f *Factory) service(ctx context.Context, opts StartOptions) (plugin.Servic
 		f.svc, f.stop = svc, stop
 	})
 	return f.svc, f.svcErr
-}
-
-func (f *Factory) startOptions() StartOptions {
-	return StartOptions{Debug: f.Globals.Debug, Stderr: f.IOStreams.ErrOut, Timeout: f.Globals.Timeout}
 }
 
 // restart stops the plugin, if one was started, and starts a new one with
@@ -150,16 +139,6 @@ func (f *Factory) Close() {
 		f.stop()
 		f.stop = nil
 	}
-}
-
-// Renderer returns the renderer for stdout in the chosen output format.
-func (f *Factory) Renderer() render.Renderer {
-	return render.New(f.Globals.Output, f.IOStreams.ColorEnabled())
-}
-
-// Call describes this invocation for the plugin and its policies.
-func (f *Factory) Call() plugin.Call {
-	return f.Globals.Call(f.IOStreams.CanPrompt())
 }
 
 // EnvTrue reports whether a boolean-ish environment variable is set to true.

@@ -351,18 +351,20 @@ var errEnough = errors.New("enough candidates")
 // service starts the plugin for a completion: the host and policy typed so
 // far apply, and every call is bounded by Timeout.
 func service(ctx context.Context, f *cmdutil.Factory, l line) (plugin.Service, plugin.Call, bool) {
-	f.Globals.Host = l.values["host"]
-	f.Globals.Policy = l.values["policy"]
-	if f.Globals.Policy == "" {
-		f.Globals.Policy = f.Getenv(cmdutil.EnvPolicy)
+	g := cmdutil.Globals{
+		Host:    l.values[cmdutil.FlagHost],
+		Policy:  l.values[cmdutil.FlagPolicy],
+		Timeout: Timeout,
+		CI:      f.EnvTrue(cmdutil.EnvCI),
 	}
-	f.Globals.Debug = false
-	f.Globals.Timeout = Timeout
-	svc, err := f.Service(ctx)
+	if g.Policy == "" {
+		g.Policy = f.Getenv(cmdutil.EnvPolicy)
+	}
+	svc, err := f.Session(g).Service(ctx)
 	if err != nil {
 		return nil, plugin.Call{}, false
 	}
-	return svc, f.Call(), true
+	return svc, g.Call(f.IOStreams.CanPrompt()), true
 }
 
 func groups(ctx context.Context, f *cmdutil.Factory, l line, cur string) []Candidate {

@@ -213,7 +213,6 @@ func readGlobals(c *cli.Context, f *cmdutil.Factory) error {
 	if err != nil {
 		return err
 	}
-	f.Globals = g
 	if g.Debug {
 		_, _ = fmt.Fprintf(f.IOStreams.ErrOut, "debug: host %s, output %s, timeout %s, policy bundle %q\n",
 			failure.Word(orDefault(g.Host)), g.Output, timeoutText(g.Timeout), failure.Word(g.Policy))
