@@ -31,8 +31,10 @@ func TestMutateFollowsItsGlobals(t *testing.T) {
 	} {
 		ios, out, _ := iostreams.Test("")
 		fake := &plugintest.Fake{
-			PlanFunc:  func(context.Context, plugin.MutationRequest) (plugin.Plan, error) { return plan, nil },
-			ApplyFunc: func(context.Context, plugin.ApplyRequest) (plugin.Result, error) { return plugin.Result{Group: "app"}, nil },
+			PlanFunc: func(context.Context, plugin.MutationRequest) (plugin.Plan, error) { return plan, nil },
+			ApplyFunc: func(context.Context, plugin.ApplyRequest) (plugin.Result, error) {
+				return plugin.Result{Group: "app"}, nil
+			},
 		}
 		s := Session{IO: ios, Service: func(context.Context) (plugin.Service, error) { return fake, nil }}
 		err := Mutate(t.Context(), s, tc.g, plugin.MutationRequest{Call: tc.g.Call(false), Operation: plugin.OpGroupUpdate, Group: "app"})
