@@ -30,8 +30,13 @@ import (
 // Name is the binary's name.
 const Name = "tfy-secrets"
 
-// shimName is the name under which the binary acts as the `tfy` shim.
-const shimName = "tfy"
+// The `tfy` shim: invoked as ShimName (or ShimName.exe), the binary runs
+// `tfy ShimCommand ...` itself and hands any other command to the next
+// `tfy` on PATH.
+const (
+	ShimName    = "tfy"
+	ShimCommand = "secrets"
+)
 
 // Process is what Main needs from the operating system; main passes the
 // real things and tests pass their own.
@@ -50,10 +55,10 @@ type Process struct {
 func Main(ctx context.Context, p Process) int {
 	args, name := p.Args, Name
 	if len(args) > 0 && isShim(args[0]) {
-		if len(args) < 2 || args[1] != "secrets" {
+		if len(args) < 2 || args[1] != ShimCommand {
 			return report(ctx, p.IOStreams.ErrOut, "", args, passThrough(p))
 		}
-		name = shimName + " secrets"
+		name = ShimName + " " + ShimCommand
 		args = append([]string{name}, args[2:]...)
 	}
 	f := cmdutil.NewFactory(p.IOStreams, p.Start)
@@ -72,15 +77,15 @@ func Main(ctx context.Context, p Process) int {
 		err = app.RunContext(ctx, line.Argv)
 	}
 	output := line.Output
-	if f.Globals.Output != render.Table {
-		output = string(f.Globals.Output)
+	if format, ok := cmdutil.ErrorFormat(err); ok && format != render.Table {
+		output = string(format)
 	}
 	return report(ctx, p.IOStreams.ErrOut, output, args, err)
 }
 
 func isShim(argv0 string) bool {
 	base := strings.TrimSuffix(filepath.Base(argv0), ".exe")
-	return base == shimName
+	return base == ShimName
 }
 
 // exitCoder is an error that carries its own exit code, such as the

@@ -47,7 +47,7 @@ func nextTfy(p Process) (string, error) {
 		if dir == "" {
 			continue
 		}
-		candidate := filepath.Join(dir, shimName)
+		candidate := filepath.Join(dir, ShimName)
 		info, err := os.Stat(candidate) // follows the symlink to its target
 		if err != nil || info.IsDir() || info.Mode()&0o111 == 0 {
 			continue

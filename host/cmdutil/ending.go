@@ -35,7 +35,8 @@ func (e *Stopped) Unwrap() error { return e.Err }
 const RereadBound = 10 * time.Second
 
 // applyFailed turns what ended an Apply into the command's error.
-func applyFailed(ctx context.Context, f *Factory, call plugin.Call, plan plugin.Plan, err error) error {
+// restart starts a new plugin for the read of what the write left behind.
+func applyFailed(ctx context.Context, restart func(context.Context) (plugin.Service, error), call plugin.Call, plan plugin.Plan, err error) error {
 	signal := signalOf(ctx)
 	if !errors.Is(err, plugin.ErrStopped) {
 		// The plugin answered: it knows best what it did.
@@ -53,7 +54,7 @@ func applyFailed(ctx context.Context, f *Factory, call plugin.Call, plan plugin.
 	// No answer: the plugin crashed, or the launcher killed it after its
 	// bound or grace. What the write did is read through a new plugin.
 	ending := failure.As(err)
-	state := reread(ctx, f, call, plan)
+	state := reread(ctx, restart, call, plan)
 	out := &failure.Error{
 		Kind:    ending.Kind,
 		Message: ending.Message + "; " + state,
@@ -91,7 +92,7 @@ func signalOf(ctx context.Context) signalError {
 // reread starts a new plugin for one read of the plan's group and says
 // what it shows about the write. It outlives ctx, which may be what
 // ended the write (Ctrl-C): the read changes nothing and is bounded.
-func reread(ctx context.Context, f *Factory, call plugin.Call, plan plugin.Plan) string {
+func reread(ctx context.Context, restart func(context.Context) (plugin.Service, error), call plugin.Call, plan plugin.Plan) string {
 	what := fmt.Sprintf("the %s of secret group %q", opNoun(plan.Operation), plan.Group)
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), RereadBound)
 	defer cancel()
@@ -99,7 +100,7 @@ func reread(ctx context.Context, f *Factory, call plugin.Call, plan plugin.Plan)
 	if group == "" {
 		group = plan.Group
 	}
-	svc, err := f.fresh(ctx)
+	svc, err := restart(ctx)
 	var d plugin.GroupDetail
 	if err == nil {
 		call.Timeout = RereadBound

@@ -73,10 +73,11 @@ func TestNoAnswerIsReportedFromAFreshRead(t *testing.T) {
 				starts++
 				return fake, func() { stops++ }, nil
 			})
-			if _, err := f.Service(t.Context()); err != nil {
+			s := f.Session(Globals{})
+			if _, err := s.Service(t.Context()); err != nil {
 				t.Fatal(err)
 			}
-			err := applyFailed(t.Context(), f, plugin.Call{}, tc.plan, stopped)
+			err := applyFailed(t.Context(), s.Restart, plugin.Call{}, tc.plan, stopped)
 			fe := failure.As(err)
 			if fe.Kind != failure.Unexpected || !strings.HasPrefix(fe.Message, "the tfy-secrets plugin stopped unexpectedly; ") || !strings.Contains(fe.Message, tc.want) {
 				t.Fatalf("message %q\nwant it to contain %q", fe.Message, tc.want)
@@ -103,10 +104,10 @@ func TestSignalledApplyKeepsTheSignalsExitCode(t *testing.T) {
 	plan := plugin.Plan{Operation: plugin.OpGroupUpdate, Group: "app", Changes: changes(map[string]plugin.Action{"A": plugin.ActionAdd})}
 	ios, _, _ := iostreams.Test("")
 	fake := &plugintest.Fake{GetGroupFunc: func(context.Context, plugin.GetGroupRequest) (plugin.GroupDetail, error) { return group(), nil }}
-	f := NewFactory(ios, func(context.Context, StartOptions) (plugin.Service, func(), error) { return fake, func() {}, nil })
+	restart := NewFactory(ios, func(context.Context, StartOptions) (plugin.Service, func(), error) { return fake, func() {}, nil }).Session(Globals{}).Restart
 
 	answer := failure.New(failure.Unavailable, "group.update was sent but got no answer; it may have been applied").WithHint("check")
-	err := applyFailed(ctx, f, plugin.Call{}, plan, answer)
+	err := applyFailed(ctx, restart, plugin.Call{}, plan, answer)
 	st, ok := errors.AsType[*Stopped](err)
 	if !ok || st.Code != 130 || st.Err.Message != "interrupted (Ctrl-C) while the change was being applied: group.update was sent but got no answer; it may have been applied" || st.Err.Hint != "check" {
 		t.Fatalf("answered: %#v", err)
@@ -116,7 +117,7 @@ func TestSignalledApplyKeepsTheSignalsExitCode(t *testing.T) {
 	}
 
 	gone := &failure.Error{Kind: failure.Unavailable, Message: "the tfy-secrets plugin gave no answer within 8s and was stopped", Err: plugin.ErrStopped}
-	err = applyFailed(ctx, f, plugin.Call{}, plan, gone)
+	err = applyFailed(ctx, restart, plugin.Call{}, plan, gone)
 	st, ok = errors.AsType[*Stopped](err)
 	if !ok || st.Code != 130 || !strings.HasPrefix(st.Err.Message, "interrupted (Ctrl-C) while the change was being applied; the tfy-secrets plugin gave no answer within 8s and was stopped; the update") {
 		t.Fatalf("no answer: %#v", err)

@@ -1,8 +1,8 @@
 // Package cmdutil holds what every host command shares: the Factory with its
-// lazily started plugin, the global options, the confirmation flow of
-// mutations and the report of one whose write ended abnormally, the checks
-// of GROUP, SECRET and KEY arguments, and the typed errors that decide exit
-// codes.
+// lazily started plugin, the global flags and their reading into each
+// command's Options, the confirmation flow of mutations and the report of
+// one whose write ended abnormally, the checks of GROUP, SECRET and KEY
+// arguments, and the typed errors that decide exit codes.
 //
 // It must not print data itself (render does) nor talk to TrueFoundry: the
 // only way out of the host is plugin.Service.
@@ -12,12 +12,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/tfy-secrets/tfy-secrets/host/iostreams"
-	"github.com/tfy-secrets/tfy-secrets/host/render"
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
@@ -29,17 +27,6 @@ const (
 	EnvDebug  = "TFY_DEBUG"
 	EnvCI     = "CI"
 )
-
-// Globals are the options accepted before or after the command words.
-type Globals struct {
-	Host    string
-	Output  render.Format
-	Yes     bool
-	DryRun  bool
-	Policy  string
-	Debug   bool
-	Timeout time.Duration
-}
 
 // StartFunc starts the plugin and returns its Service and a function that
 // stops it. The host's main wires the launcher in here.
@@ -54,9 +41,11 @@ type StartOptions struct {
 	Timeout time.Duration
 }
 
-// Factory hands commands their dependencies. Everything expensive is lazy:
-// the plugin process starts on the first call to Service, so `version`,
-// `--help`, completion and argument errors never start it.
+// Factory hands commands their dependencies, which each command puts in
+// its Options with the flags it parsed: runs never see the Factory.
+// Everything expensive is lazy: the plugin process starts on the first call
+// to a Session's Service, so `version`, `--help`, completion and argument
+// errors never start it.
 type Factory struct {
 	IOStreams *iostreams.IOStreams
 	// LookupEnv reads the environment (replaceable in tests).
@@ -72,8 +61,6 @@ type Factory struct {
 	// Version is the build's version string.
 	Version string
 
-	Globals Globals
-
 	start  StartFunc
 	once   sync.Once
 	svc    plugin.Service
@@ -83,7 +70,7 @@ type Factory struct {
 
 // NewFactory returns a Factory whose plugin is started by start on demand.
 func NewFactory(ios *iostreams.IOStreams, start StartFunc) *Factory {
-	return &Factory{IOStreams: ios, start: start, Globals: Globals{Output: render.Table}}
+	return &Factory{IOStreams: ios, start: start}
 }
 
 // Getenv returns an environment variable or "".
@@ -92,14 +79,36 @@ func (f *Factory) Getenv(name string) string {
 	return v
 }
 
-// Service starts the plugin on first use and returns it.
-func (f *Factory) Service(ctx context.Context) (plugin.Service, error) {
+// Session is what a command that talks to the plugin runs with besides its
+// parsed options: the streams, and the plugin started with g's --debug and
+// --timeout. Commands embed it in their Options.
+type Session struct {
+	IO *iostreams.IOStreams
+	// Service returns the plugin, starting it on the first call.
+	Service func(context.Context) (plugin.Service, error)
+	// Restart stops the plugin, if one was started, and starts a new one:
+	// after a plugin that crashed, hung or was killed, for one more read.
+	Restart func(context.Context) (plugin.Service, error)
+}
+
+// Session returns the Session of a command line whose global options are g.
+func (f *Factory) Session(g Globals) Session {
+	opts := StartOptions{Debug: g.Debug, Stderr: f.IOStreams.ErrOut, Timeout: g.Timeout}
+	return Session{
+		IO:      f.IOStreams,
+		Service: func(ctx context.Context) (plugin.Service, error) { return f.service(ctx, opts) },
+		Restart: func(ctx context.Context) (plugin.Service, error) { return f.restart(ctx, opts) },
+	}
+}
+
+// service starts the plugin with opts on first use and returns it.
+func (f *Factory) service(ctx context.Context, opts StartOptions) (plugin.Service, error) {
 	f.once.Do(func() {
 		if f.start == nil {
 			f.svcErr = failure.New(failure.Unexpected, "no plugin launcher configured")
 			return
 		}
-		svc, stop, err := f.start(ctx, f.startOptions())
+		svc, stop, err := f.start(ctx, opts)
 		if err != nil {
 			f.svcErr = fmt.Errorf("start plugin: %w", err)
 			return
@@ -109,18 +118,14 @@ func (f *Factory) Service(ctx context.Context) (plugin.Service, error) {
 	return f.svc, f.svcErr
 }
 
-func (f *Factory) startOptions() StartOptions {
-	return StartOptions{Debug: f.Globals.Debug, Stderr: f.IOStreams.ErrOut, Timeout: f.Globals.Timeout}
-}
-
-// fresh stops the plugin, if one was started, and starts a new one: after
-// a plugin that crashed, hung or was killed, for one more read.
-func (f *Factory) fresh(ctx context.Context) (plugin.Service, error) {
+// restart stops the plugin, if one was started, and starts a new one with
+// opts.
+func (f *Factory) restart(ctx context.Context, opts StartOptions) (plugin.Service, error) {
 	f.Close()
 	if f.start == nil {
 		return nil, failure.New(failure.Unexpected, "no plugin launcher configured")
 	}
-	svc, stop, err := f.start(ctx, f.startOptions())
+	svc, stop, err := f.start(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("start plugin: %w", err)
 	}
@@ -134,36 +139,6 @@ func (f *Factory) Close() {
 		f.stop()
 		f.stop = nil
 	}
-}
-
-// Renderer returns the renderer for stdout in the chosen output format.
-func (f *Factory) Renderer() render.Renderer {
-	return render.New(f.Globals.Output, f.IOStreams.ColorEnabled())
-}
-
-// Call describes this invocation for the plugin and its policies.
-func (f *Factory) Call() plugin.Call {
-	return plugin.Call{
-		Host:        f.Globals.Host,
-		PolicyPath:  f.Globals.Policy,
-		Client:      plugin.ClientCLI,
-		Interactive: f.IOStreams.CanPrompt(),
-		Yes:         f.Globals.Yes,
-		DryRun:      f.Globals.DryRun,
-		CI:          isTrue(f.Getenv(EnvCI)),
-		Debug:       f.Globals.Debug,
-		Timeout:     f.Globals.Timeout,
-	}
-}
-
-// isTrue reads a boolean-ish environment variable the way CI systems set
-// them ("true", "1", "yes").
-func isTrue(v string) bool {
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "1", "true", "yes", "on":
-		return true
-	}
-	return false
 }
 
 // EnvTrue reports whether a boolean-ish environment variable is set to true.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/tfy-secrets/tfy-secrets/host/iostreams"
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
@@ -21,9 +20,9 @@ func TestServiceStartsOnceAndStops(t *testing.T) {
 		gotDebug = opts.Debug
 		return nil, func() { stops++ }, nil
 	})
-	f.Globals.Debug = true
+	s := f.Session(Globals{Debug: true})
 	for range 3 {
-		if _, err := f.Service(context.Background()); err != nil {
+		if _, err := s.Service(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -39,26 +38,9 @@ func TestServiceStartFailure(t *testing.T) {
 	ios, _, _ := iostreams.Test("")
 	cause := failure.New(failure.Config, "plugin missing").WithHint("install it")
 	f := NewFactory(ios, func(context.Context, StartOptions) (plugin.Service, func(), error) { return nil, nil, cause })
-	_, err := f.Service(context.Background())
+	_, err := f.Session(Globals{}).Service(context.Background())
 	if !errors.Is(err, cause) || failure.KindOf(err) != failure.Config {
 		t.Fatalf("err %v", err)
 	}
 	f.Close() // nothing started, nothing to stop
-}
-
-func TestCall(t *testing.T) {
-	t.Parallel()
-	ios, _, _ := iostreams.Test("")
-	f := NewFactory(ios, nil)
-	f.LookupEnv = func(k string) (string, bool) { return map[string]string{"CI": "TRUE"}[k], k == "CI" }
-	f.Globals = Globals{Host: "h", Policy: "p", Yes: true, DryRun: true, Debug: true, Timeout: time.Second}
-	want := plugin.Call{Host: "h", PolicyPath: "p", Client: plugin.ClientCLI, Yes: true, DryRun: true, CI: true, Debug: true, Timeout: time.Second}
-	if got := f.Call(); got != want {
-		t.Fatalf("call %+v", got)
-	}
-	for v, want := range map[string]bool{"1": true, "yes": true, "on": true, "0": false, "false": false, "": false} {
-		if isTrue(v) != want {
-			t.Errorf("isTrue(%q) = %v", v, !want)
-		}
-	}
 }

@@ -18,8 +18,11 @@ import (
 // The plan is information for the person deciding, so it goes to stderr;
 // with --dry-run the plan is the command's output and goes to stdout in the
 // chosen format.
-func Mutate(ctx context.Context, f *Factory, req plugin.MutationRequest) error {
-	svc, err := f.Service(ctx)
+//
+// g are the command line's global options: --dry-run, --yes and the
+// output format.
+func Mutate(ctx context.Context, s Session, g Globals, req plugin.MutationRequest) error {
+	svc, err := s.Service(ctx)
 	if err != nil {
 		return err
 	}
@@ -27,35 +30,33 @@ func Mutate(ctx context.Context, f *Factory, req plugin.MutationRequest) error {
 	if err != nil {
 		return fmt.Errorf("plan: %w", err)
 	}
-	ios := f.IOStreams
-	if f.Globals.DryRun {
-		return f.Renderer().Plan(ios.Out, plan)
+	ios := s.IO
+	if g.DryRun {
+		return render.New(g.Output, ios.ColorEnabled()).Plan(ios.Out, plan)
 	}
 	if err := render.New(render.Table, ios.ErrColorEnabled()).Plan(ios.ErrOut, plan); err != nil {
 		return err
 	}
-	typed, err := confirm(ctx, f, plan, req.ConfirmName)
+	typed, err := confirm(ctx, ios, g.Yes, plan, req.ConfirmName)
 	if err != nil {
 		return err
 	}
 	res, err := svc.Apply(ctx, plugin.ApplyRequest{Call: req.Call, PlanID: plan.ID, Confirmed: true, TypedName: typed})
 	if err != nil {
-		return applyFailed(ctx, f, req.Call, plan, err)
+		return applyFailed(ctx, s.Restart, req.Call, plan, err)
 	}
 	// What another writer did around the write is for the person (stderr);
 	// JSON and YAML also carry it in the result document.
 	for _, w := range res.Warnings {
 		_, _ = fmt.Fprintf(ios.ErrOut, "warning: %s\n", w)
 	}
-	return f.Renderer().Result(ios.Out, res)
+	return render.New(g.Output, ios.ColorEnabled()).Result(ios.Out, res)
 }
 
 // confirm obtains what plan.Confirm demands and returns the typed name (for
 // typed confirmation). Without a terminal, --yes (and, for typed, a matching
 // --confirm-name) stands in for the person.
-func confirm(ctx context.Context, f *Factory, plan plugin.Plan, confirmName string) (string, error) {
-	ios := f.IOStreams
-	yes := f.Globals.Yes
+func confirm(ctx context.Context, ios *iostreams.IOStreams, yes bool, plan plugin.Plan, confirmName string) (string, error) {
 	switch plan.Confirm {
 	case plugin.ConfirmNone, "":
 		return "", nil

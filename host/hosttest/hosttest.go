@@ -7,10 +7,14 @@ import (
 	"context"
 	"errors"
 	"io"
+	"reflect"
+	"testing"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
+	"github.com/tfy-secrets/tfy-secrets/host/iostreams"
+	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 	"github.com/tfy-secrets/tfy-secrets/plugin/plugintest"
 )
@@ -126,12 +130,28 @@ func Env(vars map[string]string) func(string) (string, bool) {
 	}
 }
 
-// Parse runs only cmd's parsing and validation on args (flags may come
-// before or after positionals, as on the real command line). The command's
-// runF decides what happens after parsing.
+// Factory returns a Factory over test streams (stdin reads in) and the
+// environment env, whose plugin must not start: for parsing a command.
+func Factory(in string, env map[string]string) *cmdutil.Factory {
+	ios, _, _ := iostreams.Test(in)
+	f := cmdutil.NewFactory(ios, Start(nil, new(int)))
+	f.LookupEnv = Env(env)
+	return f
+}
+
+// Parse runs only cmd's parsing and validation on args (flags, the global
+// ones too, may come before or after positionals, as on the real command
+// line). The command's runF decides what happens after parsing.
 func Parse(cmd *cli.Command, args ...string) error {
+	return ParseLine(cmd, append([]string{cmd.Name}, args...)...)
+}
+
+// ParseLine is Parse for a whole command line after the program name, the
+// command's name included: for global flags before it.
+func ParseLine(cmd *cli.Command, line ...string) error {
 	app := &cli.App{
 		Name:                      "tfy-secrets",
+		Flags:                     cmdutil.GlobalFlags(),
 		Commands:                  []*cli.Command{cmd},
 		Writer:                    io.Discard,
 		ErrWriter:                 io.Discard,
@@ -141,9 +161,50 @@ func Parse(cmd *cli.Command, args ...string) error {
 		OnUsageError:              func(_ *cli.Context, err error, _ bool) error { return cmdutil.UsageError("%v", err) },
 	}
 	cmd.OnUsageError = app.OnUsageError
-	line, err := cmdutil.Normalize(app, append([]string{"tfy-secrets", cmd.Name}, args...))
+	l, err := cmdutil.Normalize(app, append([]string{"tfy-secrets"}, line...))
 	if err != nil {
 		return err
 	}
-	return app.Run(line.Argv)
+	return app.Run(l.Argv)
+}
+
+// ParseCase is a command line for CheckParse: the arguments after the
+// command's name, the environment, and the Options they give (nil: a
+// usage error).
+type ParseCase[O any] struct {
+	Args []string
+	Env  map[string]string
+	Want *O
+}
+
+// CheckParse parses each case with the command newCmd builds over
+// Factory("", Env), and compares the Options its run would get with Want.
+// deps reports whether the Options' dependencies (streams, plugin,
+// helpers) are set, and clears them: they are left out of the comparison.
+func CheckParse[O any](t *testing.T, newCmd func(*cmdutil.Factory, func(context.Context, *O) error) *cli.Command, deps func(*O) bool, cases ...ParseCase[O]) {
+	t.Helper()
+	for _, tc := range cases {
+		var got *O
+		err := Parse(newCmd(Factory("", tc.Env), func(_ context.Context, o *O) error { got = o; return nil }), tc.Args...)
+		switch {
+		case tc.Want == nil && err == nil:
+			t.Errorf("%q: parsed as %+v, want a usage error", tc.Args, got)
+		case tc.Want == nil && failure.KindOf(err) != failure.Usage:
+			t.Errorf("%q: %v, want a usage error", tc.Args, err)
+		case tc.Want == nil:
+		case err != nil:
+			t.Errorf("%q: %v", tc.Args, err)
+		case !deps(got):
+			t.Errorf("%q: the dependencies are not all set: %+v", tc.Args, got)
+		case !reflect.DeepEqual(got, tc.Want):
+			t.Errorf("%q:\n got %+v\nwant %+v", tc.Args, got, tc.Want)
+		}
+	}
+}
+
+// Wired is CheckParse's deps for Options that embed a Session.
+func Wired(s *cmdutil.Session) bool {
+	ok := s.IO != nil && s.Service != nil && s.Restart != nil
+	*s = cmdutil.Session{}
+	return ok
 }

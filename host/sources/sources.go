@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
+	"github.com/tfy-secrets/tfy-secrets/host/iostreams"
 	"github.com/tfy-secrets/tfy-secrets/internal/dotenv"
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
@@ -364,12 +365,13 @@ func unreadable(key string, err error) error {
 	return failure.Wrap(failure.Usage, err, fmt.Sprintf("--from-file %s=...: cannot read the named file: %v", key, readReason(err)))
 }
 
-// NewReader reads values with the Factory's environment and terminal; the
+// NewReader reads values from the environment lookupEnv reads and the
+// streams ios, bounding each read of stdin by timeout (--timeout); the
 // hidden prompt is offered only when a person can answer it.
-func NewReader(f *cmdutil.Factory) Reader {
-	r := Reader{LookupEnv: f.LookupEnv, Stdin: f.IOStreams.In, Timeout: f.Globals.Timeout}
-	if f.IOStreams.CanPrompt() {
-		r.Prompt = f.IOStreams.ReadSecret
+func NewReader(ios *iostreams.IOStreams, lookupEnv func(string) (string, bool), timeout time.Duration) Reader {
+	r := Reader{LookupEnv: lookupEnv, Stdin: ios.In, Timeout: timeout}
+	if ios.CanPrompt() {
+		r.Prompt = ios.ReadSecret
 	}
 	return r
 }

@@ -11,18 +11,19 @@ package completion
 import (
 	"context"
 	"fmt"
-	"io"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
+	"github.com/tfy-secrets/tfy-secrets/host/iostreams"
 )
 
 // Shells are the supported shells.
 var Shells = []string{"bash", "zsh", "fish"}
 
-// Options are the parsed arguments.
+// Options are the parsed argument, and the streams run writes to.
 type Options struct {
+	IO    *iostreams.IOStreams
 	Shell string
 }
 
@@ -41,7 +42,7 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			if err != nil {
 				return err
 			}
-			opts := &Options{Shell: args[0]}
+			opts := &Options{IO: f.IOStreams, Shell: args[0]}
 			switch opts.Shell {
 			case "bash", "zsh", "fish":
 			default:
@@ -50,7 +51,7 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			if runF != nil {
 				return runF(c.Context, opts)
 			}
-			return run(f.IOStreams.Out, opts)
+			return run(opts)
 		},
 	}
 }
@@ -156,9 +157,9 @@ complete -c %[1]s -f -a '(__%[2]s_complete)'
 // always for the tfy-secrets binary itself.
 const binary = "tfy-secrets"
 
-func run(w io.Writer, opts *Options) error {
+func run(opts *Options) error {
 	format := map[string]string{"bash": bashScript, "zsh": zshScript, "fish": fishScript}[opts.Shell]
-	if _, err := fmt.Fprintf(w, format, binary, "tfy_secrets"); err != nil {
+	if _, err := fmt.Fprintf(opts.IO.Out, format, binary, "tfy_secrets"); err != nil {
 		return fmt.Errorf("completion: %w", err)
 	}
 	return nil

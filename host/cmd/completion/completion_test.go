@@ -1,28 +1,24 @@
 package completion
 
 import (
-	"context"
 	"testing"
 
 	"github.com/tfy-secrets/tfy-secrets/host/hosttest"
 )
 
+type parseCase = hosttest.ParseCase[Options]
+
 func TestParse(t *testing.T) {
-	for _, tc := range []struct {
-		args []string
-		want Options
-		ok   bool
-	}{
-		{[]string{"bash"}, Options{Shell: "bash"}, true},
-		{[]string{"zsh"}, Options{Shell: "zsh"}, true},
-		{[]string{"fish"}, Options{Shell: "fish"}, true},
-		{[]string{"powershell"}, Options{}, false},
-		{nil, Options{}, false},
-	} {
-		var got *Options
-		err := hosttest.Parse(NewCmd(nil, func(_ context.Context, o *Options) error { got = o; return nil }), tc.args...)
-		if tc.ok != (err == nil) || (tc.ok && *got != tc.want) {
-			t.Errorf("%q: %+v, %v", tc.args, got, err)
-		}
+	deps := func(o *Options) bool {
+		ok := o.IO != nil
+		o.IO = nil
+		return ok
 	}
+	hosttest.CheckParse(t, NewCmd, deps,
+		parseCase{Args: []string{"bash"}, Want: &Options{Shell: "bash"}},
+		parseCase{Args: []string{"zsh"}, Want: &Options{Shell: "zsh"}},
+		parseCase{Args: []string{"fish"}, Want: &Options{Shell: "fish"}},
+		parseCase{Args: []string{"powershell"}},
+		parseCase{},
+	)
 }

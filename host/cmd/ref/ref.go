@@ -9,13 +9,17 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
+	"github.com/tfy-secrets/tfy-secrets/host/render"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
-// Options are the parsed arguments.
+// Options are the parsed global flags and arguments, and the streams and
+// plugin run works with.
 type Options struct {
-	Group string
-	Key   string
+	cmdutil.Session
+	Globals cmdutil.Globals
+	Group   string
+	Key     string
 }
 
 // NewCmd builds the command; runF replaces run in tests.
@@ -27,6 +31,10 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 		Description: "Prints tfy-secret://TENANT:GROUP:KEY alone (with -o json: {\"ref\": ...}).\n\n" +
 			cmdutil.Examples("tfy-secrets ref my-app DB_PASSWORD", "echo \"DB_PASSWORD: $(tfy-secrets ref my-app DB_PASSWORD)\" >> env.yaml"),
 		Action: func(c *cli.Context) error {
+			g, err := cmdutil.ReadGlobals(c, f.LookupEnv)
+			if err != nil {
+				return err
+			}
 			args, err := cmdutil.Args(c, 2, 2)
 			if err != nil {
 				return err
@@ -37,23 +45,23 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			if err := cmdutil.ValidateKey(args[1]); err != nil {
 				return err
 			}
-			opts := &Options{Group: args[0], Key: args[1]}
+			opts := &Options{Session: f.Session(g), Globals: g, Group: args[0], Key: args[1]}
 			if runF != nil {
 				return runF(c.Context, opts)
 			}
-			return run(c.Context, f, opts)
+			return run(c.Context, opts)
 		},
 	}
 }
 
-func run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
-	svc, err := f.Service(ctx)
+func run(ctx context.Context, opts *Options) error {
+	svc, err := opts.Service(ctx)
 	if err != nil {
 		return err
 	}
-	ref, err := svc.Ref(ctx, plugin.RefRequest{Call: f.Call(), Group: opts.Group, Key: opts.Key})
+	ref, err := svc.Ref(ctx, plugin.RefRequest{Call: opts.Globals.Call(opts.IO.CanPrompt()), Group: opts.Group, Key: opts.Key})
 	if err != nil {
 		return fmt.Errorf("ref: %w", err)
 	}
-	return f.Renderer().Ref(f.IOStreams.Out, ref)
+	return render.New(opts.Globals.Output, opts.IO.ColorEnabled()).Ref(opts.IO.Out, ref)
 }

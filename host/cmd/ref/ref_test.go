@@ -1,28 +1,24 @@
 package ref
 
 import (
-	"context"
 	"testing"
 
+	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
 	"github.com/tfy-secrets/tfy-secrets/host/hosttest"
+	"github.com/tfy-secrets/tfy-secrets/host/render"
 )
 
+type parseCase = hosttest.ParseCase[Options]
+
 func TestParse(t *testing.T) {
-	for _, tc := range []struct {
-		args []string
-		want Options
-		ok   bool
-	}{
-		{[]string{"app", "DB"}, Options{Group: "app", Key: "DB"}, true},
-		{[]string{"demo:app", "API-KEY"}, Options{Group: "demo:app", Key: "API-KEY"}, true},
-		{[]string{"app"}, Options{}, false},
-		{[]string{"app", "K=V"}, Options{}, false},
-		{[]string{"", "K"}, Options{}, false},
-	} {
-		var got *Options
-		err := hosttest.Parse(NewCmd(nil, func(_ context.Context, o *Options) error { got = o; return nil }), tc.args...)
-		if tc.ok != (err == nil) || (tc.ok && *got != tc.want) {
-			t.Errorf("%q: %+v, %v", tc.args, got, err)
-		}
-	}
+	table := cmdutil.Globals{Output: render.Table}
+	hosttest.CheckParse(t, NewCmd, func(o *Options) bool { return hosttest.Wired(&o.Session) },
+		parseCase{Args: []string{"app", "DB"}, Want: &Options{Globals: table, Group: "app", Key: "DB"}},
+		parseCase{Args: []string{"demo:app", "API-KEY"}, Want: &Options{Globals: table, Group: "demo:app", Key: "API-KEY"}},
+		parseCase{Args: []string{"app", "-o", "json", "DB", "--host=https://h.example"},
+			Want: &Options{Globals: cmdutil.Globals{Output: render.JSON, Host: "https://h.example"}, Group: "app", Key: "DB"}},
+		parseCase{Args: []string{"app"}},
+		parseCase{Args: []string{"app", "K=V"}},
+		parseCase{Args: []string{"", "K"}},
+	)
 }

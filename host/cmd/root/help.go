@@ -62,7 +62,7 @@ FLAGS:{{template "visibleFlagTemplate" .}}
 func globalSummary(name string, flags []cli.Flag) string {
 	var items []string
 	for _, fl := range flags {
-		if fl.Names()[0] == FlagVersion {
+		if fl.Names()[0] == cmdutil.FlagVersion {
 			continue
 		}
 		item := dashed(fl)

@@ -32,35 +32,8 @@ import (
 	secretversions "github.com/tfy-secrets/tfy-secrets/host/cmd/secret/versions"
 	"github.com/tfy-secrets/tfy-secrets/host/cmd/version"
 	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
-	"github.com/tfy-secrets/tfy-secrets/host/render"
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 )
-
-// The global flag names.
-const (
-	FlagHost    = "host"
-	FlagOutput  = "output" // cmdutil.Normalize knows this name too
-	FlagYes     = "yes"
-	FlagDryRun  = "dry-run"
-	FlagPolicy  = "policy"
-	FlagDebug   = "debug"
-	FlagTimeout = "timeout"
-	FlagVersion = "version" // cmdutil.Normalize turns it into the version command
-)
-
-func globalFlags() []cli.Flag {
-	return []cli.Flag{
-		&cli.StringFlag{Name: FlagHost, Usage: "TrueFoundry base `URL` (default: TFY_BASE_URL, TFY_HOST, the host stored at login)"},
-		&cli.StringFlag{Name: FlagOutput, Aliases: []string{"o"}, Value: string(render.Table), Usage: "output `FORMAT`: table, json or yaml"},
-		&cli.BoolFlag{Name: FlagYes, Aliases: []string{"y"}, Usage: "confirm mutations without a prompt (needed without a terminal)"},
-		&cli.BoolFlag{Name: FlagDryRun, Usage: "print the plan of a mutation and change nothing"},
-		&cli.StringFlag{Name: FlagPolicy, Usage: "organisation policy `BUNDLE` evaluated in addition to the defaults (env " + cmdutil.EnvPolicy + ")"},
-		&cli.BoolFlag{Name: FlagDebug, Usage: "redacted diagnostics on stderr (env " + cmdutil.EnvDebug + ")"},
-		&cli.DurationFlag{Name: FlagTimeout, Usage: "give up on the TrueFoundry API after `DURATION` (e.g. 30s)",
-			DefaultText: "0: each API request gives up after 30s, and each step of the command after 5m0s"},
-		&cli.BoolFlag{Name: FlagVersion, Aliases: []string{"v"}, Usage: "print the version (alone, without a command)"},
-	}
-}
 
 // rootAction runs for a bare `tfy-secrets` (the same help as --help) and
 // for positionals after `--`, which can only be a mistake.
@@ -104,7 +77,7 @@ func NewApp(f *cmdutil.Factory, name string) *cli.App {
 		ErrWriter:                 f.IOStreams.ErrOut,
 		// urfave/cli adds its help flag only to an app without a `help`
 		// command, and this tree has one.
-		Flags:        append(globalFlags(), cli.HelpFlag),
+		Flags:        append(cmdutil.GlobalFlags(), cli.HelpFlag),
 		OnUsageError: usageError,
 		// Exit codes are chosen in one place (package host); urfave/cli
 		// must never call os.Exit itself.
@@ -130,36 +103,45 @@ func NewApp(f *cmdutil.Factory, name string) *cli.App {
 		c.Category = "Aliases"
 		return c
 	}
+	talks := map[*cli.Command]bool{}
+	app.Metadata = map[string]any{pluginMetadata: talks}
+	// plugin declares a command whose run talks to the plugin.
+	plugin := func(c *cli.Command) *cli.Command {
+		talks[c] = true
+		return c
+	}
 	app.Commands = []*cli.Command{
 		group("auth", "Log in, log out, show the credentials in use",
 			cmdutil.Examples("tfy-secrets auth login --host https://acme.truefoundry.cloud", "tfy-secrets auth status", "tfy-secrets auth logout"),
-			login.NewCmd(f, nil), logout.NewCmd(f, nil), status.NewCmd(f, nil)),
+			plugin(login.NewCmd(f, nil)), plugin(logout.NewCmd(f, nil)), plugin(status.NewCmd(f, nil))),
 		group("integration", "Secret-store integrations",
 			cmdutil.Examples("tfy-secrets integration list", "tfy-secrets integration list --provider azure -o json"),
-			integrationlist.NewCmd(f, nil)),
+			plugin(integrationlist.NewCmd(f, nil))),
 		group("group", "Secret groups: list, get, create, update, delete",
 			cmdutil.Examples("tfy-secrets group list", "tfy-secrets group get my-app",
 				"tfy-secrets group create my-app --from-env DB_PASSWORD",
 				"tfy-secrets group update my-app --from-dotenv .env --unset OLD-KEY",
 				"tfy-secrets group delete my-app"),
-			grouplist.NewCmd(f, nil), groupget.NewCmd(f, nil), groupcreate.NewCmd(f, nil), groupupdate.NewCmd(f, nil), groupdelete.NewCmd(f, nil)),
+			plugin(grouplist.NewCmd(f, nil)), plugin(groupget.NewCmd(f, nil)), plugin(groupcreate.NewCmd(f, nil)),
+			plugin(groupupdate.NewCmd(f, nil)), plugin(groupdelete.NewCmd(f, nil))),
 		group("secret", "Single secrets: get, delete, versions",
 			cmdutil.Examples("tfy-secrets secret get my-app:DB_PASSWORD", "tfy-secrets secret versions my-app:DB_PASSWORD",
 				"tfy-secrets secret delete my-app:OLD-KEY"),
-			secretget.NewCmd(f, nil), secretdelete.NewCmd(f, nil), secretversions.NewCmd(f, nil)),
-		ref.NewCmd(f, nil),
+			plugin(secretget.NewCmd(f, nil)), plugin(secretdelete.NewCmd(f, nil)), plugin(secretversions.NewCmd(f, nil))),
+		plugin(ref.NewCmd(f, nil)),
 		group("policy", "Show, test, build and evaluate policies",
 			cmdutil.Examples("tfy-secrets policy show", "tfy-secrets policy test ./org-policy",
 				"tfy-secrets policy build ./org-policy --out org.tar.gz", "tfy-secrets policy eval --input input.json"),
-			policyshow.NewCmd(f, nil), policytest.NewCmd(f, nil), policybuild.NewCmd(f, nil), policyeval.NewCmd(f, nil)),
+			// test and build run the policy tool, which links OPA, instead.
+			plugin(policyshow.NewCmd(f, nil)), policytest.NewCmd(f, nil), policybuild.NewCmd(f, nil), plugin(policyeval.NewCmd(f, nil))),
 		version.NewCmd(f, nil),
 		completion.NewCmd(f, nil),
 		helpCmd(),
-		alias(grouplist.NewCmd(f, nil), "list"),
-		alias(groupget.NewCmd(f, nil), "get"),
-		alias(groupcreate.NewCmd(f, nil), "create"),
-		alias(groupupdate.NewCmd(f, nil), "update"),
-		alias(groupdelete.NewCmd(f, nil), "delete"),
+		alias(plugin(grouplist.NewCmd(f, nil)), "list"),
+		alias(plugin(groupget.NewCmd(f, nil)), "get"),
+		alias(plugin(groupcreate.NewCmd(f, nil)), "create"),
+		alias(plugin(groupupdate.NewCmd(f, nil)), "update"),
+		alias(plugin(groupdelete.NewCmd(f, nil)), "delete"),
 	}
 	for _, fl := range app.Flags {
 		if b, ok := fl.(*cli.BoolFlag); ok {
@@ -171,6 +153,20 @@ func NewApp(f *cmdutil.Factory, name string) *cli.App {
 	}
 	prepare(app.Commands, name, globalSummary(name, app.Flags))
 	return app
+}
+
+// pluginMetadata is the App.Metadata entry of the commands whose run talks
+// to the plugin (UsesPlugin).
+const pluginMetadata = "tfy-secrets/uses-plugin"
+
+// UsesPlugin reports whether cmd, a command of app's tree, talks to the
+// plugin when it runs, as NewApp declares for each command. The early start
+// of cmd/tfy-secrets/internal/prestart, which must decide before this tree
+// can be built, runs on tables generated from it; its tests run every
+// command to check the declaration.
+func UsesPlugin(app *cli.App, cmd *cli.Command) bool {
+	talks, _ := app.Metadata[pluginMetadata].(map[*cli.Command]bool)
+	return talks[cmd]
 }
 
 // helpCmd is `help [COMMAND...]`. cmdutil.Normalize runs it as
@@ -210,33 +206,13 @@ func prepare(cmds []*cli.Command, name, globals string) {
 	}
 }
 
-// readGlobals fills f.Globals. The environment fallbacks are read here
-// rather than through urfave/cli's EnvVars so that tests can supply the
-// environment without touching the process's.
+// readGlobals checks the global options and, with --debug, says what
+// they are; every command reads them again into its own Options.
 func readGlobals(c *cli.Context, f *cmdutil.Factory) error {
-	out, err := render.ParseFormat(c.String(FlagOutput))
+	g, err := cmdutil.ReadGlobals(c, f.LookupEnv)
 	if err != nil {
-		return cmdutil.UsageError("-o/--output: %v", err)
+		return err
 	}
-	g := cmdutil.Globals{
-		Host:    c.String(FlagHost),
-		Output:  out,
-		Yes:     c.Bool(FlagYes),
-		DryRun:  c.Bool(FlagDryRun),
-		Policy:  c.String(FlagPolicy),
-		Debug:   c.Bool(FlagDebug),
-		Timeout: c.Duration(FlagTimeout),
-	}
-	if !c.IsSet(FlagPolicy) {
-		g.Policy = f.Getenv(cmdutil.EnvPolicy)
-	}
-	if !c.IsSet(FlagDebug) {
-		g.Debug = f.EnvTrue(cmdutil.EnvDebug)
-	}
-	if g.Timeout < 0 {
-		return cmdutil.UsageError("--timeout %s: must not be negative", g.Timeout)
-	}
-	f.Globals = g
 	if g.Debug {
 		_, _ = fmt.Fprintf(f.IOStreams.ErrOut, "debug: host %s, output %s, timeout %s, policy bundle %q\n",
 			failure.Word(orDefault(g.Host)), g.Output, timeoutText(g.Timeout), failure.Word(g.Policy))

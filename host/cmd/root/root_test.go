@@ -46,7 +46,7 @@ func TestTree(t *testing.T) {
 	if strings.Join(leaves, ",") != strings.Join(want, ",") {
 		t.Fatalf("commands:\n got %v\nwant %v", leaves, want)
 	}
-	for _, name := range []string{FlagHost, FlagOutput, FlagYes, FlagDryRun, FlagPolicy, FlagDebug, FlagTimeout} {
+	for _, name := range []string{cmdutil.FlagHost, cmdutil.FlagOutput, cmdutil.FlagYes, cmdutil.FlagDryRun, cmdutil.FlagPolicy, cmdutil.FlagDebug, cmdutil.FlagTimeout} {
 		found := false
 		for _, f := range app.Flags {
 			found = found || f.Names()[0] == name
@@ -60,8 +60,8 @@ func TestTree(t *testing.T) {
 // TestTimeoutHelpMatchesTheClient: --timeout's help says what 0 leaves in
 // place, the API client's own per-request limit; the two must agree.
 func TestTimeoutHelpMatchesTheClient(t *testing.T) {
-	for _, fl := range globalFlags() {
-		if d, ok := fl.(*cli.DurationFlag); ok && d.Name == FlagTimeout {
+	for _, fl := range cmdutil.GlobalFlags() {
+		if d, ok := fl.(*cli.DurationFlag); ok && d.Name == cmdutil.FlagTimeout {
 			for _, want := range []string{"gives up after " + tfyapi.DefaultTimeout.String(), "after " + launcher.DefaultCallBound.String()} {
 				if !strings.Contains(d.DefaultText, want) {
 					t.Fatalf("--timeout's default text %q does not say %q", d.DefaultText, want)

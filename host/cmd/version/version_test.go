@@ -1,22 +1,25 @@
 package version
 
 import (
-	"context"
 	"testing"
 
 	"github.com/tfy-secrets/tfy-secrets/host/hosttest"
+	"github.com/tfy-secrets/tfy-secrets/host/render"
 )
 
+type parseCase = hosttest.ParseCase[Options]
+
 func TestParse(t *testing.T) {
-	called := 0
-	cmd := func() error {
-		return hosttest.Parse(NewCmd(nil, func(context.Context, *Options) error { called++; return nil }))
+	deps := func(o *Options) bool {
+		ok := o.IO != nil
+		o.IO = nil
+		return ok
 	}
-	if err := cmd(); err != nil || called != 1 {
-		t.Fatalf("no arguments: %v (called %d)", err, called)
-	}
-	err := hosttest.Parse(NewCmd(nil, func(context.Context, *Options) error { called++; return nil }), "extra")
-	if err == nil || called != 1 {
-		t.Fatalf("an extra argument was accepted: %v", err)
-	}
+	hosttest.CheckParse(t, NewCmd, deps,
+		parseCase{Want: &Options{Output: render.Table}},
+		parseCase{Args: []string{"-o", "json"}, Want: &Options{Output: render.JSON}},
+		parseCase{Args: []string{"--output=yaml", "--yes"}, Want: &Options{Output: render.YAML}},
+		parseCase{Args: []string{"extra"}},
+		parseCase{Args: []string{"-o", "xml"}},
+	)
 }

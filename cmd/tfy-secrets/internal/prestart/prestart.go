@@ -14,7 +14,14 @@
 // import-path order, each after its own imports, and this one must run
 // before google.golang.org and github.com/hashicorp (a process test of the
 // host checks that).
+//
+// That is also why it cannot read the command tree itself: building the
+// tree needs those packages initialised. Its tables (tables.go) are
+// generated from the tree instead, and the tests fail when they differ
+// from it.
 package prestart
+
+//go:generate go run gen.go
 
 import (
 	"os"
@@ -29,29 +36,6 @@ func init() {
 	}
 }
 
-// groups are the command words that group subcommands, each with the
-// subcommands that start the plugin (nil: all of them); leaves are the
-// single-word commands that do. Keep in step with host/cmd/root (the
-// host's process tests check every command of the tree).
-var (
-	groups = map[string]map[string]bool{
-		"auth": nil, "integration": nil, "group": nil, "secret": nil,
-		"policy": {"show": true, "eval": true},
-	}
-	leaves = map[string]bool{
-		"ref": true,
-		// The top-level aliases of `group ...`.
-		"list": true, "get": true, "create": true, "update": true, "delete": true,
-	}
-)
-
-// valueFlags are the global flags that take their value as the next
-// argument (as opposed to --flag=value).
-var valueFlags = map[string]bool{
-	"--host": true, "-host": true, "-o": true, "--output": true, "-output": true,
-	"--policy": true, "-policy": true, "--timeout": true, "-timeout": true,
-}
-
 // NeedsPlugin guesses from argv (os.Args) whether the command will start the
 // plugin. Invoked as the `tfy` shim, only `tfy secrets ...` is ours. Help
 // and completion requests never start it.
@@ -60,36 +44,43 @@ func NeedsPlugin(argv []string) bool {
 		return false
 	}
 	args := argv[1:]
-	if base := argv[0][strings.LastIndexByte(argv[0], os.PathSeparator)+1:]; base == "tfy" {
-		if len(args) == 0 || args[0] != "secrets" {
+	if isShim(argv[0]) {
+		if len(args) == 0 || args[0] != shimCommand {
 			return false
 		}
 		args = args[1:]
 	}
-	var words []string
+	if len(args) > 0 && args[len(args)-1] == legacyComplete {
+		return false
+	}
+	// Like cmdutil.Normalize: flags may come anywhere (only the top
+	// level's before the command words end), a value flag without =VALUE
+	// takes the next argument, and everything after -- is positional.
+	path := ""
 	for i := 0; i < len(args); i++ {
 		switch a := args[i]; {
 		case a == "--":
 			i = len(args)
-		case a == "-h" || a == "--help" || a == "-help" || a == "--generate-bash-completion":
-			return false
 		case len(a) > 1 && a[0] == '-':
-			if valueFlags[a] {
+			name, _, hasValue := strings.Cut(strings.TrimPrefix(a[1:], "-"), "=")
+			if isHelp(name) {
+				return false
+			}
+			if takesValue(name) && !hasValue {
 				i++
 			}
-		case len(words) < 2:
-			words = append(words, a)
+		case path == "":
+			path = a
+		case isGroup(path):
+			path += " " + a
 		}
 	}
-	switch {
-	case len(words) == 0:
-		return false
-	case leaves[words[0]]:
-		return true
-	}
-	subs, ok := groups[words[0]]
-	if !ok || len(words) < 2 {
-		return false
-	}
-	return subs == nil || subs[words[1]]
+	return usesPlugin(path)
+}
+
+// isShim is package host's test of argv[0], without path/filepath (see
+// the package doc): the base name is tfy or tfy.exe.
+func isShim(argv0 string) bool {
+	base := argv0[max(strings.LastIndexByte(argv0, '/'), strings.LastIndexByte(argv0, os.PathSeparator))+1:]
+	return strings.TrimSuffix(base, ".exe") == shimName
 }

@@ -1,13 +1,19 @@
 package prestart
 
 import (
+	"bytes"
+	"context"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/tfy-secrets/tfy-secrets/cmd/tfy-secrets/internal/prestart/internal/tables"
+	"github.com/tfy-secrets/tfy-secrets/host"
 	"github.com/tfy-secrets/tfy-secrets/host/cmd/root"
 	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
+	"github.com/tfy-secrets/tfy-secrets/host/hosttest"
 	"github.com/tfy-secrets/tfy-secrets/host/iostreams"
 )
 
@@ -19,16 +25,22 @@ func TestNeedsPlugin(t *testing.T) {
 	}{
 		{"tfy-secrets group list -o json", true},
 		{"tfy-secrets -o json group list", true},
+		{"tfy-secrets --o json group list", true},
 		{"tfy-secrets --host https://h.example group get app", true},
 		{"tfy-secrets --output=json --timeout 5s secret get app:KEY", true},
 		{"/usr/local/bin/tfy-secrets list", true},
+		{"tfy-secrets ls", true},
+		{"tfy-secrets group ls", true},
 		{"tfy-secrets ref app KEY", true},
 		{"tfy-secrets auth status", true},
 		{"tfy-secrets policy eval --input in.json", true},
 		{"tfy-secrets policy show", true},
 		{"tfy-secrets group create app --from-env DB_PASSWORD -y", true},
+		{"tfy-secrets group list --search -h", true}, // -h is the value of --search
 		{"tfy secrets group list", true},
 		{"/home/me/bin/tfy secrets -o yaml integration list", true},
+		{"tfy.exe secrets group list", true},
+		{"/opt/bin/tfy.exe secrets auth status", true},
 
 		{"tfy-secrets", false},
 		{"tfy-secrets version", false},
@@ -37,16 +49,22 @@ func TestNeedsPlugin(t *testing.T) {
 		{"tfy-secrets policy build ./p -o b.tar.gz", false},
 		{"tfy-secrets policy", false},
 		{"tfy-secrets group", false},
+		{"tfy-secrets help group list", false},
 		{"tfy-secrets group list --help", false},
 		{"tfy-secrets -h", false},
+		{"tfy-secrets --h group list", false},
 		{"tfy-secrets group get app -h", false},
 		{"tfy-secrets group list --generate-bash-completion", false},
+		{"tfy-secrets __complete group get ", false},
 		{"tfy-secrets --host group version", false}, // --host takes "group" as its value
 		{"tfy-secrets -- group list", false},
 		{"tfy-secrets nonsense", false},
+		{"tfy-secrets nonsense list", false},
 		{"tfy apps list", false},
+		{"tfy.exe apps list", false},
 		{"tfy", false},
 		{"tfy group list", false},
+		{"tfy.exe group list", false},
 		{"", false},
 	}
 	for _, c := range cases {
@@ -56,37 +74,121 @@ func TestNeedsPlugin(t *testing.T) {
 	}
 }
 
-// Every command of the host's tree is classified: the ones listed here run
-// without the plugin, all others start it. A new command fails this test
-// until it is classified.
-func TestNeedsPluginFollowsTheTree(t *testing.T) {
+// TestTablesFollowTheTree: tables.go is what the command tree gives now.
+func TestTablesFollowTheTree(t *testing.T) {
 	t.Parallel()
-	pluginFree := map[string]bool{
-		"version": true, "completion": true, "help": true, "policy test": true, "policy build": true,
+	want, err := tables.Source()
+	if err != nil {
+		t.Fatal(err)
 	}
+	got, err := os.ReadFile(tables.File)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("%s differs from the command tree: run `go generate ./cmd/tfy-secrets/internal/prestart` and commit", tables.File)
+	}
+}
+
+// runArgs are, for every command of the tree (by its first names), the
+// arguments that make it run to the end against a fake plugin that
+// answers everything. A new command fails TestNeedsPluginAgreesWithRunning
+// until it has an entry.
+var runArgs = map[string]string{
+	"auth login":       "--with-token", // the key is stdin
+	"auth logout":      "",
+	"auth status":      "",
+	"integration list": "",
+	"group list":       "",
+	"group get":        "app",
+	"group create":     "app --from-env K --yes",
+	"group update":     "app --from-env K --yes",
+	"group delete":     "app --yes --confirm-name app",
+	"secret get":       "app:K",
+	"secret delete":    "app:K --yes",
+	"secret versions":  "app:K",
+	"ref":              "app K",
+	"policy show":      "",
+	"policy test":      "./org",                // the policy tool, not found here
+	"policy build":     "./org --out b.tar.gz", // likewise
+	"policy eval":      "--input -",            // the document is stdin
+	"version":          "",
+	"completion":       "bash",
+	"help":             "group",
+	"list":             "",
+	"get":              "app",
+	"create":           "app --from-env K --yes",
+	"update":           "app --from-env K --yes",
+	"delete":           "app --yes --confirm-name app",
+}
+
+// TestNeedsPluginAgreesWithRunning runs every command of the tree, under
+// every name and alias, directly, with global flags before the command
+// words and through the tfy shim, and checks that NeedsPlugin guesses
+// that it starts the plugin exactly when running it does. Not parallel:
+// urfave/cli keeps its help flag in package variables that a run changes.
+func TestNeedsPluginAgreesWithRunning(t *testing.T) {
 	ios, _, _ := iostreams.Test("")
-	app := root.NewApp(cmdutil.NewFactory(ios, nil), "tfy-secrets")
-	seen := 0
-	var walk func(prefix []string, cmds []*cli.Command)
-	walk = func(prefix []string, cmds []*cli.Command) {
+	app := root.NewApp(cmdutil.NewFactory(ios, nil), host.Name)
+	var paths [][]string // every name of every leaf
+	var walk func(prefix []string, cmds []*cli.Command, first string)
+	walk = func(prefix []string, cmds []*cli.Command, first string) {
 		for _, c := range cmds {
-			path := append(append([]string(nil), prefix...), c.Name)
-			if len(c.Subcommands) > 0 {
-				walk(path, c.Subcommands)
-				continue
-			}
-			seen++
-			name := strings.Join(path, " ")
-			argv := append([]string{"tfy-secrets"}, path...)
-			if got, want := NeedsPlugin(argv), !pluginFree[name]; got != want {
-				t.Errorf("NeedsPlugin(%q) = %v, want %v", name, got, want)
+			for _, name := range c.Names() {
+				path := append(append([]string(nil), prefix...), name)
+				key := strings.TrimSpace(first + " " + c.Name)
+				if len(c.Subcommands) > 0 {
+					walk(path, c.Subcommands, key)
+					continue
+				}
+				if _, ok := runArgs[key]; !ok {
+					t.Fatalf("no runArgs for %q: add the arguments that run it", key)
+				}
+				paths = append(paths, append(path, strings.Fields(runArgs[key])...))
 			}
 		}
 	}
-	walk(nil, app.Commands)
-	if seen < 20 {
-		t.Fatalf("walked only %d commands", seen)
+	walk(nil, app.Commands, "")
+	started := 0
+	for _, path := range paths {
+		for _, argv := range [][]string{
+			append([]string{"tfy-secrets"}, path...),
+			append([]string{"/usr/bin/tfy-secrets", "-o", "json", "--timeout", "5s"}, path...),
+			append([]string{"tfy.exe", "secrets"}, path...),
+			append([]string{"/opt/tfy/bin/tfy", "secrets", "--host", "https://h.example"}, path...),
+		} {
+			starts, code := run(argv)
+			if code == 2 {
+				t.Errorf("%q: a usage error: fix its runArgs", argv)
+			}
+			if got, want := NeedsPlugin(argv), starts > 0; got != want {
+				t.Errorf("NeedsPlugin(%q) = %v, but running it started the plugin %d times", argv, got, starts)
+			}
+			if starts > 0 {
+				started++
+			}
+		}
 	}
+	if len(paths) < 25 || started == 0 {
+		t.Fatalf("ran %d commands, %d of them with the plugin", len(paths), started)
+	}
+}
+
+// run runs argv in-process against a fake plugin and returns how often
+// the plugin was started and the exit code.
+func run(argv []string) (starts, code int) {
+	ios, _, _ := iostreams.Test("{}")
+	code = host.Main(context.Background(), host.Process{
+		Args:       argv,
+		IOStreams:  ios,
+		LookupEnv:  hosttest.Env(map[string]string{"K": "v"}),
+		Environ:    func() []string { return nil },
+		Executable: func() (string, error) { return "", os.ErrNotExist },
+		LookPath:   func(string) (string, error) { return "", os.ErrNotExist },
+		Start:      hosttest.Start(hosttest.Canned(hosttest.Answers{Decision: []byte(`{}`)}), &starts),
+		Version:    "v0",
+	})
+	return starts, code
 }
 
 func FuzzNeedsPlugin(f *testing.F) {

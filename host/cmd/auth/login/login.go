@@ -12,12 +12,17 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
+	"github.com/tfy-secrets/tfy-secrets/host/render"
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
-// Options are the parsed flags.
+// Options are the parsed flags, the global ones included, and what run
+// works with: the streams, the plugin and the environment.
 type Options struct {
+	cmdutil.Session
+	LookupEnv func(string) (string, bool)
+	Globals   cmdutil.Globals
 	WithToken bool   // read the key from stdin
 	FromEnv   string // read the key from this environment variable
 }
@@ -43,10 +48,14 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			&cli.StringFlag{Name: "from-env", Usage: "read the API key from environment variable `VAR`"},
 		},
 		Action: func(c *cli.Context) error {
+			g, err := cmdutil.ReadGlobals(c, f.LookupEnv)
+			if err != nil {
+				return err
+			}
 			if _, err := cmdutil.Args(c, 0, 0); err != nil {
 				return err
 			}
-			opts := &Options{WithToken: c.Bool("with-token"), FromEnv: c.String("from-env")}
+			opts := &Options{Session: f.Session(g), LookupEnv: f.LookupEnv, Globals: g, WithToken: c.Bool("with-token"), FromEnv: c.String("from-env")}
 			if c.IsSet("from-env") && !cmdutil.IsEnvName(opts.FromEnv) {
 				// Not repeated: someone may have typed the key itself here.
 				return cmdutil.UsageError("--from-env must name an environment variable (letters, digits, _)").
@@ -58,32 +67,32 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			if runF != nil {
 				return runF(c.Context, opts)
 			}
-			return run(c.Context, f, opts)
+			return run(c.Context, opts)
 		},
 	}
 }
 
-func run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
-	key, err := readKey(ctx, f, opts)
+func run(ctx context.Context, opts *Options) error {
+	key, err := readKey(ctx, opts)
 	if err != nil {
 		return err
 	}
 	if key.Len() == 0 {
 		return cmdutil.UsageError("the API key is empty")
 	}
-	svc, err := f.Service(ctx)
+	svc, err := opts.Service(ctx)
 	if err != nil {
 		return err
 	}
-	st, err := svc.Login(ctx, plugin.LoginRequest{Call: f.Call(), Key: key})
+	st, err := svc.Login(ctx, plugin.LoginRequest{Call: opts.Globals.Call(opts.IO.CanPrompt()), Key: key})
 	if err != nil {
 		return fmt.Errorf("login: %w", err)
 	}
-	return f.Renderer().AuthStatus(f.IOStreams.Out, st)
+	return render.New(opts.Globals.Output, opts.IO.ColorEnabled()).AuthStatus(opts.IO.Out, st)
 }
 
-func readKey(ctx context.Context, f *cmdutil.Factory, opts *Options) (secret.Value, error) {
-	ios := f.IOStreams
+func readKey(ctx context.Context, opts *Options) (secret.Value, error) {
+	ios := opts.IO
 	switch {
 	case opts.WithToken:
 		b, err := io.ReadAll(io.LimitReader(ios.In, maxKeyBytes+1))
@@ -100,14 +109,14 @@ func readKey(ctx context.Context, f *cmdutil.Factory, opts *Options) (secret.Val
 		clear(b)
 		return secret.FromString(s), nil
 	case opts.FromEnv != "":
-		v, ok := f.LookupEnv(opts.FromEnv)
+		v, ok := opts.LookupEnv(opts.FromEnv)
 		if !ok {
 			return secret.Value{}, cmdutil.UsageError("--from-env: the named environment variable is not set")
 		}
 		return secret.FromString(v), nil
 	case ios.CanPrompt():
 		prompt := "TrueFoundry API key (input hidden): "
-		if h := f.Globals.Host; h != "" {
+		if h := opts.Globals.Host; h != "" {
 			prompt = fmt.Sprintf("TrueFoundry API key for %s (input hidden): ", h)
 		}
 		v, err := ios.ReadSecret(ctx, prompt)

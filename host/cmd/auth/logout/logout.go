@@ -12,8 +12,12 @@ import (
 	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
 )
 
-// Options are the parsed flags (the host comes from the global --host).
-type Options struct{}
+// Options are the parsed global flags (the host is --host), and the
+// streams and plugin run works with.
+type Options struct {
+	cmdutil.Session
+	Globals cmdutil.Globals
+}
 
 // NewCmd builds the command; runF replaces run in tests.
 func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli.Command {
@@ -23,27 +27,31 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 		ArgsUsage:   "[--host URL]",
 		Description: cmdutil.Examples("tfy-secrets auth logout", "tfy-secrets auth logout --host https://acme.truefoundry.cloud"),
 		Action: func(c *cli.Context) error {
+			g, err := cmdutil.ReadGlobals(c, f.LookupEnv)
+			if err != nil {
+				return err
+			}
 			if _, err := cmdutil.Args(c, 0, 0); err != nil {
 				return err
 			}
-			opts := &Options{}
+			opts := &Options{Session: f.Session(g), Globals: g}
 			if runF != nil {
 				return runF(c.Context, opts)
 			}
-			return run(c.Context, f, opts)
+			return run(c.Context, opts)
 		},
 	}
 }
 
-func run(ctx context.Context, f *cmdutil.Factory, _ *Options) error {
-	svc, err := f.Service(ctx)
+func run(ctx context.Context, opts *Options) error {
+	svc, err := opts.Service(ctx)
 	if err != nil {
 		return err
 	}
-	st, err := svc.Logout(ctx, f.Call())
+	st, err := svc.Logout(ctx, opts.Globals.Call(opts.IO.CanPrompt()))
 	if err != nil {
 		return fmt.Errorf("logout: %w", err)
 	}
-	_, _ = fmt.Fprintf(f.IOStreams.ErrOut, "Logged out of %s: its stored API key was removed.\n", st.Host)
+	_, _ = fmt.Fprintf(opts.IO.ErrOut, "Logged out of %s: its stored API key was removed.\n", st.Host)
 	return nil
 }

@@ -15,8 +15,13 @@ import (
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
-// Options are the parsed flags and arguments.
+// Options are the parsed flags, the global ones included, and arguments,
+// and what run works with: the streams, the plugin and the environment
+// the values are read from.
 type Options struct {
+	cmdutil.Session
+	LookupEnv   func(string) (string, bool)
+	Globals     cmdutil.Globals
 	Name        string
 	Integration string
 	Provider    string
@@ -44,6 +49,10 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			cmdutil.ConfirmNameFlag(),
 		}, sources.Flags()...),
 		Action: func(c *cli.Context) error {
+			g, err := cmdutil.ReadGlobals(c, f.LookupEnv)
+			if err != nil {
+				return err
+			}
 			args, err := cmdutil.Args(c, 1, -1)
 			if err != nil {
 				return err
@@ -51,7 +60,11 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			if err := cmdutil.ValidateName(args[0]); err != nil {
 				return err
 			}
-			opts := &Options{Name: args[0], Integration: c.String("integration"), Provider: c.String("provider"), ConfirmName: c.String(cmdutil.FlagConfirmName), Strict: c.Bool(sources.FlagStrict)}
+			opts := &Options{
+				Session: f.Session(g), LookupEnv: f.LookupEnv, Globals: g,
+				Name: args[0], Integration: c.String("integration"), Provider: c.String("provider"),
+				ConfirmName: c.String(cmdutil.FlagConfirmName), Strict: c.Bool(sources.FlagStrict),
+			}
 			if opts.Provider != "" && !slices.Contains(cmdutil.Providers, opts.Provider) {
 				return cmdutil.UsageError("unknown --provider %q: use one of %v", opts.Provider, cmdutil.Providers)
 			}
@@ -65,13 +78,13 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			if runF != nil {
 				return runF(c.Context, opts)
 			}
-			return run(c.Context, f, opts)
+			return run(c.Context, opts)
 		},
 	}
 }
 
-func run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
-	changes, err := sources.NewReader(f).Read(ctx, opts.Sources)
+func run(ctx context.Context, opts *Options) error {
+	changes, err := sources.NewReader(opts.IO, opts.LookupEnv, opts.Globals.Timeout).Read(ctx, opts.Sources)
 	if err != nil {
 		return err
 	}
@@ -80,9 +93,9 @@ func run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 			return err
 		}
 	}
-	call := f.Call()
+	call := opts.Globals.Call(opts.IO.CanPrompt())
 	call.ConfirmName = opts.ConfirmName
-	return cmdutil.Mutate(ctx, f, plugin.MutationRequest{
+	return cmdutil.Mutate(ctx, opts.Session, opts.Globals, plugin.MutationRequest{
 		Call:        call,
 		Operation:   plugin.OpGroupCreate,
 		Group:       opts.Name,

@@ -1,41 +1,44 @@
 package create
 
 import (
-	"context"
-	"reflect"
 	"testing"
 
+	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
 	"github.com/tfy-secrets/tfy-secrets/host/hosttest"
+	"github.com/tfy-secrets/tfy-secrets/host/render"
 	"github.com/tfy-secrets/tfy-secrets/host/sources"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
+type parseCase = hosttest.ParseCase[Options]
+
 func TestParse(t *testing.T) {
-	for _, tc := range []struct {
-		args []string
-		want *Options
-	}{
-		{[]string{"app", "--from-env", "K", "--provider", "gcp"}, &Options{Name: "app", Provider: "gcp",
-			Sources: []sources.Spec{{Key: "K", Source: plugin.SourceEnv, Name: "K"}}}},
-		{[]string{"--integration", "demo:aws:sm", "app", "A=x", "--from-file", "F=a,b.pem", "--from-dotenv", ".env", "--prompt", "P"},
-			&Options{Name: "app", Integration: "demo:aws:sm", Sources: []sources.Spec{
+	table := cmdutil.Globals{Output: render.Table}
+	envK := []sources.Spec{{Key: "K", Source: plugin.SourceEnv, Name: "K"}}
+	deps := func(o *Options) bool {
+		ok := o.LookupEnv != nil
+		o.LookupEnv = nil
+		return hosttest.Wired(&o.Session) && ok
+	}
+	hosttest.CheckParse(t, NewCmd, deps,
+		parseCase{Args: []string{"app", "--from-env", "K", "--provider", "gcp"}, Want: &Options{Globals: table, Name: "app", Provider: "gcp", Sources: envK}},
+		parseCase{Args: []string{"--integration", "demo:aws:sm", "app", "A=x", "--from-file", "F=a,b.pem", "--from-dotenv", ".env", "--prompt", "P"},
+			Want: &Options{Globals: table, Name: "app", Integration: "demo:aws:sm", Sources: []sources.Spec{
 				{Key: "F", Source: plugin.SourceFile, Name: "a,b.pem"},
 				{Source: plugin.SourceDotenv, Name: ".env"},
 				{Key: "P", Source: plugin.SourcePrompt},
 				{Key: "A", Source: plugin.SourceLiteral},
 			}}},
-		{[]string{"app", "--from-env", "K", "--confirm-name", "app"}, &Options{Name: "app", ConfirmName: "app",
-			Sources: []sources.Spec{{Key: "K", Source: plugin.SourceEnv, Name: "K"}}}},
-		{[]string{"app"}, nil},
-		{[]string{"demo:app", "--from-env", "K"}, nil},
-		{[]string{"app", "--provider", "ibm", "--from-env", "K"}, nil},
-		{[]string{"app", "--from-file", "K"}, nil},
-		{nil, nil},
-	} {
-		var got *Options
-		err := hosttest.Parse(NewCmd(nil, func(_ context.Context, o *Options) error { got = o; return nil }), tc.args...)
-		if (tc.want == nil) != (err != nil) || (tc.want != nil && !reflect.DeepEqual(got, tc.want)) {
-			t.Errorf("%q: %+v, %v", tc.args, got, err)
-		}
-	}
+		parseCase{Args: []string{"app", "--from-env", "K", "--confirm-name", "app", "--strict"},
+			Want: &Options{Globals: table, Name: "app", ConfirmName: "app", Strict: true, Sources: envK}},
+		parseCase{Args: []string{"--dry-run", "-o", "json", "app", "--from-env", "K"},
+			Want: &Options{Globals: cmdutil.Globals{Output: render.JSON, DryRun: true}, Name: "app", Sources: envK}},
+		parseCase{Args: []string{"app", "--from-env", "K", "-y", "--timeout", "0s", "--policy=org.tar.gz"},
+			Want: &Options{Globals: cmdutil.Globals{Output: render.Table, Yes: true, Policy: "org.tar.gz"}, Name: "app", Sources: envK}},
+		parseCase{Args: []string{"app"}},
+		parseCase{Args: []string{"demo:app", "--from-env", "K"}},
+		parseCase{Args: []string{"app", "--provider", "ibm", "--from-env", "K"}},
+		parseCase{Args: []string{"app", "--from-file", "K"}},
+		parseCase{},
+	)
 }

@@ -14,8 +14,11 @@ import (
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
-// Options are the parsed flags and arguments.
+// Options are the parsed flags, the global ones included, and argument,
+// and the streams and plugin run works with.
 type Options struct {
+	cmdutil.Session
+	Globals     cmdutil.Globals
 	Group       string
 	ConfirmName string
 }
@@ -32,6 +35,10 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			cmdutil.ConfirmNameFlag(),
 		},
 		Action: func(c *cli.Context) error {
+			g, err := cmdutil.ReadGlobals(c, f.LookupEnv)
+			if err != nil {
+				return err
+			}
 			args, err := cmdutil.Args(c, 1, 1)
 			if err != nil {
 				return err
@@ -39,17 +46,17 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			if err := cmdutil.ValidateGroup(args[0]); err != nil {
 				return err
 			}
-			opts := &Options{Group: args[0], ConfirmName: c.String(cmdutil.FlagConfirmName)}
+			opts := &Options{Session: f.Session(g), Globals: g, Group: args[0], ConfirmName: c.String(cmdutil.FlagConfirmName)}
 			if runF != nil {
 				return runF(c.Context, opts)
 			}
-			return run(c.Context, f, opts)
+			return run(c.Context, opts)
 		},
 	}
 }
 
-func run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
-	call := f.Call()
+func run(ctx context.Context, opts *Options) error {
+	call := opts.Globals.Call(opts.IO.CanPrompt())
 	call.ConfirmName = opts.ConfirmName
-	return cmdutil.Mutate(ctx, f, plugin.MutationRequest{Call: call, Operation: plugin.OpGroupDelete, Group: opts.Group})
+	return cmdutil.Mutate(ctx, opts.Session, opts.Globals, plugin.MutationRequest{Call: call, Operation: plugin.OpGroupDelete, Group: opts.Group})
 }

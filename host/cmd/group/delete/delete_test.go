@@ -1,27 +1,25 @@
 package delete
 
 import (
-	"context"
 	"testing"
 
+	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
 	"github.com/tfy-secrets/tfy-secrets/host/hosttest"
+	"github.com/tfy-secrets/tfy-secrets/host/render"
 )
 
+type parseCase = hosttest.ParseCase[Options]
+
 func TestParse(t *testing.T) {
-	for _, tc := range []struct {
-		args []string
-		want Options
-		ok   bool
-	}{
-		{[]string{"app"}, Options{Group: "app"}, true},
-		{[]string{"app", "--confirm-name", "app"}, Options{Group: "app", ConfirmName: "app"}, true},
-		{nil, Options{}, false},
-		{[]string{"app", "more"}, Options{}, false},
-	} {
-		var got *Options
-		err := hosttest.Parse(NewCmd(nil, func(_ context.Context, o *Options) error { got = o; return nil }), tc.args...)
-		if tc.ok != (err == nil) || (tc.ok && *got != tc.want) {
-			t.Errorf("%q: %+v, %v", tc.args, got, err)
-		}
-	}
+	table := cmdutil.Globals{Output: render.Table}
+	hosttest.CheckParse(t, NewCmd, func(o *Options) bool { return hosttest.Wired(&o.Session) },
+		parseCase{Args: []string{"app"}, Want: &Options{Globals: table, Group: "app"}},
+		parseCase{Args: []string{"app", "--confirm-name", "app"}, Want: &Options{Globals: table, Group: "app", ConfirmName: "app"}},
+		parseCase{Args: []string{"--yes", "app", "--confirm-name=app", "-o", "json"},
+			Want: &Options{Globals: cmdutil.Globals{Output: render.JSON, Yes: true}, Group: "app", ConfirmName: "app"}},
+		parseCase{Args: []string{"app", "--dry-run"}, Want: &Options{Globals: cmdutil.Globals{Output: render.Table, DryRun: true}, Group: "app"}},
+		parseCase{},
+		parseCase{Args: []string{"app", "more"}},
+		parseCase{Args: []string{"app", "--yes=maybe"}},
+	)
 }

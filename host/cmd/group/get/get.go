@@ -14,8 +14,11 @@ import (
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
-// Options are the parsed flags and arguments.
+// Options are the parsed flags, the global ones included, and arguments,
+// and the streams and plugin run works with.
 type Options struct {
+	cmdutil.Session
+	Globals    cmdutil.Globals
 	Group      string
 	ShowPrefix bool
 }
@@ -32,6 +35,10 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			&cli.BoolFlag{Name: "show-prefix", Usage: "show the first 4 characters of long values where policy allows"},
 		},
 		Action: func(c *cli.Context) error {
+			g, err := cmdutil.ReadGlobals(c, f.LookupEnv)
+			if err != nil {
+				return err
+			}
 			args, err := cmdutil.Args(c, 1, 1)
 			if err != nil {
 				return err
@@ -39,28 +46,28 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			if err := cmdutil.ValidateGroup(args[0]); err != nil {
 				return err
 			}
-			opts := &Options{Group: args[0], ShowPrefix: c.Bool("show-prefix")}
+			opts := &Options{Session: f.Session(g), Globals: g, Group: args[0], ShowPrefix: c.Bool("show-prefix")}
 			if runF != nil {
 				return runF(c.Context, opts)
 			}
-			return run(c.Context, f, opts)
+			return run(c.Context, opts)
 		},
 	}
 }
 
-func run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
-	svc, err := f.Service(ctx)
+func run(ctx context.Context, opts *Options) error {
+	svc, err := opts.Service(ctx)
 	if err != nil {
 		return err
 	}
-	call := f.Call()
+	call := opts.Globals.Call(opts.IO.CanPrompt())
 	call.ShowPrefix = opts.ShowPrefix
 	d, err := svc.GetGroup(ctx, plugin.GetGroupRequest{Call: call, Group: opts.Group})
 	if err != nil {
 		return fmt.Errorf("get group: %w", err)
 	}
 	for _, w := range d.Warnings {
-		_, _ = fmt.Fprintf(f.IOStreams.ErrOut, "warning: %s\n", render.Text(w))
+		_, _ = fmt.Fprintf(opts.IO.ErrOut, "warning: %s\n", render.Text(w))
 	}
-	return f.Renderer().GroupDetail(f.IOStreams.Out, d)
+	return render.New(opts.Globals.Output, opts.IO.ColorEnabled()).GroupDetail(opts.IO.Out, d)
 }

@@ -9,12 +9,16 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
+	"github.com/tfy-secrets/tfy-secrets/host/render"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
-// Options are the parsed flags.
+// Options are the parsed flags, the global ones included, and the
+// streams and plugin run works with.
 type Options struct {
-	Search string
+	cmdutil.Session
+	Globals cmdutil.Globals
+	Search  string
 }
 
 // NewCmd builds the command; runF replaces run in tests.
@@ -29,26 +33,30 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			&cli.StringFlag{Name: "search", Usage: "only groups whose name contains `TEXT`"},
 		},
 		Action: func(c *cli.Context) error {
+			g, err := cmdutil.ReadGlobals(c, f.LookupEnv)
+			if err != nil {
+				return err
+			}
 			if _, err := cmdutil.Args(c, 0, 0); err != nil {
 				return err
 			}
-			opts := &Options{Search: c.String("search")}
+			opts := &Options{Session: f.Session(g), Globals: g, Search: c.String("search")}
 			if runF != nil {
 				return runF(c.Context, opts)
 			}
-			return run(c.Context, f, opts)
+			return run(c.Context, opts)
 		},
 	}
 }
 
-func run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
-	svc, err := f.Service(ctx)
+func run(ctx context.Context, opts *Options) error {
+	svc, err := opts.Service(ctx)
 	if err != nil {
 		return err
 	}
-	ios := f.IOStreams
+	ios := opts.IO
 	var groups []plugin.Group
-	err = svc.ListGroups(ctx, plugin.ListGroupsRequest{Call: f.Call(), Search: opts.Search}, func(g plugin.Group) error {
+	err = svc.ListGroups(ctx, plugin.ListGroupsRequest{Call: opts.Globals.Call(ios.CanPrompt()), Search: opts.Search}, func(g plugin.Group) error {
 		groups = append(groups, g)
 		ios.Progress("Fetching secret groups...", len(groups))
 		return nil
@@ -57,5 +65,5 @@ func run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err != nil {
 		return fmt.Errorf("list groups: %w", err)
 	}
-	return f.Renderer().Groups(ios.Out, groups)
+	return render.New(opts.Globals.Output, ios.ColorEnabled()).Groups(ios.Out, groups)
 }

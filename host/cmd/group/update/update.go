@@ -15,8 +15,13 @@ import (
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
-// Options are the parsed flags and arguments.
+// Options are the parsed flags, the global ones included, and arguments,
+// and what run works with: the streams, the plugin and the environment
+// the values are read from.
 type Options struct {
+	cmdutil.Session
+	LookupEnv   func(string) (string, bool)
+	Globals     cmdutil.Globals
 	Group       string
 	Sources     []sources.Spec
 	Unset       []string
@@ -43,6 +48,10 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			cmdutil.ConfirmNameFlag(),
 		}, sources.Flags()...),
 		Action: func(c *cli.Context) error {
+			g, err := cmdutil.ReadGlobals(c, f.LookupEnv)
+			if err != nil {
+				return err
+			}
 			args, err := cmdutil.Args(c, 1, -1)
 			if err != nil {
 				return err
@@ -50,7 +59,11 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			if err := cmdutil.ValidateGroup(args[0]); err != nil {
 				return err
 			}
-			opts := &Options{Group: args[0], Unset: c.StringSlice("unset"), Replace: c.Bool("replace"), ConfirmName: c.String(cmdutil.FlagConfirmName), Strict: c.Bool(sources.FlagStrict)}
+			opts := &Options{
+				Session: f.Session(g), LookupEnv: f.LookupEnv, Globals: g,
+				Group: args[0], Unset: c.StringSlice("unset"), Replace: c.Bool("replace"),
+				ConfirmName: c.String(cmdutil.FlagConfirmName), Strict: c.Bool(sources.FlagStrict),
+			}
 			if opts.Sources, err = sources.FromContext(c, args[1:], 2); err != nil {
 				return err
 			}
@@ -60,7 +73,7 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			if runF != nil {
 				return runF(c.Context, opts)
 			}
-			return run(c.Context, f, opts)
+			return run(c.Context, opts)
 		},
 	}
 }
@@ -88,8 +101,8 @@ func check(opts *Options) error {
 	return nil
 }
 
-func run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
-	changes, err := sources.NewReader(f).Read(ctx, opts.Sources)
+func run(ctx context.Context, opts *Options) error {
+	changes, err := sources.NewReader(opts.IO, opts.LookupEnv, opts.Globals.Timeout).Read(ctx, opts.Sources)
 	if err != nil {
 		return err
 	}
@@ -98,9 +111,9 @@ func run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 			return err
 		}
 	}
-	call := f.Call()
+	call := opts.Globals.Call(opts.IO.CanPrompt())
 	call.ConfirmName = opts.ConfirmName
-	return cmdutil.Mutate(ctx, f, plugin.MutationRequest{
+	return cmdutil.Mutate(ctx, opts.Session, opts.Globals, plugin.MutationRequest{
 		Call:      call,
 		Operation: plugin.OpGroupUpdate,
 		Group:     opts.Group,

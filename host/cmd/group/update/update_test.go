@@ -1,35 +1,39 @@
 package update
 
 import (
-	"context"
-	"reflect"
 	"testing"
+	"time"
 
+	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
 	"github.com/tfy-secrets/tfy-secrets/host/hosttest"
+	"github.com/tfy-secrets/tfy-secrets/host/render"
 	"github.com/tfy-secrets/tfy-secrets/host/sources"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
+type parseCase = hosttest.ParseCase[Options]
+
 func TestParse(t *testing.T) {
-	for _, tc := range []struct {
-		args []string
-		want *Options
-	}{
-		{[]string{"app", "--from-env", "K=V", "--unset", "OLD", "--unset", "OLDER"}, &Options{Group: "app", Unset: []string{"OLD", "OLDER"},
-			Sources: []sources.Spec{{Key: "K", Source: plugin.SourceEnv, Name: "V"}}}},
-		{[]string{"--replace", "demo:app", "--from-file", "K=-"}, &Options{Group: "demo:app", Replace: true,
-			Sources: []sources.Spec{{Key: "K", Source: plugin.SourceStdin, Name: "-"}}}},
-		{[]string{"app", "--unset", "OLD"}, &Options{Group: "app", Unset: []string{"OLD"}}},
-		{[]string{"app", "--unset", "OLD", "--confirm-name", "app"}, &Options{Group: "app", Unset: []string{"OLD"}, ConfirmName: "app"}},
-		{[]string{"app"}, nil},
-		{[]string{"app", "--replace", "--unset", "K"}, nil},
-		{[]string{"app", "--prompt", "K", "--unset", "K"}, nil},
-		{[]string{"app", "--unset", "K=V"}, nil},
-	} {
-		var got *Options
-		err := hosttest.Parse(NewCmd(nil, func(_ context.Context, o *Options) error { got = o; return nil }), tc.args...)
-		if (tc.want == nil) != (err != nil) || (tc.want != nil && !reflect.DeepEqual(got, tc.want)) {
-			t.Errorf("%q: %+v, %v", tc.args, got, err)
-		}
+	table := cmdutil.Globals{Output: render.Table}
+	deps := func(o *Options) bool {
+		ok := o.LookupEnv != nil
+		o.LookupEnv = nil
+		return hosttest.Wired(&o.Session) && ok
 	}
+	hosttest.CheckParse(t, NewCmd, deps,
+		parseCase{Args: []string{"app", "--from-env", "K=V", "--unset", "OLD", "--unset", "OLDER"}, Want: &Options{Globals: table, Group: "app", Unset: []string{"OLD", "OLDER"},
+			Sources: []sources.Spec{{Key: "K", Source: plugin.SourceEnv, Name: "V"}}}},
+		parseCase{Args: []string{"--replace", "demo:app", "--from-file", "K=-"}, Want: &Options{Globals: table, Group: "demo:app", Replace: true,
+			Sources: []sources.Spec{{Key: "K", Source: plugin.SourceStdin, Name: "-"}}}},
+		parseCase{Args: []string{"app", "--unset", "OLD"}, Want: &Options{Globals: table, Group: "app", Unset: []string{"OLD"}}},
+		parseCase{Args: []string{"app", "--unset", "OLD", "--confirm-name", "app"}, Want: &Options{Globals: table, Group: "app", Unset: []string{"OLD"}, ConfirmName: "app"}},
+		parseCase{Args: []string{"app", "--unset", "OLD", "--dry-run", "-o", "yaml"},
+			Want: &Options{Globals: cmdutil.Globals{Output: render.YAML, DryRun: true}, Group: "app", Unset: []string{"OLD"}}},
+		parseCase{Args: []string{"--yes", "app", "--timeout", "90s", "--unset", "OLD"},
+			Want: &Options{Globals: cmdutil.Globals{Output: render.Table, Yes: true, Timeout: 90 * time.Second}, Group: "app", Unset: []string{"OLD"}}},
+		parseCase{Args: []string{"app"}},
+		parseCase{Args: []string{"app", "--replace", "--unset", "K"}},
+		parseCase{Args: []string{"app", "--prompt", "K", "--unset", "K"}},
+		parseCase{Args: []string{"app", "--unset", "K=V"}},
+	)
 }

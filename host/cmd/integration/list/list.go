@@ -11,11 +11,15 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
+	"github.com/tfy-secrets/tfy-secrets/host/render"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
-// Options are the parsed flags.
+// Options are the parsed flags, the global ones included, and the
+// streams and plugin run works with.
 type Options struct {
+	cmdutil.Session
+	Globals  cmdutil.Globals
 	Provider string
 }
 
@@ -31,29 +35,33 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			&cli.StringFlag{Name: "provider", Usage: "only integrations of `PROVIDER`"},
 		},
 		Action: func(c *cli.Context) error {
+			g, err := cmdutil.ReadGlobals(c, f.LookupEnv)
+			if err != nil {
+				return err
+			}
 			if _, err := cmdutil.Args(c, 0, 0); err != nil {
 				return err
 			}
-			opts := &Options{Provider: c.String("provider")}
+			opts := &Options{Session: f.Session(g), Globals: g, Provider: c.String("provider")}
 			if opts.Provider != "" && !slices.Contains(cmdutil.Providers, opts.Provider) {
 				return cmdutil.UsageError("unknown --provider %q: use one of %v", opts.Provider, cmdutil.Providers)
 			}
 			if runF != nil {
 				return runF(c.Context, opts)
 			}
-			return run(c.Context, f, opts)
+			return run(c.Context, opts)
 		},
 	}
 }
 
-func run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
-	svc, err := f.Service(ctx)
+func run(ctx context.Context, opts *Options) error {
+	svc, err := opts.Service(ctx)
 	if err != nil {
 		return err
 	}
-	is, err := svc.ListIntegrations(ctx, plugin.IntegrationsRequest{Call: f.Call(), Provider: opts.Provider})
+	is, err := svc.ListIntegrations(ctx, plugin.IntegrationsRequest{Call: opts.Globals.Call(opts.IO.CanPrompt()), Provider: opts.Provider})
 	if err != nil {
 		return fmt.Errorf("list integrations: %w", err)
 	}
-	return f.Renderer().Integrations(f.IOStreams.Out, is)
+	return render.New(opts.Globals.Output, opts.IO.ColorEnabled()).Integrations(opts.IO.Out, is)
 }

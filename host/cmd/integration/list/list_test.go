@@ -1,27 +1,23 @@
 package list
 
 import (
-	"context"
 	"testing"
 
+	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
 	"github.com/tfy-secrets/tfy-secrets/host/hosttest"
+	"github.com/tfy-secrets/tfy-secrets/host/render"
 )
 
+type parseCase = hosttest.ParseCase[Options]
+
 func TestParse(t *testing.T) {
-	for _, tc := range []struct {
-		args []string
-		want Options
-		ok   bool
-	}{
-		{nil, Options{}, true},
-		{[]string{"--provider", "azure"}, Options{Provider: "azure"}, true},
-		{[]string{"--provider", "Azure"}, Options{}, false},
-		{[]string{"aws"}, Options{}, false},
-	} {
-		var got *Options
-		err := hosttest.Parse(NewCmd(nil, func(_ context.Context, o *Options) error { got = o; return nil }), tc.args...)
-		if tc.ok != (err == nil) || (tc.ok && *got != tc.want) {
-			t.Errorf("%q: %+v, %v", tc.args, got, err)
-		}
-	}
+	table := cmdutil.Globals{Output: render.Table}
+	hosttest.CheckParse(t, NewCmd, func(o *Options) bool { return hosttest.Wired(&o.Session) },
+		parseCase{Want: &Options{Globals: table}},
+		parseCase{Args: []string{"--provider", "azure"}, Want: &Options{Globals: table, Provider: "azure"}},
+		parseCase{Args: []string{"-o", "json", "--provider=aws", "--policy", "org.tar.gz"},
+			Want: &Options{Globals: cmdutil.Globals{Output: render.JSON, Policy: "org.tar.gz"}, Provider: "aws"}},
+		parseCase{Args: []string{"--provider", "Azure"}},
+		parseCase{Args: []string{"aws"}},
+	)
 }

@@ -12,11 +12,15 @@ import (
 	"github.com/tfy-secrets/tfy-secrets/host/render"
 )
 
-// Options are the parsed flags and arguments.
+// Options are the parsed flags, the global -o included, and argument,
+// and the runner of the policy tool.
 type Options struct {
-	Dir    string
-	Bundle string
-	Output render.Format
+	// RunHelper runs a helper program on the host's streams
+	// (Factory.RunHelper).
+	RunHelper func(ctx context.Context, name string, args ...string) error
+	Dir       string
+	Bundle    string
+	Output    render.Format
 }
 
 // The command's flags. -o/--output is the global output format everywhere
@@ -44,28 +48,34 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			&cli.StringFlag{Name: flagOutput, Aliases: []string{"o"}, Usage: "output `FORMAT`: table, json or yaml (any other value: the BUNDLE, as --out)"},
 		},
 		Action: func(c *cli.Context) error {
-			if runF != nil {
-				opts, err := parse(c, render.Table)
-				if err != nil {
-					return err
-				}
-				return runF(c.Context, opts)
-			}
-			opts, err := parse(c, f.Globals.Output)
-			// Errors, too, come in the format asked for.
-			f.Globals.Output = opts.Output
+			g, err := cmdutil.ReadGlobals(c, f.LookupEnv)
 			if err != nil {
 				return err
 			}
-			args := []string{"build", opts.Dir, "-o", opts.Bundle}
-			if opts.Output != render.Table {
-				args = append(args, "-format", string(opts.Output))
+			opts, err := parse(c, g.Output)
+			if err != nil {
+				// Errors, too, come in the format asked for.
+				return cmdutil.InFormat(opts.Output, err)
 			}
-			return f.RunHelper(c.Context, cmdutil.PolicyTool, args...)
+			opts.RunHelper = f.RunHelper
+			if runF != nil {
+				return runF(c.Context, opts)
+			}
+			return cmdutil.InFormat(opts.Output, run(c.Context, opts))
 		},
 	}
 }
 
+func run(ctx context.Context, opts *Options) error {
+	args := []string{"build", opts.Dir, "-o", opts.Bundle}
+	if opts.Output != render.Table {
+		args = append(args, "-format", string(opts.Output))
+	}
+	return opts.RunHelper(ctx, cmdutil.PolicyTool, args...)
+}
+
+// parse reads the flags and DIR; global is the global -o/--output. The
+// Options hold the output format even with an error.
 func parse(c *cli.Context, global render.Format) (*Options, error) {
 	opts := &Options{Bundle: c.String(flagOut), Output: global}
 	if o := c.String(flagOutput); o != "" {

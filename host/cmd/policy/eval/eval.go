@@ -21,9 +21,12 @@ import (
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
-// Options are the parsed flags.
+// Options are the parsed flags, the global ones included, and the
+// streams and plugin run works with.
 type Options struct {
-	Input string // path, "-" for stdin
+	cmdutil.Session
+	Globals cmdutil.Globals
+	Input   string // path, "-" for stdin
 }
 
 // NewCmd builds the command; runF replaces run in tests.
@@ -39,35 +42,39 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			&cli.StringFlag{Name: "input", Usage: "policy input document `FILE` (- for stdin)"},
 		},
 		Action: func(c *cli.Context) error {
+			g, err := cmdutil.ReadGlobals(c, f.LookupEnv)
+			if err != nil {
+				return err
+			}
 			if _, err := cmdutil.Args(c, 0, 0); err != nil {
 				return err
 			}
-			opts := &Options{Input: c.String("input")}
+			opts := &Options{Session: f.Session(g), Globals: g, Input: c.String("input")}
 			if opts.Input == "" {
 				return cmdutil.UsageError("policy eval needs --input FILE")
 			}
 			if runF != nil {
 				return runF(c.Context, opts)
 			}
-			return run(c.Context, f, opts)
+			return run(c.Context, opts)
 		},
 	}
 }
 
-func run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
-	input, err := readInput(f, opts.Input)
+func run(ctx context.Context, opts *Options) error {
+	input, err := readInput(opts.IO.In, opts.Input)
 	if err != nil {
 		return err
 	}
-	svc, err := f.Service(ctx)
+	svc, err := opts.Service(ctx)
 	if err != nil {
 		return err
 	}
-	decision, err := svc.PolicyEval(ctx, plugin.PolicyEvalRequest{Call: f.Call(), Input: input})
+	decision, err := svc.PolicyEval(ctx, plugin.PolicyEvalRequest{Call: opts.Globals.Call(opts.IO.CanPrompt()), Input: input})
 	if err != nil {
 		return fmt.Errorf("policy eval: %w", err)
 	}
-	out := f.IOStreams.Out
+	out := opts.IO.Out
 	if _, err := out.Write(decision); err != nil {
 		return fmt.Errorf("policy eval: %w", err)
 	}
@@ -94,9 +101,9 @@ func denied(decision []byte) error {
 }
 
 // readInput reads and checks the document before the plugin starts, so a
-// typo in the file is a usage error pointing at the spot.
-func readInput(f *cmdutil.Factory, path string) ([]byte, error) {
-	var r io.Reader = f.IOStreams.In
+// typo in the file is a usage error pointing at the spot. "-" is stdin.
+func readInput(stdin io.Reader, path string) ([]byte, error) {
+	r := stdin
 	if path != "-" {
 		file, err := os.Open(path)
 		if err != nil {

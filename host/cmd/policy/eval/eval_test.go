@@ -1,30 +1,27 @@
 package eval
 
 import (
-	"context"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
 	"github.com/tfy-secrets/tfy-secrets/host/hosttest"
+	"github.com/tfy-secrets/tfy-secrets/host/render"
 )
 
+type parseCase = hosttest.ParseCase[Options]
+
 func TestParse(t *testing.T) {
-	for _, tc := range []struct {
-		args []string
-		want Options
-		ok   bool
-	}{
-		{[]string{"--input", "in.json"}, Options{Input: "in.json"}, true},
-		{[]string{"--input=-"}, Options{Input: "-"}, true},
-		{nil, Options{}, false},
-		{[]string{"in.json"}, Options{}, false},
-	} {
-		var got *Options
-		err := hosttest.Parse(NewCmd(nil, func(_ context.Context, o *Options) error { got = o; return nil }), tc.args...)
-		if tc.ok != (err == nil) || (tc.ok && *got != tc.want) {
-			t.Errorf("%q: %+v, %v", tc.args, got, err)
-		}
-	}
+	table := cmdutil.Globals{Output: render.Table}
+	hosttest.CheckParse(t, NewCmd, func(o *Options) bool { return hosttest.Wired(&o.Session) },
+		parseCase{Args: []string{"--input", "in.json"}, Want: &Options{Globals: table, Input: "in.json"}},
+		parseCase{Args: []string{"--input=-"}, Want: &Options{Globals: table, Input: "-"}},
+		parseCase{Args: []string{"--input", "in.json", "--policy", "org.tar.gz", "--timeout", "2s", "-o", "json"},
+			Want: &Options{Globals: cmdutil.Globals{Output: render.JSON, Policy: "org.tar.gz", Timeout: 2 * time.Second}, Input: "in.json"}},
+		parseCase{},
+		parseCase{Args: []string{"in.json"}},
+	)
 }
 
 func TestCheckInput(t *testing.T) {

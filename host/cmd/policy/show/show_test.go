@@ -1,22 +1,22 @@
 package show
 
 import (
-	"context"
 	"testing"
 
+	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
 	"github.com/tfy-secrets/tfy-secrets/host/hosttest"
+	"github.com/tfy-secrets/tfy-secrets/host/render"
 )
 
+type parseCase = hosttest.ParseCase[Options]
+
 func TestParse(t *testing.T) {
-	called := 0
-	cmd := func() error {
-		return hosttest.Parse(NewCmd(nil, func(context.Context, *Options) error { called++; return nil }))
-	}
-	if err := cmd(); err != nil || called != 1 {
-		t.Fatalf("no arguments: %v (called %d)", err, called)
-	}
-	err := hosttest.Parse(NewCmd(nil, func(context.Context, *Options) error { called++; return nil }), "extra")
-	if err == nil || called != 1 {
-		t.Fatalf("an extra argument was accepted: %v", err)
-	}
+	hosttest.CheckParse(t, NewCmd, func(o *Options) bool { return hosttest.Wired(&o.Session) },
+		parseCase{Want: &Options{Globals: cmdutil.Globals{Output: render.Table}}},
+		parseCase{Args: []string{"--policy", "./org.tar.gz", "-o", "json"},
+			Want: &Options{Globals: cmdutil.Globals{Output: render.JSON, Policy: "./org.tar.gz"}}},
+		parseCase{Env: map[string]string{cmdutil.EnvPolicy: "env.tar.gz"},
+			Want: &Options{Globals: cmdutil.Globals{Output: render.Table, Policy: "env.tar.gz"}}},
+		parseCase{Args: []string{"extra"}},
+	)
 }

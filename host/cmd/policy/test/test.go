@@ -12,9 +12,14 @@ import (
 	"github.com/tfy-secrets/tfy-secrets/host/render"
 )
 
-// Options are the parsed arguments.
+// Options are the parsed argument and the global flag the command uses,
+// and the runner of the policy tool.
 type Options struct {
-	Dir string
+	// RunHelper runs a helper program on the host's streams
+	// (Factory.RunHelper).
+	RunHelper func(ctx context.Context, name string, args ...string) error
+	Dir       string
+	Output    render.Format
 }
 
 // NewCmd builds the command; runF replaces run in tests.
@@ -27,6 +32,10 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			"Exits 10 when a test fails, 2 when DIR does not exist.\n\n" +
 			cmdutil.Examples("tfy-secrets policy test ./org-policy", "tfy-secrets policy test ./org-policy -o json"),
 		Action: func(c *cli.Context) error {
+			g, err := cmdutil.ReadGlobals(c, f.LookupEnv)
+			if err != nil {
+				return err
+			}
 			args, err := cmdutil.Args(c, 1, 1)
 			if err != nil {
 				return err
@@ -34,19 +43,20 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			if args[0] == "" {
 				return cmdutil.UsageError("DIR is empty")
 			}
-			opts := &Options{Dir: args[0]}
+			opts := &Options{RunHelper: f.RunHelper, Dir: args[0], Output: g.Output}
 			if runF != nil {
 				return runF(c.Context, opts)
 			}
-			return f.RunHelper(c.Context, cmdutil.PolicyTool, append([]string{"test", opts.Dir}, formatArgs(f)...)...)
+			return run(c.Context, opts)
 		},
 	}
 }
 
-// formatArgs passes -o json|yaml on to the tool.
-func formatArgs(f *cmdutil.Factory) []string {
-	if f.Globals.Output == render.Table {
-		return nil
+func run(ctx context.Context, opts *Options) error {
+	args := []string{"test", opts.Dir}
+	if opts.Output != render.Table {
+		// -o json|yaml is passed on to the tool.
+		args = append(args, "-format", string(opts.Output))
 	}
-	return []string{"-format", string(f.Globals.Output)}
+	return opts.RunHelper(ctx, cmdutil.PolicyTool, args...)
 }

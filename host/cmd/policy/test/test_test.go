@@ -1,27 +1,26 @@
 package test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/tfy-secrets/tfy-secrets/host/hosttest"
+	"github.com/tfy-secrets/tfy-secrets/host/render"
 )
 
+type parseCase = hosttest.ParseCase[Options]
+
 func TestParse(t *testing.T) {
-	for _, tc := range []struct {
-		args []string
-		want Options
-		ok   bool
-	}{
-		{[]string{"./org"}, Options{Dir: "./org"}, true},
-		{nil, Options{}, false},
-		{[]string{""}, Options{}, false},
-		{[]string{"a", "b"}, Options{}, false},
-	} {
-		var got *Options
-		err := hosttest.Parse(NewCmd(nil, func(_ context.Context, o *Options) error { got = o; return nil }), tc.args...)
-		if tc.ok != (err == nil) || (tc.ok && *got != tc.want) {
-			t.Errorf("%q: %+v, %v", tc.args, got, err)
-		}
+	deps := func(o *Options) bool {
+		ok := o.RunHelper != nil
+		o.RunHelper = nil
+		return ok
 	}
+	hosttest.CheckParse(t, NewCmd, deps,
+		parseCase{Args: []string{"./org"}, Want: &Options{Dir: "./org", Output: render.Table}},
+		parseCase{Args: []string{"./org", "-o", "json"}, Want: &Options{Dir: "./org", Output: render.JSON}},
+		parseCase{Args: []string{"--output=yaml", "./org"}, Want: &Options{Dir: "./org", Output: render.YAML}},
+		parseCase{},
+		parseCase{Args: []string{""}},
+		parseCase{Args: []string{"a", "b"}},
+	)
 }

@@ -13,8 +13,11 @@ import (
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
-// Options are the parsed arguments.
+// Options are the parsed flags, the global ones included, and argument,
+// and the streams and plugin run works with.
 type Options struct {
+	cmdutil.Session
+	Globals     cmdutil.Globals
 	Secret      string
 	ConfirmName string
 }
@@ -28,6 +31,10 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 		Description: cmdutil.Examples("tfy-secrets secret delete my-app:OLD-KEY", "tfy-secrets secret delete my-app:OLD-KEY --yes"),
 		Flags:       []cli.Flag{cmdutil.ConfirmNameFlag()},
 		Action: func(c *cli.Context) error {
+			g, err := cmdutil.ReadGlobals(c, f.LookupEnv)
+			if err != nil {
+				return err
+			}
 			args, err := cmdutil.Args(c, 1, 1)
 			if err != nil {
 				return err
@@ -35,17 +42,17 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			if err := cmdutil.ValidateSecret(args[0]); err != nil {
 				return err
 			}
-			opts := &Options{Secret: args[0], ConfirmName: c.String(cmdutil.FlagConfirmName)}
+			opts := &Options{Session: f.Session(g), Globals: g, Secret: args[0], ConfirmName: c.String(cmdutil.FlagConfirmName)}
 			if runF != nil {
 				return runF(c.Context, opts)
 			}
-			return run(c.Context, f, opts)
+			return run(c.Context, opts)
 		},
 	}
 }
 
-func run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
-	call := f.Call()
+func run(ctx context.Context, opts *Options) error {
+	call := opts.Globals.Call(opts.IO.CanPrompt())
 	call.ConfirmName = opts.ConfirmName
-	return cmdutil.Mutate(ctx, f, plugin.MutationRequest{Call: call, Operation: plugin.OpSecretDelete, Secret: opts.Secret})
+	return cmdutil.Mutate(ctx, opts.Session, opts.Globals, plugin.MutationRequest{Call: call, Operation: plugin.OpSecretDelete, Secret: opts.Secret})
 }

@@ -10,11 +10,15 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
+	"github.com/tfy-secrets/tfy-secrets/host/render"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
-// Options are the parsed flags and arguments.
+// Options are the parsed flags, the global ones included, and argument,
+// and the streams and plugin run works with.
 type Options struct {
+	cmdutil.Session
+	Globals    cmdutil.Globals
 	Secret     string
 	ShowPrefix bool
 }
@@ -31,6 +35,10 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			&cli.BoolFlag{Name: "show-prefix", Usage: "show the first 4 characters of a long value where policy allows"},
 		},
 		Action: func(c *cli.Context) error {
+			g, err := cmdutil.ReadGlobals(c, f.LookupEnv)
+			if err != nil {
+				return err
+			}
 			args, err := cmdutil.Args(c, 1, 1)
 			if err != nil {
 				return err
@@ -38,25 +46,25 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			if err := cmdutil.ValidateSecret(args[0]); err != nil {
 				return err
 			}
-			opts := &Options{Secret: args[0], ShowPrefix: c.Bool("show-prefix")}
+			opts := &Options{Session: f.Session(g), Globals: g, Secret: args[0], ShowPrefix: c.Bool("show-prefix")}
 			if runF != nil {
 				return runF(c.Context, opts)
 			}
-			return run(c.Context, f, opts)
+			return run(c.Context, opts)
 		},
 	}
 }
 
-func run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
-	svc, err := f.Service(ctx)
+func run(ctx context.Context, opts *Options) error {
+	svc, err := opts.Service(ctx)
 	if err != nil {
 		return err
 	}
-	call := f.Call()
+	call := opts.Globals.Call(opts.IO.CanPrompt())
 	call.ShowPrefix = opts.ShowPrefix
 	s, err := svc.GetSecret(ctx, plugin.SecretRequest{Call: call, Secret: opts.Secret})
 	if err != nil {
 		return fmt.Errorf("get secret: %w", err)
 	}
-	return f.Renderer().Secret(f.IOStreams.Out, s)
+	return render.New(opts.Globals.Output, opts.IO.ColorEnabled()).Secret(opts.IO.Out, s)
 }

@@ -1,29 +1,25 @@
 package get
 
 import (
-	"context"
 	"testing"
 
+	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
 	"github.com/tfy-secrets/tfy-secrets/host/hosttest"
+	"github.com/tfy-secrets/tfy-secrets/host/render"
 )
 
+type parseCase = hosttest.ParseCase[Options]
+
 func TestParse(t *testing.T) {
-	for _, tc := range []struct {
-		args []string
-		want Options
-		ok   bool
-	}{
-		{[]string{"app:K"}, Options{Secret: "app:K"}, true},
-		{[]string{"tfy-secret://demo:app:K"}, Options{Secret: "tfy-secret://demo:app:K"}, true},
-		{[]string{"app:K", "--show-prefix"}, Options{Secret: "app:K", ShowPrefix: true}, true},
-		{[]string{"tfy-secret://app:K"}, Options{}, false},
-		{nil, Options{}, false},
-		{[]string{"a:K", "b:K"}, Options{}, false},
-	} {
-		var got *Options
-		err := hosttest.Parse(NewCmd(nil, func(_ context.Context, o *Options) error { got = o; return nil }), tc.args...)
-		if tc.ok != (err == nil) || (tc.ok && *got != tc.want) {
-			t.Errorf("%q: %+v, %v", tc.args, got, err)
-		}
-	}
+	table := cmdutil.Globals{Output: render.Table}
+	hosttest.CheckParse(t, NewCmd, func(o *Options) bool { return hosttest.Wired(&o.Session) },
+		parseCase{Args: []string{"app:K"}, Want: &Options{Globals: table, Secret: "app:K"}},
+		parseCase{Args: []string{"tfy-secret://demo:app:K"}, Want: &Options{Globals: table, Secret: "tfy-secret://demo:app:K"}},
+		parseCase{Args: []string{"app:K", "--show-prefix"}, Want: &Options{Globals: table, Secret: "app:K", ShowPrefix: true}},
+		parseCase{Args: []string{"-o", "json", "app:K", "--debug", "--yes"},
+			Want: &Options{Globals: cmdutil.Globals{Output: render.JSON, Debug: true, Yes: true}, Secret: "app:K"}},
+		parseCase{Args: []string{"tfy-secret://app:K"}},
+		parseCase{},
+		parseCase{Args: []string{"a:K", "b:K"}},
+	)
 }

@@ -1,29 +1,25 @@
 package versions
 
 import (
-	"context"
 	"testing"
+	"time"
 
+	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
 	"github.com/tfy-secrets/tfy-secrets/host/hosttest"
+	"github.com/tfy-secrets/tfy-secrets/host/render"
 )
 
-func TestParse(t *testing.T) {
-	for _, tc := range []struct {
-		args []string
-		want Options
-		ok   bool
-	}{
-		{[]string{"app:K"}, Options{Secret: "app:K"}, true},
-		{[]string{"tfy-secret://demo:app:K"}, Options{Secret: "tfy-secret://demo:app:K"}, true},
+type parseCase = hosttest.ParseCase[Options]
 
-		{[]string{"tfy-secret://app:K"}, Options{}, false},
-		{nil, Options{}, false},
-		{[]string{"a:K", "b:K"}, Options{}, false},
-	} {
-		var got *Options
-		err := hosttest.Parse(NewCmd(nil, func(_ context.Context, o *Options) error { got = o; return nil }), tc.args...)
-		if tc.ok != (err == nil) || (tc.ok && *got != tc.want) {
-			t.Errorf("%q: %+v, %v", tc.args, got, err)
-		}
-	}
+func TestParse(t *testing.T) {
+	table := cmdutil.Globals{Output: render.Table}
+	hosttest.CheckParse(t, NewCmd, func(o *Options) bool { return hosttest.Wired(&o.Session) },
+		parseCase{Args: []string{"app:K"}, Want: &Options{Globals: table, Secret: "app:K"}},
+		parseCase{Args: []string{"tfy-secret://demo:app:K"}, Want: &Options{Globals: table, Secret: "tfy-secret://demo:app:K"}},
+		parseCase{Args: []string{"app:K", "-o", "yaml", "--timeout", "30s"},
+			Want: &Options{Globals: cmdutil.Globals{Output: render.YAML, Timeout: 30 * time.Second}, Secret: "app:K"}},
+		parseCase{Args: []string{"tfy-secret://app:K"}},
+		parseCase{},
+		parseCase{Args: []string{"a:K", "b:K"}},
+	)
 }
