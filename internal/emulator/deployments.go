@@ -72,6 +72,11 @@ func (s *Server) applyDeployment(req *request, typ, name string) (response, erro
 	if err != nil {
 		return response{}, err
 	}
+	// encoding/json matched "type" and "name" in any case; the platform,
+	// and the reader, take only these spellings.
+	if tree["type"] != any(typ) || tree["name"] != any(name) {
+		return response{}, missingFields
+	}
 	f, err := manifest.Read(readerInput(tree))
 	if err != nil {
 		var se *manifest.SyntaxError
@@ -79,6 +84,11 @@ func (s *Server) applyDeployment(req *request, typ, name string) (response, erro
 			return response{}, errorf(422, "Invalid manifest: %s", se.Problem)
 		}
 		return response{}, errorf(422, "Invalid manifest")
+	}
+	if len(f.Documents) != 1 {
+		// The reader skipped the manifest, so its references went
+		// unchecked: a bug here, never an answer to give.
+		return response{}, errorf(500, "Internal emulator error")
 	}
 	mask(tree, f.Locations)
 	raw, err := marshalManifest(tree)
