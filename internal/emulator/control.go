@@ -25,6 +25,7 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 		{"PUT /_emulator/integrations/{id}/soft-delete", s.ctlSoftDelete},
 		{"PUT /_emulator/secrets/{id}/active-deployments", s.ctlActiveDeployments},
 		{"GET /_emulator/soft-deleted", s.ctlListSoftDeleted},
+		{"GET /_emulator/applied", s.ctlListApplied},
 		{"POST /_emulator/purge", s.ctlPurge},
 	}
 	for _, rt := range routes {
@@ -255,6 +256,14 @@ func (s *Server) ctlListSoftDeleted(*request) (response, error) {
 		return a.Key < b.Key
 	})
 	return ok(dataEnvelope{Data: out})
+}
+
+// ctlListApplied shows the deployment manifests applied so far, masked as
+// they are kept.
+func (s *Server) ctlListApplied(*request) (response, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return ok(dataEnvelope{Data: s.appliedViews()})
 }
 
 // ctlPurge removes a soft-deleted name, as `az keyvault secret purge` or a

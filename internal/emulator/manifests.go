@@ -2,25 +2,55 @@ package emulator
 
 // upsertGroup is PUT /secret-groups: create or update by manifest name.
 func (s *Server) upsertGroup(req *request) (response, error) {
-	res, err := s.upsertManifest(req, false)
+	res, err := s.upsertManifest(req)
 	if err != nil {
 		return response{}, err
 	}
 	return ok(dataEnvelope{Data: res.Data})
 }
 
-// apply is PUT /apply for secret-group manifests.
+// manifestHead is what PUT /apply and POST /delete read first, to route a
+// manifest by its type.
+type manifestHead struct {
+	Manifest *struct {
+		Type string `json:"type"`
+		Name string `json:"name"`
+	} `json:"manifest"`
+}
+
+func readHead(body []byte) (string, string, error) {
+	var h manifestHead
+	if err := decodeBody(body, &h, false); err != nil {
+		return "", "", err
+	}
+	if h.Manifest == nil || h.Manifest.Type == "" {
+		return "", "", missingFields
+	}
+	return h.Manifest.Type, h.Manifest.Name, nil
+}
+
+// apply is PUT /apply: secret-group manifests and the deployment kinds.
 func (s *Server) apply(req *request) (response, error) {
-	res, err := s.upsertManifest(req, true)
+	typ, name, err := readHead(req.body)
 	if err != nil {
 		return response{}, err
 	}
-	return ok(res)
+	switch {
+	case typ == "secret-group":
+		res, err := s.upsertManifest(req)
+		if err != nil {
+			return response{}, err
+		}
+		return ok(res)
+	case deploymentKinds[typ]:
+		return s.applyDeployment(req, typ, name)
+	}
+	return response{}, errorf(422, "Unsupported manifest type '%s': this emulator applies secret-group manifests and the deployment kinds %s", clip(typ), deploymentKindList)
 }
 
 // upsertManifest creates or updates a group from a secret-group manifest
 // (no values: a new group starts empty) and reports what it did.
-func (s *Server) upsertManifest(req *request, viaApply bool) (applyJSON, error) {
+func (s *Server) upsertManifest(req *request) (applyJSON, error) {
 	var body manifestBody
 	if err := decodeBody(req.body, &body, false); err != nil {
 		return applyJSON{}, err
@@ -30,9 +60,6 @@ func (s *Server) upsertManifest(req *request, viaApply bool) (applyJSON, error) 
 		return applyJSON{}, missingFields
 	}
 	if m.Type != "secret-group" {
-		if viaApply {
-			return applyJSON{}, errorf(422, "Unsupported manifest type '%s': this emulator applies secret-group manifests only", clip(m.Type))
-		}
 		return applyJSON{}, errorf(422, "manifest.type must be 'secret-group'")
 	}
 	if m.Name == "" || m.IntegrationFQN == "" || m.Collaborators == nil {
@@ -89,24 +116,27 @@ func (s *Server) upsertManifest(req *request, viaApply bool) (applyJSON, error) 
 	return res, nil
 }
 
-// deleteByManifest is POST /delete for a secret-group manifest.
+// deleteByManifest is POST /delete for a secret-group or deployment
+// manifest.
 func (s *Server) deleteByManifest(req *request) (response, error) {
-	var body manifestBody
-	if err := decodeBody(req.body, &body, false); err != nil {
+	typ, name, err := readHead(req.body)
+	if err != nil {
 		return response{}, err
 	}
-	m := body.Manifest
-	if m == nil || m.Type == "" || m.Name == "" {
+	if name == "" {
 		return response{}, missingFields
 	}
-	if m.Type != "secret-group" {
-		return response{}, errorf(422, "Unsupported manifest type '%s': this emulator deletes secret-group manifests only", clip(m.Type))
+	if deploymentKinds[typ] {
+		return s.deleteDeployment(typ, name)
+	}
+	if typ != "secret-group" {
+		return response{}, errorf(422, "Unsupported manifest type '%s': this emulator deletes secret-group manifests and the deployment kinds %s", clip(typ), deploymentKindList)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g := s.st.groupByName[m.Name]
+	g := s.st.groupByName[name]
 	if g == nil {
-		return response{}, errorf(404, "Secret group '%s' not found", clip(m.Name))
+		return response{}, errorf(404, "Secret group '%s' not found", clip(name))
 	}
 	if err := s.removeGroup(g, false); err != nil {
 		return response{}, err

@@ -164,8 +164,9 @@ func encodeJSON(buf *bytes.Buffer, v any) error {
 
 // httpErrorJSON is TrueFoundry's HttpError body.
 type httpErrorJSON struct {
-	StatusCode int    `json:"statusCode"`
-	Message    string `json:"message"`
+	StatusCode int           `json:"statusCode"`
+	Message    string        `json:"message"`
+	Details    []errorDetail `json:"details,omitempty"`
 }
 
 // render is the one place responses are written. Every error becomes
@@ -177,7 +178,7 @@ func render(w http.ResponseWriter, resp response, err error) {
 		if !errors.As(err, &he) {
 			he = &httpError{status: 500, message: "Internal emulator error"}
 		}
-		resp = response{status: he.status, body: httpErrorJSON{StatusCode: he.status, Message: he.message}}
+		resp = response{status: he.status, body: httpErrorJSON{StatusCode: he.status, Message: he.message, Details: he.details}}
 	}
 	if raw, isRaw := resp.body.(rawJSON); isRaw {
 		w.Header().Set("Content-Type", "application/json")

@@ -1,15 +1,18 @@
 // Package emulator is a local, faithful emulator of TrueFoundry's secrets
 // API (truefoundry-api.md, with the decisions of its section 12): secret
 // groups, secrets and their versions, provider accounts and integrations,
-// manifest apply, bearer-token roles, per-store key rules and soft delete,
-// and test-only control endpoints under /_emulator/ for resets and fault
-// injection. Tests, demos and the tfy-emulator binary run it on loopback.
+// manifest apply (secret groups, and deployment manifests whose
+// tfy-secret:// references must resolve), bearer-token roles, per-store key
+// rules and soft delete, and test-only control endpoints under /_emulator/
+// for resets and fault injection. Tests, demos and the tfy-emulator binary
+// run it on loopback.
 //
 // It owns its own wire structs, written from the specification; it must not
 // share code with the API client (internal/tfyapi), so that the client's
 // mistakes cannot hide behind the same mistakes here. It must never write a
 // secret value anywhere but a response that asks for it and the state file
-// it was told to keep, and it listens on loopback addresses only.
+// it was told to keep (a deployment manifest's plaintext is masked before it
+// is kept), and it listens on loopback addresses only.
 package emulator
 
 import (
@@ -210,9 +213,10 @@ func newServer(opts Options) (*Server, error) {
 }
 
 // seedOf is what /_emulator/reset returns to: the same accounts and
-// integrations (ids included), with default settings and nothing else.
+// integrations (ids included), with default settings and nothing else: no
+// groups, no soft-deleted names, no applied manifests.
 func seedOf(snap *snapshot) *snapshot {
-	snap.Groups, snap.Soft = []snapGroup{}, []snapSoftDeleted{}
+	snap.Groups, snap.Soft, snap.Applied = []snapGroup{}, []snapSoftDeleted{}, nil
 	for i := range snap.Accounts {
 		for j := range snap.Accounts[i].Integrations {
 			in := &snap.Accounts[i].Integrations[j]

@@ -131,6 +131,8 @@ type state struct {
 	secretByID  map[string]*secretRec
 
 	soft map[softKey]time.Time
+
+	applied map[appKey]*applied // deployment manifests, by type and name
 }
 
 func newState(tenant string) *state {
@@ -142,6 +144,7 @@ func newState(tenant string) *state {
 		groupByName:  map[string]*group{},
 		secretByID:   map[string]*secretRec{},
 		soft:         map[softKey]time.Time{},
+		applied:      map[appKey]*applied{},
 	}
 }
 

@@ -94,6 +94,9 @@ type snapshot struct {
 	Accounts  []snapAccount     `json:"accounts"`
 	Groups    []snapGroup       `json:"groups"`
 	Soft      []snapSoftDeleted `json:"softDeleted"`
+	// Applied was added without a format bump: files without it load as
+	// having applied nothing.
+	Applied []snapApplied `json:"applied,omitempty"`
 }
 
 type snapAccount struct {
@@ -149,6 +152,17 @@ type snapSoftDeleted struct {
 	DeletedAt     time.Time `json:"deletedAt"`
 }
 
+// snapApplied is an applied deployment manifest, already masked.
+type snapApplied struct {
+	ID        string          `json:"id"`
+	Type      string          `json:"type"`
+	Name      string          `json:"name"`
+	Manifest  json.RawMessage `json:"manifest"`
+	CreatedBy string          `json:"createdBy"`
+	CreatedAt time.Time       `json:"createdAt"`
+	UpdatedAt time.Time       `json:"updatedAt"`
+}
+
 func (st *state) snapshot() *snapshot {
 	snap := &snapshot{Format: snapshotFormat, Tenant: st.tenant, AccountID: st.accountID,
 		Accounts: []snapAccount{}, Groups: make([]snapGroup, 0, len(st.groups)), Soft: []snapSoftDeleted{}}
@@ -175,6 +189,10 @@ func (st *state) snapshot() *snapshot {
 	}
 	for k, at := range st.soft {
 		snap.Soft = append(snap.Soft, snapSoftDeleted{IntegrationID: k.integration, Group: k.group, Key: k.key, DeletedAt: at})
+	}
+	for _, a := range st.applied {
+		snap.Applied = append(snap.Applied, snapApplied{ID: a.ID, Type: a.Type, Name: a.Name, Manifest: a.Manifest,
+			CreatedBy: a.CreatedBy, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt})
 	}
 	return snap
 }
@@ -224,6 +242,21 @@ func restore(snap *snapshot) (*state, error) {
 	}
 	for _, sd := range snap.Soft {
 		st.soft[softKey{sd.IntegrationID, sd.Group, sd.Key}] = sd.DeletedAt
+	}
+	for i, sa := range snap.Applied {
+		if sa.ID == "" || sa.Type == "" || sa.Name == "" {
+			return nil, fmt.Errorf("applied manifest %d: missing id, type or name", i)
+		}
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(sa.Manifest, &obj) != nil || obj == nil {
+			return nil, fmt.Errorf("applied %s %q: manifest is not a JSON object", sa.Type, sa.Name)
+		}
+		k := appKey{sa.Type, sa.Name}
+		if st.applied[k] != nil {
+			return nil, fmt.Errorf("applied %s %q appears twice", sa.Type, sa.Name)
+		}
+		st.applied[k] = &applied{ID: sa.ID, Type: sa.Type, Name: sa.Name, Manifest: sa.Manifest,
+			CreatedBy: sa.CreatedBy, CreatedAt: sa.CreatedAt, UpdatedAt: sa.UpdatedAt}
 	}
 	return st, nil
 }

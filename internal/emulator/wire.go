@@ -15,10 +15,19 @@ import (
 )
 
 // httpError is every error the emulator answers with, rendered as
-// TrueFoundry's HttpError body {"statusCode":N,"message":"..."}.
+// TrueFoundry's HttpError body {"statusCode":N,"message":"...","details"?:[...]}.
 type httpError struct {
 	status  int
 	message string
+	details []errorDetail
+}
+
+// errorDetail is one element of an HttpError's details: the schema allows
+// any objects there; the emulator uses them for a refused apply, one per
+// unresolvable reference.
+type errorDetail struct {
+	Path    string `json:"path"`
+	Message string `json:"message"`
 }
 
 func (e *httpError) Error() string { return fmt.Sprintf("%d %s", e.status, e.message) }
