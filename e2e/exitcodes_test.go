@@ -149,7 +149,7 @@ func TestPluginVerificationRecord(t *testing.T) {
 	if first.code != 0 || !strings.Contains(first.stderr, `how="sha256 computed"`) {
 		t.Fatalf("first run should hash the plugin\n%v", first)
 	}
-	// Installed side by side, the plugin starts with the host (spawn.Early),
+	// Installed side by side, the plugin starts with the host (spawn.Prestart),
 	// not after its flags are parsed.
 	if !strings.Contains(first.stderr, `started="with the host"`) {
 		t.Fatalf("the plugin was not started early\n%v", first)

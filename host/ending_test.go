@@ -15,7 +15,7 @@ func TestInterruptedApplyReportsTheWrite(t *testing.T) {
 	cancel(interrupted{})
 	p := updatePlan()
 	svc := hosttest.Canned(hosttest.Answers{Plan: p, Err: map[string]error{
-		"Apply": failure.New(failure.Unavailable, `group.update of secret group "app" was sent but got no answer; it may have been applied`).WithHint("check with: tfy-secrets group get app"),
+		"ApplyPlan": failure.New(failure.Unavailable, `group.update of secret group "app" was sent but got no answer; it may have been applied`).WithHint("check with: tfy-secrets group get app"),
 	}})
 	o := invocation{svc: svc, ctx: ctx, env: map[string]string{"NEW_KEY": canary}}.run(t, "group", "update", "app", "--from-env", "API-KEY=NEW_KEY", "--yes")
 	o.expect(t, 130, "", `error: interrupted (Ctrl-C) while the change was being applied: group.update of secret group "app" was sent but got no answer; it may have been applied`+"\nhint: check with: tfy-secrets group get app")

@@ -270,7 +270,7 @@ func TestPolicyEval(t *testing.T) {
 	writeFile(t, bad, `{"operation": "group.list",, }`)
 	svc := hosttest.Canned(hosttest.Answers{Decision: []byte(`{"deny":[],"confirm":"none"}`)})
 	invocation{svc: svc}.run(t, "policy", "eval", "--input", good).expect(t, 0, `{"deny":[],"confirm":"none"}`+"\n", "")
-	if r := svc.Request("PolicyEval").(plugin.PolicyEvalRequest); string(r.Input) != `{"operation":"group.list"}` {
+	if r := svc.Request("EvalPolicy").(plugin.PolicyEvalRequest); string(r.Input) != `{"operation":"group.list"}` {
 		t.Fatalf("input %q", r.Input)
 	}
 	invocation{svc: svc, stdin: `{"operation":"x"}`}.run(t, "policy", "eval", "--input", "-").expect(t, 0, "confirm", "")

@@ -33,10 +33,10 @@ func TestMutationNeedsYesWithoutTTY(t *testing.T) {
 	env := map[string]string{"NEW_KEY": canary}
 	o := invocation{svc: svc, env: env}.run(t, "group", "update", "app", "--from-env", "API-KEY=NEW_KEY")
 	o.expect(t, 8, "", `Plan for secret group "app" (azure/vault):`)
-	if !strings.Contains(o.stderr, "hint: pass --yes") || calls(svc) != "Plan" || o.stdout != "" {
+	if !strings.Contains(o.stderr, "hint: pass --yes") || calls(svc) != "PlanMutation" || o.stdout != "" {
 		t.Fatalf("calls %s stderr %s stdout %q", calls(svc), o.stderr, o.stdout)
 	}
-	req := svc.Request("Plan").(plugin.MutationRequest)
+	req := svc.Request("PlanMutation").(plugin.MutationRequest)
 	if len(req.Changes) != 1 || req.Changes[0].Value.Reveal() != canary || req.Changes[0].Origin != "env NEW_KEY" || req.Changes[0].Source != plugin.SourceEnv {
 		t.Fatalf("changes %+v", req.Changes)
 	}
@@ -50,15 +50,15 @@ func TestMutationWithYesApplies(t *testing.T) {
 	if calls(svc) != "Plan,Apply" {
 		t.Fatalf("calls %s", calls(svc))
 	}
-	if a := svc.Request("Apply").(plugin.ApplyRequest); a.PlanID != "plan-42" || !a.Confirmed || !a.Yes {
+	if a := svc.Request("ApplyPlan").(plugin.ApplyRequest); a.PlanID != "plan-42" || !a.Confirmed || !a.Yes {
 		t.Fatalf("apply %+v", a)
 	}
-	if r := svc.Request("Plan").(plugin.MutationRequest); r.Operation != plugin.OpGroupUpdate || !slices.Equal(r.Unset, []string{"OLD"}) || r.Replace {
+	if r := svc.Request("PlanMutation").(plugin.MutationRequest); r.Operation != plugin.OpGroupUpdate || !slices.Equal(r.Unset, []string{"OLD"}) || r.Replace {
 		t.Fatalf("plan request %+v", r)
 	}
 	j := invocation{svc: svc, env: env}.run(t, "update", "app", "--from-env", "API-KEY=NEW_KEY", "--replace", "-y", "-o", "json")
 	j.expect(t, 0, `"result": {`, "")
-	if !svc.Request("Plan").(plugin.MutationRequest).Replace {
+	if !svc.Request("PlanMutation").(plugin.MutationRequest).Replace {
 		t.Fatal("--replace not passed")
 	}
 }
@@ -68,12 +68,12 @@ func TestDryRunPrintsThePlanOnly(t *testing.T) {
 	env := map[string]string{"NEW_KEY": canary}
 	o := invocation{svc: svc, env: env}.run(t, "--dry-run", "group", "update", "app", "--from-env", "API-KEY=NEW_KEY")
 	o.expect(t, 0, "  + API-KEY   add   from env NEW_KEY", "")
-	if calls(svc) != "Plan" || o.stderr != "" {
+	if calls(svc) != "PlanMutation" || o.stderr != "" {
 		t.Fatalf("calls %s stderr %q", calls(svc), o.stderr)
 	}
 	j := invocation{svc: svc, env: env}.run(t, "group", "update", "app", "--from-env", "API-KEY=NEW_KEY", "--dry-run", "-o", "json")
 	j.expect(t, 0, `"plan": {`, "")
-	if !strings.Contains(j.stdout, `"confirm": "yes"`) || !svc.Request("Plan").(plugin.MutationRequest).DryRun {
+	if !strings.Contains(j.stdout, `"confirm": "yes"`) || !svc.Request("PlanMutation").(plugin.MutationRequest).DryRun {
 		t.Fatalf("stdout %s", j.stdout)
 	}
 }
@@ -96,11 +96,11 @@ func TestTypedConfirmationWithoutTTY(t *testing.T) {
 		svc := mutationService(p)
 		o := invocation{svc: svc}.run(t, tc.args...)
 		o.expect(t, tc.code, "", tc.msg)
-		if applied := slices.Contains(svc.Methods(), "Apply"); applied != tc.apply {
+		if applied := slices.Contains(svc.Methods(), "ApplyPlan"); applied != tc.apply {
 			t.Fatalf("%v: applied %v", tc.args, applied)
 		}
 		if tc.apply {
-			a := svc.Request("Apply").(plugin.ApplyRequest)
+			a := svc.Request("ApplyPlan").(plugin.ApplyRequest)
 			if a.TypedName != "app" || a.ConfirmName != "app" {
 				t.Fatalf("apply %+v", a)
 			}
@@ -114,7 +114,7 @@ func TestSecretDelete(t *testing.T) {
 		Changes: []plugin.PlannedChange{{Key: "DB", Action: plugin.ActionRemove}}}
 	svc := mutationService(p)
 	invocation{svc: svc}.run(t, "secret", "delete", "app:DB", "--yes").expect(t, 0, "", "Active deployments using this group: unknown")
-	if r := svc.Request("Plan").(plugin.MutationRequest); r.Operation != plugin.OpSecretDelete || r.Secret != "app:DB" {
+	if r := svc.Request("PlanMutation").(plugin.MutationRequest); r.Operation != plugin.OpSecretDelete || r.Secret != "app:DB" {
 		t.Fatalf("plan request %+v", r)
 	}
 }
@@ -133,7 +133,7 @@ func TestCreateSources(t *testing.T) {
 		"--from-env", "DB_PASSWORD", "--from-env", "X=OTHER", "--from-file", "TLS="+file,
 		"--from-file", "IN=-", "--from-dotenv", dotenv, "--yes")
 	o.expect(t, 0, `Created secret group "app"`, "")
-	r := svc.Request("Plan").(plugin.MutationRequest)
+	r := svc.Request("PlanMutation").(plugin.MutationRequest)
 	if r.Operation != plugin.OpGroupCreate || r.Group != "app" || r.Provider != "azure" || r.Integration != "demo:azure:vault" {
 		t.Fatalf("plan request %+v", r)
 	}
@@ -164,11 +164,11 @@ func TestCreateSources(t *testing.T) {
 // literal source without its value, and the policy's refusal names KEY.
 func TestInlineValueIsLiteral(t *testing.T) {
 	svc := hosttest.Canned(hosttest.Answers{Err: map[string]error{
-		"Plan": failure.New(failure.Denied, "API_KEY: values typed on the command line are refused").WithHint("use --from-env API_KEY"),
+		"PlanMutation": failure.New(failure.Denied, "API_KEY: values typed on the command line are refused").WithHint("use --from-env API_KEY"),
 	}})
 	o := invocation{svc: svc}.run(t, "group", "create", "app", "API_KEY="+canary)
 	o.expect(t, 7, "", "error: plan: API_KEY: values typed on the command line are refused")
-	r := svc.Request("Plan").(plugin.MutationRequest)
+	r := svc.Request("PlanMutation").(plugin.MutationRequest)
 	if len(r.Changes) != 1 || r.Changes[0].Key != "API_KEY" || r.Changes[0].Source != plugin.SourceLiteral || r.Changes[0].Value.IsSet() {
 		t.Fatalf("changes %+v", r.Changes)
 	}
@@ -237,7 +237,7 @@ func TestTypedConfirmationForAnyMutation(t *testing.T) {
 		expect(t, 8, "", "hint: pass --yes --confirm-name app")
 	invocation{svc: svc, env: env}.run(t, "group", "update", "app", "--from-env", "API-KEY=NEW_KEY", "--yes", "--confirm-name", "app").
 		expect(t, 0, "Updated secret group", "")
-	if a := svc.Request("Apply").(plugin.ApplyRequest); a.TypedName != "app" {
+	if a := svc.Request("ApplyPlan").(plugin.ApplyRequest); a.TypedName != "app" {
 		t.Fatalf("apply %+v", a)
 	}
 }

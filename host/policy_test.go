@@ -39,7 +39,7 @@ func TestPolicyEvalInputLimit(t *testing.T) {
 	}
 	svc := hosttest.Canned(hosttest.Answers{Decision: []byte(`{"deny":[]}`)})
 	invocation{svc: svc, stdin: doc(plugin.MaxPolicyInput)}.run(t, "policy", "eval", "--input", "-").expect(t, 0, `{"deny":[]}`, "")
-	if r := svc.Request("PolicyEval").(plugin.PolicyEvalRequest); len(r.Input) != plugin.MaxPolicyInput {
+	if r := svc.Request("EvalPolicy").(plugin.PolicyEvalRequest); len(r.Input) != plugin.MaxPolicyInput {
 		t.Fatalf("the plugin got %d bytes", len(r.Input))
 	}
 	o := invocation{stdin: doc(plugin.MaxPolicyInput + 1)}.run(t, "policy", "eval", "--input", "-")

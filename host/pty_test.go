@@ -75,10 +75,10 @@ func TestTypedConfirmationOnTerminal(t *testing.T) {
 			t.Fatalf("typed %q: exit %d", tc.typed, o.code)
 		}
 		if tc.code == 0 {
-			if a := svc.Request("Apply").(plugin.ApplyRequest); a.TypedName != strings.TrimSpace(tc.typed) {
+			if a := svc.Request("ApplyPlan").(plugin.ApplyRequest); a.TypedName != strings.TrimSpace(tc.typed) {
 				t.Fatalf("typed name %q", a.TypedName)
 			}
-		} else if calls(svc) != "Plan" {
+		} else if calls(svc) != "PlanMutation" {
 			t.Fatalf("applied after %q", tc.typed)
 		}
 	}
@@ -94,8 +94,8 @@ func TestHiddenPromptSource(t *testing.T) {
 	if o.code != 0 {
 		t.Fatalf("exit %d", o.code)
 	}
-	c := svc.Request("Plan").(plugin.MutationRequest).Changes
-	if len(c) != 1 || c[0].Value.Reveal() != canary || c[0].Source != plugin.SourcePrompt || !svc.Request("Plan").(plugin.MutationRequest).Interactive {
+	c := svc.Request("PlanMutation").(plugin.MutationRequest).Changes
+	if len(c) != 1 || c[0].Value.Reveal() != canary || c[0].Source != plugin.SourcePrompt || !svc.Request("PlanMutation").(plugin.MutationRequest).Interactive {
 		t.Fatalf("changes %+v", c)
 	}
 	if strings.Contains(term.Drain(), canary) {

@@ -131,9 +131,9 @@ func TestEveryMethodRoundTrips(t *testing.T) {
 	login := plugin.LoginRequest{Call: call, Key: secret.FromString("canary-login-key")}
 	evalIn := plugin.PolicyEvalRequest{Call: call, Input: []byte(`{"operation":"group.get"}`)}
 	fake := &plugintest.Fake{
-		LoginFunc:  func(context.Context, plugin.LoginRequest) (plugin.AuthStatus, error) { return auth, nil },
-		StatusFunc: func(context.Context, plugin.Call) (plugin.AuthStatus, error) { return auth, nil },
-		LogoutFunc: func(context.Context, plugin.Call) (plugin.AuthStatus, error) { return auth, nil },
+		LoginFunc:         func(context.Context, plugin.LoginRequest) (plugin.AuthStatus, error) { return auth, nil },
+		GetAuthStatusFunc: func(context.Context, plugin.Call) (plugin.AuthStatus, error) { return auth, nil },
+		LogoutFunc:        func(context.Context, plugin.Call) (plugin.AuthStatus, error) { return auth, nil },
 		ListIntegrationsFunc: func(context.Context, plugin.IntegrationsRequest) ([]plugin.Integration, error) {
 			return []plugin.Integration{integration}, nil
 		},
@@ -145,14 +145,14 @@ func TestEveryMethodRoundTrips(t *testing.T) {
 			}
 			return nil
 		},
-		GetGroupFunc:       func(context.Context, plugin.GetGroupRequest) (plugin.GroupDetail, error) { return detail, nil },
-		GetSecretFunc:      func(context.Context, plugin.SecretRequest) (plugin.SecretInfo, error) { return secretInfo, nil },
-		SecretVersionsFunc: func(context.Context, plugin.SecretRequest) ([]plugin.Version, error) { return versions, nil },
-		RefFunc:            func(context.Context, plugin.RefRequest) (string, error) { return "tfy-secret://demo:app:KEY", nil },
-		PlanFunc:           func(context.Context, plugin.MutationRequest) (plugin.Plan, error) { return plan, nil },
-		ApplyFunc:          func(context.Context, plugin.ApplyRequest) (plugin.Result, error) { return result, nil },
-		PolicyShowFunc:     func(context.Context, plugin.Call) (plugin.PolicyInfo, error) { return policy, nil },
-		PolicyEvalFunc:     func(context.Context, plugin.PolicyEvalRequest) ([]byte, error) { return []byte(`{"deny":[]}`), nil },
+		GetGroupFunc:           func(context.Context, plugin.GetGroupRequest) (plugin.GroupDetail, error) { return detail, nil },
+		GetSecretFunc:          func(context.Context, plugin.SecretRequest) (plugin.SecretInfo, error) { return secretInfo, nil },
+		ListSecretVersionsFunc: func(context.Context, plugin.SecretRequest) ([]plugin.Version, error) { return versions, nil },
+		MakeRefFunc:            func(context.Context, plugin.RefRequest) (string, error) { return "tfy-secret://demo:app:KEY", nil },
+		PlanMutationFunc:       func(context.Context, plugin.MutationRequest) (plugin.Plan, error) { return plan, nil },
+		ApplyPlanFunc:          func(context.Context, plugin.ApplyRequest) (plugin.Result, error) { return result, nil },
+		ShowPolicyFunc:         func(context.Context, plugin.Call) (plugin.PolicyInfo, error) { return policy, nil },
+		EvalPolicyFunc:         func(context.Context, plugin.PolicyEvalRequest) ([]byte, error) { return []byte(`{"deny":[]}`), nil },
 	}
 	svc, _ := connect(t, fake)
 
@@ -169,8 +169,8 @@ func TestEveryMethodRoundTrips(t *testing.T) {
 	check("Login", gotAuth, auth, err)
 	gotAuth, err = svc.Logout(ctx, call)
 	check("Logout", gotAuth, auth, err)
-	gotAuth, err = svc.Status(ctx, call)
-	check("Status", gotAuth, auth, err)
+	gotAuth, err = svc.GetAuthStatus(ctx, call)
+	check("GetAuthStatus", gotAuth, auth, err)
 	gotInts, err := svc.ListIntegrations(ctx, plugin.IntegrationsRequest{Call: call, Provider: "azure"})
 	check("ListIntegrations", gotInts, []plugin.Integration{integration}, err)
 	var groups []plugin.Group
@@ -180,35 +180,35 @@ func TestEveryMethodRoundTrips(t *testing.T) {
 	check("GetGroup", gotDetail, detail, err)
 	gotSecret, err := svc.GetSecret(ctx, plugin.SecretRequest{Call: call, Secret: "app:KEY"})
 	check("GetSecret", gotSecret, secretInfo, err)
-	gotVersions, err := svc.SecretVersions(ctx, plugin.SecretRequest{Call: call, Secret: "app:KEY"})
-	check("SecretVersions", gotVersions, versions, err)
-	gotRef, err := svc.Ref(ctx, plugin.RefRequest{Call: call, Group: "app", Key: "KEY"})
-	check("Ref", gotRef, "tfy-secret://demo:app:KEY", err)
-	gotPlan, err := svc.Plan(ctx, mutation)
-	check("Plan", gotPlan, plan, err)
-	gotResult, err := svc.Apply(ctx, apply)
-	check("Apply", gotResult, result, err)
-	gotPolicy, err := svc.PolicyShow(ctx, call)
-	check("PolicyShow", gotPolicy, policy, err)
-	gotDecision, err := svc.PolicyEval(ctx, evalIn)
-	check("PolicyEval", string(gotDecision), `{"deny":[]}`, err)
+	gotVersions, err := svc.ListSecretVersions(ctx, plugin.SecretRequest{Call: call, Secret: "app:KEY"})
+	check("ListSecretVersions", gotVersions, versions, err)
+	gotRef, err := svc.MakeRef(ctx, plugin.RefRequest{Call: call, Group: "app", Key: "KEY"})
+	check("MakeRef", gotRef, "tfy-secret://demo:app:KEY", err)
+	gotPlan, err := svc.PlanMutation(ctx, mutation)
+	check("PlanMutation", gotPlan, plan, err)
+	gotResult, err := svc.ApplyPlan(ctx, apply)
+	check("ApplyPlan", gotResult, result, err)
+	gotPolicy, err := svc.ShowPolicy(ctx, call)
+	check("ShowPolicy", gotPolicy, policy, err)
+	gotDecision, err := svc.EvalPolicy(ctx, evalIn)
+	check("EvalPolicy", string(gotDecision), `{"deny":[]}`, err)
 
 	// What the plugin received must equal what the host sent, secret values
 	// included (they cross as bytes and become secret.Values again).
 	wantReqs := []plugintest.Call{
 		{Method: "Login", Request: login},
 		{Method: "Logout", Request: call},
-		{Method: "Status", Request: call},
+		{Method: "GetAuthStatus", Request: call},
 		{Method: "ListIntegrations", Request: plugin.IntegrationsRequest{Call: call, Provider: "azure"}},
 		{Method: "ListGroups", Request: plugin.ListGroupsRequest{Call: call, Search: "ap"}},
 		{Method: "GetGroup", Request: plugin.GetGroupRequest{Call: call, Group: "app"}},
 		{Method: "GetSecret", Request: plugin.SecretRequest{Call: call, Secret: "app:KEY"}},
-		{Method: "SecretVersions", Request: plugin.SecretRequest{Call: call, Secret: "app:KEY"}},
-		{Method: "Ref", Request: plugin.RefRequest{Call: call, Group: "app", Key: "KEY"}},
-		{Method: "Plan", Request: mutation},
-		{Method: "Apply", Request: apply},
-		{Method: "PolicyShow", Request: call},
-		{Method: "PolicyEval", Request: evalIn},
+		{Method: "ListSecretVersions", Request: plugin.SecretRequest{Call: call, Secret: "app:KEY"}},
+		{Method: "MakeRef", Request: plugin.RefRequest{Call: call, Group: "app", Key: "KEY"}},
+		{Method: "PlanMutation", Request: mutation},
+		{Method: "ApplyPlan", Request: apply},
+		{Method: "ShowPolicy", Request: call},
+		{Method: "EvalPolicy", Request: evalIn},
 	}
 	gotReqs := fake.Calls()
 	if len(gotReqs) != len(wantReqs) {
@@ -232,7 +232,7 @@ func TestUnsetValuesStayUnset(t *testing.T) {
 	if _, err := svc.Login(t.Context(), plugin.LoginRequest{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Plan(t.Context(), plugin.MutationRequest{Changes: []plugin.Change{{Key: "K", Source: plugin.SourceLiteral}}}); err != nil {
+	if _, err := svc.PlanMutation(t.Context(), plugin.MutationRequest{Changes: []plugin.Change{{Key: "K", Source: plugin.SourceLiteral}}}); err != nil {
 		t.Fatal(err)
 	}
 	calls := fake.Calls()
@@ -329,7 +329,7 @@ func TestListGroupsFailsMidStream(t *testing.T) {
 // reports the start and the plugin-side cancellation on channels.
 func blockingRef() (*plugintest.Fake, chan struct{}, chan struct{}) {
 	started, cancelled := make(chan struct{}), make(chan struct{})
-	return &plugintest.Fake{RefFunc: func(ctx context.Context, _ plugin.RefRequest) (string, error) {
+	return &plugintest.Fake{MakeRefFunc: func(ctx context.Context, _ plugin.RefRequest) (string, error) {
 		close(started)
 		<-ctx.Done()
 		close(cancelled)
@@ -363,7 +363,7 @@ func TestCancellation(t *testing.T) {
 				<-started
 				tc.cancel(cancel)
 			}()
-			_, err := svc.Ref(ctx, plugin.RefRequest{Group: "g", Key: "k"})
+			_, err := svc.MakeRef(ctx, plugin.RefRequest{Group: "g", Key: "k"})
 			if !tc.check(err) {
 				t.Fatalf("unexpected error %v", err)
 			}
@@ -384,7 +384,7 @@ func TestServerGoneMidCallIsAClearFailure(t *testing.T) {
 		<-started
 		stop()
 	}()
-	_, err := svc.Ref(t.Context(), plugin.RefRequest{})
+	_, err := svc.MakeRef(t.Context(), plugin.RefRequest{})
 	f := failure.As(err)
 	if !errors.Is(err, plugin.ErrStopped) || f.Message != "the tfy-secrets plugin stopped unexpectedly" || !strings.Contains(f.Hint, "--debug") {
 		t.Fatalf("got %v (hint %q)", err, f.Hint)

@@ -40,11 +40,11 @@ func (c *GRPCClient) Logout(ctx context.Context, call Call) (AuthStatus, error) 
 	return fromWireAuth(resp), nil
 }
 
-// Status reports the resolved host, tenant and key source.
-func (c *GRPCClient) Status(ctx context.Context, call Call) (AuthStatus, error) {
-	resp, err := c.client.Status(ctx, toWireCall(call))
+// GetAuthStatus reports the resolved host, tenant and key source.
+func (c *GRPCClient) GetAuthStatus(ctx context.Context, call Call) (AuthStatus, error) {
+	resp, err := c.client.GetAuthStatus(ctx, toWireCall(call))
 	if err != nil {
-		return AuthStatus{}, fromStatus(ctx, "Status", err)
+		return AuthStatus{}, fromStatus(ctx, "GetAuthStatus", err)
 	}
 	return fromWireAuth(resp), nil
 }
@@ -104,11 +104,11 @@ func (c *GRPCClient) GetSecret(ctx context.Context, req SecretRequest) (SecretIn
 	return fromWireSecretInfo(resp), nil
 }
 
-// SecretVersions lists a secret's versions, never their values.
-func (c *GRPCClient) SecretVersions(ctx context.Context, req SecretRequest) ([]Version, error) {
-	resp, err := c.client.SecretVersions(ctx, &pb.SecretRequest{Call: toWireCall(req.Call), Secret: req.Secret})
+// ListSecretVersions lists a secret's versions, never their values.
+func (c *GRPCClient) ListSecretVersions(ctx context.Context, req SecretRequest) ([]Version, error) {
+	resp, err := c.client.ListSecretVersions(ctx, &pb.SecretRequest{Call: toWireCall(req.Call), Secret: req.Secret})
 	if err != nil {
-		return nil, fromStatus(ctx, "SecretVersions", err)
+		return nil, fromStatus(ctx, "ListSecretVersions", err)
 	}
 	out := make([]Version, 0, len(resp.GetVersions()))
 	for _, v := range resp.GetVersions() {
@@ -117,30 +117,30 @@ func (c *GRPCClient) SecretVersions(ctx context.Context, req SecretRequest) ([]V
 	return out, nil
 }
 
-// Ref returns the tfy-secret:// reference of a key.
-func (c *GRPCClient) Ref(ctx context.Context, req RefRequest) (string, error) {
-	resp, err := c.client.Ref(ctx, &pb.RefRequest{Call: toWireCall(req.Call), Group: req.Group, Key: req.Key})
+// MakeRef returns the tfy-secret:// reference of a key.
+func (c *GRPCClient) MakeRef(ctx context.Context, req RefRequest) (string, error) {
+	resp, err := c.client.MakeRef(ctx, &pb.RefRequest{Call: toWireCall(req.Call), Group: req.Group, Key: req.Key})
 	if err != nil {
-		return "", fromStatus(ctx, "Ref", err)
+		return "", fromStatus(ctx, "MakeRef", err)
 	}
 	return resp.GetRef(), nil
 }
 
-// Plan sends the mutation, values included, for the plugin to check and
+// PlanMutation sends the mutation, values included, for the plugin to check and
 // keep until Apply.
-func (c *GRPCClient) Plan(ctx context.Context, req MutationRequest) (Plan, error) {
-	resp, err := c.client.Plan(ctx, toWireMutation(req))
+func (c *GRPCClient) PlanMutation(ctx context.Context, req MutationRequest) (Plan, error) {
+	resp, err := c.client.PlanMutation(ctx, toWireMutation(req))
 	if err != nil {
-		return Plan{}, fromStatus(ctx, "Plan", err)
+		return Plan{}, fromStatus(ctx, "PlanMutation", err)
 	}
 	return fromWirePlan(resp), nil
 }
 
-// Apply carries out a plan the same plugin process made.
-func (c *GRPCClient) Apply(ctx context.Context, req ApplyRequest) (Result, error) {
-	resp, err := c.client.Apply(ctx, &pb.ApplyRequest{Call: toWireCall(req.Call), PlanId: req.PlanID, Confirmed: req.Confirmed, TypedName: req.TypedName})
+// ApplyPlan carries out a plan the same plugin process made.
+func (c *GRPCClient) ApplyPlan(ctx context.Context, req ApplyRequest) (Result, error) {
+	resp, err := c.client.ApplyPlan(ctx, &pb.ApplyRequest{Call: toWireCall(req.Call), PlanId: req.PlanID, Confirmed: req.Confirmed, TypedName: req.TypedName})
 	if err != nil {
-		return Result{}, fromStatus(ctx, "Apply", err)
+		return Result{}, fromStatus(ctx, "ApplyPlan", err)
 	}
 	return fromWireResult(resp), nil
 }
@@ -153,20 +153,20 @@ func (c *GRPCClient) Interrupt(ctx context.Context, planID string) error {
 	return fromStatus(ctx, "Interrupt", err)
 }
 
-// PolicyShow lists the active policy modules.
-func (c *GRPCClient) PolicyShow(ctx context.Context, call Call) (PolicyInfo, error) {
-	resp, err := c.client.PolicyShow(ctx, toWireCall(call))
+// ShowPolicy lists the active policy modules.
+func (c *GRPCClient) ShowPolicy(ctx context.Context, call Call) (PolicyInfo, error) {
+	resp, err := c.client.ShowPolicy(ctx, toWireCall(call))
 	if err != nil {
-		return PolicyInfo{}, fromStatus(ctx, "PolicyShow", err)
+		return PolicyInfo{}, fromStatus(ctx, "ShowPolicy", err)
 	}
 	return fromWirePolicyInfo(resp), nil
 }
 
-// PolicyEval evaluates a policy input document.
-func (c *GRPCClient) PolicyEval(ctx context.Context, req PolicyEvalRequest) ([]byte, error) {
-	resp, err := c.client.PolicyEval(ctx, &pb.PolicyEvalRequest{Call: toWireCall(req.Call), Input: req.Input})
+// EvalPolicy evaluates a policy input document.
+func (c *GRPCClient) EvalPolicy(ctx context.Context, req PolicyEvalRequest) ([]byte, error) {
+	resp, err := c.client.EvalPolicy(ctx, &pb.PolicyEvalRequest{Call: toWireCall(req.Call), Input: req.Input})
 	if err != nil {
-		return nil, fromStatus(ctx, "PolicyEval", err)
+		return nil, fromStatus(ctx, "EvalPolicy", err)
 	}
 	return resp.GetDecision(), nil
 }

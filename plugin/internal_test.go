@@ -57,11 +57,11 @@ func TestUnknownKindAndEmptyMessage(t *testing.T) {
 
 func TestStatusWithoutDetail(t *testing.T) {
 	t.Parallel()
-	err := fromStatus(t.Context(), "Ref", status.Error(codes.Unimplemented, "unknown method"))
+	err := fromStatus(t.Context(), "MakeRef", status.Error(codes.Unimplemented, "unknown method"))
 	if failure.KindOf(err) != failure.Unexpected || !slices.Contains([]string{"the tfy-secrets plugin does not know Ref"}, failure.As(err).Message) {
 		t.Fatalf("got %v", err)
 	}
-	err = fromStatus(t.Context(), "Ref", errors.New("not a status"))
+	err = fromStatus(t.Context(), "MakeRef", errors.New("not a status"))
 	if !errors.Is(err, ErrStopped) {
 		t.Fatalf("got %v", err)
 	}

@@ -20,7 +20,7 @@ type interrupter interface {
 func TestInterruptCancelsTheApplyAndKeepsItsAnswer(t *testing.T) {
 	t.Parallel()
 	started := make(chan string, 2)
-	fake := &plugintest.Fake{ApplyFunc: func(ctx context.Context, req plugin.ApplyRequest) (plugin.Result, error) {
+	fake := &plugintest.Fake{ApplyPlanFunc: func(ctx context.Context, req plugin.ApplyRequest) (plugin.Result, error) {
 		started <- req.PlanID
 		<-ctx.Done()
 		if !errors.Is(context.Cause(ctx), plugin.ErrInterrupted) {
@@ -32,12 +32,12 @@ func TestInterruptCancelsTheApplyAndKeepsItsAnswer(t *testing.T) {
 	other, cancelOther := context.WithCancel(t.Context())
 	otherDone := make(chan error, 1)
 	go func() {
-		_, err := svc.Apply(other, plugin.ApplyRequest{PlanID: "other"})
+		_, err := svc.ApplyPlan(other, plugin.ApplyRequest{PlanID: "other"})
 		otherDone <- err
 	}()
 	done := make(chan error, 1)
 	go func() {
-		_, err := svc.Apply(t.Context(), plugin.ApplyRequest{PlanID: "p1"})
+		_, err := svc.ApplyPlan(t.Context(), plugin.ApplyRequest{PlanID: "p1"})
 		done <- err
 	}()
 	for range 2 {
@@ -62,7 +62,7 @@ func TestInterruptCancelsTheApplyAndKeepsItsAnswer(t *testing.T) {
 // An Interrupt that overtakes its Apply still cancels it.
 func TestInterruptBeforeItsApply(t *testing.T) {
 	t.Parallel()
-	fake := &plugintest.Fake{ApplyFunc: func(ctx context.Context, req plugin.ApplyRequest) (plugin.Result, error) {
+	fake := &plugintest.Fake{ApplyPlanFunc: func(ctx context.Context, req plugin.ApplyRequest) (plugin.Result, error) {
 		<-ctx.Done()
 		return plugin.Result{}, failure.New(failure.Unavailable, "cut short: %v", errors.Is(context.Cause(ctx), plugin.ErrInterrupted))
 	}}
@@ -70,7 +70,7 @@ func TestInterruptBeforeItsApply(t *testing.T) {
 	if err := svc.(interrupter).Interrupt(t.Context(), "p2"); err != nil {
 		t.Fatal(err)
 	}
-	_, err := svc.Apply(t.Context(), plugin.ApplyRequest{PlanID: "p2"})
+	_, err := svc.ApplyPlan(t.Context(), plugin.ApplyRequest{PlanID: "p2"})
 	if f := failure.As(err); f.Message != "cut short: true" {
 		t.Fatalf("Apply after its Interrupt: %v", err)
 	}

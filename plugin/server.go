@@ -95,9 +95,9 @@ func (s *GRPCServer) Logout(ctx context.Context, call *pb.Call) (*pb.AuthStatus,
 	return toWireAuth(st), nil
 }
 
-// Status reports where credentials come from.
-func (s *GRPCServer) Status(ctx context.Context, call *pb.Call) (*pb.AuthStatus, error) {
-	st, err := s.Impl.Status(ctx, fromWireCall(call))
+// GetAuthStatus reports where credentials come from.
+func (s *GRPCServer) GetAuthStatus(ctx context.Context, call *pb.Call) (*pb.AuthStatus, error) {
+	st, err := s.Impl.GetAuthStatus(ctx, fromWireCall(call))
 	if err != nil {
 		return nil, toStatus(err)
 	}
@@ -142,9 +142,9 @@ func (s *GRPCServer) GetSecret(ctx context.Context, req *pb.SecretRequest) (*pb.
 	return toWireSecretInfo(info), nil
 }
 
-// SecretVersions lists a secret's versions.
-func (s *GRPCServer) SecretVersions(ctx context.Context, req *pb.SecretRequest) (*pb.VersionList, error) {
-	versions, err := s.Impl.SecretVersions(ctx, SecretRequest{Call: fromWireCall(req.GetCall()), Secret: req.GetSecret()})
+// ListSecretVersions lists a secret's versions.
+func (s *GRPCServer) ListSecretVersions(ctx context.Context, req *pb.SecretRequest) (*pb.VersionList, error) {
+	versions, err := s.Impl.ListSecretVersions(ctx, SecretRequest{Call: fromWireCall(req.GetCall()), Secret: req.GetSecret()})
 	if err != nil {
 		return nil, toStatus(err)
 	}
@@ -155,31 +155,31 @@ func (s *GRPCServer) SecretVersions(ctx context.Context, req *pb.SecretRequest) 
 	return out, nil
 }
 
-// Ref returns a key's reference.
-func (s *GRPCServer) Ref(ctx context.Context, req *pb.RefRequest) (*pb.RefResponse, error) {
-	ref, err := s.Impl.Ref(ctx, RefRequest{Call: fromWireCall(req.GetCall()), Group: req.GetGroup(), Key: req.GetKey()})
+// MakeRef returns a key's reference.
+func (s *GRPCServer) MakeRef(ctx context.Context, req *pb.RefRequest) (*pb.RefResponse, error) {
+	ref, err := s.Impl.MakeRef(ctx, RefRequest{Call: fromWireCall(req.GetCall()), Group: req.GetGroup(), Key: req.GetKey()})
 	if err != nil {
 		return nil, toStatus(err)
 	}
 	return &pb.RefResponse{Ref: ref}, nil
 }
 
-// Plan checks a mutation.
-func (s *GRPCServer) Plan(ctx context.Context, req *pb.MutationRequest) (*pb.Plan, error) {
-	p, err := s.Impl.Plan(ctx, fromWireMutation(req))
+// PlanMutation checks a mutation.
+func (s *GRPCServer) PlanMutation(ctx context.Context, req *pb.MutationRequest) (*pb.Plan, error) {
+	p, err := s.Impl.PlanMutation(ctx, fromWireMutation(req))
 	if err != nil {
 		return nil, toStatus(err)
 	}
 	return toWirePlan(p), nil
 }
 
-// Apply carries out a plan. Besides the host giving up on the call, which
+// ApplyPlan carries out a plan. Besides the host giving up on the call, which
 // also drops its answer, Interrupt can cancel its context: the answer then
 // still reaches the host.
-func (s *GRPCServer) Apply(ctx context.Context, req *pb.ApplyRequest) (*pb.Result, error) {
+func (s *GRPCServer) ApplyPlan(ctx context.Context, req *pb.ApplyRequest) (*pb.Result, error) {
 	ctx, done := s.interrupts.start(ctx, req.GetPlanId())
 	defer done()
-	r, err := s.Impl.Apply(ctx, ApplyRequest{Call: fromWireCall(req.GetCall()), PlanID: req.GetPlanId(), Confirmed: req.GetConfirmed(), TypedName: req.GetTypedName()})
+	r, err := s.Impl.ApplyPlan(ctx, ApplyRequest{Call: fromWireCall(req.GetCall()), PlanID: req.GetPlanId(), Confirmed: req.GetConfirmed(), TypedName: req.GetTypedName()})
 	if err != nil {
 		return nil, toStatus(err)
 	}
@@ -192,18 +192,18 @@ func (s *GRPCServer) Interrupt(_ context.Context, req *pb.ApplyRequest) (*pb.Emp
 	return &pb.Empty{}, nil
 }
 
-// PolicyShow lists the active policy modules.
-func (s *GRPCServer) PolicyShow(ctx context.Context, call *pb.Call) (*pb.PolicyInfo, error) {
-	info, err := s.Impl.PolicyShow(ctx, fromWireCall(call))
+// ShowPolicy lists the active policy modules.
+func (s *GRPCServer) ShowPolicy(ctx context.Context, call *pb.Call) (*pb.PolicyInfo, error) {
+	info, err := s.Impl.ShowPolicy(ctx, fromWireCall(call))
 	if err != nil {
 		return nil, toStatus(err)
 	}
 	return toWirePolicyInfo(info), nil
 }
 
-// PolicyEval evaluates a policy input document.
-func (s *GRPCServer) PolicyEval(ctx context.Context, req *pb.PolicyEvalRequest) (*pb.PolicyEvalResponse, error) {
-	decision, err := s.Impl.PolicyEval(ctx, PolicyEvalRequest{Call: fromWireCall(req.GetCall()), Input: req.GetInput()})
+// EvalPolicy evaluates a policy input document.
+func (s *GRPCServer) EvalPolicy(ctx context.Context, req *pb.PolicyEvalRequest) (*pb.PolicyEvalResponse, error) {
+	decision, err := s.Impl.EvalPolicy(ctx, PolicyEvalRequest{Call: fromWireCall(req.GetCall()), Input: req.GetInput()})
 	if err != nil {
 		return nil, toStatus(err)
 	}

@@ -24,7 +24,7 @@ type Service interface {
 	Login(ctx context.Context, req LoginRequest) (AuthStatus, error)
 	// Logout removes the stored key and says for which host.
 	Logout(ctx context.Context, call Call) (AuthStatus, error)
-	Status(ctx context.Context, call Call) (AuthStatus, error)
+	GetAuthStatus(ctx context.Context, call Call) (AuthStatus, error)
 
 	ListIntegrations(ctx context.Context, req IntegrationsRequest) ([]Integration, error)
 
@@ -33,20 +33,20 @@ type Service interface {
 	ListGroups(ctx context.Context, req ListGroupsRequest, yield func(Group) error) error
 	GetGroup(ctx context.Context, req GetGroupRequest) (GroupDetail, error)
 	GetSecret(ctx context.Context, req SecretRequest) (SecretInfo, error)
-	SecretVersions(ctx context.Context, req SecretRequest) ([]Version, error)
-	Ref(ctx context.Context, req RefRequest) (string, error)
+	ListSecretVersions(ctx context.Context, req SecretRequest) ([]Version, error)
+	MakeRef(ctx context.Context, req RefRequest) (string, error)
 
-	// Plan builds and policy-checks a mutation without writing anything. The
+	// PlanMutation builds and policy-checks a mutation without writing anything. The
 	// plugin keeps the plan (values included) for Apply, so values cross the
 	// boundary once.
-	Plan(ctx context.Context, req MutationRequest) (Plan, error)
-	// Apply carries out a plan made earlier in the same plugin process.
-	Apply(ctx context.Context, req ApplyRequest) (Result, error)
+	PlanMutation(ctx context.Context, req MutationRequest) (Plan, error)
+	// ApplyPlan carries out a plan made earlier in the same plugin process.
+	ApplyPlan(ctx context.Context, req ApplyRequest) (Result, error)
 
-	PolicyShow(ctx context.Context, call Call) (PolicyInfo, error)
-	// PolicyEval evaluates a policy input document (JSON) and returns the
+	ShowPolicy(ctx context.Context, call Call) (PolicyInfo, error)
+	// EvalPolicy evaluates a policy input document (JSON) and returns the
 	// combined decision document (JSON).
-	PolicyEval(ctx context.Context, req PolicyEvalRequest) ([]byte, error)
+	EvalPolicy(ctx context.Context, req PolicyEvalRequest) ([]byte, error)
 }
 
 // Client says who is asking: the CLI or an agent through the MCP server

@@ -146,7 +146,7 @@ func TestServesOverGoPlugin(t *testing.T) {
 	t.Cleanup(stop)
 	call := plugin.Call{Client: plugin.ClientCLI, Yes: true, Debug: true}
 
-	st, err := svc.Status(ctx, call)
+	st, err := svc.GetAuthStatus(ctx, call)
 	if err != nil || st.Host != srv.URL() || st.Tenant != "demo" || st.KeySource != "env TFY_API_KEY" {
 		t.Fatalf("status %+v %v", st, err)
 	}
@@ -157,12 +157,12 @@ func TestServesOverGoPlugin(t *testing.T) {
 		}
 	}
 	value := testkit.Canary("CANARY-over-the-wire-")
-	p, err := svc.Plan(ctx, plugin.MutationRequest{Call: call, Operation: plugin.OpGroupCreate, Group: "wire", Integration: gsm,
+	p, err := svc.PlanMutation(ctx, plugin.MutationRequest{Call: call, Operation: plugin.OpGroupCreate, Group: "wire", Integration: gsm,
 		Changes: []plugin.Change{{Key: "TOKEN", Source: plugin.SourceStdin, Origin: "stdin", Value: secret.FromString(value)}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := svc.Apply(ctx, plugin.ApplyRequest{Call: call, PlanID: p.ID, Confirmed: true})
+	res, err := svc.ApplyPlan(ctx, plugin.ApplyRequest{Call: call, PlanID: p.ID, Confirmed: true})
 	if err != nil || !res.Verified {
 		t.Fatalf("apply %+v %v", res, err)
 	}
@@ -171,7 +171,7 @@ func TestServesOverGoPlugin(t *testing.T) {
 	if failure.KindOf(err) != failure.NotFound || failure.As(err).Hint == "" {
 		t.Fatalf("missing group: %v", err)
 	}
-	ref, err := svc.Ref(ctx, plugin.RefRequest{Call: call, Group: "wire", Key: "TOKEN"})
+	ref, err := svc.MakeRef(ctx, plugin.RefRequest{Call: call, Group: "wire", Key: "TOKEN"})
 	if err != nil || ref != "tfy-secret://demo:wire:TOKEN" {
 		t.Fatalf("ref %q %v", ref, err)
 	}

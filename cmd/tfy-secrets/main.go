@@ -38,7 +38,7 @@ func main() {
 	})
 	// A plugin started early for a command that turned out not to need
 	// it (help, a usage error) must not outlive the host.
-	spawn.DiscardEarly()
+	spawn.DiscardPrestarted()
 	stop()
 	os.Exit(code)
 }

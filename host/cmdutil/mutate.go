@@ -26,7 +26,7 @@ func Mutate(ctx context.Context, s Session, g Globals, req plugin.MutationReques
 	if err != nil {
 		return err
 	}
-	plan, err := svc.Plan(ctx, req)
+	plan, err := svc.PlanMutation(ctx, req)
 	if err != nil {
 		return fmt.Errorf("plan: %w", err)
 	}
@@ -41,7 +41,7 @@ func Mutate(ctx context.Context, s Session, g Globals, req plugin.MutationReques
 	if err != nil {
 		return err
 	}
-	res, err := svc.Apply(ctx, plugin.ApplyRequest{Call: req.Call, PlanID: plan.ID, Confirmed: true, TypedName: typed})
+	res, err := svc.ApplyPlan(ctx, plugin.ApplyRequest{Call: req.Call, PlanID: plan.ID, Confirmed: true, TypedName: typed})
 	if err != nil {
 		return applyFailed(ctx, s.Restart, req.Call, plan, err)
 	}

@@ -25,14 +25,14 @@ func TestMutateFollowsItsGlobals(t *testing.T) {
 		stdout  string
 		kind    failure.Kind
 	}{
-		{Globals{Output: render.JSON, DryRun: true}, "Plan", `"group": "app"`, ""},
+		{Globals{Output: render.JSON, DryRun: true}, "PlanMutation", `"group": "app"`, ""},
 		{Globals{Output: render.JSON, Yes: true}, "Plan Apply", "{", ""},
-		{Globals{Output: render.Table}, "Plan", "", failure.NotConfirmed},
+		{Globals{Output: render.Table}, "PlanMutation", "", failure.NotConfirmed},
 	} {
 		ios, out, _ := iostreams.Test("")
 		fake := &plugintest.Fake{
-			PlanFunc: func(context.Context, plugin.MutationRequest) (plugin.Plan, error) { return plan, nil },
-			ApplyFunc: func(context.Context, plugin.ApplyRequest) (plugin.Result, error) {
+			PlanMutationFunc: func(context.Context, plugin.MutationRequest) (plugin.Plan, error) { return plan, nil },
+			ApplyPlanFunc: func(context.Context, plugin.ApplyRequest) (plugin.Result, error) {
 				return plugin.Result{Group: "app"}, nil
 			},
 		}

@@ -20,7 +20,7 @@ import (
 )
 
 // Answers are canned results for the fake service. Err, when set for a
-// method name ("Plan", "GetGroup", ...), is returned instead.
+// method name ("PlanMutation", "GetGroup", ...), is returned instead.
 type Answers struct {
 	Status       plugin.AuthStatus
 	Integrations []plugin.Integration
@@ -46,9 +46,9 @@ type Service struct {
 func Canned(a Answers) *Service {
 	e := func(m string) error { return a.Err[m] }
 	return &Service{Fake: &plugintest.Fake{
-		LoginFunc:  func(context.Context, plugin.LoginRequest) (plugin.AuthStatus, error) { return a.Status, e("Login") },
-		LogoutFunc: func(context.Context, plugin.Call) (plugin.AuthStatus, error) { return a.Status, e("Logout") },
-		StatusFunc: func(context.Context, plugin.Call) (plugin.AuthStatus, error) { return a.Status, e("Status") },
+		LoginFunc:         func(context.Context, plugin.LoginRequest) (plugin.AuthStatus, error) { return a.Status, e("Login") },
+		LogoutFunc:        func(context.Context, plugin.Call) (plugin.AuthStatus, error) { return a.Status, e("Logout") },
+		GetAuthStatusFunc: func(context.Context, plugin.Call) (plugin.AuthStatus, error) { return a.Status, e("GetAuthStatus") },
 		ListIntegrationsFunc: func(context.Context, plugin.IntegrationsRequest) ([]plugin.Integration, error) {
 			return a.Integrations, e("ListIntegrations")
 		},
@@ -69,14 +69,14 @@ func Canned(a Answers) *Service {
 		GetSecretFunc: func(context.Context, plugin.SecretRequest) (plugin.SecretInfo, error) {
 			return a.Secret, e("GetSecret")
 		},
-		SecretVersionsFunc: func(context.Context, plugin.SecretRequest) ([]plugin.Version, error) {
-			return a.Versions, e("SecretVersions")
+		ListSecretVersionsFunc: func(context.Context, plugin.SecretRequest) ([]plugin.Version, error) {
+			return a.Versions, e("ListSecretVersions")
 		},
-		RefFunc:        func(context.Context, plugin.RefRequest) (string, error) { return a.Ref, e("Ref") },
-		PlanFunc:       func(context.Context, plugin.MutationRequest) (plugin.Plan, error) { return a.Plan, e("Plan") },
-		ApplyFunc:      func(context.Context, plugin.ApplyRequest) (plugin.Result, error) { return a.Result, e("Apply") },
-		PolicyShowFunc: func(context.Context, plugin.Call) (plugin.PolicyInfo, error) { return a.PolicyInfo, e("PolicyShow") },
-		PolicyEvalFunc: func(context.Context, plugin.PolicyEvalRequest) ([]byte, error) { return a.Decision, e("PolicyEval") },
+		MakeRefFunc:      func(context.Context, plugin.RefRequest) (string, error) { return a.Ref, e("MakeRef") },
+		PlanMutationFunc: func(context.Context, plugin.MutationRequest) (plugin.Plan, error) { return a.Plan, e("PlanMutation") },
+		ApplyPlanFunc:    func(context.Context, plugin.ApplyRequest) (plugin.Result, error) { return a.Result, e("ApplyPlan") },
+		ShowPolicyFunc:   func(context.Context, plugin.Call) (plugin.PolicyInfo, error) { return a.PolicyInfo, e("ShowPolicy") },
+		EvalPolicyFunc:   func(context.Context, plugin.PolicyEvalRequest) ([]byte, error) { return a.Decision, e("EvalPolicy") },
 	}}
 }
 

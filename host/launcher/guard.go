@@ -90,7 +90,7 @@ func (g *guarded) call(ctx context.Context) (context.Context, func()) {
 	}
 }
 
-// Apply waits for the plugin's answer past the end of ctx. Once Apply is
+// ApplyPlan waits for the plugin's answer past the end of ctx. Once ApplyPlan is
 // sent the write may be on its way, and only the plugin can tell what it
 // did, so when ctx ends (Ctrl-C, SIGTERM) or the bound passes, the host
 // asks the plugin to cut the write short (Interrupt) and waits up to grace
@@ -99,7 +99,7 @@ func (g *guarded) call(ctx context.Context) (context.Context, func()) {
 // the plugin is killed and the error is in plugin.ErrStopped's family; the
 // caller then re-reads the group through a new plugin. A second Ctrl-C
 // ends the host at once: NotifyContext has restored the default action.
-func (g *guarded) Apply(ctx context.Context, req plugin.ApplyRequest) (plugin.Result, error) {
+func (g *guarded) ApplyPlan(ctx context.Context, req plugin.ApplyRequest) (plugin.Result, error) {
 	if g.exited() {
 		// It died while the user was at the prompt: the plan died with
 		// it, and the change was never sent.
@@ -114,7 +114,7 @@ func (g *guarded) Apply(ctx context.Context, req plugin.ApplyRequest) (plugin.Re
 	}
 	answered := make(chan answer, 1)
 	go func() {
-		res, err := g.c.Apply(call, req)
+		res, err := g.c.ApplyPlan(call, req)
 		answered <- answer{res, err}
 	}()
 	bound := time.NewTimer(g.bound)
@@ -169,10 +169,10 @@ func (g *guarded) Logout(ctx context.Context, call plugin.Call) (plugin.AuthStat
 	return g.c.Logout(ctx, call)
 }
 
-func (g *guarded) Status(ctx context.Context, call plugin.Call) (plugin.AuthStatus, error) {
+func (g *guarded) GetAuthStatus(ctx context.Context, call plugin.Call) (plugin.AuthStatus, error) {
 	ctx, end := g.call(ctx)
 	defer end()
-	return g.c.Status(ctx, call)
+	return g.c.GetAuthStatus(ctx, call)
 }
 
 func (g *guarded) ListIntegrations(ctx context.Context, req plugin.IntegrationsRequest) ([]plugin.Integration, error) {
@@ -199,32 +199,32 @@ func (g *guarded) GetSecret(ctx context.Context, req plugin.SecretRequest) (plug
 	return g.c.GetSecret(ctx, req)
 }
 
-func (g *guarded) SecretVersions(ctx context.Context, req plugin.SecretRequest) ([]plugin.Version, error) {
+func (g *guarded) ListSecretVersions(ctx context.Context, req plugin.SecretRequest) ([]plugin.Version, error) {
 	ctx, end := g.call(ctx)
 	defer end()
-	return g.c.SecretVersions(ctx, req)
+	return g.c.ListSecretVersions(ctx, req)
 }
 
-func (g *guarded) Ref(ctx context.Context, req plugin.RefRequest) (string, error) {
+func (g *guarded) MakeRef(ctx context.Context, req plugin.RefRequest) (string, error) {
 	ctx, end := g.call(ctx)
 	defer end()
-	return g.c.Ref(ctx, req)
+	return g.c.MakeRef(ctx, req)
 }
 
-func (g *guarded) Plan(ctx context.Context, req plugin.MutationRequest) (plugin.Plan, error) {
+func (g *guarded) PlanMutation(ctx context.Context, req plugin.MutationRequest) (plugin.Plan, error) {
 	ctx, end := g.call(ctx)
 	defer end()
-	return g.c.Plan(ctx, req)
+	return g.c.PlanMutation(ctx, req)
 }
 
-func (g *guarded) PolicyShow(ctx context.Context, call plugin.Call) (plugin.PolicyInfo, error) {
+func (g *guarded) ShowPolicy(ctx context.Context, call plugin.Call) (plugin.PolicyInfo, error) {
 	ctx, end := g.call(ctx)
 	defer end()
-	return g.c.PolicyShow(ctx, call)
+	return g.c.ShowPolicy(ctx, call)
 }
 
-func (g *guarded) PolicyEval(ctx context.Context, req plugin.PolicyEvalRequest) ([]byte, error) {
+func (g *guarded) EvalPolicy(ctx context.Context, req plugin.PolicyEvalRequest) ([]byte, error) {
 	ctx, end := g.call(ctx)
 	defer end()
-	return g.c.PolicyEval(ctx, req)
+	return g.c.EvalPolicy(ctx, req)
 }

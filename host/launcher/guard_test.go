@@ -110,7 +110,7 @@ func TestInterruptedApplyReturnsThePluginsReport(t *testing.T) {
 	// then overtakes it, and the outcome is the same.
 	cancel(&Interrupted{Signal: syscall.SIGINT})
 	err = within(t, func() error {
-		_, err := svc.Apply(ctx, plugin.ApplyRequest{PlanID: "p1"})
+		_, err := svc.ApplyPlan(ctx, plugin.ApplyRequest{PlanID: "p1"})
 		return err
 	})
 	if f := failure.As(err); f.Kind != failure.Unavailable || f.Message != "apply p1 cut short: "+plugin.ErrInterrupted.Error() {
@@ -135,7 +135,7 @@ func TestApplyPastItsBound(t *testing.T) {
 	}
 	defer stop()
 	err = within(t, func() error {
-		_, err := svc.Apply(t.Context(), plugin.ApplyRequest{PlanID: "p2"})
+		_, err := svc.ApplyPlan(t.Context(), plugin.ApplyRequest{PlanID: "p2"})
 		return err
 	})
 	if f := failure.As(err); f.Message != "apply p2 cut short: "+plugin.ErrInterrupted.Error() {
@@ -161,7 +161,7 @@ func TestApplyWithoutAnAnswer(t *testing.T) {
 			cancel(&Interrupted{Signal: syscall.SIGTERM})
 		}
 		err = within(t, func() error {
-			_, err := svc.Apply(ctx, plugin.ApplyRequest{PlanID: plan})
+			_, err := svc.ApplyPlan(ctx, plugin.ApplyRequest{PlanID: plan})
 			return err
 		})
 		if !errors.Is(err, plugin.ErrStopped) {

@@ -46,7 +46,7 @@ type Options struct {
 }
 
 // Start connects to the plugin that the host's main started early (see
-// spawn.Early) if it is the one the search below finds, or else finds,
+// spawn.Prestart) if it is the one the search below finds, or else finds,
 // verifies and starts one. It returns the Service to call and a stop
 // function that kills the plugin and removes its socket directory; call
 // stop exactly when done (it is safe to call twice). When ctx ends while
@@ -56,7 +56,7 @@ type Options struct {
 // that outlives its bound (--timeout and CallGrace, or DefaultCallBound)
 // kills the plugin too.
 func Start(ctx context.Context, opts Options) (plugin.Service, func(), error) {
-	return start(ctx, opts, spawn.TakeEarly, system)
+	return start(ctx, opts, spawn.TakePrestarted, system)
 }
 
 func start(ctx context.Context, opts Options, early func() *spawn.Process, loc locator) (plugin.Service, func(), error) {

@@ -105,7 +105,7 @@ func runHelperHost() int {
 		return 1
 	}
 	defer stop()
-	st, err := svc.Status(context.Background(), plugin.Call{})
+	st, err := svc.GetAuthStatus(context.Background(), plugin.Call{})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -149,7 +149,7 @@ func (b *syncBuffer) String() string {
 // pluginPid asks the fake plugin for its pid.
 func pluginPid(t *testing.T, svc plugin.Service) int {
 	t.Helper()
-	st, err := svc.Status(t.Context(), plugin.Call{})
+	st, err := svc.GetAuthStatus(t.Context(), plugin.Call{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +268,7 @@ func TestCrashMidCall(t *testing.T) {
 	}
 	testkit.WaitGone(t, pid)
 	// Later calls fail the same clear way instead of hanging.
-	if _, err := svc.Status(t.Context(), plugin.Call{}); !errors.Is(err, plugin.ErrStopped) {
+	if _, err := svc.GetAuthStatus(t.Context(), plugin.Call{}); !errors.Is(err, plugin.ErrStopped) {
 		t.Fatalf("call after crash: %v", err)
 	}
 }
@@ -315,7 +315,7 @@ func TestCancelKillsPluginAndReturnsCause(t *testing.T) {
 	type result struct{ err error }
 	done := make(chan result, 1)
 	go func() {
-		_, err := svc.Ref(ctx, plugin.RefRequest{}) // blocks until cancelled
+		_, err := svc.MakeRef(ctx, plugin.RefRequest{}) // blocks until cancelled
 		done <- result{err}
 	}()
 	cancel(&Interrupted{Signal: syscall.SIGINT})
@@ -400,7 +400,7 @@ func BenchmarkStartCallStop(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := svc.Status(b.Context(), plugin.Call{}); err != nil {
+		if _, err := svc.GetAuthStatus(b.Context(), plugin.Call{}); err != nil {
 			b.Fatal(err)
 		}
 		stop()

@@ -71,12 +71,12 @@ func (s *Service) Logout(ctx context.Context, call plugin.Call) (plugin.AuthStat
 	return plugin.AuthStatus{Host: base, HostSource: hostSource}, nil
 }
 
-// Status says which host and key would be used, and from where (never the
+// GetAuthStatus says which host and key would be used, and from where (never the
 // key itself), whose key it is, and whether the host accepts it. The check
 // is one cheap call; when it cannot be made (offline, a failing host) the
 // status says so instead of failing, because everything else it shows is
 // local.
-func (s *Service) Status(ctx context.Context, call plugin.Call) (plugin.AuthStatus, error) {
+func (s *Service) GetAuthStatus(ctx context.Context, call plugin.Call) (plugin.AuthStatus, error) {
 	ctx, cancel, log := s.begin(ctx, call)
 	defer cancel()
 	base, hostSource, err := s.opts.Credentials.Host(ctx, call.Host)

@@ -72,7 +72,7 @@ func TestStatusChecksTheKey(t *testing.T) {
 			if tt.ping != nil {
 				h.api.failOn["Ping"] = tt.ping
 			}
-			st, err := h.svc.Status(context.Background(), call())
+			st, err := h.svc.GetAuthStatus(context.Background(), call())
 			if err != nil {
 				t.Fatalf("status failed: %v", err)
 			}
@@ -111,7 +111,7 @@ func TestTenantOnTheSharedHost(t *testing.T) {
 			if tt.apiErr != nil {
 				h.api.failOn["TenantName"] = tt.apiErr
 			}
-			st, err := h.svc.Status(context.Background(), call())
+			st, err := h.svc.GetAuthStatus(context.Background(), call())
 			if err != nil || st.Tenant != tt.want || st.TenantSource != tt.source {
 				t.Fatalf("status = %+v, %v; want tenant %q from %s", st, err, tt.want, tt.source)
 			}
@@ -123,7 +123,7 @@ func TestTenantOnTheSharedHost(t *testing.T) {
 			// leaves tenantName and fqn out) needs the same fallback.
 			h.api.tenant, h.api.noTenant = tt.want, true
 			h.api.add("app-secrets", map[string]string{"DB": "x"})
-			ref, err := h.svc.Ref(context.Background(), plugin.RefRequest{Call: call(), Group: "app-secrets", Key: "DB"})
+			ref, err := h.svc.MakeRef(context.Background(), plugin.RefRequest{Call: call(), Group: "app-secrets", Key: "DB"})
 			if !tt.refFails {
 				if err != nil || ref != "tfy-secret://"+tt.want+":app-secrets:DB" {
 					t.Errorf("ref = %q, %v", ref, err)

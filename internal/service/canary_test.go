@@ -37,33 +37,33 @@ func TestCanaryValuesNeverEscape(t *testing.T) {
 
 	note(h.svc.GetGroup(ctx, plugin.GetGroupRequest{Call: c, Group: "app"}))
 	note(h.svc.GetSecret(ctx, plugin.SecretRequest{Call: c, Secret: "app:OLD"}))
-	note(h.svc.SecretVersions(ctx, plugin.SecretRequest{Call: c, Secret: "app:OLD"}))
+	note(h.svc.ListSecretVersions(ctx, plugin.SecretRequest{Call: c, Secret: "app:OLD"}))
 	// A literal value is denied; the refusal names the key only.
-	note(h.svc.Plan(ctx, planUpdateReq("app", plugin.Change{Key: "LIT", Source: plugin.SourceLiteral, Value: change("LIT", fresh).Value})))
+	note(h.svc.PlanMutation(ctx, planUpdateReq("app", plugin.Change{Key: "LIT", Source: plugin.SourceLiteral, Value: change("LIT", fresh).Value})))
 	// Usage errors about the changes.
-	note(h.svc.Plan(ctx, planUpdateReq("app", change("DUP", fresh), change("DUP", fresh))))
+	note(h.svc.PlanMutation(ctx, planUpdateReq("app", change("DUP", fresh), change("DUP", fresh))))
 	for _, op := range []plugin.Operation{plugin.OpGroupCreate, plugin.OpGroupUpdate} {
 		req := plugin.MutationRequest{Call: call(), Operation: op, Group: "app", Changes: []plugin.Change{change("OLD", fresh), change("NEW", fresh)}}
 		if op == plugin.OpGroupCreate {
 			req.Group = "other"
 		}
-		p, err := h.svc.Plan(ctx, req)
+		p, err := h.svc.PlanMutation(ctx, req)
 		note(p, err)
-		note(h.svc.Apply(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true}))
+		note(h.svc.ApplyPlan(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true}))
 	}
 	// Failing writes: a server error and a lost answer.
 	h.api.beforeUpdate = func(*fakeAPI) error {
 		return &APIError{Op: "update secret group", Status: 422, Message: "Value is required", Kind: ErrUnprocessable, Detail: "422 Unprocessable Entity: " + "Value is required"}
 	}
-	p, err := h.svc.Plan(ctx, planUpdateReq("app", change("OLD", fresh)))
+	p, err := h.svc.PlanMutation(ctx, planUpdateReq("app", change("OLD", fresh)))
 	note(p, err)
-	note(h.svc.Apply(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true}))
+	note(h.svc.ApplyPlan(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true}))
 	h.api.beforeUpdate = func(*fakeAPI) error {
 		return &APIError{Op: "update secret group", Message: "connection reset", Kind: ErrUnavailable}
 	}
-	p, err = h.svc.Plan(ctx, planUpdateReq("app", change("OLD", fresh)))
+	p, err = h.svc.PlanMutation(ctx, planUpdateReq("app", change("OLD", fresh)))
 	note(p, err)
-	note(h.svc.Apply(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true}))
+	note(h.svc.ApplyPlan(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true}))
 	note(h.svc.Login(ctx, plugin.LoginRequest{Call: call(), Key: change("K", fresh).Value}))
 
 	seen = append(seen, h.debug.String())

@@ -35,8 +35,8 @@ type pendingPlan struct {
 	write plugin.Operation
 }
 
-// Plan builds, policy-checks and (unless dry-run) stores a mutation.
-func (s *Service) Plan(ctx context.Context, req plugin.MutationRequest) (plugin.Plan, error) {
+// PlanMutation builds, policy-checks and (unless dry-run) stores a mutation.
+func (s *Service) PlanMutation(ctx context.Context, req plugin.MutationRequest) (plugin.Plan, error) {
 	ctx, cancel, log := s.begin(ctx, req.Call)
 	defer cancel()
 	sess, err := s.open(ctx, req.Call, log)
@@ -305,10 +305,10 @@ func (sess *session) blastRadius(ctx context.Context, g Group) int {
 	return total
 }
 
-// Apply carries out a stored plan: confirmation check, re-read, write,
+// ApplyPlan carries out a stored plan: confirmation check, re-read, write,
 // verify. The plan is consumed whatever the outcome, so a failed apply is
 // re-planned against fresh state rather than retried blindly.
-func (s *Service) Apply(ctx context.Context, req plugin.ApplyRequest) (plugin.Result, error) {
+func (s *Service) ApplyPlan(ctx context.Context, req plugin.ApplyRequest) (plugin.Result, error) {
 	s.mu.Lock()
 	pending, ok := s.plans[req.PlanID]
 	delete(s.plans, req.PlanID)

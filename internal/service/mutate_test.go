@@ -22,14 +22,14 @@ func TestUpdateMergeKeepsOtherKeys(t *testing.T) {
 	h := newHarness()
 	g := h.api.add("app", map[string]string{"A": "old-a", "B": "old-b", "C": "old-c"})
 	ctx := context.Background()
-	p, err := h.svc.Plan(ctx, planUpdateReq("app", change("B", "new-b"), change("D", "new-d")))
+	p, err := h.svc.PlanMutation(ctx, planUpdateReq("app", change("B", "new-b"), change("D", "new-d")))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if p.Confirm != plugin.ConfirmYes || p.Group != "app" || p.GroupFQN != "demo:app" || p.Integration != "azure/vault" {
 		t.Fatalf("plan = %+v", p)
 	}
-	res, err := h.svc.Apply(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
+	res, err := h.svc.ApplyPlan(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func TestUpdateReplaceAndUnset(t *testing.T) {
 	ctx := context.Background()
 	req := planUpdateReq("app", change("A", "a2"))
 	req.Replace = true
-	p, err := h.svc.Plan(ctx, req)
+	p, err := h.svc.PlanMutation(ctx, req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func TestUpdateReplaceAndUnset(t *testing.T) {
 	if removed != 2 {
 		t.Fatalf("replace plan lists %d removals, want 2: %+v", removed, p.Changes)
 	}
-	if _, err := h.svc.Apply(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true}); err != nil {
+	if _, err := h.svc.ApplyPlan(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true}); err != nil {
 		t.Fatal(err)
 	}
 	if !maps.Equal(g.keys, map[string]string{"A": "a2"}) {
@@ -77,14 +77,14 @@ func TestApplyConflictWhenGroupChanged(t *testing.T) {
 	h := newHarness()
 	g := h.api.add("app", map[string]string{"A": "a", "B": "b"})
 	ctx := context.Background()
-	p, err := h.svc.Plan(ctx, planUpdateReq("app", change("A", "a2")))
+	p, err := h.svc.PlanMutation(ctx, planUpdateReq("app", change("A", "a2")))
 	if err != nil {
 		t.Fatal(err)
 	}
 	h.api.mu.Lock()
 	g.set(h.api, "THEIRS", "t")
 	h.api.mu.Unlock()
-	_, err = h.svc.Apply(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
+	_, err = h.svc.ApplyPlan(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
 	if failure.KindOf(err) != failure.Conflict || !strings.Contains(err.Error(), "changed since the plan was made") || !strings.Contains(err.Error(), "THEIRS") {
 		t.Fatalf("err = %v", err)
 	}
@@ -95,7 +95,7 @@ func TestApplyConflictWhenGroupChanged(t *testing.T) {
 		t.Fatalf("stored = %v", g.keys)
 	}
 	// The plan is consumed: a second apply cannot write the stale plan.
-	if _, err := h.svc.Apply(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true}); failure.KindOf(err) != failure.Usage {
+	if _, err := h.svc.ApplyPlan(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true}); failure.KindOf(err) != failure.Usage {
 		t.Fatalf("second apply: %v", err)
 	}
 }
@@ -109,11 +109,11 @@ func TestApplyVerifyMismatch(t *testing.T) {
 		return nil
 	}
 	ctx := context.Background()
-	p, err := h.svc.Plan(ctx, planUpdateReq("app", change("A", "a2")))
+	p, err := h.svc.PlanMutation(ctx, planUpdateReq("app", change("A", "a2")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := h.svc.Apply(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
+	res, err := h.svc.ApplyPlan(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
 	if failure.KindOf(err) != failure.Conflict || !strings.Contains(err.Error(), "lost keys right after this write: B (kept by this command)") || res.Verified {
 		t.Fatalf("res = %+v, err = %v", res, err)
 	}
@@ -140,11 +140,11 @@ func TestApplyAmbiguousWriteIsReportedNotRetried(t *testing.T) {
 			ctx := context.Background()
 			req := planUpdateReq("app")
 			req.Unset = []string{"B"}
-			p, err := h.svc.Plan(ctx, req)
+			p, err := h.svc.PlanMutation(ctx, req)
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = h.svc.Apply(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
+			_, err = h.svc.ApplyPlan(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
 			if failure.KindOf(err) != failure.Unavailable || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v", err)
 			}
@@ -181,11 +181,11 @@ func TestConfirmationEnforced(t *testing.T) {
 				req.Unset = []string{"B"}
 			}
 			ctx := context.Background()
-			p, err := h.svc.Plan(ctx, req)
+			p, err := h.svc.PlanMutation(ctx, req)
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = h.svc.Apply(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: tt.confirmed, TypedName: tt.typed})
+			_, err = h.svc.ApplyPlan(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: tt.confirmed, TypedName: tt.typed})
 			if tt.ok && err != nil {
 				t.Fatal(err)
 			}
@@ -205,14 +205,14 @@ func TestGroupDeleteVerifiesGone(t *testing.T) {
 	h := newHarness()
 	h.api.add("app", map[string]string{"A": "a", "B": "b"})
 	ctx := context.Background()
-	p, err := h.svc.Plan(ctx, plugin.MutationRequest{Call: call(), Operation: plugin.OpGroupDelete, Group: "app"})
+	p, err := h.svc.PlanMutation(ctx, plugin.MutationRequest{Call: call(), Operation: plugin.OpGroupDelete, Group: "app"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if p.Confirm != plugin.ConfirmTyped || len(p.Changes) != 2 || p.Changes[0].Action != plugin.ActionRemove {
 		t.Fatalf("plan = %+v", p)
 	}
-	res, err := h.svc.Apply(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true, TypedName: "app"})
+	res, err := h.svc.ApplyPlan(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true, TypedName: "app"})
 	if err != nil || !res.Verified {
 		t.Fatalf("res = %+v err = %v", res, err)
 	}
@@ -226,17 +226,17 @@ func TestSecretDelete(t *testing.T) {
 	h := newHarness()
 	g := h.api.add("app", map[string]string{"A": "a", "B": "b"})
 	ctx := context.Background()
-	p, err := h.svc.Plan(ctx, plugin.MutationRequest{Call: call(), Operation: plugin.OpSecretDelete, Secret: "tfy-secret://demo:app:A"})
+	p, err := h.svc.PlanMutation(ctx, plugin.MutationRequest{Call: call(), Operation: plugin.OpSecretDelete, Secret: "tfy-secret://demo:app:A"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.svc.Apply(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true}); err != nil {
+	if _, err := h.svc.ApplyPlan(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true}); err != nil {
 		t.Fatal(err)
 	}
 	if !maps.Equal(g.keys, map[string]string{"B": "b"}) {
 		t.Fatalf("stored = %v", g.keys)
 	}
-	_, err = h.svc.Plan(ctx, plugin.MutationRequest{Call: call(), Operation: plugin.OpSecretDelete, Secret: "app:B"})
+	_, err = h.svc.PlanMutation(ctx, plugin.MutationRequest{Call: call(), Operation: plugin.OpSecretDelete, Secret: "app:B"})
 	if failure.KindOf(err) != failure.Usage || !strings.Contains(err.Error(), "last key") {
 		t.Fatalf("deleting the last key: %v", err)
 	}
@@ -247,24 +247,24 @@ func TestCreate(t *testing.T) {
 	h := newHarness()
 	ctx := context.Background()
 	req := plugin.MutationRequest{Call: call(), Operation: plugin.OpGroupCreate, Group: "new-app", Changes: []plugin.Change{change("K", "v")}}
-	p, err := h.svc.Plan(ctx, req)
+	p, err := h.svc.PlanMutation(ctx, req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if p.IntegrationFQN != "demo:azure:acct:secret-store:vault" || p.GroupFQN != "demo:new-app" {
 		t.Fatalf("plan = %+v", p)
 	}
-	res, err := h.svc.Apply(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
+	res, err := h.svc.ApplyPlan(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
 	if err != nil || !res.Verified {
 		t.Fatalf("res = %+v err = %v", res, err)
 	}
 	// The name now exists: a second plan refuses before any value is sent.
-	_, err = h.svc.Plan(ctx, req)
+	_, err = h.svc.PlanMutation(ctx, req)
 	if failure.KindOf(err) != failure.Conflict || failure.As(err).Hint == "" {
 		t.Fatalf("second create: %v", err)
 	}
 	req.Changes = nil
-	if _, err := h.svc.Plan(ctx, req); !strings.Contains(err.Error(), "include at least one secret") {
+	if _, err := h.svc.PlanMutation(ctx, req); !strings.Contains(err.Error(), "include at least one secret") {
 		t.Fatalf("zero secrets: %v", err)
 	}
 }
@@ -274,11 +274,11 @@ func TestCreateExplainedByProvider(t *testing.T) {
 	h := newHarness()
 	h.api.failOn["CreateGroup"] = &APIError{Op: "create secret group", Status: 409, Message: "Secret K is already in a deleted state", Kind: ErrConflict, Detail: "409 Conflict: " + "Secret K is already in a deleted state"}
 	ctx := context.Background()
-	p, err := h.svc.Plan(ctx, plugin.MutationRequest{Call: call(), Operation: plugin.OpGroupCreate, Group: "g", Changes: []plugin.Change{change("K", "v")}})
+	p, err := h.svc.PlanMutation(ctx, plugin.MutationRequest{Call: call(), Operation: plugin.OpGroupCreate, Group: "g", Changes: []plugin.Change{change("K", "v")}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = h.svc.Apply(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
+	_, err = h.svc.ApplyPlan(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
 	if failure.KindOf(err) != failure.Conflict || !strings.Contains(failure.As(err).Hint, "purge") {
 		t.Fatalf("err = %v (hint %q)", err, failure.As(err).Hint)
 	}
@@ -289,7 +289,7 @@ func TestPolicyDenyStopsBeforeAnyWrite(t *testing.T) {
 	h := newHarness()
 	h.api.add("app", map[string]string{"A": "a"})
 	req := planUpdateReq("app", plugin.Change{Key: "A", Source: plugin.SourceLiteral, Value: change("A", "x").Value})
-	_, err := h.svc.Plan(context.Background(), req)
+	_, err := h.svc.PlanMutation(context.Background(), req)
 	if failure.KindOf(err) != failure.Denied || !strings.Contains(err.Error(), "key A: values typed on the command line are refused") {
 		t.Fatalf("err = %v", err)
 	}
@@ -304,7 +304,7 @@ func TestDryRunKeepsNothing(t *testing.T) {
 	h.api.add("app", map[string]string{"A": "a"})
 	req := planUpdateReq("app", change("A", "b"))
 	req.DryRun = true
-	p, err := h.svc.Plan(context.Background(), req)
+	p, err := h.svc.PlanMutation(context.Background(), req)
 	if err != nil || p.ID != "" || len(h.svc.plans) != 0 {
 		t.Fatalf("plan = %+v, err = %v, kept %d", p, err, len(h.svc.plans))
 	}
@@ -316,12 +316,12 @@ func TestPlanExpires(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	h.svc.opts.Now = func() time.Time { return now }
 	h.api.add("app", map[string]string{"A": "a"})
-	p, err := h.svc.Plan(context.Background(), planUpdateReq("app", change("A", "b")))
+	p, err := h.svc.PlanMutation(context.Background(), planUpdateReq("app", change("A", "b")))
 	if err != nil {
 		t.Fatal(err)
 	}
 	now = now.Add(planTTL + time.Second)
-	if _, err := h.svc.Apply(context.Background(), plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true}); failure.KindOf(err) != failure.Usage {
+	if _, err := h.svc.ApplyPlan(context.Background(), plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true}); failure.KindOf(err) != failure.Usage {
 		t.Fatalf("expired plan applied: %v", err)
 	}
 }
@@ -344,7 +344,7 @@ func TestPlanInputHasLengthsOnly(t *testing.T) {
 	t.Parallel()
 	h := newHarness()
 	h.api.add("app", map[string]string{"A": "a"})
-	if _, err := h.svc.Plan(context.Background(), planUpdateReq("app", change("A", "0123456789"))); err != nil {
+	if _, err := h.svc.PlanMutation(context.Background(), planUpdateReq("app", change("A", "0123456789"))); err != nil {
 		t.Fatal(err)
 	}
 	var in policydoc.Input
@@ -364,11 +364,11 @@ func TestAmbiguousCreateAndSecretDelete(t *testing.T) {
 
 	h := newHarness()
 	h.api.failOn["CreateGroup"] = lost
-	p, err := h.svc.Plan(ctx, plugin.MutationRequest{Call: call(), Operation: plugin.OpGroupCreate, Group: "g", Changes: []plugin.Change{change("K", "v")}})
+	p, err := h.svc.PlanMutation(ctx, plugin.MutationRequest{Call: call(), Operation: plugin.OpGroupCreate, Group: "g", Changes: []plugin.Change{change("K", "v")}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = h.svc.Apply(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
+	_, err = h.svc.ApplyPlan(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
 	if failure.KindOf(err) != failure.Unavailable || !strings.Contains(err.Error(), "it was not created") {
 		t.Fatalf("lost create: %v", err)
 	}
@@ -376,11 +376,11 @@ func TestAmbiguousCreateAndSecretDelete(t *testing.T) {
 	h = newHarness()
 	h.api.add("app", map[string]string{"A": "a", "B": "b"})
 	h.api.failOn["DeleteSecret"] = lost
-	p, err = h.svc.Plan(ctx, plugin.MutationRequest{Call: call(), Operation: plugin.OpSecretDelete, Secret: "app:A"})
+	p, err = h.svc.PlanMutation(ctx, plugin.MutationRequest{Call: call(), Operation: plugin.OpSecretDelete, Secret: "app:A"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = h.svc.Apply(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
+	_, err = h.svc.ApplyPlan(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
 	if failure.KindOf(err) != failure.Unavailable || !strings.Contains(err.Error(), "still exists") {
 		t.Fatalf("lost secret delete: %v", err)
 	}
@@ -392,11 +392,11 @@ func TestManifestMigrate(t *testing.T) {
 	g := h.api.add("app", map[string]string{"A": "a", "B": "b"})
 	ctx := context.Background()
 	migrate := func(group string, changes ...plugin.Change) (plugin.Plan, error) {
-		p, err := h.svc.Plan(ctx, plugin.MutationRequest{Call: call(), Operation: plugin.OpManifestMigrate, Group: group, Changes: changes})
+		p, err := h.svc.PlanMutation(ctx, plugin.MutationRequest{Call: call(), Operation: plugin.OpManifestMigrate, Group: group, Changes: changes})
 		if err != nil {
 			return p, err
 		}
-		_, err = h.svc.Apply(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
+		_, err = h.svc.ApplyPlan(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
 		return p, err
 	}
 	manifest := func(k, v string) plugin.Change {
@@ -433,7 +433,7 @@ func TestInlineValueWithoutValueReachesPolicy(t *testing.T) {
 	h := newHarness()
 	h.api.add("app", map[string]string{"A": "a"})
 	req := planUpdateReq("app", plugin.Change{Key: "B", Source: plugin.SourceLiteral})
-	_, err := h.svc.Plan(context.Background(), req)
+	_, err := h.svc.PlanMutation(context.Background(), req)
 	if failure.KindOf(err) != failure.Denied || !strings.Contains(err.Error(), "key B") {
 		t.Fatalf("err = %v, want a policy denial naming key B", err)
 	}
@@ -455,11 +455,11 @@ func TestDeadlineDuringWriteStillDiagnosed(t *testing.T) {
 	}
 	req := planUpdateReq("app")
 	req.Unset = []string{"B"}
-	p, err := h.svc.Plan(ctx, req)
+	p, err := h.svc.PlanMutation(ctx, req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = h.svc.Apply(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
+	_, err = h.svc.ApplyPlan(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
 	if failure.KindOf(err) != failure.Unavailable || !strings.Contains(err.Error(), "most likely applied") {
 		t.Fatalf("err = %v", err)
 	}

@@ -21,8 +21,8 @@ import (
 // the plugin and the engine.
 const maxPolicyInput = plugin.MaxPolicyInput
 
-// PolicyShow lists the active policy modules.
-func (s *Service) PolicyShow(ctx context.Context, call plugin.Call) (plugin.PolicyInfo, error) {
+// ShowPolicy lists the active policy modules.
+func (s *Service) ShowPolicy(ctx context.Context, call plugin.Call) (plugin.PolicyInfo, error) {
 	ctx, cancel, _ := s.begin(ctx, call)
 	defer cancel()
 	d, err := s.policy(ctx, call.PolicyPath)
@@ -32,11 +32,11 @@ func (s *Service) PolicyShow(ctx context.Context, call plugin.Call) (plugin.Poli
 	return plugin.PolicyInfo{Modules: d.Modules(), Bundle: call.PolicyPath}, nil
 }
 
-// PolicyEval evaluates a user-supplied input document. The document is
+// EvalPolicy evaluates a user-supplied input document. The document is
 // checked first: it must be one JSON object and must not contain a "value"
 // field anywhere, since policy inputs carry lengths, never values. Errors say
 // where, never what: the document may hold a value pasted by mistake.
-func (s *Service) PolicyEval(ctx context.Context, req plugin.PolicyEvalRequest) ([]byte, error) {
+func (s *Service) EvalPolicy(ctx context.Context, req plugin.PolicyEvalRequest) ([]byte, error) {
 	ctx, cancel, _ := s.begin(ctx, req.Call)
 	defer cancel()
 	if err := CheckPolicyInput(req.Input); err != nil {

@@ -45,7 +45,7 @@ func TestPolicyEvalAndShow(t *testing.T) {
 	t.Parallel()
 	h := newHarness()
 	h.dec.modules = []plugin.PolicyModule{{Name: "default/raw_values.rego", Source: "package tfy.secrets"}}
-	out, err := h.svc.PolicyEval(context.Background(), plugin.PolicyEvalRequest{Call: call(),
+	out, err := h.svc.EvalPolicy(context.Background(), plugin.PolicyEvalRequest{Call: call(),
 		Input: []byte(`{"operation":"group.delete","changes":[],"secrets":[],"context":{}}`)})
 	if err != nil {
 		t.Fatal(err)
@@ -54,7 +54,7 @@ func TestPolicyEvalAndShow(t *testing.T) {
 	if err := json.Unmarshal(out, &dec); err != nil || dec.Confirm != plugin.ConfirmTyped {
 		t.Fatalf("decision %s, %v", out, err)
 	}
-	info, err := h.svc.PolicyShow(context.Background(), plugin.Call{PolicyPath: "org.tar.gz"})
+	info, err := h.svc.ShowPolicy(context.Background(), plugin.Call{PolicyPath: "org.tar.gz"})
 	if err != nil || len(info.Modules) != 1 || info.Bundle != "org.tar.gz" {
 		t.Fatalf("show = %+v, %v", info, err)
 	}

@@ -371,8 +371,8 @@ func (s *Service) GetSecret(ctx context.Context, req plugin.SecretRequest) (plug
 	return sess.secretInfo(g, sec, dec.Mask[sec.Key]), nil
 }
 
-// SecretVersions lists a secret's version numbers and times, never values.
-func (s *Service) SecretVersions(ctx context.Context, req plugin.SecretRequest) ([]plugin.Version, error) {
+// ListSecretVersions lists a secret's version numbers and times, never values.
+func (s *Service) ListSecretVersions(ctx context.Context, req plugin.SecretRequest) ([]plugin.Version, error) {
 	ctx, cancel, log := s.begin(ctx, req.Call)
 	defer cancel()
 	sess, err := s.open(ctx, req.Call, log)
@@ -395,10 +395,10 @@ func (s *Service) SecretVersions(ctx context.Context, req plugin.SecretRequest) 
 	return withoutValue(full).Versions, nil
 }
 
-// Ref prints the deployment reference of a key, after checking the key
+// MakeRef prints the deployment reference of a key, after checking the key
 // exists: a reference to a missing key would only fail later, at deploy
 // time, far from the typo.
-func (s *Service) Ref(ctx context.Context, req plugin.RefRequest) (string, error) {
+func (s *Service) MakeRef(ctx context.Context, req plugin.RefRequest) (string, error) {
 	ctx, cancel, log := s.begin(ctx, req.Call)
 	defer cancel()
 	if req.Key == "" {

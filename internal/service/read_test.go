@@ -136,7 +136,7 @@ func TestGetSecretAndVersions(t *testing.T) {
 	if err != nil || info.Masked != "abcd***" {
 		t.Fatalf("--show-prefix: %+v, %v", info, err)
 	}
-	vs, err := h.svc.SecretVersions(context.Background(), plugin.SecretRequest{Call: call(), Secret: "app:A"})
+	vs, err := h.svc.ListSecretVersions(context.Background(), plugin.SecretRequest{Call: call(), Secret: "app:A"})
 	if err != nil || len(vs) != 2 || vs[1].Version != 2 {
 		t.Fatalf("versions = %+v, %v", vs, err)
 	}
@@ -154,11 +154,11 @@ func TestRef(t *testing.T) {
 	t.Parallel()
 	h := newHarness()
 	h.api.add("app", map[string]string{"DB": "x"})
-	got, err := h.svc.Ref(context.Background(), plugin.RefRequest{Call: call(), Group: "app", Key: "DB"})
+	got, err := h.svc.MakeRef(context.Background(), plugin.RefRequest{Call: call(), Group: "app", Key: "DB"})
 	if err != nil || got != "tfy-secret://demo:app:DB" {
 		t.Fatalf("ref = %q, %v", got, err)
 	}
-	_, err = h.svc.Ref(context.Background(), plugin.RefRequest{Call: call(), Group: "app", Key: "NOPE"})
+	_, err = h.svc.MakeRef(context.Background(), plugin.RefRequest{Call: call(), Group: "app", Key: "NOPE"})
 	if failure.KindOf(err) != failure.NotFound || !strings.Contains(failure.As(err).Hint, "group get app") {
 		t.Fatalf("missing key: %v", err)
 	}
@@ -212,12 +212,12 @@ func TestAuth(t *testing.T) {
 	if failure.KindOf(err) != failure.Unauthorized || len(h.creds.keyring) != 0 {
 		t.Fatalf("rejected login: %v, keyring %d", err, len(h.creds.keyring))
 	}
-	st, err = h.svc.Status(context.Background(), call())
+	st, err = h.svc.GetAuthStatus(context.Background(), call())
 	if err != nil || st.KeySource != "env TFY_API_KEY" || st.Tenant != "demo" {
 		t.Fatalf("status = %+v, %v", st, err)
 	}
 	h.creds.key = secret.Value{}
-	if _, err := h.svc.Status(context.Background(), call()); failure.KindOf(err) != failure.Unauthorized {
+	if _, err := h.svc.GetAuthStatus(context.Background(), call()); failure.KindOf(err) != failure.Unauthorized {
 		t.Fatalf("status without key: %v", err)
 	}
 }

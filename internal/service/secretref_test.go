@@ -22,7 +22,7 @@ func TestSecretGivenAsAGroupName(t *testing.T) {
 			return err
 		},
 		"secret versions": func(s string) error {
-			_, err := h.svc.SecretVersions(context.Background(), plugin.SecretRequest{Call: call(), Secret: s})
+			_, err := h.svc.ListSecretVersions(context.Background(), plugin.SecretRequest{Call: call(), Secret: s})
 			return err
 		},
 	}

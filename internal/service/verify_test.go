@@ -31,14 +31,14 @@ func TestUnchangedValueWritesNothing(t *testing.T) {
 	g := h.api.add("app", map[string]string{"A": "same-a", "B": "old-b"})
 	ctx := context.Background()
 
-	p, err := h.svc.Plan(ctx, planUpdateReq("app", change("A", "same-a")))
+	p, err := h.svc.PlanMutation(ctx, planUpdateReq("app", change("A", "same-a")))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := plannedActions(p); got["A"] != plugin.ActionUnchanged || got["B"] != plugin.ActionKeep || p.Confirm != plugin.ConfirmNone {
 		t.Fatalf("plan: %v, confirm %q", got, p.Confirm)
 	}
-	res, err := h.svc.Apply(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID})
+	res, err := h.svc.ApplyPlan(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID})
 	if err != nil || !res.Verified {
 		t.Fatalf("apply: %+v, %v", res, err)
 	}
@@ -47,7 +47,7 @@ func TestUnchangedValueWritesNothing(t *testing.T) {
 	}
 
 	// With one real change, the unchanged key travels without a value.
-	p, err = h.svc.Plan(ctx, planUpdateReq("app", change("A", "same-a"), change("B", "new-b")))
+	p, err = h.svc.PlanMutation(ctx, planUpdateReq("app", change("A", "same-a"), change("B", "new-b")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestUnchangedValueWritesNothing(t *testing.T) {
 	if p.Changes[0].Key != "B" || p.Changes[1].Key != "A" {
 		t.Fatalf("order: rotations first, then unchanged values: %v", p.Changes)
 	}
-	if _, err := h.svc.Apply(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true}); err != nil {
+	if _, err := h.svc.ApplyPlan(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true}); err != nil {
 		t.Fatal(err)
 	}
 	sent := map[string]bool{}
@@ -76,7 +76,7 @@ func TestUnchangedNeedsReadableValues(t *testing.T) {
 	h := newHarness()
 	h.api.add("app", map[string]string{"A": "same-a"})
 	h.api.valueHidden = true
-	p, err := h.svc.Plan(context.Background(), planUpdateReq("app", change("A", "same-a")))
+	p, err := h.svc.PlanMutation(context.Background(), planUpdateReq("app", change("A", "same-a")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,11 +115,11 @@ func TestVerifyReportsOtherWriters(t *testing.T) {
 			g := h.api.add("app", map[string]string{"A": "a", "B": "b"})
 			h.api.afterUpdate = func(f *fakeAPI) error { tc.after(g, f); return nil }
 			ctx := context.Background()
-			p, err := h.svc.Plan(ctx, planUpdateReq("app", change("NEW", "new-value"), change("A", "a2")))
+			p, err := h.svc.PlanMutation(ctx, planUpdateReq("app", change("NEW", "new-value"), change("A", "a2")))
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := h.svc.Apply(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
+			res, err := h.svc.ApplyPlan(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
 			if tc.kind == "" {
 				if err != nil || res.Verified != tc.verified || len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], tc.warning) {
 					t.Fatalf("res = %+v, err = %v", res, err)
@@ -144,11 +144,11 @@ func TestVerifyWithHiddenValues(t *testing.T) {
 	h.api.add("app", map[string]string{"A": "a"})
 	h.api.valueHidden = true
 	ctx := context.Background()
-	p, err := h.svc.Plan(ctx, planUpdateReq("app", change("NEW", "new-value")))
+	p, err := h.svc.PlanMutation(ctx, planUpdateReq("app", change("NEW", "new-value")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := h.svc.Apply(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
+	res, err := h.svc.ApplyPlan(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
 	if err != nil || !res.Verified || len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "only the keys were verified") {
 		t.Fatalf("res = %+v, err = %v", res, err)
 	}
@@ -193,11 +193,11 @@ func TestApplyHoldsTheGroupLock(t *testing.T) {
 	}
 	ctx := context.Background()
 	apply := func() (plugin.Result, error) {
-		p, err := h.svc.Plan(ctx, planUpdateReq("app", change("A", rotateValue())))
+		p, err := h.svc.PlanMutation(ctx, planUpdateReq("app", change("A", rotateValue())))
 		if err != nil {
 			t.Fatal(err)
 		}
-		return h.svc.Apply(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
+		return h.svc.ApplyPlan(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
 	}
 	if _, err := apply(); err != nil {
 		t.Fatal(err)
@@ -249,7 +249,7 @@ func TestNonUTF8ValueRefused(t *testing.T) {
 		planUpdateReq("app", bin),
 		{Call: call(), Operation: plugin.OpGroupCreate, Group: "new", Changes: []plugin.Change{bin}},
 	} {
-		_, err := h.svc.Plan(context.Background(), req)
+		_, err := h.svc.PlanMutation(context.Background(), req)
 		fe := failure.As(err)
 		if fe.Kind != failure.Usage || !strings.Contains(fe.Message, `key "CERT" (from file ./cert.der) is not UTF-8 text (byte 2`) ||
 			!strings.Contains(fe.Hint, "--from-file CERT=PATH --encoding base64") || strings.Contains(fe.Message+fe.Hint, "CANARY") {
@@ -267,7 +267,7 @@ func TestEmptyValueWarned(t *testing.T) {
 	h := newHarness()
 	h.api.add("app", map[string]string{"A": "a"})
 	empty := plugin.Change{Key: "EMPTY", Source: plugin.SourceEnv, Origin: "env EMPTY", Value: secret.FromString("")}
-	p, err := h.svc.Plan(context.Background(), planUpdateReq("app", empty))
+	p, err := h.svc.PlanMutation(context.Background(), planUpdateReq("app", empty))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,7 +307,7 @@ func TestApplyEndingsAroundTheWrite(t *testing.T) {
 	h := newHarness()
 	g := h.api.add("app", map[string]string{"A": "a"})
 	plan := func() plugin.Plan {
-		p, err := h.svc.Plan(context.Background(), planUpdateReq("app", change("NEW", rotateValue())))
+		p, err := h.svc.PlanMutation(context.Background(), planUpdateReq("app", change("NEW", rotateValue())))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -320,7 +320,7 @@ func TestApplyEndingsAroundTheWrite(t *testing.T) {
 	h.api.mu.Lock()
 	h.api.failOn["GroupByID"] = context.Canceled
 	h.api.mu.Unlock()
-	_, err := h.svc.Apply(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
+	_, err := h.svc.ApplyPlan(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
 	if fe := failure.As(err); fe.Kind != failure.Unavailable || !strings.Contains(fe.Message, "stopped before writing: nothing was written") {
 		t.Fatalf("cancelled before the write: %v", err)
 	}
@@ -336,7 +336,7 @@ func TestApplyEndingsAroundTheWrite(t *testing.T) {
 		f.failOn["GroupByID"] = &APIError{Op: "get secret group", Status: 503, Message: "down", Kind: ErrUnavailable, Detail: "503 Service Unavailable: " + "down"}
 		return nil
 	}
-	_, err = h.svc.Apply(context.Background(), plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
+	_, err = h.svc.ApplyPlan(context.Background(), plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})
 	if fe := failure.As(err); fe.Kind != failure.Unavailable || !strings.Contains(fe.Message, "was applied (the API confirmed it) but could not be verified") ||
 		!strings.Contains(fe.Hint, "tfy-secrets group get app") {
 		t.Fatalf("read-back failed: %v", err)

@@ -9,7 +9,7 @@ package handshake
 // The go-plugin handshake. Bump ProtocolVersion whenever service.proto
 // changes incompatibly, never the cookie.
 const (
-	ProtocolVersion = 1
+	ProtocolVersion = 2
 	CookieKey       = "TFY_SECRETS_PLUGIN_COOKIE"
 	CookieValue     = "5c1e7a0f-tfy-secrets-plugin-b3d94e62"
 )

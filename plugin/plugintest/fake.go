@@ -17,19 +17,19 @@ import (
 // asked for. Requests hold secret values only as secret.Value, so printing
 // Calls cannot leak them. Set the Func fields before the first call.
 type Fake struct {
-	LoginFunc            func(context.Context, plugin.LoginRequest) (plugin.AuthStatus, error)
-	LogoutFunc           func(context.Context, plugin.Call) (plugin.AuthStatus, error)
-	StatusFunc           func(context.Context, plugin.Call) (plugin.AuthStatus, error)
-	ListIntegrationsFunc func(context.Context, plugin.IntegrationsRequest) ([]plugin.Integration, error)
-	ListGroupsFunc       func(context.Context, plugin.ListGroupsRequest, func(plugin.Group) error) error
-	GetGroupFunc         func(context.Context, plugin.GetGroupRequest) (plugin.GroupDetail, error)
-	GetSecretFunc        func(context.Context, plugin.SecretRequest) (plugin.SecretInfo, error)
-	SecretVersionsFunc   func(context.Context, plugin.SecretRequest) ([]plugin.Version, error)
-	RefFunc              func(context.Context, plugin.RefRequest) (string, error)
-	PlanFunc             func(context.Context, plugin.MutationRequest) (plugin.Plan, error)
-	ApplyFunc            func(context.Context, plugin.ApplyRequest) (plugin.Result, error)
-	PolicyShowFunc       func(context.Context, plugin.Call) (plugin.PolicyInfo, error)
-	PolicyEvalFunc       func(context.Context, plugin.PolicyEvalRequest) ([]byte, error)
+	LoginFunc              func(context.Context, plugin.LoginRequest) (plugin.AuthStatus, error)
+	LogoutFunc             func(context.Context, plugin.Call) (plugin.AuthStatus, error)
+	GetAuthStatusFunc      func(context.Context, plugin.Call) (plugin.AuthStatus, error)
+	ListIntegrationsFunc   func(context.Context, plugin.IntegrationsRequest) ([]plugin.Integration, error)
+	ListGroupsFunc         func(context.Context, plugin.ListGroupsRequest, func(plugin.Group) error) error
+	GetGroupFunc           func(context.Context, plugin.GetGroupRequest) (plugin.GroupDetail, error)
+	GetSecretFunc          func(context.Context, plugin.SecretRequest) (plugin.SecretInfo, error)
+	ListSecretVersionsFunc func(context.Context, plugin.SecretRequest) ([]plugin.Version, error)
+	MakeRefFunc            func(context.Context, plugin.RefRequest) (string, error)
+	PlanMutationFunc       func(context.Context, plugin.MutationRequest) (plugin.Plan, error)
+	ApplyPlanFunc          func(context.Context, plugin.ApplyRequest) (plugin.Result, error)
+	ShowPolicyFunc         func(context.Context, plugin.Call) (plugin.PolicyInfo, error)
+	EvalPolicyFunc         func(context.Context, plugin.PolicyEvalRequest) ([]byte, error)
 
 	mu    sync.Mutex
 	calls []Call
@@ -75,13 +75,13 @@ func (f *Fake) Logout(ctx context.Context, call plugin.Call) (plugin.AuthStatus,
 	return f.LogoutFunc(ctx, call)
 }
 
-// Status implements plugin.Service.
-func (f *Fake) Status(ctx context.Context, call plugin.Call) (plugin.AuthStatus, error) {
-	f.record("Status", call)
-	if f.StatusFunc == nil {
+// GetAuthStatus implements plugin.Service.
+func (f *Fake) GetAuthStatus(ctx context.Context, call plugin.Call) (plugin.AuthStatus, error) {
+	f.record("GetAuthStatus", call)
+	if f.GetAuthStatusFunc == nil {
 		return plugin.AuthStatus{}, nil
 	}
-	return f.StatusFunc(ctx, call)
+	return f.GetAuthStatusFunc(ctx, call)
 }
 
 // ListIntegrations implements plugin.Service.
@@ -120,56 +120,56 @@ func (f *Fake) GetSecret(ctx context.Context, req plugin.SecretRequest) (plugin.
 	return f.GetSecretFunc(ctx, req)
 }
 
-// SecretVersions implements plugin.Service.
-func (f *Fake) SecretVersions(ctx context.Context, req plugin.SecretRequest) ([]plugin.Version, error) {
-	f.record("SecretVersions", req)
-	if f.SecretVersionsFunc == nil {
+// ListSecretVersions implements plugin.Service.
+func (f *Fake) ListSecretVersions(ctx context.Context, req plugin.SecretRequest) ([]plugin.Version, error) {
+	f.record("ListSecretVersions", req)
+	if f.ListSecretVersionsFunc == nil {
 		return nil, nil
 	}
-	return f.SecretVersionsFunc(ctx, req)
+	return f.ListSecretVersionsFunc(ctx, req)
 }
 
-// Ref implements plugin.Service.
-func (f *Fake) Ref(ctx context.Context, req plugin.RefRequest) (string, error) {
-	f.record("Ref", req)
-	if f.RefFunc == nil {
+// MakeRef implements plugin.Service.
+func (f *Fake) MakeRef(ctx context.Context, req plugin.RefRequest) (string, error) {
+	f.record("MakeRef", req)
+	if f.MakeRefFunc == nil {
 		return "", nil
 	}
-	return f.RefFunc(ctx, req)
+	return f.MakeRefFunc(ctx, req)
 }
 
-// Plan implements plugin.Service.
-func (f *Fake) Plan(ctx context.Context, req plugin.MutationRequest) (plugin.Plan, error) {
-	f.record("Plan", req)
-	if f.PlanFunc == nil {
+// PlanMutation implements plugin.Service.
+func (f *Fake) PlanMutation(ctx context.Context, req plugin.MutationRequest) (plugin.Plan, error) {
+	f.record("PlanMutation", req)
+	if f.PlanMutationFunc == nil {
 		return plugin.Plan{}, nil
 	}
-	return f.PlanFunc(ctx, req)
+	return f.PlanMutationFunc(ctx, req)
 }
 
-// Apply implements plugin.Service.
-func (f *Fake) Apply(ctx context.Context, req plugin.ApplyRequest) (plugin.Result, error) {
-	f.record("Apply", req)
-	if f.ApplyFunc == nil {
+// ApplyPlan implements plugin.Service.
+func (f *Fake) ApplyPlan(ctx context.Context, req plugin.ApplyRequest) (plugin.Result, error) {
+	f.record("ApplyPlan", req)
+	if f.ApplyPlanFunc == nil {
 		return plugin.Result{}, nil
 	}
-	return f.ApplyFunc(ctx, req)
+	return f.ApplyPlanFunc(ctx, req)
 }
 
-// PolicyShow implements plugin.Service.
-func (f *Fake) PolicyShow(ctx context.Context, call plugin.Call) (plugin.PolicyInfo, error) {
-	f.record("PolicyShow", call)
-	if f.PolicyShowFunc == nil {
+// ShowPolicy implements plugin.Service.
+func (f *Fake) ShowPolicy(ctx context.Context, call plugin.Call) (plugin.PolicyInfo, error) {
+	f.record("ShowPolicy", call)
+	if f.ShowPolicyFunc == nil {
 		return plugin.PolicyInfo{}, nil
 	}
-	return f.PolicyShowFunc(ctx, call)
+	return f.ShowPolicyFunc(ctx, call)
 }
 
-// PolicyEval implements plugin.Service.
-func (f *Fake) PolicyEval(ctx context.Context, req plugin.PolicyEvalRequest) ([]byte, error) {
-	f.record("PolicyEval", req)
-	if f.PolicyEvalFunc == nil {
+// EvalPolicy implements plugin.Service.
+func (f *Fake) EvalPolicy(ctx context.Context, req plugin.PolicyEvalRequest) ([]byte, error) {
+	f.record("EvalPolicy", req)
+	if f.EvalPolicyFunc == nil {
 		return nil, nil
 	}
-	return f.PolicyEvalFunc(ctx, req)
+	return f.EvalPolicyFunc(ctx, req)
 }

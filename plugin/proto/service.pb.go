@@ -2213,25 +2213,25 @@ const file_service_proto_rawDesc = "" +
 	"\x04call\x18\x01 \x01(\v2\x1a.tfysecrets.plugin.v1.CallR\x04call\x12\x14\n" +
 	"\x05input\x18\x02 \x01(\fR\x05input\"0\n" +
 	"\x12PolicyEvalResponse\x12\x1a\n" +
-	"\bdecision\x18\x01 \x01(\fR\bdecision2\x85\t\n" +
+	"\bdecision\x18\x01 \x01(\fR\bdecision2\xa0\t\n" +
 	"\aSecrets\x12M\n" +
 	"\x05Login\x12\".tfysecrets.plugin.v1.LoginRequest\x1a .tfysecrets.plugin.v1.AuthStatus\x12F\n" +
-	"\x06Logout\x12\x1a.tfysecrets.plugin.v1.Call\x1a .tfysecrets.plugin.v1.AuthStatus\x12F\n" +
-	"\x06Status\x12\x1a.tfysecrets.plugin.v1.Call\x1a .tfysecrets.plugin.v1.AuthStatus\x12d\n" +
+	"\x06Logout\x12\x1a.tfysecrets.plugin.v1.Call\x1a .tfysecrets.plugin.v1.AuthStatus\x12M\n" +
+	"\rGetAuthStatus\x12\x1a.tfysecrets.plugin.v1.Call\x1a .tfysecrets.plugin.v1.AuthStatus\x12d\n" +
 	"\x10ListIntegrations\x12).tfysecrets.plugin.v1.IntegrationsRequest\x1a%.tfysecrets.plugin.v1.IntegrationList\x12T\n" +
 	"\n" +
 	"ListGroups\x12'.tfysecrets.plugin.v1.ListGroupsRequest\x1a\x1b.tfysecrets.plugin.v1.Group0\x01\x12T\n" +
 	"\bGetGroup\x12%.tfysecrets.plugin.v1.GetGroupRequest\x1a!.tfysecrets.plugin.v1.GroupDetail\x12R\n" +
-	"\tGetSecret\x12#.tfysecrets.plugin.v1.SecretRequest\x1a .tfysecrets.plugin.v1.SecretInfo\x12X\n" +
-	"\x0eSecretVersions\x12#.tfysecrets.plugin.v1.SecretRequest\x1a!.tfysecrets.plugin.v1.VersionList\x12J\n" +
-	"\x03Ref\x12 .tfysecrets.plugin.v1.RefRequest\x1a!.tfysecrets.plugin.v1.RefResponse\x12I\n" +
-	"\x04Plan\x12%.tfysecrets.plugin.v1.MutationRequest\x1a\x1a.tfysecrets.plugin.v1.Plan\x12I\n" +
-	"\x05Apply\x12\".tfysecrets.plugin.v1.ApplyRequest\x1a\x1c.tfysecrets.plugin.v1.Result\x12L\n" +
+	"\tGetSecret\x12#.tfysecrets.plugin.v1.SecretRequest\x1a .tfysecrets.plugin.v1.SecretInfo\x12\\\n" +
+	"\x12ListSecretVersions\x12#.tfysecrets.plugin.v1.SecretRequest\x1a!.tfysecrets.plugin.v1.VersionList\x12N\n" +
+	"\aMakeRef\x12 .tfysecrets.plugin.v1.RefRequest\x1a!.tfysecrets.plugin.v1.RefResponse\x12Q\n" +
+	"\fPlanMutation\x12%.tfysecrets.plugin.v1.MutationRequest\x1a\x1a.tfysecrets.plugin.v1.Plan\x12M\n" +
+	"\tApplyPlan\x12\".tfysecrets.plugin.v1.ApplyRequest\x1a\x1c.tfysecrets.plugin.v1.Result\x12L\n" +
 	"\tInterrupt\x12\".tfysecrets.plugin.v1.ApplyRequest\x1a\x1b.tfysecrets.plugin.v1.Empty\x12J\n" +
 	"\n" +
-	"PolicyShow\x12\x1a.tfysecrets.plugin.v1.Call\x1a .tfysecrets.plugin.v1.PolicyInfo\x12_\n" +
+	"ShowPolicy\x12\x1a.tfysecrets.plugin.v1.Call\x1a .tfysecrets.plugin.v1.PolicyInfo\x12_\n" +
 	"\n" +
-	"PolicyEval\x12'.tfysecrets.plugin.v1.PolicyEvalRequest\x1a(.tfysecrets.plugin.v1.PolicyEvalResponseB1Z/github.com/tfy-secrets/tfy-secrets/plugin/protob\x06proto3"
+	"EvalPolicy\x12'.tfysecrets.plugin.v1.PolicyEvalRequest\x1a(.tfysecrets.plugin.v1.PolicyEvalResponseB1Z/github.com/tfy-secrets/tfy-secrets/plugin/protob\x06proto3"
 
 var (
 	file_service_proto_rawDescOnce sync.Once
@@ -2303,32 +2303,32 @@ var file_service_proto_depIdxs = []int32{
 	3,  // 21: tfysecrets.plugin.v1.PolicyEvalRequest.call:type_name -> tfysecrets.plugin.v1.Call
 	5,  // 22: tfysecrets.plugin.v1.Secrets.Login:input_type -> tfysecrets.plugin.v1.LoginRequest
 	3,  // 23: tfysecrets.plugin.v1.Secrets.Logout:input_type -> tfysecrets.plugin.v1.Call
-	3,  // 24: tfysecrets.plugin.v1.Secrets.Status:input_type -> tfysecrets.plugin.v1.Call
+	3,  // 24: tfysecrets.plugin.v1.Secrets.GetAuthStatus:input_type -> tfysecrets.plugin.v1.Call
 	6,  // 25: tfysecrets.plugin.v1.Secrets.ListIntegrations:input_type -> tfysecrets.plugin.v1.IntegrationsRequest
 	9,  // 26: tfysecrets.plugin.v1.Secrets.ListGroups:input_type -> tfysecrets.plugin.v1.ListGroupsRequest
 	11, // 27: tfysecrets.plugin.v1.Secrets.GetGroup:input_type -> tfysecrets.plugin.v1.GetGroupRequest
 	13, // 28: tfysecrets.plugin.v1.Secrets.GetSecret:input_type -> tfysecrets.plugin.v1.SecretRequest
-	13, // 29: tfysecrets.plugin.v1.Secrets.SecretVersions:input_type -> tfysecrets.plugin.v1.SecretRequest
-	17, // 30: tfysecrets.plugin.v1.Secrets.Ref:input_type -> tfysecrets.plugin.v1.RefRequest
-	20, // 31: tfysecrets.plugin.v1.Secrets.Plan:input_type -> tfysecrets.plugin.v1.MutationRequest
-	23, // 32: tfysecrets.plugin.v1.Secrets.Apply:input_type -> tfysecrets.plugin.v1.ApplyRequest
+	13, // 29: tfysecrets.plugin.v1.Secrets.ListSecretVersions:input_type -> tfysecrets.plugin.v1.SecretRequest
+	17, // 30: tfysecrets.plugin.v1.Secrets.MakeRef:input_type -> tfysecrets.plugin.v1.RefRequest
+	20, // 31: tfysecrets.plugin.v1.Secrets.PlanMutation:input_type -> tfysecrets.plugin.v1.MutationRequest
+	23, // 32: tfysecrets.plugin.v1.Secrets.ApplyPlan:input_type -> tfysecrets.plugin.v1.ApplyRequest
 	23, // 33: tfysecrets.plugin.v1.Secrets.Interrupt:input_type -> tfysecrets.plugin.v1.ApplyRequest
-	3,  // 34: tfysecrets.plugin.v1.Secrets.PolicyShow:input_type -> tfysecrets.plugin.v1.Call
-	28, // 35: tfysecrets.plugin.v1.Secrets.PolicyEval:input_type -> tfysecrets.plugin.v1.PolicyEvalRequest
+	3,  // 34: tfysecrets.plugin.v1.Secrets.ShowPolicy:input_type -> tfysecrets.plugin.v1.Call
+	28, // 35: tfysecrets.plugin.v1.Secrets.EvalPolicy:input_type -> tfysecrets.plugin.v1.PolicyEvalRequest
 	4,  // 36: tfysecrets.plugin.v1.Secrets.Login:output_type -> tfysecrets.plugin.v1.AuthStatus
 	4,  // 37: tfysecrets.plugin.v1.Secrets.Logout:output_type -> tfysecrets.plugin.v1.AuthStatus
-	4,  // 38: tfysecrets.plugin.v1.Secrets.Status:output_type -> tfysecrets.plugin.v1.AuthStatus
+	4,  // 38: tfysecrets.plugin.v1.Secrets.GetAuthStatus:output_type -> tfysecrets.plugin.v1.AuthStatus
 	8,  // 39: tfysecrets.plugin.v1.Secrets.ListIntegrations:output_type -> tfysecrets.plugin.v1.IntegrationList
 	10, // 40: tfysecrets.plugin.v1.Secrets.ListGroups:output_type -> tfysecrets.plugin.v1.Group
 	12, // 41: tfysecrets.plugin.v1.Secrets.GetGroup:output_type -> tfysecrets.plugin.v1.GroupDetail
 	14, // 42: tfysecrets.plugin.v1.Secrets.GetSecret:output_type -> tfysecrets.plugin.v1.SecretInfo
-	16, // 43: tfysecrets.plugin.v1.Secrets.SecretVersions:output_type -> tfysecrets.plugin.v1.VersionList
-	18, // 44: tfysecrets.plugin.v1.Secrets.Ref:output_type -> tfysecrets.plugin.v1.RefResponse
-	22, // 45: tfysecrets.plugin.v1.Secrets.Plan:output_type -> tfysecrets.plugin.v1.Plan
-	25, // 46: tfysecrets.plugin.v1.Secrets.Apply:output_type -> tfysecrets.plugin.v1.Result
+	16, // 43: tfysecrets.plugin.v1.Secrets.ListSecretVersions:output_type -> tfysecrets.plugin.v1.VersionList
+	18, // 44: tfysecrets.plugin.v1.Secrets.MakeRef:output_type -> tfysecrets.plugin.v1.RefResponse
+	22, // 45: tfysecrets.plugin.v1.Secrets.PlanMutation:output_type -> tfysecrets.plugin.v1.Plan
+	25, // 46: tfysecrets.plugin.v1.Secrets.ApplyPlan:output_type -> tfysecrets.plugin.v1.Result
 	2,  // 47: tfysecrets.plugin.v1.Secrets.Interrupt:output_type -> tfysecrets.plugin.v1.Empty
-	27, // 48: tfysecrets.plugin.v1.Secrets.PolicyShow:output_type -> tfysecrets.plugin.v1.PolicyInfo
-	29, // 49: tfysecrets.plugin.v1.Secrets.PolicyEval:output_type -> tfysecrets.plugin.v1.PolicyEvalResponse
+	27, // 48: tfysecrets.plugin.v1.Secrets.ShowPolicy:output_type -> tfysecrets.plugin.v1.PolicyInfo
+	29, // 49: tfysecrets.plugin.v1.Secrets.EvalPolicy:output_type -> tfysecrets.plugin.v1.PolicyEvalResponse
 	36, // [36:50] is the sub-list for method output_type
 	22, // [22:36] is the sub-list for method input_type
 	22, // [22:22] is the sub-list for extension type_name

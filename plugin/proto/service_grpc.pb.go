@@ -23,20 +23,20 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	Secrets_Login_FullMethodName            = "/tfysecrets.plugin.v1.Secrets/Login"
-	Secrets_Logout_FullMethodName           = "/tfysecrets.plugin.v1.Secrets/Logout"
-	Secrets_Status_FullMethodName           = "/tfysecrets.plugin.v1.Secrets/Status"
-	Secrets_ListIntegrations_FullMethodName = "/tfysecrets.plugin.v1.Secrets/ListIntegrations"
-	Secrets_ListGroups_FullMethodName       = "/tfysecrets.plugin.v1.Secrets/ListGroups"
-	Secrets_GetGroup_FullMethodName         = "/tfysecrets.plugin.v1.Secrets/GetGroup"
-	Secrets_GetSecret_FullMethodName        = "/tfysecrets.plugin.v1.Secrets/GetSecret"
-	Secrets_SecretVersions_FullMethodName   = "/tfysecrets.plugin.v1.Secrets/SecretVersions"
-	Secrets_Ref_FullMethodName              = "/tfysecrets.plugin.v1.Secrets/Ref"
-	Secrets_Plan_FullMethodName             = "/tfysecrets.plugin.v1.Secrets/Plan"
-	Secrets_Apply_FullMethodName            = "/tfysecrets.plugin.v1.Secrets/Apply"
-	Secrets_Interrupt_FullMethodName        = "/tfysecrets.plugin.v1.Secrets/Interrupt"
-	Secrets_PolicyShow_FullMethodName       = "/tfysecrets.plugin.v1.Secrets/PolicyShow"
-	Secrets_PolicyEval_FullMethodName       = "/tfysecrets.plugin.v1.Secrets/PolicyEval"
+	Secrets_Login_FullMethodName              = "/tfysecrets.plugin.v1.Secrets/Login"
+	Secrets_Logout_FullMethodName             = "/tfysecrets.plugin.v1.Secrets/Logout"
+	Secrets_GetAuthStatus_FullMethodName      = "/tfysecrets.plugin.v1.Secrets/GetAuthStatus"
+	Secrets_ListIntegrations_FullMethodName   = "/tfysecrets.plugin.v1.Secrets/ListIntegrations"
+	Secrets_ListGroups_FullMethodName         = "/tfysecrets.plugin.v1.Secrets/ListGroups"
+	Secrets_GetGroup_FullMethodName           = "/tfysecrets.plugin.v1.Secrets/GetGroup"
+	Secrets_GetSecret_FullMethodName          = "/tfysecrets.plugin.v1.Secrets/GetSecret"
+	Secrets_ListSecretVersions_FullMethodName = "/tfysecrets.plugin.v1.Secrets/ListSecretVersions"
+	Secrets_MakeRef_FullMethodName            = "/tfysecrets.plugin.v1.Secrets/MakeRef"
+	Secrets_PlanMutation_FullMethodName       = "/tfysecrets.plugin.v1.Secrets/PlanMutation"
+	Secrets_ApplyPlan_FullMethodName          = "/tfysecrets.plugin.v1.Secrets/ApplyPlan"
+	Secrets_Interrupt_FullMethodName          = "/tfysecrets.plugin.v1.Secrets/Interrupt"
+	Secrets_ShowPolicy_FullMethodName         = "/tfysecrets.plugin.v1.Secrets/ShowPolicy"
+	Secrets_EvalPolicy_FullMethodName         = "/tfysecrets.plugin.v1.Secrets/EvalPolicy"
 )
 
 // SecretsClient is the client API for Secrets service.
@@ -45,22 +45,22 @@ const (
 type SecretsClient interface {
 	Login(ctx context.Context, in *LoginRequest, opts ...grpc.CallOption) (*AuthStatus, error)
 	Logout(ctx context.Context, in *Call, opts ...grpc.CallOption) (*AuthStatus, error)
-	Status(ctx context.Context, in *Call, opts ...grpc.CallOption) (*AuthStatus, error)
+	GetAuthStatus(ctx context.Context, in *Call, opts ...grpc.CallOption) (*AuthStatus, error)
 	ListIntegrations(ctx context.Context, in *IntegrationsRequest, opts ...grpc.CallOption) (*IntegrationList, error)
 	ListGroups(ctx context.Context, in *ListGroupsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Group], error)
 	GetGroup(ctx context.Context, in *GetGroupRequest, opts ...grpc.CallOption) (*GroupDetail, error)
 	GetSecret(ctx context.Context, in *SecretRequest, opts ...grpc.CallOption) (*SecretInfo, error)
-	SecretVersions(ctx context.Context, in *SecretRequest, opts ...grpc.CallOption) (*VersionList, error)
-	Ref(ctx context.Context, in *RefRequest, opts ...grpc.CallOption) (*RefResponse, error)
-	Plan(ctx context.Context, in *MutationRequest, opts ...grpc.CallOption) (*Plan, error)
-	Apply(ctx context.Context, in *ApplyRequest, opts ...grpc.CallOption) (*Result, error)
-	// Interrupt cancels the Apply of the same plan_id (nothing else is read)
+	ListSecretVersions(ctx context.Context, in *SecretRequest, opts ...grpc.CallOption) (*VersionList, error)
+	MakeRef(ctx context.Context, in *RefRequest, opts ...grpc.CallOption) (*RefResponse, error)
+	PlanMutation(ctx context.Context, in *MutationRequest, opts ...grpc.CallOption) (*Plan, error)
+	ApplyPlan(ctx context.Context, in *ApplyRequest, opts ...grpc.CallOption) (*Result, error)
+	// Interrupt cancels the ApplyPlan of the same plan_id (nothing else is read)
 	// while it runs, and leaves that call to answer: what the cut-short write
 	// left behind is its answer. It is the one RPC that is no Service method;
 	// the shims handle it.
 	Interrupt(ctx context.Context, in *ApplyRequest, opts ...grpc.CallOption) (*Empty, error)
-	PolicyShow(ctx context.Context, in *Call, opts ...grpc.CallOption) (*PolicyInfo, error)
-	PolicyEval(ctx context.Context, in *PolicyEvalRequest, opts ...grpc.CallOption) (*PolicyEvalResponse, error)
+	ShowPolicy(ctx context.Context, in *Call, opts ...grpc.CallOption) (*PolicyInfo, error)
+	EvalPolicy(ctx context.Context, in *PolicyEvalRequest, opts ...grpc.CallOption) (*PolicyEvalResponse, error)
 }
 
 type secretsClient struct {
@@ -91,10 +91,10 @@ func (c *secretsClient) Logout(ctx context.Context, in *Call, opts ...grpc.CallO
 	return out, nil
 }
 
-func (c *secretsClient) Status(ctx context.Context, in *Call, opts ...grpc.CallOption) (*AuthStatus, error) {
+func (c *secretsClient) GetAuthStatus(ctx context.Context, in *Call, opts ...grpc.CallOption) (*AuthStatus, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(AuthStatus)
-	err := c.cc.Invoke(ctx, Secrets_Status_FullMethodName, in, out, cOpts...)
+	err := c.cc.Invoke(ctx, Secrets_GetAuthStatus_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -150,40 +150,40 @@ func (c *secretsClient) GetSecret(ctx context.Context, in *SecretRequest, opts .
 	return out, nil
 }
 
-func (c *secretsClient) SecretVersions(ctx context.Context, in *SecretRequest, opts ...grpc.CallOption) (*VersionList, error) {
+func (c *secretsClient) ListSecretVersions(ctx context.Context, in *SecretRequest, opts ...grpc.CallOption) (*VersionList, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(VersionList)
-	err := c.cc.Invoke(ctx, Secrets_SecretVersions_FullMethodName, in, out, cOpts...)
+	err := c.cc.Invoke(ctx, Secrets_ListSecretVersions_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-func (c *secretsClient) Ref(ctx context.Context, in *RefRequest, opts ...grpc.CallOption) (*RefResponse, error) {
+func (c *secretsClient) MakeRef(ctx context.Context, in *RefRequest, opts ...grpc.CallOption) (*RefResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(RefResponse)
-	err := c.cc.Invoke(ctx, Secrets_Ref_FullMethodName, in, out, cOpts...)
+	err := c.cc.Invoke(ctx, Secrets_MakeRef_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-func (c *secretsClient) Plan(ctx context.Context, in *MutationRequest, opts ...grpc.CallOption) (*Plan, error) {
+func (c *secretsClient) PlanMutation(ctx context.Context, in *MutationRequest, opts ...grpc.CallOption) (*Plan, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(Plan)
-	err := c.cc.Invoke(ctx, Secrets_Plan_FullMethodName, in, out, cOpts...)
+	err := c.cc.Invoke(ctx, Secrets_PlanMutation_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-func (c *secretsClient) Apply(ctx context.Context, in *ApplyRequest, opts ...grpc.CallOption) (*Result, error) {
+func (c *secretsClient) ApplyPlan(ctx context.Context, in *ApplyRequest, opts ...grpc.CallOption) (*Result, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(Result)
-	err := c.cc.Invoke(ctx, Secrets_Apply_FullMethodName, in, out, cOpts...)
+	err := c.cc.Invoke(ctx, Secrets_ApplyPlan_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -200,20 +200,20 @@ func (c *secretsClient) Interrupt(ctx context.Context, in *ApplyRequest, opts ..
 	return out, nil
 }
 
-func (c *secretsClient) PolicyShow(ctx context.Context, in *Call, opts ...grpc.CallOption) (*PolicyInfo, error) {
+func (c *secretsClient) ShowPolicy(ctx context.Context, in *Call, opts ...grpc.CallOption) (*PolicyInfo, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(PolicyInfo)
-	err := c.cc.Invoke(ctx, Secrets_PolicyShow_FullMethodName, in, out, cOpts...)
+	err := c.cc.Invoke(ctx, Secrets_ShowPolicy_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-func (c *secretsClient) PolicyEval(ctx context.Context, in *PolicyEvalRequest, opts ...grpc.CallOption) (*PolicyEvalResponse, error) {
+func (c *secretsClient) EvalPolicy(ctx context.Context, in *PolicyEvalRequest, opts ...grpc.CallOption) (*PolicyEvalResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(PolicyEvalResponse)
-	err := c.cc.Invoke(ctx, Secrets_PolicyEval_FullMethodName, in, out, cOpts...)
+	err := c.cc.Invoke(ctx, Secrets_EvalPolicy_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -226,22 +226,22 @@ func (c *secretsClient) PolicyEval(ctx context.Context, in *PolicyEvalRequest, o
 type SecretsServer interface {
 	Login(context.Context, *LoginRequest) (*AuthStatus, error)
 	Logout(context.Context, *Call) (*AuthStatus, error)
-	Status(context.Context, *Call) (*AuthStatus, error)
+	GetAuthStatus(context.Context, *Call) (*AuthStatus, error)
 	ListIntegrations(context.Context, *IntegrationsRequest) (*IntegrationList, error)
 	ListGroups(*ListGroupsRequest, grpc.ServerStreamingServer[Group]) error
 	GetGroup(context.Context, *GetGroupRequest) (*GroupDetail, error)
 	GetSecret(context.Context, *SecretRequest) (*SecretInfo, error)
-	SecretVersions(context.Context, *SecretRequest) (*VersionList, error)
-	Ref(context.Context, *RefRequest) (*RefResponse, error)
-	Plan(context.Context, *MutationRequest) (*Plan, error)
-	Apply(context.Context, *ApplyRequest) (*Result, error)
-	// Interrupt cancels the Apply of the same plan_id (nothing else is read)
+	ListSecretVersions(context.Context, *SecretRequest) (*VersionList, error)
+	MakeRef(context.Context, *RefRequest) (*RefResponse, error)
+	PlanMutation(context.Context, *MutationRequest) (*Plan, error)
+	ApplyPlan(context.Context, *ApplyRequest) (*Result, error)
+	// Interrupt cancels the ApplyPlan of the same plan_id (nothing else is read)
 	// while it runs, and leaves that call to answer: what the cut-short write
 	// left behind is its answer. It is the one RPC that is no Service method;
 	// the shims handle it.
 	Interrupt(context.Context, *ApplyRequest) (*Empty, error)
-	PolicyShow(context.Context, *Call) (*PolicyInfo, error)
-	PolicyEval(context.Context, *PolicyEvalRequest) (*PolicyEvalResponse, error)
+	ShowPolicy(context.Context, *Call) (*PolicyInfo, error)
+	EvalPolicy(context.Context, *PolicyEvalRequest) (*PolicyEvalResponse, error)
 	mustEmbedUnimplementedSecretsServer()
 }
 
@@ -258,8 +258,8 @@ func (UnimplementedSecretsServer) Login(context.Context, *LoginRequest) (*AuthSt
 func (UnimplementedSecretsServer) Logout(context.Context, *Call) (*AuthStatus, error) {
 	return nil, status.Error(codes.Unimplemented, "method Logout not implemented")
 }
-func (UnimplementedSecretsServer) Status(context.Context, *Call) (*AuthStatus, error) {
-	return nil, status.Error(codes.Unimplemented, "method Status not implemented")
+func (UnimplementedSecretsServer) GetAuthStatus(context.Context, *Call) (*AuthStatus, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetAuthStatus not implemented")
 }
 func (UnimplementedSecretsServer) ListIntegrations(context.Context, *IntegrationsRequest) (*IntegrationList, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListIntegrations not implemented")
@@ -273,26 +273,26 @@ func (UnimplementedSecretsServer) GetGroup(context.Context, *GetGroupRequest) (*
 func (UnimplementedSecretsServer) GetSecret(context.Context, *SecretRequest) (*SecretInfo, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetSecret not implemented")
 }
-func (UnimplementedSecretsServer) SecretVersions(context.Context, *SecretRequest) (*VersionList, error) {
-	return nil, status.Error(codes.Unimplemented, "method SecretVersions not implemented")
+func (UnimplementedSecretsServer) ListSecretVersions(context.Context, *SecretRequest) (*VersionList, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListSecretVersions not implemented")
 }
-func (UnimplementedSecretsServer) Ref(context.Context, *RefRequest) (*RefResponse, error) {
-	return nil, status.Error(codes.Unimplemented, "method Ref not implemented")
+func (UnimplementedSecretsServer) MakeRef(context.Context, *RefRequest) (*RefResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method MakeRef not implemented")
 }
-func (UnimplementedSecretsServer) Plan(context.Context, *MutationRequest) (*Plan, error) {
-	return nil, status.Error(codes.Unimplemented, "method Plan not implemented")
+func (UnimplementedSecretsServer) PlanMutation(context.Context, *MutationRequest) (*Plan, error) {
+	return nil, status.Error(codes.Unimplemented, "method PlanMutation not implemented")
 }
-func (UnimplementedSecretsServer) Apply(context.Context, *ApplyRequest) (*Result, error) {
-	return nil, status.Error(codes.Unimplemented, "method Apply not implemented")
+func (UnimplementedSecretsServer) ApplyPlan(context.Context, *ApplyRequest) (*Result, error) {
+	return nil, status.Error(codes.Unimplemented, "method ApplyPlan not implemented")
 }
 func (UnimplementedSecretsServer) Interrupt(context.Context, *ApplyRequest) (*Empty, error) {
 	return nil, status.Error(codes.Unimplemented, "method Interrupt not implemented")
 }
-func (UnimplementedSecretsServer) PolicyShow(context.Context, *Call) (*PolicyInfo, error) {
-	return nil, status.Error(codes.Unimplemented, "method PolicyShow not implemented")
+func (UnimplementedSecretsServer) ShowPolicy(context.Context, *Call) (*PolicyInfo, error) {
+	return nil, status.Error(codes.Unimplemented, "method ShowPolicy not implemented")
 }
-func (UnimplementedSecretsServer) PolicyEval(context.Context, *PolicyEvalRequest) (*PolicyEvalResponse, error) {
-	return nil, status.Error(codes.Unimplemented, "method PolicyEval not implemented")
+func (UnimplementedSecretsServer) EvalPolicy(context.Context, *PolicyEvalRequest) (*PolicyEvalResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method EvalPolicy not implemented")
 }
 func (UnimplementedSecretsServer) mustEmbedUnimplementedSecretsServer() {}
 func (UnimplementedSecretsServer) testEmbeddedByValue()                 {}
@@ -351,20 +351,20 @@ func _Secrets_Logout_Handler(srv interface{}, ctx context.Context, dec func(inte
 	return interceptor(ctx, in, info, handler)
 }
 
-func _Secrets_Status_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+func _Secrets_GetAuthStatus_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(Call)
 	if err := dec(in); err != nil {
 		return nil, err
 	}
 	if interceptor == nil {
-		return srv.(SecretsServer).Status(ctx, in)
+		return srv.(SecretsServer).GetAuthStatus(ctx, in)
 	}
 	info := &grpc.UnaryServerInfo{
 		Server:     srv,
-		FullMethod: Secrets_Status_FullMethodName,
+		FullMethod: Secrets_GetAuthStatus_FullMethodName,
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(SecretsServer).Status(ctx, req.(*Call))
+		return srv.(SecretsServer).GetAuthStatus(ctx, req.(*Call))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -434,74 +434,74 @@ func _Secrets_GetSecret_Handler(srv interface{}, ctx context.Context, dec func(i
 	return interceptor(ctx, in, info, handler)
 }
 
-func _Secrets_SecretVersions_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+func _Secrets_ListSecretVersions_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(SecretRequest)
 	if err := dec(in); err != nil {
 		return nil, err
 	}
 	if interceptor == nil {
-		return srv.(SecretsServer).SecretVersions(ctx, in)
+		return srv.(SecretsServer).ListSecretVersions(ctx, in)
 	}
 	info := &grpc.UnaryServerInfo{
 		Server:     srv,
-		FullMethod: Secrets_SecretVersions_FullMethodName,
+		FullMethod: Secrets_ListSecretVersions_FullMethodName,
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(SecretsServer).SecretVersions(ctx, req.(*SecretRequest))
+		return srv.(SecretsServer).ListSecretVersions(ctx, req.(*SecretRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
 
-func _Secrets_Ref_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+func _Secrets_MakeRef_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(RefRequest)
 	if err := dec(in); err != nil {
 		return nil, err
 	}
 	if interceptor == nil {
-		return srv.(SecretsServer).Ref(ctx, in)
+		return srv.(SecretsServer).MakeRef(ctx, in)
 	}
 	info := &grpc.UnaryServerInfo{
 		Server:     srv,
-		FullMethod: Secrets_Ref_FullMethodName,
+		FullMethod: Secrets_MakeRef_FullMethodName,
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(SecretsServer).Ref(ctx, req.(*RefRequest))
+		return srv.(SecretsServer).MakeRef(ctx, req.(*RefRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
 
-func _Secrets_Plan_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+func _Secrets_PlanMutation_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(MutationRequest)
 	if err := dec(in); err != nil {
 		return nil, err
 	}
 	if interceptor == nil {
-		return srv.(SecretsServer).Plan(ctx, in)
+		return srv.(SecretsServer).PlanMutation(ctx, in)
 	}
 	info := &grpc.UnaryServerInfo{
 		Server:     srv,
-		FullMethod: Secrets_Plan_FullMethodName,
+		FullMethod: Secrets_PlanMutation_FullMethodName,
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(SecretsServer).Plan(ctx, req.(*MutationRequest))
+		return srv.(SecretsServer).PlanMutation(ctx, req.(*MutationRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
 
-func _Secrets_Apply_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+func _Secrets_ApplyPlan_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ApplyRequest)
 	if err := dec(in); err != nil {
 		return nil, err
 	}
 	if interceptor == nil {
-		return srv.(SecretsServer).Apply(ctx, in)
+		return srv.(SecretsServer).ApplyPlan(ctx, in)
 	}
 	info := &grpc.UnaryServerInfo{
 		Server:     srv,
-		FullMethod: Secrets_Apply_FullMethodName,
+		FullMethod: Secrets_ApplyPlan_FullMethodName,
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(SecretsServer).Apply(ctx, req.(*ApplyRequest))
+		return srv.(SecretsServer).ApplyPlan(ctx, req.(*ApplyRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -524,38 +524,38 @@ func _Secrets_Interrupt_Handler(srv interface{}, ctx context.Context, dec func(i
 	return interceptor(ctx, in, info, handler)
 }
 
-func _Secrets_PolicyShow_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+func _Secrets_ShowPolicy_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(Call)
 	if err := dec(in); err != nil {
 		return nil, err
 	}
 	if interceptor == nil {
-		return srv.(SecretsServer).PolicyShow(ctx, in)
+		return srv.(SecretsServer).ShowPolicy(ctx, in)
 	}
 	info := &grpc.UnaryServerInfo{
 		Server:     srv,
-		FullMethod: Secrets_PolicyShow_FullMethodName,
+		FullMethod: Secrets_ShowPolicy_FullMethodName,
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(SecretsServer).PolicyShow(ctx, req.(*Call))
+		return srv.(SecretsServer).ShowPolicy(ctx, req.(*Call))
 	}
 	return interceptor(ctx, in, info, handler)
 }
 
-func _Secrets_PolicyEval_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+func _Secrets_EvalPolicy_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(PolicyEvalRequest)
 	if err := dec(in); err != nil {
 		return nil, err
 	}
 	if interceptor == nil {
-		return srv.(SecretsServer).PolicyEval(ctx, in)
+		return srv.(SecretsServer).EvalPolicy(ctx, in)
 	}
 	info := &grpc.UnaryServerInfo{
 		Server:     srv,
-		FullMethod: Secrets_PolicyEval_FullMethodName,
+		FullMethod: Secrets_EvalPolicy_FullMethodName,
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(SecretsServer).PolicyEval(ctx, req.(*PolicyEvalRequest))
+		return srv.(SecretsServer).EvalPolicy(ctx, req.(*PolicyEvalRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -576,8 +576,8 @@ var Secrets_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _Secrets_Logout_Handler,
 		},
 		{
-			MethodName: "Status",
-			Handler:    _Secrets_Status_Handler,
+			MethodName: "GetAuthStatus",
+			Handler:    _Secrets_GetAuthStatus_Handler,
 		},
 		{
 			MethodName: "ListIntegrations",
@@ -592,32 +592,32 @@ var Secrets_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _Secrets_GetSecret_Handler,
 		},
 		{
-			MethodName: "SecretVersions",
-			Handler:    _Secrets_SecretVersions_Handler,
+			MethodName: "ListSecretVersions",
+			Handler:    _Secrets_ListSecretVersions_Handler,
 		},
 		{
-			MethodName: "Ref",
-			Handler:    _Secrets_Ref_Handler,
+			MethodName: "MakeRef",
+			Handler:    _Secrets_MakeRef_Handler,
 		},
 		{
-			MethodName: "Plan",
-			Handler:    _Secrets_Plan_Handler,
+			MethodName: "PlanMutation",
+			Handler:    _Secrets_PlanMutation_Handler,
 		},
 		{
-			MethodName: "Apply",
-			Handler:    _Secrets_Apply_Handler,
+			MethodName: "ApplyPlan",
+			Handler:    _Secrets_ApplyPlan_Handler,
 		},
 		{
 			MethodName: "Interrupt",
 			Handler:    _Secrets_Interrupt_Handler,
 		},
 		{
-			MethodName: "PolicyShow",
-			Handler:    _Secrets_PolicyShow_Handler,
+			MethodName: "ShowPolicy",
+			Handler:    _Secrets_ShowPolicy_Handler,
 		},
 		{
-			MethodName: "PolicyEval",
-			Handler:    _Secrets_PolicyEval_Handler,
+			MethodName: "EvalPolicy",
+			Handler:    _Secrets_EvalPolicy_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -59,7 +59,7 @@ func run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	ref, err := svc.Ref(ctx, plugin.RefRequest{Call: opts.Globals.Call(opts.IO.CanPrompt()), Group: opts.Group, Key: opts.Key})
+	ref, err := svc.MakeRef(ctx, plugin.RefRequest{Call: opts.Globals.Call(opts.IO.CanPrompt()), Group: opts.Group, Key: opts.Key})
 	if err != nil {
 		return fmt.Errorf("ref: %w", err)
 	}

@@ -6,13 +6,13 @@ import (
 	"sync"
 )
 
-// early is the plugin Early started, until TakeEarly hands it out.
+// early is the plugin Prestart started, until TakePrestarted hands it out.
 var early struct {
 	mu sync.Mutex
 	p  *Process
 }
 
-// Early starts the plugin for TakeEarly to collect: the one named by
+// Prestart starts the plugin for TakePrestarted to collect: the one named by
 // $TFY_SECRETS_PLUGIN, else the one beside the host's executable (the
 // launcher's first two places; the PATH search needs os/exec, which
 // initialises too late for this). The host's main calls it from one of its
@@ -31,8 +31,8 @@ var early struct {
 // The launcher adopts the early plugin only if it is the one its own search
 // finds (Process.Runs); otherwise, and after a failed early start, it
 // starts the plugin on demand and reports any failure with its usual
-// messages. Call Early at most once.
-func Early() {
+// messages. Call Prestart at most once.
+func Prestart() {
 	path := os.Getenv(EnvPlugin)
 	if path == "" {
 		exe, err := os.Executable()
@@ -50,10 +50,10 @@ func Early() {
 	early.p = p
 }
 
-// TakeEarly returns the plugin Early started, or nil when there is none
-// (no Early, a failed start, or already taken). Only one caller gets it;
+// TakePrestarted returns the plugin Prestart started, or nil when there is none
+// (no Prestart, a failed start, or already taken). Only one caller gets it;
 // that caller owns it.
-func TakeEarly() *Process {
+func TakePrestarted() *Process {
 	early.mu.Lock()
 	defer early.mu.Unlock()
 	p := early.p
@@ -61,11 +61,11 @@ func TakeEarly() *Process {
 	return p
 }
 
-// DiscardEarly ends a plugin that Early started and nobody took: the
+// DiscardPrestarted ends a plugin that Prestart started and nobody took: the
 // command turned out not to need it. The host's main calls it before
 // exiting.
-func DiscardEarly() {
-	if p := TakeEarly(); p != nil {
+func DiscardPrestarted() {
+	if p := TakePrestarted(); p != nil {
 		p.Discard()
 	}
 }

@@ -4,7 +4,7 @@
 // for its TLS material, which the launcher sends once it is ready to
 // connect; until then nothing can talk to it.
 //
-// The host calls it from one of its first package initialisers (Early), so
+// The host calls it from one of its first package initialisers (Prestart), so
 // that the plugin's start overlaps the host's own. Go initialises a package
 // after its imports, and otherwise in import-path order, so this package
 // imports neither go-plugin nor gRPC, nor os/exec and path/filepath, which

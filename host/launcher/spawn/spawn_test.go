@@ -244,30 +244,30 @@ func TestRuns(t *testing.T) {
 	}
 }
 
-// resetEarly forgets Early's state after a test.
+// resetEarly forgets Prestart's state after a test.
 func resetEarly(t *testing.T) {
-	t.Cleanup(DiscardEarly)
+	t.Cleanup(DiscardPrestarted)
 }
 
 func TestEarlyIsTakenOnce(t *testing.T) {
 	resetEarly(t)
-	if TakeEarly() != nil {
-		t.Fatal("TakeEarly without Early returned a plugin")
+	if TakePrestarted() != nil {
+		t.Fatal("TakePrestarted without Prestart returned a plugin")
 	}
 	path := installPlugin(t)
 	t.Setenv(EnvPlugin, path)
-	Early()
-	p := TakeEarly()
+	Prestart()
+	p := TakePrestarted()
 	if p == nil || p.Path != path {
-		t.Fatalf("TakeEarly = %+v; want the plugin at %s", p, path)
+		t.Fatalf("TakePrestarted = %+v; want the plugin at %s", p, path)
 	}
 	defer p.Discard()
-	if again := TakeEarly(); again != nil {
+	if again := TakePrestarted(); again != nil {
 		t.Fatal("the early plugin was handed out twice")
 	}
-	DiscardEarly() // taken: nothing to discard, and p still runs
+	DiscardPrestarted() // taken: nothing to discard, and p still runs
 	if err := p.proc.Signal(syscall.Signal(0)); err != nil {
-		t.Fatalf("DiscardEarly ended a plugin someone had taken: %v", err)
+		t.Fatalf("DiscardPrestarted ended a plugin someone had taken: %v", err)
 	}
 }
 
@@ -275,14 +275,14 @@ func TestEarlyNotTakenIsDiscarded(t *testing.T) {
 	resetEarly(t)
 	path := installPlugin(t)
 	t.Setenv(EnvPlugin, path)
-	Early()
+	Prestart()
 	early.mu.Lock()
 	p := early.p
 	early.mu.Unlock()
 	if p == nil {
-		t.Fatal("Early started nothing")
+		t.Fatal("Prestart started nothing")
 	}
-	DiscardEarly()
+	DiscardPrestarted()
 	if _, err := os.Stat(fmt.Sprintf("/proc/%d", p.Pid())); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("the unused early plugin %d survived: %v", p.Pid(), err)
 	}
@@ -294,8 +294,8 @@ func TestEarlyNotTakenIsDiscarded(t *testing.T) {
 func TestEarlyFailureIsLeftToTheLauncher(t *testing.T) {
 	resetEarly(t)
 	t.Setenv(EnvPlugin, join(t.TempDir(), "missing"))
-	Early()
-	if p := TakeEarly(); p != nil {
+	Prestart()
+	if p := TakePrestarted(); p != nil {
 		t.Fatalf("a failed early start handed out %+v", p)
 	}
 }

@@ -155,7 +155,7 @@ func recordDir() string {
 }
 
 // join joins path elements with the separator. The package does without
-// path/filepath, which Go initialises too late for Early (see
+// path/filepath, which Go initialises too late for Prestart (see
 // cmd/tfy-secrets/internal/prestart); its elements here are clean already.
 func join(elem ...string) string {
 	return strings.Join(elem, string(os.PathSeparator))

@@ -175,11 +175,11 @@ func src(key, value string) plugin.Change {
 func (e *env) run(tb testing.TB, req plugin.MutationRequest, typed string) (plugin.Plan, plugin.Result, error) {
 	tb.Helper()
 	ctx := context.Background()
-	p, err := e.svc.Plan(ctx, req)
+	p, err := e.svc.PlanMutation(ctx, req)
 	if err != nil {
 		return p, plugin.Result{}, err
 	}
-	res, err := e.svc.Apply(ctx, plugin.ApplyRequest{Call: req.Call, PlanID: p.ID, Confirmed: true, TypedName: typed})
+	res, err := e.svc.ApplyPlan(ctx, plugin.ApplyRequest{Call: req.Call, PlanID: p.ID, Confirmed: true, TypedName: typed})
 	return p, res, err
 }
 
@@ -232,7 +232,7 @@ func TestLifecycleAgainstEmulator(t *testing.T) {
 	if err != nil || info.Masked != "CANA***" {
 		t.Fatalf("secret get --show-prefix: %+v %v", info, err)
 	}
-	ref, err := e.svc.Ref(context.Background(), plugin.RefRequest{Call: cli(), Group: "app", Key: "D"})
+	ref, err := e.svc.MakeRef(context.Background(), plugin.RefRequest{Call: cli(), Group: "app", Key: "D"})
 	if err != nil || ref != "tfy-secret://demo:app:D" {
 		t.Fatalf("ref = %q %v", ref, err)
 	}
@@ -377,15 +377,15 @@ func TestAuthAgainstEmulator(t *testing.T) {
 	if err != nil || st.Tenant != "demo" || len(e.keyring.m) != 1 {
 		t.Fatalf("login: %+v %v", st, err)
 	}
-	st, err = e.svc.Status(context.Background(), cli())
+	st, err = e.svc.GetAuthStatus(context.Background(), cli())
 	if err != nil || st.KeySource != "env TFY_API_KEY" || st.Host != e.srv.URL() {
 		t.Fatalf("status: %+v %v", st, err)
 	}
-	info, err := e.svc.PolicyShow(context.Background(), cli())
+	info, err := e.svc.ShowPolicy(context.Background(), cli())
 	if err != nil || len(info.Modules) == 0 {
 		t.Fatalf("policy show: %+v %v", info, err)
 	}
-	out, err := e.svc.PolicyEval(context.Background(), plugin.PolicyEvalRequest{Call: cli(),
+	out, err := e.svc.EvalPolicy(context.Background(), plugin.PolicyEvalRequest{Call: cli(),
 		Input: []byte(`{"operation":"group.delete","tenant":"demo","group":{"name":"g","id":"","fqn":""},"integration":{"id":"","fqn":"","type":"","provider":""},"changes":[],"secrets":[],"context":{"client":"cli","interactive":false,"yes":true,"confirm_name":"","dry_run":false,"ci":false,"show_prefix":false}}`)})
 	if err != nil || !strings.Contains(string(out), `"confirm":"typed"`) {
 		t.Fatalf("policy eval: %s %v", out, err)

@@ -3,8 +3,8 @@
 // that the plugin's start (exec, Go runtime, package initialisation, about
 // 6 ms) runs beside the host's own initialisation (about 5 ms, mostly gRPC,
 // protobuf and go-plugin) instead of after it. The launcher takes the
-// started plugin when the command first needs it (spawn.TakeEarly), and
-// main discards it when the command never did (spawn.DiscardEarly).
+// started plugin when the command first needs it (spawn.TakePrestarted), and
+// main discards it when the command never did (spawn.DiscardPrestarted).
 //
 // The guess only decides when the plugin starts, never whether a command
 // works: a command that needs the plugin and was not guessed starts it on
@@ -32,7 +32,7 @@ import (
 
 func init() {
 	if NeedsPlugin(os.Args) {
-		spawn.Early()
+		spawn.Prestart()
 	}
 }
 

@@ -48,7 +48,7 @@ func run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	st, err := svc.Status(ctx, opts.Globals.Call(opts.IO.CanPrompt()))
+	st, err := svc.GetAuthStatus(ctx, opts.Globals.Call(opts.IO.CanPrompt()))
 	if err != nil {
 		return fmt.Errorf("auth status: %w", err)
 	}

@@ -70,7 +70,7 @@ func run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	decision, err := svc.PolicyEval(ctx, plugin.PolicyEvalRequest{Call: opts.Globals.Call(opts.IO.CanPrompt()), Input: input})
+	decision, err := svc.EvalPolicy(ctx, plugin.PolicyEvalRequest{Call: opts.Globals.Call(opts.IO.CanPrompt()), Input: input})
 	if err != nil {
 		return fmt.Errorf("policy eval: %w", err)
 	}

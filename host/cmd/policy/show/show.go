@@ -49,7 +49,7 @@ func run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	info, err := svc.PolicyShow(ctx, opts.Globals.Call(opts.IO.CanPrompt()))
+	info, err := svc.ShowPolicy(ctx, opts.Globals.Call(opts.IO.CanPrompt()))
 	if err != nil {
 		return fmt.Errorf("policy show: %w", err)
 	}

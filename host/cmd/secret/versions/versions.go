@@ -54,7 +54,7 @@ func run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	vs, err := svc.SecretVersions(ctx, plugin.SecretRequest{Call: opts.Globals.Call(opts.IO.CanPrompt()), Secret: opts.Secret})
+	vs, err := svc.ListSecretVersions(ctx, plugin.SecretRequest{Call: opts.Globals.Call(opts.IO.CanPrompt()), Secret: opts.Secret})
 	if err != nil {
 		return fmt.Errorf("secret versions: %w", err)
 	}

@@ -29,7 +29,7 @@ import (
 
 func main() {
 	fake := &plugintest.Fake{
-		StatusFunc: func(context.Context, plugin.Call) (plugin.AuthStatus, error) {
+		GetAuthStatusFunc: func(context.Context, plugin.Call) (plugin.AuthStatus, error) {
 			return plugin.AuthStatus{Host: "fake", Tenant: strconv.Itoa(os.Getpid()), KeySource: "fake"}, nil
 		},
 		ListGroupsFunc: func(_ context.Context, _ plugin.ListGroupsRequest, yield func(plugin.Group) error) error {
@@ -47,11 +47,11 @@ func main() {
 		GetSecretFunc: func(_ context.Context, req plugin.SecretRequest) (plugin.SecretInfo, error) {
 			return plugin.SecretInfo{}, failure.New(failure.NotFound, "secret %q not found", req.Secret).WithHint("run `tfy-secrets group get GROUP`")
 		},
-		RefFunc: func(ctx context.Context, _ plugin.RefRequest) (string, error) {
+		MakeRefFunc: func(ctx context.Context, _ plugin.RefRequest) (string, error) {
 			<-ctx.Done()
 			return "", ctx.Err()
 		},
-		ApplyFunc: func(ctx context.Context, req plugin.ApplyRequest) (plugin.Result, error) {
+		ApplyPlanFunc: func(ctx context.Context, req plugin.ApplyRequest) (plugin.Result, error) {
 			switch req.PlanID {
 			case "hang":
 				select {}
