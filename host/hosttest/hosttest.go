@@ -25,6 +25,7 @@ type Answers struct {
 	Secret       plugin.SecretInfo
 	Versions     []plugin.Version
 	Ref          string
+	CheckRefs    plugin.CheckRefsResult
 	Plan         plugin.Plan
 	Result       plugin.Result
 	PolicyInfo   plugin.PolicyInfo
@@ -68,7 +69,10 @@ func Canned(a Answers) *Service {
 		SecretVersionsFunc: func(context.Context, plugin.SecretRequest) ([]plugin.Version, error) {
 			return a.Versions, e("SecretVersions")
 		},
-		RefFunc:        func(context.Context, plugin.RefRequest) (string, error) { return a.Ref, e("Ref") },
+		RefFunc: func(context.Context, plugin.RefRequest) (string, error) { return a.Ref, e("Ref") },
+		CheckRefsFunc: func(context.Context, plugin.CheckRefsRequest) (plugin.CheckRefsResult, error) {
+			return a.CheckRefs, e("CheckRefs")
+		},
 		PlanFunc:       func(context.Context, plugin.MutationRequest) (plugin.Plan, error) { return a.Plan, e("Plan") },
 		ApplyFunc:      func(context.Context, plugin.ApplyRequest) (plugin.Result, error) { return a.Result, e("Apply") },
 		PolicyShowFunc: func(context.Context, plugin.Call) (plugin.PolicyInfo, error) { return a.PolicyInfo, e("PolicyShow") },

@@ -211,6 +211,12 @@ func (g *guarded) Ref(ctx context.Context, req plugin.RefRequest) (string, error
 	return g.c.Ref(ctx, req)
 }
 
+func (g *guarded) CheckRefs(ctx context.Context, req plugin.CheckRefsRequest) (plugin.CheckRefsResult, error) {
+	ctx, end := g.call(ctx)
+	defer end()
+	return g.c.CheckRefs(ctx, req)
+}
+
 func (g *guarded) Plan(ctx context.Context, req plugin.MutationRequest) (plugin.Plan, error) {
 	ctx, end := g.call(ctx)
 	defer end()

@@ -26,6 +26,7 @@ type Fake struct {
 	GetSecretFunc        func(context.Context, plugin.SecretRequest) (plugin.SecretInfo, error)
 	SecretVersionsFunc   func(context.Context, plugin.SecretRequest) ([]plugin.Version, error)
 	RefFunc              func(context.Context, plugin.RefRequest) (string, error)
+	CheckRefsFunc        func(context.Context, plugin.CheckRefsRequest) (plugin.CheckRefsResult, error)
 	PlanFunc             func(context.Context, plugin.MutationRequest) (plugin.Plan, error)
 	ApplyFunc            func(context.Context, plugin.ApplyRequest) (plugin.Result, error)
 	PolicyShowFunc       func(context.Context, plugin.Call) (plugin.PolicyInfo, error)
@@ -136,6 +137,15 @@ func (f *Fake) Ref(ctx context.Context, req plugin.RefRequest) (string, error) {
 		return "", nil
 	}
 	return f.RefFunc(ctx, req)
+}
+
+// CheckRefs implements plugin.Service.
+func (f *Fake) CheckRefs(ctx context.Context, req plugin.CheckRefsRequest) (plugin.CheckRefsResult, error) {
+	f.record("CheckRefs", req)
+	if f.CheckRefsFunc == nil {
+		return plugin.CheckRefsResult{}, nil
+	}
+	return f.CheckRefsFunc(ctx, req)
 }
 
 // Plan implements plugin.Service.

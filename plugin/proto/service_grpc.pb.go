@@ -32,6 +32,7 @@ const (
 	Secrets_GetSecret_FullMethodName        = "/tfysecrets.plugin.v1.Secrets/GetSecret"
 	Secrets_SecretVersions_FullMethodName   = "/tfysecrets.plugin.v1.Secrets/SecretVersions"
 	Secrets_Ref_FullMethodName              = "/tfysecrets.plugin.v1.Secrets/Ref"
+	Secrets_CheckRefs_FullMethodName        = "/tfysecrets.plugin.v1.Secrets/CheckRefs"
 	Secrets_Plan_FullMethodName             = "/tfysecrets.plugin.v1.Secrets/Plan"
 	Secrets_Apply_FullMethodName            = "/tfysecrets.plugin.v1.Secrets/Apply"
 	Secrets_Interrupt_FullMethodName        = "/tfysecrets.plugin.v1.Secrets/Interrupt"
@@ -52,6 +53,7 @@ type SecretsClient interface {
 	GetSecret(ctx context.Context, in *SecretRequest, opts ...grpc.CallOption) (*SecretInfo, error)
 	SecretVersions(ctx context.Context, in *SecretRequest, opts ...grpc.CallOption) (*VersionList, error)
 	Ref(ctx context.Context, in *RefRequest, opts ...grpc.CallOption) (*RefResponse, error)
+	CheckRefs(ctx context.Context, in *CheckRefsRequest, opts ...grpc.CallOption) (*CheckRefsResult, error)
 	Plan(ctx context.Context, in *MutationRequest, opts ...grpc.CallOption) (*Plan, error)
 	Apply(ctx context.Context, in *ApplyRequest, opts ...grpc.CallOption) (*Result, error)
 	// Interrupt cancels the Apply of the same plan_id (nothing else is read)
@@ -170,6 +172,16 @@ func (c *secretsClient) Ref(ctx context.Context, in *RefRequest, opts ...grpc.Ca
 	return out, nil
 }
 
+func (c *secretsClient) CheckRefs(ctx context.Context, in *CheckRefsRequest, opts ...grpc.CallOption) (*CheckRefsResult, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CheckRefsResult)
+	err := c.cc.Invoke(ctx, Secrets_CheckRefs_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *secretsClient) Plan(ctx context.Context, in *MutationRequest, opts ...grpc.CallOption) (*Plan, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(Plan)
@@ -233,6 +245,7 @@ type SecretsServer interface {
 	GetSecret(context.Context, *SecretRequest) (*SecretInfo, error)
 	SecretVersions(context.Context, *SecretRequest) (*VersionList, error)
 	Ref(context.Context, *RefRequest) (*RefResponse, error)
+	CheckRefs(context.Context, *CheckRefsRequest) (*CheckRefsResult, error)
 	Plan(context.Context, *MutationRequest) (*Plan, error)
 	Apply(context.Context, *ApplyRequest) (*Result, error)
 	// Interrupt cancels the Apply of the same plan_id (nothing else is read)
@@ -278,6 +291,9 @@ func (UnimplementedSecretsServer) SecretVersions(context.Context, *SecretRequest
 }
 func (UnimplementedSecretsServer) Ref(context.Context, *RefRequest) (*RefResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Ref not implemented")
+}
+func (UnimplementedSecretsServer) CheckRefs(context.Context, *CheckRefsRequest) (*CheckRefsResult, error) {
+	return nil, status.Error(codes.Unimplemented, "method CheckRefs not implemented")
 }
 func (UnimplementedSecretsServer) Plan(context.Context, *MutationRequest) (*Plan, error) {
 	return nil, status.Error(codes.Unimplemented, "method Plan not implemented")
@@ -470,6 +486,24 @@ func _Secrets_Ref_Handler(srv interface{}, ctx context.Context, dec func(interfa
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Secrets_CheckRefs_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CheckRefsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(SecretsServer).CheckRefs(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Secrets_CheckRefs_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(SecretsServer).CheckRefs(ctx, req.(*CheckRefsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _Secrets_Plan_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(MutationRequest)
 	if err := dec(in); err != nil {
@@ -598,6 +632,10 @@ var Secrets_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Ref",
 			Handler:    _Secrets_Ref_Handler,
+		},
+		{
+			MethodName: "CheckRefs",
+			Handler:    _Secrets_CheckRefs_Handler,
 		},
 		{
 			MethodName: "Plan",
