@@ -52,3 +52,15 @@ func (r docRenderer) Version(w io.Writer, v VersionInfo) error { return r.write(
 func (r docRenderer) Policy(w io.Writer, p plugin.PolicyInfo) error {
 	return r.write(w, toPolicyDoc(p))
 }
+
+// Document writes doc in f, JSON or YAML, encoded as every document of
+// this package is: for the documents of commands whose data is not the
+// plugin's (manifest check's report, where-used's uses), which own their
+// field names the same way document.go does. A table format is not a
+// document format: such commands write their own text.
+func Document(w io.Writer, f Format, doc any) error {
+	if f == YAML {
+		return writeYAML(w, doc)
+	}
+	return writeJSON(w, doc)
+}

@@ -36,7 +36,8 @@ func init() {
 var (
 	groups = map[string]map[string]bool{
 		"auth": nil, "integration": nil, "group": nil, "secret": nil,
-		"policy": {"show": true, "eval": true},
+		"policy":   {"show": true, "eval": true},
+		"manifest": {"check": true},
 	}
 	leaves = map[string]bool{
 		"ref": true,

@@ -63,6 +63,7 @@ func TestNeedsPluginFollowsTheTree(t *testing.T) {
 	t.Parallel()
 	pluginFree := map[string]bool{
 		"version": true, "completion": true, "help": true, "policy test": true, "policy build": true,
+		"where-used": true,
 	}
 	ios, _, _ := iostreams.Test("")
 	app := root.NewApp(cmdutil.NewFactory(ios, nil), "tfy-secrets")
