@@ -23,7 +23,7 @@ func (r *Report) WriteGitHub(w io.Writer) error {
 				props = append(props, "col="+strconv.Itoa(f.column))
 			}
 		}
-		props = append(props, "title="+ghProperty("tfy-secrets: "+f.rule))
+		props = append(props, "title="+ghProperty("tfy-secrets "+f.rule))
 		msg := f.message
 		if f.path != "" {
 			msg = f.path + ": " + msg

@@ -93,12 +93,8 @@ func (r *Report) findings() []finding {
 		if p.Severity == SeverityError {
 			level = levelError
 		}
-		what := "plaintext credential"
-		if p.Name != "" {
-			what += " in " + strconv.Quote(p.Name)
-		}
 		out = append(out, finding{file: p.File, seq: p.seq, line: p.Line, column: p.Column, level: level, rule: rulePlaintext,
-			path: p.Path, message: what + " (" + p.Reason + ")", hint: p.Hint})
+			path: p.Path, message: "plaintext credential (" + p.Reason + ")", hint: p.Hint})
 	}
 	slices.SortStableFunc(out, func(a, b finding) int {
 		return cmp.Or(cmp.Compare(a.seq, b.seq), cmp.Compare(a.line, b.line), cmp.Compare(a.column, b.column))
@@ -131,11 +127,14 @@ func (r *Report) summaryLine() string {
 	s := r.Summary
 	line := fmt.Sprintf("%s, %s: %s", plural(s.Files, "file"), plural(s.References, "reference"), plural(s.Broken-s.Errors, "broken reference"))
 	if s.Errors > 0 {
-		line += ", " + plural(s.Errors, "file") + " not read"
+		line += ", " + plural(s.Errors, "file") + " not checked"
 	}
 	line += ", " + plural(s.Plaintext, "plaintext credential")
-	if s.Plaintext > 0 && !r.strict {
-		line += " (warnings)"
+	switch {
+	case s.Plaintext == 1 && !r.strict:
+		line += " (a warning; an error with --strict)"
+	case s.Plaintext > 1 && !r.strict:
+		line += " (warnings; errors with --strict)"
 	}
 	if r.Failed() {
 		return line + ": check failed"
