@@ -82,7 +82,8 @@ func (r *Report) findings() []finding {
 		case ref.Status != StatusOK:
 			f.level, f.rule = levelError, string(ref.Status)
 		case ref.Hint != "":
-			f.level, f.rule, f.message = levelNote, ruleUnknownPlace, "the sources do not say whether a reference resolves here"
+			f.level, f.rule = levelNote, ruleUnknownPlace
+			f.message = "the key exists, but TrueFoundry's sources do not say whether the platform resolves a reference in this place"
 		default:
 			continue
 		}
