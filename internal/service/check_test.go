@@ -218,3 +218,32 @@ func TestCheckRefsWithNoGroupsStillNamesTheTenant(t *testing.T) {
 		t.Fatalf("got %+v, %v", got, err)
 	}
 }
+
+// BenchmarkCheckRefs200Groups is the plugin's part of a check naming 200
+// groups of 50 keys each: policy, one lookup per group (in memory here)
+// and the answers.
+func BenchmarkCheckRefs200Groups(b *testing.B) {
+	h := newHarness()
+	h.creds.tenant = "demo"
+	var groups []plugin.RefGroup
+	for i := range 200 {
+		kv := map[string]string{}
+		var keys []string
+		for k := range 50 {
+			kv[fmt.Sprintf("KEY_%04d", k)] = "v"
+			keys = append(keys, fmt.Sprintf("KEY_%04d", k))
+		}
+		name := fmt.Sprintf("mf-%05d", i+1)
+		h.api.add(name, kv)
+		groups = append(groups, plugin.RefGroup{FQN: "demo:" + name, Keys: keys})
+	}
+	req := checkRequest(groups...)
+	req.Debug = false
+	b.ReportAllocs()
+	for b.Loop() {
+		got, err := h.svc.CheckRefs(context.Background(), req)
+		if err != nil || len(got.Groups) != 200 {
+			b.Fatalf("%d answers, %v", len(got.Groups), err)
+		}
+	}
+}
