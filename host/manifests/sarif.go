@@ -112,6 +112,7 @@ func (r *Report) WriteSARIF(w io.Writer, version string) error {
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	if err := enc.Encode(sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}}); err != nil {
 		return fmt.Errorf("write sarif: %w", err)
 	}
