@@ -50,7 +50,7 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: FlagStrict, Usage: "fail (exit 10) on plaintext credentials too, not only on broken references"},
 			&cli.StringFlag{Name: FlagFormat, Value: string(manifests.FormatText),
-				Usage: "`FORMAT` of the findings: text (compiler-style lines), github (workflow annotations) or sarif (code scanning)"},
+				Usage: "findings as `FORMAT`: text (compiler-style lines), github (workflow annotations) or sarif (code scanning)"},
 		},
 		Action: func(c *cli.Context) error {
 			args, err := cmdutil.Args(c, 1, -1)
