@@ -88,8 +88,18 @@ func TestCompletionWithoutThePlugin(t *testing.T) {
 		{[]string{"group", "create", ""}, nil, ":none"},
 		{[]string{"nosuch", ""}, nil, ":none"},
 		{[]string{"group", "update", "app", "--", "--"}, nil, ":none"},
+		{[]string{"manifest", ""}, []string{"check"}, ":none"},
+		{[]string{"manifest", "check", ""}, nil, ":files"},
+		{[]string{"manifest", "check", "a.yaml", ""}, nil, ":files"},
+		{[]string{"manifest", "check", ".", "--st"}, []string{"--strict"}, ":none"},
+		{[]string{"manifest", "check", ".", "--format", ""}, []string{"text", "github", "sarif"}, ":none"},
+		{[]string{"manifest", "check", ".", "--format=s"}, []string{"--format=sarif"}, ":none"},
+		{[]string{"where-used", "payments", ""}, nil, ":files"},
+		{[]string{"where-used", "payments", "deploy", ""}, nil, ":files"},
+		{[]string{"wh"}, []string{"where-used"}, ":none"},
 		// Without a plugin, names and keys from the API are simply absent.
 		{[]string{"group", "get", ""}, nil, ":none"},
+		{[]string{"where-used", ""}, nil, ":none"},
 		{[]string{"ref", "app", ""}, nil, ":none"},
 	} {
 		a, _ := complete(t, in, tc.words...)
@@ -130,6 +140,8 @@ func TestCompletionFromThePlugin(t *testing.T) {
 	}
 	ask("secret", "get", "payments:A").want(t, nil, "payments:API_KEY")
 	ask("group", "create", "app", "--integration", "").want(t, nil, "demo:azure:vault")
+	ask("where-used", "pay").want(t, nil, "payments", "pay-later")
+	ask("where-used", "payments:D").want(t, nil, "payments:DB_PASSWORD")
 	// Policy in the way, or any other failure: no candidates, no words.
 	failing := hosttest.Canned(hosttest.Answers{Err: map[string]error{"ListGroups": errors.New("denied by policy")}})
 	a, _ := complete(t, invocation{svc: failing, env: map[string]string{"TFY_DEBUG": "1"}}, "group", "get", "")

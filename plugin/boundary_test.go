@@ -112,6 +112,14 @@ var (
 	apply  = plugin.ApplyRequest{Call: call, PlanID: "plan-1", Confirmed: true, TypedName: "app"}
 	result = plugin.Result{Operation: plugin.OpGroupUpdate, Group: "app", Changes: []plugin.ResultChange{{Key: "API-KEY", Action: plugin.ActionRotate}}, Verified: true,
 		Warnings: []string{"another writer added LATE to secret group \"app\" right after this write; left as it is"}}
+	checkRefs = plugin.CheckRefsRequest{Call: call, Groups: []plugin.RefGroup{
+		{FQN: "demo:app", Keys: []string{"DB_PASSWORD", "api-key"}},
+		{FQN: "other:app", Keys: []string{"K"}},
+	}}
+	checked = plugin.CheckRefsResult{Tenant: "demo", TenantSource: plugin.TenantFromKey, Groups: []plugin.GroupAnswer{
+		{FQN: "demo:app", Status: plugin.GroupUnreadable, Keys: []plugin.KeyAnswer{{Key: "api-key", Found: true, Suggestion: "API_KEY"}},
+			FailureKind: failure.Forbidden, Message: "cannot read secret group \"app\"", Hint: "check the API key's permissions"},
+	}}
 	policy = plugin.PolicyInfo{Modules: []plugin.PolicyModule{{Name: "default/raw_values.rego", Source: "package tfy"}}, Bundle: "/org/bundle.tar.gz"}
 )
 
@@ -120,6 +128,7 @@ func TestFixturesSetEveryField(t *testing.T) {
 	for name, v := range map[string]any{
 		"call": call, "auth": auth, "integration": integration, "group": group, "secret": secretInfo, "detail": detail,
 		"versions": versions, "mutation": mutation, "plan": plan, "apply": apply, "result": result, "policy": policy,
+		"checkRefs": checkRefs, "checked": checked,
 	} {
 		requireAllSet(t, name, v)
 	}
@@ -149,6 +158,7 @@ func TestEveryMethodRoundTrips(t *testing.T) {
 		GetSecretFunc:          func(context.Context, plugin.SecretRequest) (plugin.SecretInfo, error) { return secretInfo, nil },
 		ListSecretVersionsFunc: func(context.Context, plugin.SecretRequest) ([]plugin.Version, error) { return versions, nil },
 		MakeRefFunc:            func(context.Context, plugin.RefRequest) (string, error) { return "tfy-secret://demo:app:KEY", nil },
+		CheckRefsFunc:          func(context.Context, plugin.CheckRefsRequest) (plugin.CheckRefsResult, error) { return checked, nil },
 		PlanMutationFunc:       func(context.Context, plugin.MutationRequest) (plugin.Plan, error) { return plan, nil },
 		ApplyPlanFunc:          func(context.Context, plugin.ApplyRequest) (plugin.Result, error) { return result, nil },
 		ShowPolicyFunc:         func(context.Context, plugin.Call) (plugin.PolicyInfo, error) { return policy, nil },
@@ -184,6 +194,8 @@ func TestEveryMethodRoundTrips(t *testing.T) {
 	check("ListSecretVersions", gotVersions, versions, err)
 	gotRef, err := svc.MakeRef(ctx, plugin.RefRequest{Call: call, Group: "app", Key: "KEY"})
 	check("MakeRef", gotRef, "tfy-secret://demo:app:KEY", err)
+	gotChecked, err := svc.CheckRefs(ctx, checkRefs)
+	check("CheckRefs", gotChecked, checked, err)
 	gotPlan, err := svc.PlanMutation(ctx, mutation)
 	check("PlanMutation", gotPlan, plan, err)
 	gotResult, err := svc.ApplyPlan(ctx, apply)
@@ -205,6 +217,7 @@ func TestEveryMethodRoundTrips(t *testing.T) {
 		{Method: "GetSecret", Request: plugin.SecretRequest{Call: call, Secret: "app:KEY"}},
 		{Method: "ListSecretVersions", Request: plugin.SecretRequest{Call: call, Secret: "app:KEY"}},
 		{Method: "MakeRef", Request: plugin.RefRequest{Call: call, Group: "app", Key: "KEY"}},
+		{Method: "CheckRefs", Request: checkRefs},
 		{Method: "PlanMutation", Request: mutation},
 		{Method: "ApplyPlan", Request: apply},
 		{Method: "ShowPolicy", Request: call},
@@ -219,7 +232,7 @@ func TestEveryMethodRoundTrips(t *testing.T) {
 			t.Errorf("plugin received\n%+v\nwant\n%+v", gotReqs[i], wantReqs[i])
 		}
 	}
-	got := gotReqs[9].Request.(plugin.MutationRequest).Changes
+	got := gotReqs[10].Request.(plugin.MutationRequest).Changes
 	if got[0].Value.Reveal() != "canary-value-1" || !got[1].Value.IsSet() || got[1].Value.Len() != 0 {
 		t.Errorf("values did not cross intact: set=%v len=%d", got[1].Value.IsSet(), got[1].Value.Len())
 	}

@@ -126,6 +126,16 @@ func (c *GRPCClient) MakeRef(ctx context.Context, req RefRequest) (string, error
 	return resp.GetRef(), nil
 }
 
+// CheckRefs asks which of the groups and keys manifest references name
+// exist.
+func (c *GRPCClient) CheckRefs(ctx context.Context, req CheckRefsRequest) (CheckRefsResult, error) {
+	resp, err := c.client.CheckRefs(ctx, toWireCheckRefs(req))
+	if err != nil {
+		return CheckRefsResult{}, fromStatus(ctx, "CheckRefs", err)
+	}
+	return fromWireCheckRefsResult(resp), nil
+}
+
 // PlanMutation sends the mutation, values included, for the plugin to check and
 // keep until Apply.
 func (c *GRPCClient) PlanMutation(ctx context.Context, req MutationRequest) (Plan, error) {

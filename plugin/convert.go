@@ -207,3 +207,43 @@ func fromWirePolicyInfo(p *pb.PolicyInfo) PolicyInfo {
 	}
 	return out
 }
+
+func toWireCheckRefs(r CheckRefsRequest) *pb.CheckRefsRequest {
+	out := &pb.CheckRefsRequest{Call: toWireCall(r.Call), Groups: make([]*pb.RefGroup, 0, len(r.Groups))}
+	for _, g := range r.Groups {
+		out.Groups = append(out.Groups, &pb.RefGroup{Fqn: g.FQN, Keys: g.Keys})
+	}
+	return out
+}
+
+func fromWireCheckRefs(r *pb.CheckRefsRequest) CheckRefsRequest {
+	out := CheckRefsRequest{Call: fromWireCall(r.GetCall()), Groups: make([]RefGroup, 0, len(r.GetGroups()))}
+	for _, g := range r.GetGroups() {
+		out.Groups = append(out.Groups, RefGroup{FQN: g.GetFqn(), Keys: g.GetKeys()})
+	}
+	return out
+}
+
+func toWireCheckRefsResult(r CheckRefsResult) *pb.CheckRefsResult {
+	out := &pb.CheckRefsResult{Tenant: r.Tenant, TenantSource: string(r.TenantSource), Groups: make([]*pb.GroupAnswer, 0, len(r.Groups))}
+	for _, g := range r.Groups {
+		wg := &pb.GroupAnswer{Fqn: g.FQN, Status: string(g.Status), FailureKind: string(g.FailureKind), Message: g.Message, Hint: g.Hint}
+		for _, k := range g.Keys {
+			wg.Keys = append(wg.Keys, &pb.KeyAnswer{Key: k.Key, Found: k.Found, Suggestion: k.Suggestion})
+		}
+		out.Groups = append(out.Groups, wg)
+	}
+	return out
+}
+
+func fromWireCheckRefsResult(r *pb.CheckRefsResult) CheckRefsResult {
+	out := CheckRefsResult{Tenant: r.GetTenant(), TenantSource: TenantSource(r.GetTenantSource()), Groups: make([]GroupAnswer, 0, len(r.GetGroups()))}
+	for _, g := range r.GetGroups() {
+		gc := GroupAnswer{FQN: g.GetFqn(), Status: GroupStatus(g.GetStatus()), FailureKind: kindFromWire(g.GetFailureKind()), Message: g.GetMessage(), Hint: g.GetHint()}
+		for _, k := range g.GetKeys() {
+			gc.Keys = append(gc.Keys, KeyAnswer{Key: k.GetKey(), Found: k.GetFound(), Suggestion: k.GetSuggestion()})
+		}
+		out.Groups = append(out.Groups, gc)
+	}
+	return out
+}

@@ -88,8 +88,8 @@ func fromContext(ctx context.Context) error {
 // does not know (a newer plugin) becomes Unexpected rather than a bogus
 // exit code.
 func failureFromWire(f *pb.Failure) *failure.Error {
-	kind := failure.Kind(f.GetKind())
-	if !slices.Contains(failure.Kinds(), kind) {
+	kind := kindFromWire(f.GetKind())
+	if kind == "" {
 		kind = failure.Unexpected
 	}
 	msg := f.GetMessage()
@@ -97,4 +97,15 @@ func failureFromWire(f *pb.Failure) *failure.Error {
 		msg = "the tfy-secrets plugin failed without saying why"
 	}
 	return &failure.Error{Kind: kind, Message: msg, Hint: f.GetHint()}
+}
+
+// kindFromWire reads a failure kind a plugin sent: one the host does not
+// know becomes unexpected, so that it still maps to an exit code; none
+// stays none.
+func kindFromWire(s string) failure.Kind {
+	kind := failure.Kind(s)
+	if s != "" && !slices.Contains(failure.Kinds(), kind) {
+		return failure.Unexpected
+	}
+	return kind
 }

@@ -164,6 +164,15 @@ func (s *GRPCServer) MakeRef(ctx context.Context, req *pb.RefRequest) (*pb.RefRe
 	return &pb.RefResponse{Ref: ref}, nil
 }
 
+// CheckRefs says which referenced groups and keys exist.
+func (s *GRPCServer) CheckRefs(ctx context.Context, req *pb.CheckRefsRequest) (*pb.CheckRefsResult, error) {
+	res, err := s.Impl.CheckRefs(ctx, fromWireCheckRefs(req))
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return toWireCheckRefsResult(res), nil
+}
+
 // PlanMutation checks a mutation.
 func (s *GRPCServer) PlanMutation(ctx context.Context, req *pb.MutationRequest) (*pb.Plan, error) {
 	p, err := s.Impl.PlanMutation(ctx, fromWireMutation(req))

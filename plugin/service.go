@@ -13,6 +13,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 	"github.com/tfy-secrets/tfy-secrets/internal/policydoc"
 	"github.com/tfy-secrets/tfy-secrets/internal/secret"
 )
@@ -35,6 +36,10 @@ type Service interface {
 	GetSecret(ctx context.Context, req SecretRequest) (SecretInfo, error)
 	ListSecretVersions(ctx context.Context, req SecretRequest) ([]Version, error)
 	MakeRef(ctx context.Context, req RefRequest) (string, error)
+	// CheckRefs says, for the groups and keys that manifest references
+	// name, which exist: each group is looked up once, by its FQN, and only
+	// its key names are read, never a value.
+	CheckRefs(ctx context.Context, req CheckRefsRequest) (CheckRefsResult, error)
 
 	// PlanMutation builds and policy-checks a mutation without writing anything. The
 	// plugin keeps the plan (values included) for Apply, so values cross the
@@ -196,6 +201,71 @@ type RefRequest struct {
 	Call
 	Group string
 	Key   string
+}
+
+// CheckRefsRequest is `manifest check`: the distinct groups the
+// references of some manifests name, each with the distinct keys they ask
+// of it. Nothing in it, or in the answer, is a value.
+type CheckRefsRequest struct {
+	Call
+	Groups []RefGroup
+}
+
+// RefGroup is one group that references name, as tenant:group, and the keys
+// they name in it.
+type RefGroup struct {
+	FQN  string
+	Keys []string
+}
+
+// CheckRefsResult answers CheckRefs.
+type CheckRefsResult struct {
+	// Tenant is the tenant of the login, which references must name, and
+	// TenantSource where it came from (a tenant only guessed from the host
+	// name cannot prove a reference wrong).
+	Tenant       string
+	TenantSource TenantSource
+	// Groups answers each group asked, in the order asked.
+	Groups []GroupAnswer
+}
+
+// GroupStatus is what a group lookup found.
+type GroupStatus string
+
+// The group statuses.
+const (
+	GroupFound    GroupStatus = "found"
+	GroupNotFound GroupStatus = "not_found"
+	// GroupOtherTenant is a group of another tenant than the login's: it
+	// was not looked up, since the key cannot see it.
+	GroupOtherTenant GroupStatus = "other_tenant"
+	// GroupUnreadable is a group the lookup failed for (the key may not read
+	// it, say); FailureKind, Message and Hint say why.
+	GroupUnreadable GroupStatus = "unreadable"
+)
+
+// GroupAnswer is the answer about one group.
+type GroupAnswer struct {
+	FQN    string
+	Status GroupStatus
+	// Keys answers each key asked, in the order asked, when the group was
+	// found.
+	Keys []KeyAnswer
+	// FailureKind, Message and Hint say why an unreadable group could not
+	// be read.
+	FailureKind failure.Kind
+	Message     string
+	Hint        string
+}
+
+// KeyAnswer is the answer about one key of a found group.
+type KeyAnswer struct {
+	Key   string
+	Found bool
+	// Suggestion is, for a key not found, the group's key that differs from
+	// it only in letter case or in '_' against '-' ("did you mean"); empty
+	// when there is none.
+	Suggestion string
 }
 
 // The words of the policy documents, which package policydoc owns; the

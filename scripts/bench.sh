@@ -210,6 +210,53 @@ echo
 upd_ms=$(median_ms "$work/update.json" 1)
 verdict "median ${upd_ms} ms (≤ 1,000 ms)" "$(jq -n "if $upd_ms <= 1000 then 1 else 0 end")"
 echo
+echo "## manifest check: 1,000 manifests, 10,000 references, 200 groups"
+echo
+start_emulator manifests
+"$work/seed" -groups 200 -secrets 50 -prefix mf 2>/dev/null
+# One service manifest per directory, as a monorepo keeps them: ten
+# references each, spread so that every one of the 200 groups is named.
+mkdir -p "$work"/repo/svc-{000..999}
+awk -v dir="$work/repo" 'BEGIN {
+	for (i = 0; i < 1000; i++) {
+		f = sprintf("%s/svc-%03d/truefoundry.yaml", dir, i)
+		printf "# service %d\nname: svc-%d\ntype: service\nimage:\n  type: image\n  image_uri: acme/svc-%d:1.0\nports:\n  - port: 8000\n    protocol: TCP\nenv:\n  LOG_LEVEL: info\n", i, i, i > f
+		for (k = 0; k < 10; k++) printf "  KEY_%d: tfy-secret://demo:mf-%05d:KEY_%04d\n", k, (i * 10 + k) % 200 + 1, (i + k) % 50 > f
+		close(f)
+	}
+}'
+summary=$("$bin/tfy-secrets" manifest check "$work/repo" | tail -1)
+[ "$summary" = "1000 files, 10000 references: 0 broken references, 0 plaintext credentials" ] ||
+	{ echo "bench: manifest check said: $summary" >&2; exit 1; }
+# --debug logs every API request the plugin makes: group lookups, and the
+# tenant lookup a key without a tenantName claim needs.
+"$bin/tfy-secrets" manifest check "$work/repo" --debug 2>"$work/check.debug" >/dev/null
+lookups=$(grep -c 'tfyapi: GET /api/svc/v1/secret-groups?fqn=' "$work/check.debug" || true)
+calls=$(grep -c 'tfyapi: ' "$work/check.debug" || true)
+echo "| run | wall (s) | user (s) | sys (s) | peak RSS, largest process (MiB) |"
+echo "|---|--:|--:|--:|--:|"
+worst_s=0 worst_kib=0
+for i in 1 2 3 4 5; do
+	/usr/bin/time -f "%e %U %S %M" -o "$work/time.$i" "$bin/tfy-secrets" manifest check "$work/repo" -o json >/dev/null
+	read -r secs user sys kib <"$work/time.$i"
+	echo "| $i | $secs | $user | $sys | $((kib / 1024)) |"
+	worst_s=$(jq -n "[$worst_s, $secs] | max")
+	worst_kib=$(jq -n "[$worst_kib, $kib] | max")
+done
+hyperfine -N --style none --warmup 1 --runs 10 --export-json "$work/check.json" \
+	-n 'manifest check (text)' "$bin/tfy-secrets manifest check $work/repo" \
+	-n 'manifest check -o json' "$bin/tfy-secrets manifest check $work/repo -o json" \
+	-n 'manifest check --format sarif' "$bin/tfy-secrets manifest check $work/repo --format sarif" \
+	-n 'where-used mf-00001 (no plugin)' "$bin/tfy-secrets where-used mf-00001 $work/repo" >/dev/null
+echo
+table "$work/check.json"
+echo
+echo "API requests of one check: $calls, of which $lookups group lookups (200 distinct groups)."
+echo
+check_ms=$(median_ms "$work/check.json" 0)
+verdict "median ${check_ms} ms, slowest of 5 runs ${worst_s} s (≤ 2 s); $lookups group lookups for 200 distinct groups; largest peak RSS $((worst_kib / 1024)) MiB (≤ 100 MiB)" \
+	"$(jq -n "if $worst_s <= 2 and $worst_kib <= 102400 and $lookups == 200 then 1 else 0 end")"
+echo
 kill "$emu_pid" 2>/dev/null || true
 wait "$emu_pid" 2>/dev/null || true
 emu_pid=""
@@ -243,6 +290,8 @@ if [ "${BENCH_GO:-1}" = 1 ]; then
 	gobench ./internal/credentials '^BenchmarkResolve$' 2000x
 	gobench ./internal/dotenv '^BenchmarkParse$' 2000x
 	gobench ./host/render '^BenchmarkGroups$' 10x
+	gobench ./host/manifests '^BenchmarkCheck1000Manifests$' 10x
+	gobench ./internal/service '^BenchmarkCheckRefs200Groups$' 100x
 	gobench ./cmd/tfy-secrets '^BenchmarkStartVersion$' 20x
 	echo '```'
 	echo

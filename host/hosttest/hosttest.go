@@ -29,6 +29,7 @@ type Answers struct {
 	Secret       plugin.SecretInfo
 	Versions     []plugin.Version
 	Ref          string
+	CheckRefs    plugin.CheckRefsResult
 	Plan         plugin.Plan
 	Result       plugin.Result
 	PolicyInfo   plugin.PolicyInfo
@@ -72,7 +73,10 @@ func Canned(a Answers) *Service {
 		ListSecretVersionsFunc: func(context.Context, plugin.SecretRequest) ([]plugin.Version, error) {
 			return a.Versions, e("ListSecretVersions")
 		},
-		MakeRefFunc:      func(context.Context, plugin.RefRequest) (string, error) { return a.Ref, e("MakeRef") },
+		MakeRefFunc: func(context.Context, plugin.RefRequest) (string, error) { return a.Ref, e("MakeRef") },
+		CheckRefsFunc: func(context.Context, plugin.CheckRefsRequest) (plugin.CheckRefsResult, error) {
+			return a.CheckRefs, e("CheckRefs")
+		},
 		PlanMutationFunc: func(context.Context, plugin.MutationRequest) (plugin.Plan, error) { return a.Plan, e("PlanMutation") },
 		ApplyPlanFunc:    func(context.Context, plugin.ApplyRequest) (plugin.Result, error) { return a.Result, e("ApplyPlan") },
 		ShowPolicyFunc:   func(context.Context, plugin.Call) (plugin.PolicyInfo, error) { return a.PolicyInfo, e("ShowPolicy") },

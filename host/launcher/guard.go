@@ -211,6 +211,12 @@ func (g *guarded) MakeRef(ctx context.Context, req plugin.RefRequest) (string, e
 	return g.c.MakeRef(ctx, req)
 }
 
+func (g *guarded) CheckRefs(ctx context.Context, req plugin.CheckRefsRequest) (plugin.CheckRefsResult, error) {
+	ctx, end := g.call(ctx)
+	defer end()
+	return g.c.CheckRefs(ctx, req)
+}
+
 func (g *guarded) PlanMutation(ctx context.Context, req plugin.MutationRequest) (plugin.Plan, error) {
 	ctx, end := g.call(ctx)
 	defer end()

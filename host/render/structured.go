@@ -1,6 +1,8 @@
 package render
 
 import (
+	"encoding/json"
+	"fmt"
 	"io"
 
 	"github.com/tfy-secrets/tfy-secrets/plugin"
@@ -51,4 +53,24 @@ func (r docRenderer) Version(w io.Writer, v VersionInfo) error { return r.write(
 
 func (r docRenderer) Policy(w io.Writer, p plugin.PolicyInfo) error {
 	return r.write(w, toPolicyDoc(p))
+}
+
+// Document writes doc in f, JSON or YAML, for the documents of commands
+// whose data is not the plugin's (manifest check's report, where-used's
+// uses), which own their field names the same way document.go does. A
+// table format is not a document format: such commands write their own
+// text. Their messages and hints quote placeholders such as
+// tfy-secret://<tenant>:<group>:<key>, so '<', '>' and '&' are written as
+// they are, not as HTML-safe escapes no terminal or script needs.
+func Document(w io.Writer, f Format, doc any) error {
+	if f == YAML {
+		return writeYAML(w, doc)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(doc); err != nil {
+		return fmt.Errorf("write json: %w", err)
+	}
+	return nil
 }

@@ -35,6 +35,7 @@ type fakeAPI struct {
 	beforeUpdate func(f *fakeAPI) error // runs inside UpdateGroup; non-nil error aborts before writing
 	afterUpdate  func(f *fakeAPI) error // runs after the write; non-nil error is returned as if the answer was lost
 	failOn       map[string]error       // call name -> error
+	failFQN      map[string]error       // GroupByFQN of this fqn -> error
 	lastWrite    []Write                // the secrets of the last UpdateGroup
 }
 
@@ -161,6 +162,9 @@ func (f *fakeAPI) GroupByFQN(_ context.Context, fqn string) (Group, bool, error)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.record("GroupByFQN"); err != nil {
+		return Group{}, false, err
+	}
+	if err := f.failFQN[fqn]; err != nil {
 		return Group{}, false, err
 	}
 	for _, g := range f.groups {

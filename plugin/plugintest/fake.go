@@ -26,6 +26,7 @@ type Fake struct {
 	GetSecretFunc          func(context.Context, plugin.SecretRequest) (plugin.SecretInfo, error)
 	ListSecretVersionsFunc func(context.Context, plugin.SecretRequest) ([]plugin.Version, error)
 	MakeRefFunc            func(context.Context, plugin.RefRequest) (string, error)
+	CheckRefsFunc          func(context.Context, plugin.CheckRefsRequest) (plugin.CheckRefsResult, error)
 	PlanMutationFunc       func(context.Context, plugin.MutationRequest) (plugin.Plan, error)
 	ApplyPlanFunc          func(context.Context, plugin.ApplyRequest) (plugin.Result, error)
 	ShowPolicyFunc         func(context.Context, plugin.Call) (plugin.PolicyInfo, error)
@@ -136,6 +137,15 @@ func (f *Fake) MakeRef(ctx context.Context, req plugin.RefRequest) (string, erro
 		return "", nil
 	}
 	return f.MakeRefFunc(ctx, req)
+}
+
+// CheckRefs implements plugin.Service.
+func (f *Fake) CheckRefs(ctx context.Context, req plugin.CheckRefsRequest) (plugin.CheckRefsResult, error) {
+	f.record("CheckRefs", req)
+	if f.CheckRefsFunc == nil {
+		return plugin.CheckRefsResult{}, nil
+	}
+	return f.CheckRefsFunc(ctx, req)
 }
 
 // PlanMutation implements plugin.Service.

@@ -1283,6 +1283,316 @@ func (x *RefResponse) GetRef() string {
 	return ""
 }
 
+// CheckRefsRequest names groups and keys, never values; CheckRefsResult
+// says which exist.
+type RefGroup struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Fqn           string                 `protobuf:"bytes,1,opt,name=fqn,proto3" json:"fqn,omitempty"`
+	Keys          []string               `protobuf:"bytes,2,rep,name=keys,proto3" json:"keys,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RefGroup) Reset() {
+	*x = RefGroup{}
+	mi := &file_service_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RefGroup) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RefGroup) ProtoMessage() {}
+
+func (x *RefGroup) ProtoReflect() protoreflect.Message {
+	mi := &file_service_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RefGroup.ProtoReflect.Descriptor instead.
+func (*RefGroup) Descriptor() ([]byte, []int) {
+	return file_service_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *RefGroup) GetFqn() string {
+	if x != nil {
+		return x.Fqn
+	}
+	return ""
+}
+
+func (x *RefGroup) GetKeys() []string {
+	if x != nil {
+		return x.Keys
+	}
+	return nil
+}
+
+type CheckRefsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Call          *Call                  `protobuf:"bytes,1,opt,name=call,proto3" json:"call,omitempty"`
+	Groups        []*RefGroup            `protobuf:"bytes,2,rep,name=groups,proto3" json:"groups,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CheckRefsRequest) Reset() {
+	*x = CheckRefsRequest{}
+	mi := &file_service_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckRefsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckRefsRequest) ProtoMessage() {}
+
+func (x *CheckRefsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_service_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckRefsRequest.ProtoReflect.Descriptor instead.
+func (*CheckRefsRequest) Descriptor() ([]byte, []int) {
+	return file_service_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *CheckRefsRequest) GetCall() *Call {
+	if x != nil {
+		return x.Call
+	}
+	return nil
+}
+
+func (x *CheckRefsRequest) GetGroups() []*RefGroup {
+	if x != nil {
+		return x.Groups
+	}
+	return nil
+}
+
+type KeyAnswer struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Key           string                 `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	Found         bool                   `protobuf:"varint,2,opt,name=found,proto3" json:"found,omitempty"`
+	Suggestion    string                 `protobuf:"bytes,3,opt,name=suggestion,proto3" json:"suggestion,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *KeyAnswer) Reset() {
+	*x = KeyAnswer{}
+	mi := &file_service_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *KeyAnswer) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*KeyAnswer) ProtoMessage() {}
+
+func (x *KeyAnswer) ProtoReflect() protoreflect.Message {
+	mi := &file_service_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use KeyAnswer.ProtoReflect.Descriptor instead.
+func (*KeyAnswer) Descriptor() ([]byte, []int) {
+	return file_service_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *KeyAnswer) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+func (x *KeyAnswer) GetFound() bool {
+	if x != nil {
+		return x.Found
+	}
+	return false
+}
+
+func (x *KeyAnswer) GetSuggestion() string {
+	if x != nil {
+		return x.Suggestion
+	}
+	return ""
+}
+
+type GroupAnswer struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Fqn           string                 `protobuf:"bytes,1,opt,name=fqn,proto3" json:"fqn,omitempty"`
+	Status        string                 `protobuf:"bytes,2,opt,name=status,proto3" json:"status,omitempty"`
+	Keys          []*KeyAnswer           `protobuf:"bytes,3,rep,name=keys,proto3" json:"keys,omitempty"`
+	FailureKind   string                 `protobuf:"bytes,4,opt,name=failure_kind,json=failureKind,proto3" json:"failure_kind,omitempty"`
+	Message       string                 `protobuf:"bytes,5,opt,name=message,proto3" json:"message,omitempty"`
+	Hint          string                 `protobuf:"bytes,6,opt,name=hint,proto3" json:"hint,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GroupAnswer) Reset() {
+	*x = GroupAnswer{}
+	mi := &file_service_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GroupAnswer) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GroupAnswer) ProtoMessage() {}
+
+func (x *GroupAnswer) ProtoReflect() protoreflect.Message {
+	mi := &file_service_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GroupAnswer.ProtoReflect.Descriptor instead.
+func (*GroupAnswer) Descriptor() ([]byte, []int) {
+	return file_service_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *GroupAnswer) GetFqn() string {
+	if x != nil {
+		return x.Fqn
+	}
+	return ""
+}
+
+func (x *GroupAnswer) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+func (x *GroupAnswer) GetKeys() []*KeyAnswer {
+	if x != nil {
+		return x.Keys
+	}
+	return nil
+}
+
+func (x *GroupAnswer) GetFailureKind() string {
+	if x != nil {
+		return x.FailureKind
+	}
+	return ""
+}
+
+func (x *GroupAnswer) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+func (x *GroupAnswer) GetHint() string {
+	if x != nil {
+		return x.Hint
+	}
+	return ""
+}
+
+type CheckRefsResult struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Tenant        string                 `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	TenantSource  string                 `protobuf:"bytes,2,opt,name=tenant_source,json=tenantSource,proto3" json:"tenant_source,omitempty"`
+	Groups        []*GroupAnswer         `protobuf:"bytes,3,rep,name=groups,proto3" json:"groups,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CheckRefsResult) Reset() {
+	*x = CheckRefsResult{}
+	mi := &file_service_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckRefsResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckRefsResult) ProtoMessage() {}
+
+func (x *CheckRefsResult) ProtoReflect() protoreflect.Message {
+	mi := &file_service_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckRefsResult.ProtoReflect.Descriptor instead.
+func (*CheckRefsResult) Descriptor() ([]byte, []int) {
+	return file_service_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *CheckRefsResult) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *CheckRefsResult) GetTenantSource() string {
+	if x != nil {
+		return x.TenantSource
+	}
+	return ""
+}
+
+func (x *CheckRefsResult) GetGroups() []*GroupAnswer {
+	if x != nil {
+		return x.Groups
+	}
+	return nil
+}
+
 type Change struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Key           string                 `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
@@ -1296,7 +1606,7 @@ type Change struct {
 
 func (x *Change) Reset() {
 	*x = Change{}
-	mi := &file_service_proto_msgTypes[19]
+	mi := &file_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1308,7 +1618,7 @@ func (x *Change) String() string {
 func (*Change) ProtoMessage() {}
 
 func (x *Change) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[19]
+	mi := &file_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1321,7 +1631,7 @@ func (x *Change) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Change.ProtoReflect.Descriptor instead.
 func (*Change) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{19}
+	return file_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *Change) GetKey() string {
@@ -1376,7 +1686,7 @@ type MutationRequest struct {
 
 func (x *MutationRequest) Reset() {
 	*x = MutationRequest{}
-	mi := &file_service_proto_msgTypes[20]
+	mi := &file_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1388,7 +1698,7 @@ func (x *MutationRequest) String() string {
 func (*MutationRequest) ProtoMessage() {}
 
 func (x *MutationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[20]
+	mi := &file_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1401,7 +1711,7 @@ func (x *MutationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MutationRequest.ProtoReflect.Descriptor instead.
 func (*MutationRequest) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{20}
+	return file_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *MutationRequest) GetCall() *Call {
@@ -1479,7 +1789,7 @@ type PlannedChange struct {
 
 func (x *PlannedChange) Reset() {
 	*x = PlannedChange{}
-	mi := &file_service_proto_msgTypes[21]
+	mi := &file_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1491,7 +1801,7 @@ func (x *PlannedChange) String() string {
 func (*PlannedChange) ProtoMessage() {}
 
 func (x *PlannedChange) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[21]
+	mi := &file_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1504,7 +1814,7 @@ func (x *PlannedChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlannedChange.ProtoReflect.Descriptor instead.
 func (*PlannedChange) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{21}
+	return file_service_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *PlannedChange) GetKey() string {
@@ -1553,7 +1863,7 @@ type Plan struct {
 
 func (x *Plan) Reset() {
 	*x = Plan{}
-	mi := &file_service_proto_msgTypes[22]
+	mi := &file_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1565,7 +1875,7 @@ func (x *Plan) String() string {
 func (*Plan) ProtoMessage() {}
 
 func (x *Plan) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[22]
+	mi := &file_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1578,7 +1888,7 @@ func (x *Plan) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Plan.ProtoReflect.Descriptor instead.
 func (*Plan) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{22}
+	return file_service_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *Plan) GetId() string {
@@ -1663,7 +1973,7 @@ type ApplyRequest struct {
 
 func (x *ApplyRequest) Reset() {
 	*x = ApplyRequest{}
-	mi := &file_service_proto_msgTypes[23]
+	mi := &file_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1675,7 +1985,7 @@ func (x *ApplyRequest) String() string {
 func (*ApplyRequest) ProtoMessage() {}
 
 func (x *ApplyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[23]
+	mi := &file_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1688,7 +1998,7 @@ func (x *ApplyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApplyRequest.ProtoReflect.Descriptor instead.
 func (*ApplyRequest) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{23}
+	return file_service_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ApplyRequest) GetCall() *Call {
@@ -1729,7 +2039,7 @@ type ResultChange struct {
 
 func (x *ResultChange) Reset() {
 	*x = ResultChange{}
-	mi := &file_service_proto_msgTypes[24]
+	mi := &file_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1741,7 +2051,7 @@ func (x *ResultChange) String() string {
 func (*ResultChange) ProtoMessage() {}
 
 func (x *ResultChange) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[24]
+	mi := &file_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1754,7 +2064,7 @@ func (x *ResultChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResultChange.ProtoReflect.Descriptor instead.
 func (*ResultChange) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{24}
+	return file_service_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ResultChange) GetKey() string {
@@ -1784,7 +2094,7 @@ type Result struct {
 
 func (x *Result) Reset() {
 	*x = Result{}
-	mi := &file_service_proto_msgTypes[25]
+	mi := &file_service_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1796,7 +2106,7 @@ func (x *Result) String() string {
 func (*Result) ProtoMessage() {}
 
 func (x *Result) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[25]
+	mi := &file_service_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1809,7 +2119,7 @@ func (x *Result) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Result.ProtoReflect.Descriptor instead.
 func (*Result) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{25}
+	return file_service_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *Result) GetOperation() string {
@@ -1857,7 +2167,7 @@ type PolicyModule struct {
 
 func (x *PolicyModule) Reset() {
 	*x = PolicyModule{}
-	mi := &file_service_proto_msgTypes[26]
+	mi := &file_service_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1869,7 +2179,7 @@ func (x *PolicyModule) String() string {
 func (*PolicyModule) ProtoMessage() {}
 
 func (x *PolicyModule) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[26]
+	mi := &file_service_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1882,7 +2192,7 @@ func (x *PolicyModule) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PolicyModule.ProtoReflect.Descriptor instead.
 func (*PolicyModule) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{26}
+	return file_service_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *PolicyModule) GetName() string {
@@ -1909,7 +2219,7 @@ type PolicyInfo struct {
 
 func (x *PolicyInfo) Reset() {
 	*x = PolicyInfo{}
-	mi := &file_service_proto_msgTypes[27]
+	mi := &file_service_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1921,7 +2231,7 @@ func (x *PolicyInfo) String() string {
 func (*PolicyInfo) ProtoMessage() {}
 
 func (x *PolicyInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[27]
+	mi := &file_service_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1934,7 +2244,7 @@ func (x *PolicyInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PolicyInfo.ProtoReflect.Descriptor instead.
 func (*PolicyInfo) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{27}
+	return file_service_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *PolicyInfo) GetModules() []*PolicyModule {
@@ -1961,7 +2271,7 @@ type PolicyEvalRequest struct {
 
 func (x *PolicyEvalRequest) Reset() {
 	*x = PolicyEvalRequest{}
-	mi := &file_service_proto_msgTypes[28]
+	mi := &file_service_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1973,7 +2283,7 @@ func (x *PolicyEvalRequest) String() string {
 func (*PolicyEvalRequest) ProtoMessage() {}
 
 func (x *PolicyEvalRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[28]
+	mi := &file_service_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1986,7 +2296,7 @@ func (x *PolicyEvalRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PolicyEvalRequest.ProtoReflect.Descriptor instead.
 func (*PolicyEvalRequest) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{28}
+	return file_service_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *PolicyEvalRequest) GetCall() *Call {
@@ -2012,7 +2322,7 @@ type PolicyEvalResponse struct {
 
 func (x *PolicyEvalResponse) Reset() {
 	*x = PolicyEvalResponse{}
-	mi := &file_service_proto_msgTypes[29]
+	mi := &file_service_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2024,7 +2334,7 @@ func (x *PolicyEvalResponse) String() string {
 func (*PolicyEvalResponse) ProtoMessage() {}
 
 func (x *PolicyEvalResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_service_proto_msgTypes[29]
+	mi := &file_service_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2037,7 +2347,7 @@ func (x *PolicyEvalResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PolicyEvalResponse.ProtoReflect.Descriptor instead.
 func (*PolicyEvalResponse) Descriptor() ([]byte, []int) {
-	return file_service_proto_rawDescGZIP(), []int{29}
+	return file_service_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *PolicyEvalResponse) GetDecision() []byte {
@@ -2153,7 +2463,30 @@ const file_service_proto_rawDesc = "" +
 	"\x05group\x18\x02 \x01(\tR\x05group\x12\x10\n" +
 	"\x03key\x18\x03 \x01(\tR\x03key\"\x1f\n" +
 	"\vRefResponse\x12\x10\n" +
-	"\x03ref\x18\x01 \x01(\tR\x03ref\"}\n" +
+	"\x03ref\x18\x01 \x01(\tR\x03ref\"0\n" +
+	"\bRefGroup\x12\x10\n" +
+	"\x03fqn\x18\x01 \x01(\tR\x03fqn\x12\x12\n" +
+	"\x04keys\x18\x02 \x03(\tR\x04keys\"z\n" +
+	"\x10CheckRefsRequest\x12.\n" +
+	"\x04call\x18\x01 \x01(\v2\x1a.tfysecrets.plugin.v1.CallR\x04call\x126\n" +
+	"\x06groups\x18\x02 \x03(\v2\x1e.tfysecrets.plugin.v1.RefGroupR\x06groups\"S\n" +
+	"\tKeyAnswer\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05found\x18\x02 \x01(\bR\x05found\x12\x1e\n" +
+	"\n" +
+	"suggestion\x18\x03 \x01(\tR\n" +
+	"suggestion\"\xbd\x01\n" +
+	"\vGroupAnswer\x12\x10\n" +
+	"\x03fqn\x18\x01 \x01(\tR\x03fqn\x12\x16\n" +
+	"\x06status\x18\x02 \x01(\tR\x06status\x123\n" +
+	"\x04keys\x18\x03 \x03(\v2\x1f.tfysecrets.plugin.v1.KeyAnswerR\x04keys\x12!\n" +
+	"\ffailure_kind\x18\x04 \x01(\tR\vfailureKind\x12\x18\n" +
+	"\amessage\x18\x05 \x01(\tR\amessage\x12\x12\n" +
+	"\x04hint\x18\x06 \x01(\tR\x04hint\"\x89\x01\n" +
+	"\x0fCheckRefsResult\x12\x16\n" +
+	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12#\n" +
+	"\rtenant_source\x18\x02 \x01(\tR\ftenantSource\x129\n" +
+	"\x06groups\x18\x03 \x03(\v2!.tfysecrets.plugin.v1.GroupAnswerR\x06groups\"}\n" +
 	"\x06Change\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x16\n" +
 	"\x06source\x18\x02 \x01(\tR\x06source\x12\x16\n" +
@@ -2213,7 +2546,7 @@ const file_service_proto_rawDesc = "" +
 	"\x04call\x18\x01 \x01(\v2\x1a.tfysecrets.plugin.v1.CallR\x04call\x12\x14\n" +
 	"\x05input\x18\x02 \x01(\fR\x05input\"0\n" +
 	"\x12PolicyEvalResponse\x12\x1a\n" +
-	"\bdecision\x18\x01 \x01(\fR\bdecision2\xa0\t\n" +
+	"\bdecision\x18\x01 \x01(\fR\bdecision2\xfc\t\n" +
 	"\aSecrets\x12M\n" +
 	"\x05Login\x12\".tfysecrets.plugin.v1.LoginRequest\x1a .tfysecrets.plugin.v1.AuthStatus\x12F\n" +
 	"\x06Logout\x12\x1a.tfysecrets.plugin.v1.Call\x1a .tfysecrets.plugin.v1.AuthStatus\x12M\n" +
@@ -2224,7 +2557,8 @@ const file_service_proto_rawDesc = "" +
 	"\bGetGroup\x12%.tfysecrets.plugin.v1.GetGroupRequest\x1a!.tfysecrets.plugin.v1.GroupDetail\x12R\n" +
 	"\tGetSecret\x12#.tfysecrets.plugin.v1.SecretRequest\x1a .tfysecrets.plugin.v1.SecretInfo\x12\\\n" +
 	"\x12ListSecretVersions\x12#.tfysecrets.plugin.v1.SecretRequest\x1a!.tfysecrets.plugin.v1.VersionList\x12N\n" +
-	"\aMakeRef\x12 .tfysecrets.plugin.v1.RefRequest\x1a!.tfysecrets.plugin.v1.RefResponse\x12Q\n" +
+	"\aMakeRef\x12 .tfysecrets.plugin.v1.RefRequest\x1a!.tfysecrets.plugin.v1.RefResponse\x12Z\n" +
+	"\tCheckRefs\x12&.tfysecrets.plugin.v1.CheckRefsRequest\x1a%.tfysecrets.plugin.v1.CheckRefsResult\x12Q\n" +
 	"\fPlanMutation\x12%.tfysecrets.plugin.v1.MutationRequest\x1a\x1a.tfysecrets.plugin.v1.Plan\x12M\n" +
 	"\tApplyPlan\x12\".tfysecrets.plugin.v1.ApplyRequest\x1a\x1c.tfysecrets.plugin.v1.Result\x12L\n" +
 	"\tInterrupt\x12\".tfysecrets.plugin.v1.ApplyRequest\x1a\x1b.tfysecrets.plugin.v1.Empty\x12J\n" +
@@ -2245,7 +2579,7 @@ func file_service_proto_rawDescGZIP() []byte {
 	return file_service_proto_rawDescData
 }
 
-var file_service_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
+var file_service_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
 var file_service_proto_goTypes = []any{
 	(*Failure)(nil),             // 0: tfysecrets.plugin.v1.Failure
 	(*Time)(nil),                // 1: tfysecrets.plugin.v1.Time
@@ -2266,17 +2600,22 @@ var file_service_proto_goTypes = []any{
 	(*VersionList)(nil),         // 16: tfysecrets.plugin.v1.VersionList
 	(*RefRequest)(nil),          // 17: tfysecrets.plugin.v1.RefRequest
 	(*RefResponse)(nil),         // 18: tfysecrets.plugin.v1.RefResponse
-	(*Change)(nil),              // 19: tfysecrets.plugin.v1.Change
-	(*MutationRequest)(nil),     // 20: tfysecrets.plugin.v1.MutationRequest
-	(*PlannedChange)(nil),       // 21: tfysecrets.plugin.v1.PlannedChange
-	(*Plan)(nil),                // 22: tfysecrets.plugin.v1.Plan
-	(*ApplyRequest)(nil),        // 23: tfysecrets.plugin.v1.ApplyRequest
-	(*ResultChange)(nil),        // 24: tfysecrets.plugin.v1.ResultChange
-	(*Result)(nil),              // 25: tfysecrets.plugin.v1.Result
-	(*PolicyModule)(nil),        // 26: tfysecrets.plugin.v1.PolicyModule
-	(*PolicyInfo)(nil),          // 27: tfysecrets.plugin.v1.PolicyInfo
-	(*PolicyEvalRequest)(nil),   // 28: tfysecrets.plugin.v1.PolicyEvalRequest
-	(*PolicyEvalResponse)(nil),  // 29: tfysecrets.plugin.v1.PolicyEvalResponse
+	(*RefGroup)(nil),            // 19: tfysecrets.plugin.v1.RefGroup
+	(*CheckRefsRequest)(nil),    // 20: tfysecrets.plugin.v1.CheckRefsRequest
+	(*KeyAnswer)(nil),           // 21: tfysecrets.plugin.v1.KeyAnswer
+	(*GroupAnswer)(nil),         // 22: tfysecrets.plugin.v1.GroupAnswer
+	(*CheckRefsResult)(nil),     // 23: tfysecrets.plugin.v1.CheckRefsResult
+	(*Change)(nil),              // 24: tfysecrets.plugin.v1.Change
+	(*MutationRequest)(nil),     // 25: tfysecrets.plugin.v1.MutationRequest
+	(*PlannedChange)(nil),       // 26: tfysecrets.plugin.v1.PlannedChange
+	(*Plan)(nil),                // 27: tfysecrets.plugin.v1.Plan
+	(*ApplyRequest)(nil),        // 28: tfysecrets.plugin.v1.ApplyRequest
+	(*ResultChange)(nil),        // 29: tfysecrets.plugin.v1.ResultChange
+	(*Result)(nil),              // 30: tfysecrets.plugin.v1.Result
+	(*PolicyModule)(nil),        // 31: tfysecrets.plugin.v1.PolicyModule
+	(*PolicyInfo)(nil),          // 32: tfysecrets.plugin.v1.PolicyInfo
+	(*PolicyEvalRequest)(nil),   // 33: tfysecrets.plugin.v1.PolicyEvalRequest
+	(*PolicyEvalResponse)(nil),  // 34: tfysecrets.plugin.v1.PolicyEvalResponse
 }
 var file_service_proto_depIdxs = []int32{
 	3,  // 0: tfysecrets.plugin.v1.LoginRequest.call:type_name -> tfysecrets.plugin.v1.Call
@@ -2294,46 +2633,52 @@ var file_service_proto_depIdxs = []int32{
 	1,  // 12: tfysecrets.plugin.v1.Version.created_at:type_name -> tfysecrets.plugin.v1.Time
 	15, // 13: tfysecrets.plugin.v1.VersionList.versions:type_name -> tfysecrets.plugin.v1.Version
 	3,  // 14: tfysecrets.plugin.v1.RefRequest.call:type_name -> tfysecrets.plugin.v1.Call
-	3,  // 15: tfysecrets.plugin.v1.MutationRequest.call:type_name -> tfysecrets.plugin.v1.Call
-	19, // 16: tfysecrets.plugin.v1.MutationRequest.changes:type_name -> tfysecrets.plugin.v1.Change
-	21, // 17: tfysecrets.plugin.v1.Plan.changes:type_name -> tfysecrets.plugin.v1.PlannedChange
-	3,  // 18: tfysecrets.plugin.v1.ApplyRequest.call:type_name -> tfysecrets.plugin.v1.Call
-	24, // 19: tfysecrets.plugin.v1.Result.changes:type_name -> tfysecrets.plugin.v1.ResultChange
-	26, // 20: tfysecrets.plugin.v1.PolicyInfo.modules:type_name -> tfysecrets.plugin.v1.PolicyModule
-	3,  // 21: tfysecrets.plugin.v1.PolicyEvalRequest.call:type_name -> tfysecrets.plugin.v1.Call
-	5,  // 22: tfysecrets.plugin.v1.Secrets.Login:input_type -> tfysecrets.plugin.v1.LoginRequest
-	3,  // 23: tfysecrets.plugin.v1.Secrets.Logout:input_type -> tfysecrets.plugin.v1.Call
-	3,  // 24: tfysecrets.plugin.v1.Secrets.GetAuthStatus:input_type -> tfysecrets.plugin.v1.Call
-	6,  // 25: tfysecrets.plugin.v1.Secrets.ListIntegrations:input_type -> tfysecrets.plugin.v1.IntegrationsRequest
-	9,  // 26: tfysecrets.plugin.v1.Secrets.ListGroups:input_type -> tfysecrets.plugin.v1.ListGroupsRequest
-	11, // 27: tfysecrets.plugin.v1.Secrets.GetGroup:input_type -> tfysecrets.plugin.v1.GetGroupRequest
-	13, // 28: tfysecrets.plugin.v1.Secrets.GetSecret:input_type -> tfysecrets.plugin.v1.SecretRequest
-	13, // 29: tfysecrets.plugin.v1.Secrets.ListSecretVersions:input_type -> tfysecrets.plugin.v1.SecretRequest
-	17, // 30: tfysecrets.plugin.v1.Secrets.MakeRef:input_type -> tfysecrets.plugin.v1.RefRequest
-	20, // 31: tfysecrets.plugin.v1.Secrets.PlanMutation:input_type -> tfysecrets.plugin.v1.MutationRequest
-	23, // 32: tfysecrets.plugin.v1.Secrets.ApplyPlan:input_type -> tfysecrets.plugin.v1.ApplyRequest
-	23, // 33: tfysecrets.plugin.v1.Secrets.Interrupt:input_type -> tfysecrets.plugin.v1.ApplyRequest
-	3,  // 34: tfysecrets.plugin.v1.Secrets.ShowPolicy:input_type -> tfysecrets.plugin.v1.Call
-	28, // 35: tfysecrets.plugin.v1.Secrets.EvalPolicy:input_type -> tfysecrets.plugin.v1.PolicyEvalRequest
-	4,  // 36: tfysecrets.plugin.v1.Secrets.Login:output_type -> tfysecrets.plugin.v1.AuthStatus
-	4,  // 37: tfysecrets.plugin.v1.Secrets.Logout:output_type -> tfysecrets.plugin.v1.AuthStatus
-	4,  // 38: tfysecrets.plugin.v1.Secrets.GetAuthStatus:output_type -> tfysecrets.plugin.v1.AuthStatus
-	8,  // 39: tfysecrets.plugin.v1.Secrets.ListIntegrations:output_type -> tfysecrets.plugin.v1.IntegrationList
-	10, // 40: tfysecrets.plugin.v1.Secrets.ListGroups:output_type -> tfysecrets.plugin.v1.Group
-	12, // 41: tfysecrets.plugin.v1.Secrets.GetGroup:output_type -> tfysecrets.plugin.v1.GroupDetail
-	14, // 42: tfysecrets.plugin.v1.Secrets.GetSecret:output_type -> tfysecrets.plugin.v1.SecretInfo
-	16, // 43: tfysecrets.plugin.v1.Secrets.ListSecretVersions:output_type -> tfysecrets.plugin.v1.VersionList
-	18, // 44: tfysecrets.plugin.v1.Secrets.MakeRef:output_type -> tfysecrets.plugin.v1.RefResponse
-	22, // 45: tfysecrets.plugin.v1.Secrets.PlanMutation:output_type -> tfysecrets.plugin.v1.Plan
-	25, // 46: tfysecrets.plugin.v1.Secrets.ApplyPlan:output_type -> tfysecrets.plugin.v1.Result
-	2,  // 47: tfysecrets.plugin.v1.Secrets.Interrupt:output_type -> tfysecrets.plugin.v1.Empty
-	27, // 48: tfysecrets.plugin.v1.Secrets.ShowPolicy:output_type -> tfysecrets.plugin.v1.PolicyInfo
-	29, // 49: tfysecrets.plugin.v1.Secrets.EvalPolicy:output_type -> tfysecrets.plugin.v1.PolicyEvalResponse
-	36, // [36:50] is the sub-list for method output_type
-	22, // [22:36] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	3,  // 15: tfysecrets.plugin.v1.CheckRefsRequest.call:type_name -> tfysecrets.plugin.v1.Call
+	19, // 16: tfysecrets.plugin.v1.CheckRefsRequest.groups:type_name -> tfysecrets.plugin.v1.RefGroup
+	21, // 17: tfysecrets.plugin.v1.GroupAnswer.keys:type_name -> tfysecrets.plugin.v1.KeyAnswer
+	22, // 18: tfysecrets.plugin.v1.CheckRefsResult.groups:type_name -> tfysecrets.plugin.v1.GroupAnswer
+	3,  // 19: tfysecrets.plugin.v1.MutationRequest.call:type_name -> tfysecrets.plugin.v1.Call
+	24, // 20: tfysecrets.plugin.v1.MutationRequest.changes:type_name -> tfysecrets.plugin.v1.Change
+	26, // 21: tfysecrets.plugin.v1.Plan.changes:type_name -> tfysecrets.plugin.v1.PlannedChange
+	3,  // 22: tfysecrets.plugin.v1.ApplyRequest.call:type_name -> tfysecrets.plugin.v1.Call
+	29, // 23: tfysecrets.plugin.v1.Result.changes:type_name -> tfysecrets.plugin.v1.ResultChange
+	31, // 24: tfysecrets.plugin.v1.PolicyInfo.modules:type_name -> tfysecrets.plugin.v1.PolicyModule
+	3,  // 25: tfysecrets.plugin.v1.PolicyEvalRequest.call:type_name -> tfysecrets.plugin.v1.Call
+	5,  // 26: tfysecrets.plugin.v1.Secrets.Login:input_type -> tfysecrets.plugin.v1.LoginRequest
+	3,  // 27: tfysecrets.plugin.v1.Secrets.Logout:input_type -> tfysecrets.plugin.v1.Call
+	3,  // 28: tfysecrets.plugin.v1.Secrets.GetAuthStatus:input_type -> tfysecrets.plugin.v1.Call
+	6,  // 29: tfysecrets.plugin.v1.Secrets.ListIntegrations:input_type -> tfysecrets.plugin.v1.IntegrationsRequest
+	9,  // 30: tfysecrets.plugin.v1.Secrets.ListGroups:input_type -> tfysecrets.plugin.v1.ListGroupsRequest
+	11, // 31: tfysecrets.plugin.v1.Secrets.GetGroup:input_type -> tfysecrets.plugin.v1.GetGroupRequest
+	13, // 32: tfysecrets.plugin.v1.Secrets.GetSecret:input_type -> tfysecrets.plugin.v1.SecretRequest
+	13, // 33: tfysecrets.plugin.v1.Secrets.ListSecretVersions:input_type -> tfysecrets.plugin.v1.SecretRequest
+	17, // 34: tfysecrets.plugin.v1.Secrets.MakeRef:input_type -> tfysecrets.plugin.v1.RefRequest
+	20, // 35: tfysecrets.plugin.v1.Secrets.CheckRefs:input_type -> tfysecrets.plugin.v1.CheckRefsRequest
+	25, // 36: tfysecrets.plugin.v1.Secrets.PlanMutation:input_type -> tfysecrets.plugin.v1.MutationRequest
+	28, // 37: tfysecrets.plugin.v1.Secrets.ApplyPlan:input_type -> tfysecrets.plugin.v1.ApplyRequest
+	28, // 38: tfysecrets.plugin.v1.Secrets.Interrupt:input_type -> tfysecrets.plugin.v1.ApplyRequest
+	3,  // 39: tfysecrets.plugin.v1.Secrets.ShowPolicy:input_type -> tfysecrets.plugin.v1.Call
+	33, // 40: tfysecrets.plugin.v1.Secrets.EvalPolicy:input_type -> tfysecrets.plugin.v1.PolicyEvalRequest
+	4,  // 41: tfysecrets.plugin.v1.Secrets.Login:output_type -> tfysecrets.plugin.v1.AuthStatus
+	4,  // 42: tfysecrets.plugin.v1.Secrets.Logout:output_type -> tfysecrets.plugin.v1.AuthStatus
+	4,  // 43: tfysecrets.plugin.v1.Secrets.GetAuthStatus:output_type -> tfysecrets.plugin.v1.AuthStatus
+	8,  // 44: tfysecrets.plugin.v1.Secrets.ListIntegrations:output_type -> tfysecrets.plugin.v1.IntegrationList
+	10, // 45: tfysecrets.plugin.v1.Secrets.ListGroups:output_type -> tfysecrets.plugin.v1.Group
+	12, // 46: tfysecrets.plugin.v1.Secrets.GetGroup:output_type -> tfysecrets.plugin.v1.GroupDetail
+	14, // 47: tfysecrets.plugin.v1.Secrets.GetSecret:output_type -> tfysecrets.plugin.v1.SecretInfo
+	16, // 48: tfysecrets.plugin.v1.Secrets.ListSecretVersions:output_type -> tfysecrets.plugin.v1.VersionList
+	18, // 49: tfysecrets.plugin.v1.Secrets.MakeRef:output_type -> tfysecrets.plugin.v1.RefResponse
+	23, // 50: tfysecrets.plugin.v1.Secrets.CheckRefs:output_type -> tfysecrets.plugin.v1.CheckRefsResult
+	27, // 51: tfysecrets.plugin.v1.Secrets.PlanMutation:output_type -> tfysecrets.plugin.v1.Plan
+	30, // 52: tfysecrets.plugin.v1.Secrets.ApplyPlan:output_type -> tfysecrets.plugin.v1.Result
+	2,  // 53: tfysecrets.plugin.v1.Secrets.Interrupt:output_type -> tfysecrets.plugin.v1.Empty
+	32, // 54: tfysecrets.plugin.v1.Secrets.ShowPolicy:output_type -> tfysecrets.plugin.v1.PolicyInfo
+	34, // 55: tfysecrets.plugin.v1.Secrets.EvalPolicy:output_type -> tfysecrets.plugin.v1.PolicyEvalResponse
+	41, // [41:56] is the sub-list for method output_type
+	26, // [26:41] is the sub-list for method input_type
+	26, // [26:26] is the sub-list for extension type_name
+	26, // [26:26] is the sub-list for extension extendee
+	0,  // [0:26] is the sub-list for field type_name
 }
 
 func init() { file_service_proto_init() }
@@ -2347,7 +2692,7 @@ func file_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_service_proto_rawDesc), len(file_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   30,
+			NumMessages:   35,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -32,6 +32,7 @@ const (
 	Secrets_GetSecret_FullMethodName          = "/tfysecrets.plugin.v1.Secrets/GetSecret"
 	Secrets_ListSecretVersions_FullMethodName = "/tfysecrets.plugin.v1.Secrets/ListSecretVersions"
 	Secrets_MakeRef_FullMethodName            = "/tfysecrets.plugin.v1.Secrets/MakeRef"
+	Secrets_CheckRefs_FullMethodName          = "/tfysecrets.plugin.v1.Secrets/CheckRefs"
 	Secrets_PlanMutation_FullMethodName       = "/tfysecrets.plugin.v1.Secrets/PlanMutation"
 	Secrets_ApplyPlan_FullMethodName          = "/tfysecrets.plugin.v1.Secrets/ApplyPlan"
 	Secrets_Interrupt_FullMethodName          = "/tfysecrets.plugin.v1.Secrets/Interrupt"
@@ -52,6 +53,7 @@ type SecretsClient interface {
 	GetSecret(ctx context.Context, in *SecretRequest, opts ...grpc.CallOption) (*SecretInfo, error)
 	ListSecretVersions(ctx context.Context, in *SecretRequest, opts ...grpc.CallOption) (*VersionList, error)
 	MakeRef(ctx context.Context, in *RefRequest, opts ...grpc.CallOption) (*RefResponse, error)
+	CheckRefs(ctx context.Context, in *CheckRefsRequest, opts ...grpc.CallOption) (*CheckRefsResult, error)
 	PlanMutation(ctx context.Context, in *MutationRequest, opts ...grpc.CallOption) (*Plan, error)
 	ApplyPlan(ctx context.Context, in *ApplyRequest, opts ...grpc.CallOption) (*Result, error)
 	// Interrupt cancels the ApplyPlan of the same plan_id (nothing else is read)
@@ -170,6 +172,16 @@ func (c *secretsClient) MakeRef(ctx context.Context, in *RefRequest, opts ...grp
 	return out, nil
 }
 
+func (c *secretsClient) CheckRefs(ctx context.Context, in *CheckRefsRequest, opts ...grpc.CallOption) (*CheckRefsResult, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CheckRefsResult)
+	err := c.cc.Invoke(ctx, Secrets_CheckRefs_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *secretsClient) PlanMutation(ctx context.Context, in *MutationRequest, opts ...grpc.CallOption) (*Plan, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(Plan)
@@ -233,6 +245,7 @@ type SecretsServer interface {
 	GetSecret(context.Context, *SecretRequest) (*SecretInfo, error)
 	ListSecretVersions(context.Context, *SecretRequest) (*VersionList, error)
 	MakeRef(context.Context, *RefRequest) (*RefResponse, error)
+	CheckRefs(context.Context, *CheckRefsRequest) (*CheckRefsResult, error)
 	PlanMutation(context.Context, *MutationRequest) (*Plan, error)
 	ApplyPlan(context.Context, *ApplyRequest) (*Result, error)
 	// Interrupt cancels the ApplyPlan of the same plan_id (nothing else is read)
@@ -278,6 +291,9 @@ func (UnimplementedSecretsServer) ListSecretVersions(context.Context, *SecretReq
 }
 func (UnimplementedSecretsServer) MakeRef(context.Context, *RefRequest) (*RefResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method MakeRef not implemented")
+}
+func (UnimplementedSecretsServer) CheckRefs(context.Context, *CheckRefsRequest) (*CheckRefsResult, error) {
+	return nil, status.Error(codes.Unimplemented, "method CheckRefs not implemented")
 }
 func (UnimplementedSecretsServer) PlanMutation(context.Context, *MutationRequest) (*Plan, error) {
 	return nil, status.Error(codes.Unimplemented, "method PlanMutation not implemented")
@@ -470,6 +486,24 @@ func _Secrets_MakeRef_Handler(srv interface{}, ctx context.Context, dec func(int
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Secrets_CheckRefs_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CheckRefsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(SecretsServer).CheckRefs(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Secrets_CheckRefs_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(SecretsServer).CheckRefs(ctx, req.(*CheckRefsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _Secrets_PlanMutation_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(MutationRequest)
 	if err := dec(in); err != nil {
@@ -598,6 +632,10 @@ var Secrets_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "MakeRef",
 			Handler:    _Secrets_MakeRef_Handler,
+		},
+		{
+			MethodName: "CheckRefs",
+			Handler:    _Secrets_CheckRefs_Handler,
 		},
 		{
 			MethodName: "PlanMutation",

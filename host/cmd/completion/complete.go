@@ -14,6 +14,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
+	"github.com/tfy-secrets/tfy-secrets/host/manifests"
 	"github.com/tfy-secrets/tfy-secrets/host/render"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
@@ -245,6 +246,8 @@ func flagValue(ctx context.Context, f *cmdutil.Factory, l line, fl cli.Flag, pre
 		words(string(render.Table), string(render.JSON), string(render.YAML))
 	case "provider":
 		words(cmdutil.Providers...)
+	case "format":
+		words(manifests.Formats()...)
 	case "policy", "input", "from-dotenv", "out":
 		res.Files = true
 	case "from-file":
@@ -315,8 +318,16 @@ func positional(ctx context.Context, f *cmdutil.Factory, app *cli.App, l line, c
 			break
 		}
 		res.Candidates = prefixed(group+":", keys(ctx, f, l, group))
-	case kind == "DIR" || kind == "FILE":
+	case kind == "DIR" || kind == "FILE" || kind == "PATH":
 		res.Files = true
+	case kind == "GROUP[:KEY]":
+		// A group alone is a whole argument; after GROUP: come its keys.
+		group, _, hasKey := strings.Cut(cur, ":")
+		if !hasKey {
+			res.Candidates = groups(ctx, f, l, cur)
+			break
+		}
+		res.Candidates = prefixed(group+":", keys(ctx, f, l, group))
 	case kind == "SOURCES" && !l.dashes:
 		return flagNames(app, l, "")
 	case strings.Contains(kind, "|"):
@@ -328,10 +339,14 @@ func positional(ctx context.Context, f *cmdutil.Factory, app *cli.App, l line, c
 }
 
 // Kinds are the positional arguments of cmd as its usage line names them:
-// the words before the first flag or option (`GROUP SOURCES...`).
+// the words before the first flag or option (`GROUP SOURCES...`), an
+// optional positional in brackets included (`[PATH...]` is PATH...).
 func Kinds(cmd *cli.Command) []string {
 	var kinds []string
 	for _, w := range strings.Fields(cmd.ArgsUsage) {
+		if optional, ok := strings.CutPrefix(w, "["); ok && strings.HasSuffix(optional, "]") && optionalPositional(optional) {
+			w = strings.TrimSuffix(optional, "]")
+		}
 		if strings.HasPrefix(w, "[") || strings.HasPrefix(w, "-") {
 			break
 		}
@@ -339,6 +354,10 @@ func Kinds(cmd *cli.Command) []string {
 	}
 	return kinds
 }
+
+// optionalPositional tells `PATH...]` (a positional the user may leave
+// out) from `--show-prefix]` (an option).
+func optionalPositional(w string) bool { return w != "" && w[0] >= 'A' && w[0] <= 'Z' }
 
 func groupFirst(cmd *cli.Command) bool {
 	k := Kinds(cmd)

@@ -19,6 +19,7 @@ func TestEveryArgumentIsKnown(t *testing.T) {
 	t.Parallel()
 	known := map[string]bool{
 		"GROUP": true, "KEY": true, "SECRET": true, "NAME": true, "DIR": true, "SOURCES...": true,
+		"PATH...": true, "GROUP[:KEY]": true, "COMMAND...": true,
 	}
 	ios, _, _ := iostreams.Test("")
 	app := root.NewApp(cmdutil.NewFactory(ios, nil), "tfy-secrets")

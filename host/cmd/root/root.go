@@ -22,6 +22,7 @@ import (
 	grouplist "github.com/tfy-secrets/tfy-secrets/host/cmd/group/list"
 	groupupdate "github.com/tfy-secrets/tfy-secrets/host/cmd/group/update"
 	integrationlist "github.com/tfy-secrets/tfy-secrets/host/cmd/integration/list"
+	manifestcheck "github.com/tfy-secrets/tfy-secrets/host/cmd/manifest/check"
 	policybuild "github.com/tfy-secrets/tfy-secrets/host/cmd/policy/build"
 	policyeval "github.com/tfy-secrets/tfy-secrets/host/cmd/policy/eval"
 	policyshow "github.com/tfy-secrets/tfy-secrets/host/cmd/policy/show"
@@ -31,6 +32,7 @@ import (
 	secretget "github.com/tfy-secrets/tfy-secrets/host/cmd/secret/get"
 	secretversions "github.com/tfy-secrets/tfy-secrets/host/cmd/secret/versions"
 	"github.com/tfy-secrets/tfy-secrets/host/cmd/version"
+	"github.com/tfy-secrets/tfy-secrets/host/cmd/whereused"
 	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
 	"github.com/tfy-secrets/tfy-secrets/internal/failure"
 )
@@ -129,6 +131,10 @@ func NewApp(f *cmdutil.Factory, name string) *cli.App {
 				"tfy-secrets secret delete my-app:OLD-KEY"),
 			plugin(secretget.NewCmd(f, nil)), plugin(secretdelete.NewCmd(f, nil)), plugin(secretversions.NewCmd(f, nil))),
 		plugin(ref.NewCmd(f, nil)),
+		group("manifest", "Check the secret references of TrueFoundry manifests",
+			cmdutil.Examples("tfy-secrets manifest check truefoundry.yaml", "tfy-secrets manifest check deploy/ --strict --format github"),
+			plugin(manifestcheck.NewCmd(f, nil))),
+		whereused.NewCmd(f, nil),
 		group("policy", "Show, test, build and evaluate policies",
 			cmdutil.Examples("tfy-secrets policy show", "tfy-secrets policy test ./org-policy",
 				"tfy-secrets policy build ./org-policy --out org.tar.gz", "tfy-secrets policy eval --input input.json"),

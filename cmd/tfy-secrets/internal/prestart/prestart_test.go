@@ -108,6 +108,8 @@ var runArgs = map[string]string{
 	"secret delete":    "app:K --yes",
 	"secret versions":  "app:K",
 	"ref":              "app K",
+	"manifest check":   "testdata/refs.yaml", // a manifest with a reference: the plugin checks it
+	"where-used":       "app testdata",
 	"policy show":      "",
 	"policy test":      "./org",                // the policy tool, not found here
 	"policy build":     "./org --out b.tar.gz", // likewise

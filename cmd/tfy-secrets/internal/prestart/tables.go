@@ -19,6 +19,7 @@ func isGroup(path string) bool {
 	case "auth",
 		"group",
 		"integration",
+		"manifest",
 		"policy",
 		"secret":
 		return true
@@ -45,6 +46,7 @@ func usesPlugin(path string) bool {
 		"integration ls",
 		"list",
 		"ls",
+		"manifest check",
 		"policy eval",
 		"policy show",
 		"ref",
@@ -62,6 +64,7 @@ func takesValue(name string) bool {
 	switch name {
 	case "confirm-name",
 		"encoding",
+		"format",
 		"from-dotenv",
 		"from-env",
 		"from-file",
