@@ -256,6 +256,17 @@ func TestManifestCheck(t *testing.T) {
 	if j.code != 0 || json.Unmarshal([]byte(j.stdout), &used) != nil || len(used.Uses) != 4 {
 		t.Errorf("%v", j)
 	}
+
+	// A delete says what it would break in the manifests under the working
+	// directory (the user's home, which holds the repository).
+	del := u.run("", "group", "delete", "web", "--dry-run")
+	if del.code != 0 || !strings.Contains(del.stderr, `references in the manifests under . use secret group "web", and break when it is deleted (tfy-secrets where-used web lists them)`) {
+		t.Errorf("%v", del)
+	}
+	none := u.run("", "secret", "delete", "payments:NOT-USED", "--dry-run")
+	if strings.Contains(none.stderr, "warning:") {
+		t.Errorf("%v", none)
+	}
 }
 
 func itoa(n int) string {

@@ -102,7 +102,18 @@ func skipDir(path, name string) bool {
 // reached twice is read once; "-" (stdin) may be given once. A PATH that
 // does not exist is a usage error.
 func Expand(paths []string) ([]File, error) {
+	files, _, err := expand(paths, -1)
+	return files, err
+}
+
+// errEnough stops a walk that has seen as many entries as it may.
+var errEnough = errors.New("enough entries")
+
+// expand is Expand visiting at most limit directory entries, files and
+// directories alike (-1: no limit); complete is false when it stopped there.
+func expand(paths []string, limit int) (files []File, complete bool, err error) {
 	var out []File
+	visited := 0
 	seen := map[string]bool{}
 	add := func(name, path string) {
 		key := filepath.Clean(path)
@@ -118,21 +129,21 @@ func Expand(paths []string) ([]File, error) {
 	for _, p := range paths {
 		if p == Stdin {
 			if stdin {
-				return nil, cmdutil.UsageError("- (stdin) is given more than once")
+				return nil, false, cmdutil.UsageError("- (stdin) is given more than once")
 			}
 			stdin = true
 			out = append(out, File{Name: StdinName})
 			continue
 		}
 		if err := checkPath(p); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		info, err := os.Stat(p)
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
-				return nil, cmdutil.UsageError("PATH %q does not exist", p).WithHint("name manifest files, directories holding them, or - for stdin")
+				return nil, false, cmdutil.UsageError("PATH %q does not exist", p).WithHint("name manifest files, directories holding them, or - for stdin")
 			}
-			return nil, fmt.Errorf("read manifests: %w", err)
+			return nil, false, fmt.Errorf("read manifests: %w", err)
 		}
 		if !info.IsDir() {
 			add(p, p)
@@ -141,6 +152,9 @@ func Expand(paths []string) ([]File, error) {
 		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return fmt.Errorf("read manifests: %w", err)
+			}
+			if visited++; limit >= 0 && visited > limit {
+				return errEnough
 			}
 			switch {
 			case d.IsDir():
@@ -159,11 +173,14 @@ func Expand(paths []string) ([]File, error) {
 			}
 			return nil
 		})
+		if errors.Is(err, errEnough) {
+			return out, false, nil
+		}
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
-	return out, nil
+	return out, true, nil
 }
 
 // checkPath refuses a PATH no file can have, without repeating it: it may

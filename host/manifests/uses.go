@@ -1,12 +1,15 @@
 package manifests
 
 import (
+	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
+	"github.com/tfy-secrets/tfy-secrets/host/render"
 	"github.com/tfy-secrets/tfy-secrets/internal/manifest"
 )
 
@@ -83,13 +86,20 @@ func ParseTarget(s string) (Target, error) {
 	default:
 		return Target{}, cmdutil.UsageError("GROUP[:KEY] has %d ':'-separated parts: use GROUP, TENANT:GROUP, GROUP:KEY or TENANT:GROUP:KEY", len(parts))
 	}
-	t := Target{readings: rs}
+	return targetOf(rs), nil
+}
+
+func targetOf(rs []reading) Target {
 	abouts := make([]string, len(rs))
 	for i, r := range rs {
 		abouts[i] = r.about()
 	}
-	t.About = strings.Join(abouts, " or ")
-	return t, nil
+	return Target{readings: rs, About: strings.Join(abouts, " or ")}
+}
+
+// keyReading is t with only its readings that name a key.
+func (t Target) keyReading() Target {
+	return targetOf(slices.DeleteFunc(slices.Clone(t.readings), func(r reading) bool { return r.key == "" }))
 }
 
 // Use is one manifest location that references the target: the
@@ -128,5 +138,62 @@ func (s *Scan) Uses(t Target) Uses {
 	return out
 }
 
+// BlastRadiusEntries bounds the directory entries CountUses visits: a
+// delete run from a home directory must not walk it all.
+const BlastRadiusEntries = 20000
+
+// CountUses counts the references to t in the manifests under dir, for the
+// warning of a delete: at most BlastRadiusEntries files and directories
+// are visited (complete is false when there were more), and a file or directory that cannot be
+// read is left out rather than reported, since the count only adds to a
+// command that does not depend on it.
+func CountUses(dir string, t Target) (n int, complete bool) {
+	files, complete, err := expand([]string{dir}, BlastRadiusEntries)
+	if err != nil {
+		return 0, false
+	}
+	var scan Scan
+	for _, f := range files {
+		// Add fails only on the read error it is given; a file that
+		// cannot be read is left out.
+		if data, err := f.Read(nil); err == nil {
+			_ = scan.Add(f.Name, data, nil)
+		}
+	}
+	return len(scan.Uses(t).Uses), complete
+}
+
 // FileErrors lists the files that could not be read, in the order read.
 func (s *Scan) FileErrors() []FileError { return slices.Clone(s.errors) }
+
+// WarnBlastRadius writes to w, before a delete of what arg names (a group;
+// with secret, a GROUP:KEY or TENANT:GROUP:KEY secret), how many references
+// in the manifests under dir use it; nothing when none do, or when arg is
+// an id, which names nothing a manifest can reference.
+func WarnBlastRadius(w io.Writer, dir, arg string, secret bool) {
+	if secret && !strings.Contains(arg, ":") {
+		return
+	}
+	t, err := ParseTarget(arg)
+	if err != nil {
+		return
+	}
+	if secret {
+		// A secret is GROUP:KEY, never TENANT:GROUP: keep the key reading.
+		t = t.keyReading()
+	}
+	n, complete := CountUses(dir, t)
+	if n == 0 {
+		return
+	}
+	where := "the manifests under " + dir
+	if !complete {
+		where = fmt.Sprintf("the manifests among the first %d entries under %s", BlastRadiusEntries, dir)
+	}
+	use, breaks := "use", "break"
+	if n == 1 {
+		use, breaks = "uses", "breaks"
+	}
+	fmt.Fprintf(w, "warning: %s in %s %s %s, and %s when it is deleted (tfy-secrets where-used %s lists them)\n",
+		plural(n, "reference"), render.Text(where), use, t.About, breaks, render.Text(arg))
+}

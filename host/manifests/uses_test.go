@@ -1,6 +1,9 @@
 package manifests
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -96,5 +99,64 @@ mounts:
 	}
 	if got := paths("nowhere"); got != nil {
 		t.Errorf("nowhere: %q", got)
+	}
+}
+
+// TestWarnBlastRadius: a delete says how many references in the manifests
+// under the working directory break, and is silent when none do or when it
+// deletes by id.
+func TestWarnBlastRadius(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(name, content string) {
+		t.Helper()
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("truefoundry.yaml", "name: api\ntype: service\nenv:\n  DB_PASSWORD: tfy-secret://demo:payments:DB_PASSWORD\n  API_KEY: tfy-secret://demo:payments:API_KEY\n")
+	write("deploy/job.yaml", "name: job\ntype: job\nenv:\n  DB_PASSWORD: tfy-secret://demo:payments:DB_PASSWORD\n")
+	write("broken.yaml", "env: [\n")
+	for _, tc := range []struct {
+		arg    string
+		secret bool
+		want   string
+	}{
+		{"payments", false, `warning: 3 references in the manifests under ` + dir + ` use secret group "payments", and break when it is deleted (tfy-secrets where-used payments lists them)` + "\n"},
+		{"payments:DB_PASSWORD", true, "warning: 2 references in"},
+		{"demo:payments:API_KEY", true, "warning: 1 reference in the manifests under " + dir + ` uses key "API_KEY" of secret group "payments" of tenant "demo", and`},
+		{"payments:DB_PASSWORD", true, "warning: 2 references in the manifests under " + dir + ` use key "DB_PASSWORD" of secret group "payments", and`},
+		{"web", false, ""},
+		{"a1b2c3", true, ""}, // an id: no manifest names it
+	} {
+		var b strings.Builder
+		WarnBlastRadius(&b, dir, tc.arg, tc.secret)
+		if got := b.String(); tc.want == "" && got != "" || !strings.HasPrefix(got, tc.want) {
+			t.Errorf("%s: %q, want %q", tc.arg, got, tc.want)
+		}
+	}
+}
+
+// TestExpandStopsAtItsLimit: the walk behind a delete's warning visits a
+// bounded number of entries and says when it stopped early.
+func TestExpandStopsAtItsLimit(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for i := range 10 {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("m%d.yaml", i)), []byte("name: a\ntype: service\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files, complete, err := expand([]string{dir}, 5)
+	if err != nil || complete || len(files) != 4 {
+		t.Fatalf("limit 5: %d files, complete %v, %v; want 4 (the directory is an entry too), false", len(files), complete, err)
+	}
+	files, complete, err = expand([]string{dir}, -1)
+	if err != nil || !complete || len(files) != 10 {
+		t.Fatalf("no limit: %d files, complete %v, %v", len(files), complete, err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
+	"github.com/tfy-secrets/tfy-secrets/host/manifests"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
@@ -20,6 +21,9 @@ type Options struct {
 	Globals     cmdutil.Globals
 	Secret      string
 	ConfirmName string
+	// Dir is where the manifests whose references the delete breaks are
+	// counted: the working directory.
+	Dir string
 }
 
 // NewCmd builds the command; runF replaces run in tests.
@@ -42,7 +46,7 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 			if err := cmdutil.ValidateSecret(args[0]); err != nil {
 				return err
 			}
-			opts := &Options{Session: f.Session(g), Globals: g, Secret: args[0], ConfirmName: c.String(cmdutil.FlagConfirmName)}
+			opts := &Options{Session: f.Session(g), Globals: g, Secret: args[0], ConfirmName: c.String(cmdutil.FlagConfirmName), Dir: "."}
 			if runF != nil {
 				return runF(c.Context, opts)
 			}
@@ -52,6 +56,7 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 }
 
 func run(ctx context.Context, opts *Options) error {
+	manifests.WarnBlastRadius(opts.IO.ErrOut, opts.Dir, opts.Secret, true)
 	call := opts.Globals.Call(opts.IO.CanPrompt())
 	call.ConfirmName = opts.ConfirmName
 	return cmdutil.Mutate(ctx, opts.Session, opts.Globals, plugin.MutationRequest{Call: call, Operation: plugin.OpSecretDelete, Secret: opts.Secret})
