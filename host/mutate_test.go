@@ -13,7 +13,7 @@ import (
 
 func updatePlan() plugin.Plan {
 	return plugin.Plan{
-		ID: "plan-42", Operation: plugin.OpGroupUpdate, Group: "app", Integration: "azure/vault", Confirm: plugin.ConfirmYes,
+		ID: "plan-42", Operation: plugin.OpGroupUpdate, Group: "app", Store: "azure/vault", Confirm: plugin.ConfirmYes,
 		ActiveDeployments: -1,
 		Changes:           []plugin.PlannedChange{{Key: "API-KEY", Action: plugin.ActionAdd, Source: plugin.SourceEnv, Origin: "env NEW_KEY"}},
 	}
@@ -134,7 +134,7 @@ func TestCreateSources(t *testing.T) {
 		"--from-file", "IN=-", "--from-dotenv", dotenv, "--yes")
 	o.expect(t, 0, `Created secret group "app"`, "")
 	r := svc.Request("PlanMutation").(plugin.MutationRequest)
-	if r.Operation != plugin.OpGroupCreate || r.Group != "app" || r.Provider != "azure" || r.Integration != "demo:azure:vault" {
+	if r.Operation != plugin.OpGroupCreate || r.Group != "app" || r.Provider != "azure" || r.IntegrationRef != "demo:azure:vault" {
 		t.Fatalf("plan request %+v", r)
 	}
 	want := map[string]struct {

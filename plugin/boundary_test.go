@@ -97,7 +97,7 @@ var (
 	detail   = plugin.GroupDetail{Group: group, Integration: integration, Secrets: []plugin.SecretInfo{secretInfo, secretInfo}, Warnings: []string{"w1", "w2"}}
 	versions = []plugin.Version{{Version: 1, CreatedAt: t1}, {Version: 2, CreatedAt: t2}}
 	mutation = plugin.MutationRequest{
-		Call: call, Operation: plugin.OpGroupUpdate, Group: "app", Integration: "int-1", Provider: "azure",
+		Call: call, Operation: plugin.OpGroupUpdate, Group: "app", IntegrationRef: "int-1", Provider: "azure",
 		Changes: []plugin.Change{
 			{Key: "API-KEY", Source: plugin.SourceEnv, Origin: "env NEW_API_KEY", Value: secret.FromString("canary-value-1")},
 			{Key: "EMPTY", Source: plugin.SourceFile, Origin: "file ./empty", Value: secret.FromString("")},
@@ -105,7 +105,7 @@ var (
 		Unset: []string{"OLD"}, Replace: true, Secret: "app:KEY",
 	}
 	plan = plugin.Plan{
-		ID: "plan-1", Operation: plugin.OpGroupUpdate, Group: "app", GroupFQN: "demo:app", Integration: "azure/vault",
+		ID: "plan-1", Operation: plugin.OpGroupUpdate, Group: "app", GroupFQN: "demo:app", Store: "azure/vault",
 		IntegrationFQN: "demo:azure:vault", Changes: []plugin.PlannedChange{{Key: "API-KEY", Action: plugin.ActionRotate, Source: plugin.SourceEnv, Origin: "env NEW_API_KEY"}},
 		Confirm: plugin.ConfirmTyped, Warnings: []string{"careful"}, ActiveDeployments: 4,
 	}

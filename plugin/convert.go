@@ -131,7 +131,7 @@ func fromWireGroupDetail(d *pb.GroupDetail) GroupDetail {
 
 func toWireMutation(r MutationRequest) *pb.MutationRequest {
 	out := &pb.MutationRequest{
-		Call: toWireCall(r.Call), Operation: string(r.Operation), Group: r.Group, Integration: r.Integration,
+		Call: toWireCall(r.Call), Operation: string(r.Operation), Group: r.Group, IntegrationRef: r.IntegrationRef,
 		Provider: r.Provider, Unset: r.Unset, Replace: r.Replace, Secret: r.Secret,
 	}
 	for _, c := range r.Changes {
@@ -143,7 +143,7 @@ func toWireMutation(r MutationRequest) *pb.MutationRequest {
 
 func fromWireMutation(r *pb.MutationRequest) MutationRequest {
 	out := MutationRequest{
-		Call: fromWireCall(r.GetCall()), Operation: Operation(r.GetOperation()), Group: r.GetGroup(), Integration: r.GetIntegration(),
+		Call: fromWireCall(r.GetCall()), Operation: Operation(r.GetOperation()), Group: r.GetGroup(), IntegrationRef: r.GetIntegrationRef(),
 		Provider: r.GetProvider(), Unset: r.GetUnset(), Replace: r.GetReplace(), Secret: r.GetSecret(),
 	}
 	for _, c := range r.GetChanges() {
@@ -156,7 +156,7 @@ func fromWireMutation(r *pb.MutationRequest) MutationRequest {
 
 func toWirePlan(p Plan) *pb.Plan {
 	out := &pb.Plan{
-		Id: p.ID, Operation: string(p.Operation), Group: p.Group, GroupFqn: p.GroupFQN, Integration: p.Integration,
+		Id: p.ID, Operation: string(p.Operation), Group: p.Group, GroupFqn: p.GroupFQN, Store: p.Store,
 		IntegrationFqn: p.IntegrationFQN, Confirm: string(p.Confirm), Warnings: p.Warnings, ActiveDeployments: int64(p.ActiveDeployments),
 	}
 	for _, c := range p.Changes {
@@ -167,7 +167,7 @@ func toWirePlan(p Plan) *pb.Plan {
 
 func fromWirePlan(p *pb.Plan) Plan {
 	out := Plan{
-		ID: p.GetId(), Operation: Operation(p.GetOperation()), Group: p.GetGroup(), GroupFQN: p.GetGroupFqn(), Integration: p.GetIntegration(),
+		ID: p.GetId(), Operation: Operation(p.GetOperation()), Group: p.GetGroup(), GroupFQN: p.GetGroupFqn(), Store: p.GetStore(),
 		IntegrationFQN: p.GetIntegrationFqn(), Confirm: Confirm(p.GetConfirm()), Warnings: p.GetWarnings(), ActiveDeployments: int(p.GetActiveDeployments()),
 	}
 	for _, c := range p.GetChanges() {

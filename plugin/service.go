@@ -332,14 +332,14 @@ type Change struct {
 // MutationRequest asks for a plan of a create, update or delete.
 type MutationRequest struct {
 	Call
-	Operation   Operation
-	Group       string // create: the new name; otherwise name, FQN or id
-	Integration string // create: --integration ID or FQN
-	Provider    string // create: --provider
-	Changes     []Change
-	Unset       []string // update: --unset keys
-	Replace     bool     // update: --replace
-	Secret      string   // secret.delete: the SECRET argument
+	Operation      Operation
+	Group          string // create: the new name; otherwise name, FQN or id
+	IntegrationRef string // create: --integration ID or FQN
+	Provider       string // create: --provider
+	Changes        []Change
+	Unset          []string // update: --unset keys
+	Replace        bool     // update: --replace
+	Secret         string   // secret.delete: the SECRET argument
 }
 
 // PlannedChange is one line of a plan.
@@ -352,11 +352,11 @@ type PlannedChange struct {
 
 // Plan is a checked, not yet applied, mutation.
 type Plan struct {
-	ID                string // handle for Apply, valid in this plugin process only
+	ID                string // handle for ApplyPlan, valid in this plugin process only
 	Operation         Operation
 	Group             string // group name
 	GroupFQN          string
-	Integration       string // "azure/vault"
+	Store             string // "azure/vault"
 	IntegrationFQN    string
 	Changes           []PlannedChange
 	Confirm           Confirm

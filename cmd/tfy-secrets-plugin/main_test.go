@@ -157,7 +157,7 @@ func TestServesOverGoPlugin(t *testing.T) {
 		}
 	}
 	value := testkit.Canary("CANARY-over-the-wire-")
-	p, err := svc.PlanMutation(ctx, plugin.MutationRequest{Call: call, Operation: plugin.OpGroupCreate, Group: "wire", Integration: gsm,
+	p, err := svc.PlanMutation(ctx, plugin.MutationRequest{Call: call, Operation: plugin.OpGroupCreate, Group: "wire", IntegrationRef: gsm,
 		Changes: []plugin.Change{{Key: "TOKEN", Source: plugin.SourceStdin, Origin: "stdin", Value: secret.FromString(value)}}})
 	if err != nil {
 		t.Fatal(err)

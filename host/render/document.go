@@ -193,7 +193,7 @@ func toIntegrationsDoc(is []plugin.Integration) integrationsDoc {
 func toPlanDoc(p plugin.Plan) planEnvelope {
 	d := planDoc{
 		Operation: string(p.Operation), Group: p.Group, GroupFQN: p.GroupFQN,
-		Integration: p.Integration, IntegrationFQN: p.IntegrationFQN, Confirm: string(p.Confirm),
+		Integration: p.Store, IntegrationFQN: p.IntegrationFQN, Confirm: string(p.Confirm),
 		Changes: make([]planChangeDoc, 0, len(p.Changes)), Warnings: make([]string, 0, len(p.Warnings)),
 		ActiveDeployments: p.ActiveDeployments,
 	}

@@ -41,7 +41,7 @@ var detail = plugin.GroupDetail{
 
 var planUpdate = plugin.Plan{
 	ID: "plan-1", Operation: plugin.OpGroupUpdate, Group: "my-app-secrets", GroupFQN: "demo:my-app-secrets",
-	Integration: "azure/vault", IntegrationFQN: "demo:azure:vault", Confirm: plugin.ConfirmYes, ActiveDeployments: -1,
+	Store: "azure/vault", IntegrationFQN: "demo:azure:vault", Confirm: plugin.ConfirmYes, ActiveDeployments: -1,
 	Changes: []plugin.PlannedChange{
 		{Key: "API-KEY", Action: plugin.ActionAdd, Source: plugin.SourceEnv, Origin: "env NEW_API_KEY"},
 		{Key: "DB-PASSWORD", Action: plugin.ActionRotate, Source: plugin.SourceEnv, Origin: "env DB_PASSWORD"},
@@ -51,7 +51,7 @@ var planUpdate = plugin.Plan{
 }
 
 var planDelete = plugin.Plan{
-	ID: "plan-2", Operation: plugin.OpGroupDelete, Group: "my-app-secrets", Integration: "azure/vault",
+	ID: "plan-2", Operation: plugin.OpGroupDelete, Group: "my-app-secrets", Store: "azure/vault",
 	Confirm: plugin.ConfirmTyped, ActiveDeployments: 2, Warnings: []string{"2 deployments reference this group"},
 	Changes: []plugin.PlannedChange{{Key: "API-KEY", Action: plugin.ActionRemove}, {Key: "DB-PASSWORD", Action: plugin.ActionRemove}},
 }

@@ -186,8 +186,8 @@ func symbol(a plugin.Action) string {
 // would act on; the integration label is neutralised like every cell.
 func planHeader(p plugin.Plan) string {
 	store := ""
-	if p.Integration != "" {
-		store = " (" + Text(p.Integration) + ")"
+	if p.Store != "" {
+		store = " (" + Text(p.Store) + ")"
 	}
 	switch p.Operation {
 	case plugin.OpGroupCreate:

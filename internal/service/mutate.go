@@ -140,7 +140,7 @@ func (sess *session) planGroupCreate(ctx context.Context, req plugin.MutationReq
 	}
 	var in Integration
 	if sess.svc.opts.Providers != nil {
-		in, err = sess.svc.opts.Providers.Choose(ins, req.Integration, req.Provider)
+		in, err = sess.svc.opts.Providers.Choose(ins, req.IntegrationRef, req.Provider)
 		if err != nil {
 			return nil, withOp("choose integration", err)
 		}
@@ -165,7 +165,7 @@ func (sess *session) planGroupCreate(ctx context.Context, req plugin.MutationReq
 	}
 	return &pendingPlan{
 		sess: sess, keys: keys, integration: in, group: g,
-		plan: plugin.Plan{Operation: plugin.OpGroupCreate, Group: req.Group, GroupFQN: g.FQN, Integration: storeLabel(in), IntegrationFQN: in.FQN, ActiveDeployments: -1},
+		plan: plugin.Plan{Operation: plugin.OpGroupCreate, Group: req.Group, GroupFQN: g.FQN, Store: storeLabel(in), IntegrationFQN: in.FQN, ActiveDeployments: -1},
 	}, nil
 }
 
@@ -267,7 +267,7 @@ func (sess *session) attachIntegration(ctx context.Context, pending *pendingPlan
 	for _, in := range ins {
 		if in.ID == pending.group.IntegrationID {
 			pending.integration = in
-			pending.plan.Integration = storeLabel(in)
+			pending.plan.Store = storeLabel(in)
 			pending.plan.IntegrationFQN = in.FQN
 		}
 	}

@@ -26,7 +26,7 @@ func TestUpdateMergeKeepsOtherKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Confirm != plugin.ConfirmYes || p.Group != "app" || p.GroupFQN != "demo:app" || p.Integration != "azure/vault" {
+	if p.Confirm != plugin.ConfirmYes || p.Group != "app" || p.GroupFQN != "demo:app" || p.Store != "azure/vault" {
 		t.Fatalf("plan = %+v", p)
 	}
 	res, err := h.svc.ApplyPlan(ctx, plugin.ApplyRequest{Call: call(), PlanID: p.ID, Confirmed: true})

@@ -1670,18 +1670,18 @@ func (x *Change) GetValueSet() bool {
 }
 
 type MutationRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Call          *Call                  `protobuf:"bytes,1,opt,name=call,proto3" json:"call,omitempty"`
-	Operation     string                 `protobuf:"bytes,2,opt,name=operation,proto3" json:"operation,omitempty"`
-	Group         string                 `protobuf:"bytes,3,opt,name=group,proto3" json:"group,omitempty"`
-	Integration   string                 `protobuf:"bytes,4,opt,name=integration,proto3" json:"integration,omitempty"`
-	Provider      string                 `protobuf:"bytes,5,opt,name=provider,proto3" json:"provider,omitempty"`
-	Changes       []*Change              `protobuf:"bytes,6,rep,name=changes,proto3" json:"changes,omitempty"`
-	Unset         []string               `protobuf:"bytes,7,rep,name=unset,proto3" json:"unset,omitempty"`
-	Replace       bool                   `protobuf:"varint,8,opt,name=replace,proto3" json:"replace,omitempty"`
-	Secret        string                 `protobuf:"bytes,9,opt,name=secret,proto3" json:"secret,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	Call           *Call                  `protobuf:"bytes,1,opt,name=call,proto3" json:"call,omitempty"`
+	Operation      string                 `protobuf:"bytes,2,opt,name=operation,proto3" json:"operation,omitempty"`
+	Group          string                 `protobuf:"bytes,3,opt,name=group,proto3" json:"group,omitempty"`
+	IntegrationRef string                 `protobuf:"bytes,4,opt,name=integration_ref,json=integrationRef,proto3" json:"integration_ref,omitempty"` // --integration: an id or FQN
+	Provider       string                 `protobuf:"bytes,5,opt,name=provider,proto3" json:"provider,omitempty"`
+	Changes        []*Change              `protobuf:"bytes,6,rep,name=changes,proto3" json:"changes,omitempty"`
+	Unset          []string               `protobuf:"bytes,7,rep,name=unset,proto3" json:"unset,omitempty"`
+	Replace        bool                   `protobuf:"varint,8,opt,name=replace,proto3" json:"replace,omitempty"`
+	Secret         string                 `protobuf:"bytes,9,opt,name=secret,proto3" json:"secret,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *MutationRequest) Reset() {
@@ -1735,9 +1735,9 @@ func (x *MutationRequest) GetGroup() string {
 	return ""
 }
 
-func (x *MutationRequest) GetIntegration() string {
+func (x *MutationRequest) GetIntegrationRef() string {
 	if x != nil {
-		return x.Integration
+		return x.IntegrationRef
 	}
 	return ""
 }
@@ -1851,7 +1851,7 @@ type Plan struct {
 	Operation         string                 `protobuf:"bytes,2,opt,name=operation,proto3" json:"operation,omitempty"`
 	Group             string                 `protobuf:"bytes,3,opt,name=group,proto3" json:"group,omitempty"`
 	GroupFqn          string                 `protobuf:"bytes,4,opt,name=group_fqn,json=groupFqn,proto3" json:"group_fqn,omitempty"`
-	Integration       string                 `protobuf:"bytes,5,opt,name=integration,proto3" json:"integration,omitempty"`
+	Store             string                 `protobuf:"bytes,5,opt,name=store,proto3" json:"store,omitempty"` // the store label, e.g. azure/vault
 	IntegrationFqn    string                 `protobuf:"bytes,6,opt,name=integration_fqn,json=integrationFqn,proto3" json:"integration_fqn,omitempty"`
 	Changes           []*PlannedChange       `protobuf:"bytes,7,rep,name=changes,proto3" json:"changes,omitempty"`
 	Confirm           string                 `protobuf:"bytes,8,opt,name=confirm,proto3" json:"confirm,omitempty"`
@@ -1919,9 +1919,9 @@ func (x *Plan) GetGroupFqn() string {
 	return ""
 }
 
-func (x *Plan) GetIntegration() string {
+func (x *Plan) GetStore() string {
 	if x != nil {
-		return x.Integration
+		return x.Store
 	}
 	return ""
 }
@@ -2492,12 +2492,12 @@ const file_service_proto_rawDesc = "" +
 	"\x06source\x18\x02 \x01(\tR\x06source\x12\x16\n" +
 	"\x06origin\x18\x03 \x01(\tR\x06origin\x12\x14\n" +
 	"\x05value\x18\x04 \x01(\fR\x05value\x12\x1b\n" +
-	"\tvalue_set\x18\x05 \x01(\bR\bvalueSet\"\xb3\x02\n" +
+	"\tvalue_set\x18\x05 \x01(\bR\bvalueSet\"\xba\x02\n" +
 	"\x0fMutationRequest\x12.\n" +
 	"\x04call\x18\x01 \x01(\v2\x1a.tfysecrets.plugin.v1.CallR\x04call\x12\x1c\n" +
 	"\toperation\x18\x02 \x01(\tR\toperation\x12\x14\n" +
-	"\x05group\x18\x03 \x01(\tR\x05group\x12 \n" +
-	"\vintegration\x18\x04 \x01(\tR\vintegration\x12\x1a\n" +
+	"\x05group\x18\x03 \x01(\tR\x05group\x12'\n" +
+	"\x0fintegration_ref\x18\x04 \x01(\tR\x0eintegrationRef\x12\x1a\n" +
 	"\bprovider\x18\x05 \x01(\tR\bprovider\x126\n" +
 	"\achanges\x18\x06 \x03(\v2\x1c.tfysecrets.plugin.v1.ChangeR\achanges\x12\x14\n" +
 	"\x05unset\x18\a \x03(\tR\x05unset\x12\x18\n" +
@@ -2507,13 +2507,13 @@ const file_service_proto_rawDesc = "" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x16\n" +
 	"\x06action\x18\x02 \x01(\tR\x06action\x12\x16\n" +
 	"\x06source\x18\x03 \x01(\tR\x06source\x12\x16\n" +
-	"\x06origin\x18\x04 \x01(\tR\x06origin\"\xd6\x02\n" +
+	"\x06origin\x18\x04 \x01(\tR\x06origin\"\xca\x02\n" +
 	"\x04Plan\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1c\n" +
 	"\toperation\x18\x02 \x01(\tR\toperation\x12\x14\n" +
 	"\x05group\x18\x03 \x01(\tR\x05group\x12\x1b\n" +
-	"\tgroup_fqn\x18\x04 \x01(\tR\bgroupFqn\x12 \n" +
-	"\vintegration\x18\x05 \x01(\tR\vintegration\x12'\n" +
+	"\tgroup_fqn\x18\x04 \x01(\tR\bgroupFqn\x12\x14\n" +
+	"\x05store\x18\x05 \x01(\tR\x05store\x12'\n" +
 	"\x0fintegration_fqn\x18\x06 \x01(\tR\x0eintegrationFqn\x12=\n" +
 	"\achanges\x18\a \x03(\v2#.tfysecrets.plugin.v1.PlannedChangeR\achanges\x12\x18\n" +
 	"\aconfirm\x18\b \x01(\tR\aconfirm\x12\x1a\n" +

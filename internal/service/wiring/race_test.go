@@ -66,7 +66,7 @@ func TestConcurrentWriterAtEveryPoint(t *testing.T) {
 			// plane, so that a write right after ours moves updatedAt.
 			e := start(t, emulator.Options{Now: tickingClock()})
 			gsm := e.integration(t, "integration/secret-store/gcp/gsm")
-			_, created, err := e.run(t, plugin.MutationRequest{Call: cli(), Operation: plugin.OpGroupCreate, Group: "app", Integration: gsm,
+			_, created, err := e.run(t, plugin.MutationRequest{Call: cli(), Operation: plugin.OpGroupCreate, Group: "app", IntegrationRef: gsm,
 				Changes: []plugin.Change{src("A", "a-value"), src("B", "b-value")}}, "")
 			if err != nil || !created.Verified {
 				t.Fatal(err)
@@ -168,7 +168,7 @@ func BenchmarkWriteWindow(b *testing.B) {
 		keys = append(keys, src(fmt.Sprintf("KEY-%d", i), fmt.Sprintf("value-%d", i)))
 	}
 	c := plugin.Call{Client: plugin.ClientCLI, Yes: true}
-	if _, _, err := e.run(b, plugin.MutationRequest{Call: c, Operation: plugin.OpGroupCreate, Group: "window", Integration: gsm, Changes: keys}, ""); err != nil {
+	if _, _, err := e.run(b, plugin.MutationRequest{Call: c, Operation: plugin.OpGroupCreate, Group: "window", IntegrationRef: gsm, Changes: keys}, ""); err != nil {
 		b.Fatal(err)
 	}
 	for i := 0; b.Loop(); i++ {

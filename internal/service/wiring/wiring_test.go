@@ -189,12 +189,12 @@ func TestLifecycleAgainstEmulator(t *testing.T) {
 	gsm := e.integration(t, "integration/secret-store/gcp/gsm")
 	a, b, c, b2, d := testkit.Canary("CANARY-a-"), testkit.Canary("CANARY-b-"), testkit.Canary("CANARY-c-"), testkit.Canary("CANARY-b2-"), testkit.Canary("CANARY-d-")
 
-	p, res, err := e.run(t, plugin.MutationRequest{Call: cli(), Operation: plugin.OpGroupCreate, Group: "app", Integration: gsm,
+	p, res, err := e.run(t, plugin.MutationRequest{Call: cli(), Operation: plugin.OpGroupCreate, Group: "app", IntegrationRef: gsm,
 		Changes: []plugin.Change{src("A", a), src("B", b), src("C", c)}}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Confirm != plugin.ConfirmYes || p.Integration != "gcp/gsm" || p.GroupFQN != "demo:app" || !res.Verified {
+	if p.Confirm != plugin.ConfirmYes || p.Store != "gcp/gsm" || p.GroupFQN != "demo:app" || !res.Verified {
 		t.Fatalf("create plan %+v result %+v", p, res)
 	}
 
@@ -287,7 +287,7 @@ func TestConcurrentWriterConflictLosesNothing(t *testing.T) {
 	t.Parallel()
 	e := start(t, emulator.Options{})
 	gsm := e.integration(t, "integration/secret-store/gcp/gsm")
-	if _, _, err := e.run(t, plugin.MutationRequest{Call: cli(), Operation: plugin.OpGroupCreate, Group: "app", Integration: gsm,
+	if _, _, err := e.run(t, plugin.MutationRequest{Call: cli(), Operation: plugin.OpGroupCreate, Group: "app", IntegrationRef: gsm,
 		Changes: []plugin.Change{src("A", "a-value"), src("B", "b-value")}}, ""); err != nil {
 		t.Fatal(err)
 	}
@@ -313,7 +313,7 @@ func TestLostAnswerIsReportedPrecisely(t *testing.T) {
 			t.Parallel()
 			e := start(t, emulator.Options{})
 			gsm := e.integration(t, "integration/secret-store/gcp/gsm")
-			if _, _, err := e.run(t, plugin.MutationRequest{Call: cli(), Operation: plugin.OpGroupCreate, Group: "app", Integration: gsm,
+			if _, _, err := e.run(t, plugin.MutationRequest{Call: cli(), Operation: plugin.OpGroupCreate, Group: "app", IntegrationRef: gsm,
 				Changes: []plugin.Change{src("A", "a-value"), src("B", "b-value")}}, ""); err != nil {
 				t.Fatal(err)
 			}
@@ -337,14 +337,14 @@ func TestStoreRulesAndExplanations(t *testing.T) {
 	azure := e.integration(t, "integration/secret-store/azure/vault")
 	// The default policy refuses an underscore key for Azure before any
 	// value is sent.
-	_, _, err := e.run(t, plugin.MutationRequest{Call: cli(), Operation: plugin.OpGroupCreate, Group: "az", Integration: azure,
+	_, _, err := e.run(t, plugin.MutationRequest{Call: cli(), Operation: plugin.OpGroupCreate, Group: "az", IntegrationRef: azure,
 		Changes: []plugin.Change{src("DB_PASSWORD", "x")}}, "")
 	if failure.KindOf(err) != failure.Denied || !strings.Contains(err.Error(), "DB-PASSWORD") {
 		t.Fatalf("underscore on azure: %v", err)
 	}
 	// A raw value is refused, naming the key only.
 	lit := testkit.Canary("CANARY-literal-")
-	_, _, err = e.run(t, plugin.MutationRequest{Call: cli(), Operation: plugin.OpGroupCreate, Group: "az", Integration: azure,
+	_, _, err = e.run(t, plugin.MutationRequest{Call: cli(), Operation: plugin.OpGroupCreate, Group: "az", IntegrationRef: azure,
 		Changes: []plugin.Change{{Key: "TOKEN", Source: plugin.SourceLiteral, Value: secret.FromString(lit)}}}, "")
 	if failure.KindOf(err) != failure.Denied || !strings.Contains(err.Error(), "TOKEN") || strings.Contains(err.Error(), lit) {
 		t.Fatalf("literal: %v", err)
@@ -355,11 +355,11 @@ func TestStoreRulesAndExplanations(t *testing.T) {
 		t.Fatalf("no integration chosen: %v", err)
 	}
 	// A duplicate name is refused at plan time.
-	if _, _, err := e.run(t, plugin.MutationRequest{Call: cli(), Operation: plugin.OpGroupCreate, Group: "az", Integration: azure,
+	if _, _, err := e.run(t, plugin.MutationRequest{Call: cli(), Operation: plugin.OpGroupCreate, Group: "az", IntegrationRef: azure,
 		Changes: []plugin.Change{src("K", "v")}}, ""); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = e.run(t, plugin.MutationRequest{Call: cli(), Operation: plugin.OpGroupCreate, Group: "az", Integration: azure,
+	_, _, err = e.run(t, plugin.MutationRequest{Call: cli(), Operation: plugin.OpGroupCreate, Group: "az", IntegrationRef: azure,
 		Changes: []plugin.Change{src("K", "v")}}, "")
 	if failure.KindOf(err) != failure.Conflict {
 		t.Fatalf("duplicate: %v", err)
@@ -442,7 +442,7 @@ func benchUpdate(b *testing.B, e *env) {
 	}
 	c := plugin.Call{Client: plugin.ClientCLI, Yes: true}
 	if _, _, err := e.run(b, plugin.MutationRequest{Call: c, Operation: plugin.OpGroupCreate,
-		Group: "big", Integration: gsm, Changes: changes}, ""); err != nil {
+		Group: "big", IntegrationRef: gsm, Changes: changes}, ""); err != nil {
 		b.Fatal(err)
 	}
 	for i := 0; b.Loop(); i++ {
@@ -459,7 +459,7 @@ func TestValueViewDisabled(t *testing.T) {
 	t.Parallel()
 	e := start(t, emulator.Options{DisableValueView: true})
 	gsm := e.integration(t, "integration/secret-store/gcp/gsm")
-	if _, _, err := e.run(t, plugin.MutationRequest{Call: cli(), Operation: plugin.OpGroupCreate, Group: "hidden", Integration: gsm,
+	if _, _, err := e.run(t, plugin.MutationRequest{Call: cli(), Operation: plugin.OpGroupCreate, Group: "hidden", IntegrationRef: gsm,
 		Changes: []plugin.Change{src("LONG", strings.Repeat("v", 40))}}, ""); err != nil {
 		t.Fatal(err)
 	}
@@ -482,7 +482,7 @@ func TestAzureSoftDeleteExplained(t *testing.T) {
 	t.Parallel()
 	e := start(t, emulator.Options{})
 	azure := e.integration(t, "integration/secret-store/azure/vault")
-	if _, _, err := e.run(t, plugin.MutationRequest{Call: cli(), Operation: plugin.OpGroupCreate, Group: "az", Integration: azure,
+	if _, _, err := e.run(t, plugin.MutationRequest{Call: cli(), Operation: plugin.OpGroupCreate, Group: "az", IntegrationRef: azure,
 		Changes: []plugin.Change{src("DB-PASSWORD", "one"), src("API-KEY", "two")}}, ""); err != nil {
 		t.Fatal(err)
 	}
@@ -510,7 +510,7 @@ func TestManifestMigrateAgainstEmulator(t *testing.T) {
 	fromManifest := func(k, v string) plugin.Change {
 		return plugin.Change{Key: k, Source: plugin.SourceManifest, Origin: "manifest env " + k, Value: secret.FromString(v)}
 	}
-	migrate := plugin.MutationRequest{Call: cli(), Operation: plugin.OpManifestMigrate, Group: "svc", Integration: gsm,
+	migrate := plugin.MutationRequest{Call: cli(), Operation: plugin.OpManifestMigrate, Group: "svc", IntegrationRef: gsm,
 		Changes: []plugin.Change{fromManifest("DB_URL", "postgres://one"), fromManifest("TOKEN", "t1")}}
 	if _, res, err := e.run(t, migrate, ""); err != nil || !res.Verified || res.Operation != plugin.OpManifestMigrate {
 		t.Fatalf("first migrate: %+v %v", res, err)
@@ -535,7 +535,7 @@ func TestViewerAndRejectedKeys(t *testing.T) {
 	t.Parallel()
 	e := start(t, emulator.Options{})
 	gsm := e.integration(t, "integration/secret-store/gcp/gsm")
-	if _, _, err := e.run(t, plugin.MutationRequest{Call: cli(), Operation: plugin.OpGroupCreate, Group: "app", Integration: gsm,
+	if _, _, err := e.run(t, plugin.MutationRequest{Call: cli(), Operation: plugin.OpGroupCreate, Group: "app", IntegrationRef: gsm,
 		Changes: []plugin.Change{src("A", strings.Repeat("a", 32))}}, ""); err != nil {
 		t.Fatal(err)
 	}

@@ -96,11 +96,11 @@ func run(ctx context.Context, opts *Options) error {
 	call := opts.Globals.Call(opts.IO.CanPrompt())
 	call.ConfirmName = opts.ConfirmName
 	return cmdutil.Mutate(ctx, opts.Session, opts.Globals, plugin.MutationRequest{
-		Call:        call,
-		Operation:   plugin.OpGroupCreate,
-		Group:       opts.Name,
-		Integration: opts.Integration,
-		Provider:    opts.Provider,
-		Changes:     changes,
+		Call:           call,
+		Operation:      plugin.OpGroupCreate,
+		Group:          opts.Name,
+		IntegrationRef: opts.Integration,
+		Provider:       opts.Provider,
+		Changes:        changes,
 	})
 }
