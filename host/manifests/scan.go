@@ -3,6 +3,7 @@ package manifests
 import (
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/tfy-secrets/tfy-secrets/internal/manifest"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
@@ -134,4 +135,21 @@ func refText(c manifest.RefCheck) string {
 		return ""
 	}
 	return c.Ref.String()
+}
+
+// ScanPaths expands PATH arguments (Expand) and adds every file to a new
+// Scan; stdin is read from in.
+func ScanPaths(paths []string, in io.Reader) (*Scan, error) {
+	files, err := Expand(paths)
+	if err != nil {
+		return nil, err
+	}
+	scan := &Scan{}
+	for _, file := range files {
+		data, err := file.Read(in)
+		if err := scan.Add(file.Name, data, err); err != nil {
+			return nil, err
+		}
+	}
+	return scan, nil
 }

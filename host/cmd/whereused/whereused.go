@@ -65,16 +65,9 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 }
 
 func run(opts *Options) error {
-	files, err := manifests.Expand(opts.Paths)
+	scan, err := manifests.ScanPaths(opts.Paths, opts.IO.In)
 	if err != nil {
 		return err
-	}
-	var scan manifests.Scan
-	for _, file := range files {
-		data, err := file.Read(opts.IO.In)
-		if err := scan.Add(file.Name, data, err); err != nil {
-			return err
-		}
 	}
 	errOut := opts.IO.ErrOut
 	for _, e := range scan.FileErrors() {

@@ -82,18 +82,11 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cli
 }
 
 func run(ctx context.Context, opts *Options) error {
-	files, err := manifests.Expand(opts.Paths)
+	scan, err := manifests.ScanPaths(opts.Paths, opts.IO.In)
 	if err != nil {
 		return err
 	}
-	var scan manifests.Scan
-	for _, file := range files {
-		data, err := file.Read(opts.IO.In)
-		if err := scan.Add(file.Name, data, err); err != nil {
-			return err
-		}
-	}
-	if len(files) == 0 {
+	if scan.Files() == 0 {
 		fmt.Fprintf(opts.IO.ErrOut, "warning: no *.yaml or *.yml files under %s: nothing was checked\n", shownPaths(opts.Paths))
 	}
 	var answer plugin.CheckRefsResult
