@@ -199,6 +199,23 @@ run tfy-secrets secret versions demo-app:DB_PASSWORD
 section "The reference a deployment uses"
 run tfy-secrets ref demo-app DB_PASSWORD
 
+section "Check a deployment manifest's references before tfy deploy"
+cat >truefoundry.yaml <<'YAML'
+name: demo-api
+type: service
+image:
+  type: image
+  image_uri: acme/demo-api:1.0
+env:
+  LOG_LEVEL: info
+  DB_PASSWORD: tfy-secret://demo:demo-app:DB_PASSWORD
+  SIGNING_KEY: tfy-secret://demo:demo-app:SIGNING_KEY
+  API_TOKEN: tfy-secret://demo:demo-app:API_TOKEN
+YAML
+note "truefoundry.yaml references three keys of demo-app; API_TOKEN was removed above."
+expect_exit 10 tfy-secrets manifest check truefoundry.yaml
+run tfy-secrets where-used demo-app
+
 section "Delete the group (the typed name confirms it in a script)"
 run tfy-secrets group delete demo-app --yes --confirm-name demo-app
 
