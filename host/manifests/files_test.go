@@ -123,7 +123,7 @@ func TestReadBoundsTheFile(t *testing.T) {
 	if err := s.Add(StdinName, nil, err); err != nil {
 		t.Fatal(err)
 	}
-	if r := s.Check(pluginAnswer(), false); !r.Failed() || r.Summary.Errors != 1 || !strings.Contains(r.Errors[0].Message, "larger than 16 MiB") {
+	if r := s.Check(pluginAnswer(), false); !r.Failed() || r.Summary.Errors != 1 || !strings.Contains(r.Errors[0].Message, "larger than 4 MiB") {
 		t.Fatalf("got %+v", r)
 	}
 }
