@@ -58,7 +58,7 @@ func TestUnknownKindAndEmptyMessage(t *testing.T) {
 func TestStatusWithoutDetail(t *testing.T) {
 	t.Parallel()
 	err := fromStatus(t.Context(), "MakeRef", status.Error(codes.Unimplemented, "unknown method"))
-	if failure.KindOf(err) != failure.Unexpected || !slices.Contains([]string{"the tfy-secrets plugin does not know Ref"}, failure.As(err).Message) {
+	if failure.KindOf(err) != failure.Unexpected || !slices.Contains([]string{"the tfy-secrets plugin does not know MakeRef"}, failure.As(err).Message) {
 		t.Fatalf("got %v", err)
 	}
 	err = fromStatus(t.Context(), "MakeRef", errors.New("not a status"))
