@@ -22,6 +22,7 @@ import (
 	grouplist "github.com/tfy-secrets/tfy-secrets/host/cmd/group/list"
 	groupupdate "github.com/tfy-secrets/tfy-secrets/host/cmd/group/update"
 	integrationlist "github.com/tfy-secrets/tfy-secrets/host/cmd/integration/list"
+	manifestmigrate "github.com/tfy-secrets/tfy-secrets/host/cmd/manifest/migrate"
 	policybuild "github.com/tfy-secrets/tfy-secrets/host/cmd/policy/build"
 	policyeval "github.com/tfy-secrets/tfy-secrets/host/cmd/policy/eval"
 	policyshow "github.com/tfy-secrets/tfy-secrets/host/cmd/policy/show"
@@ -129,6 +130,9 @@ func NewApp(f *cmdutil.Factory, name string) *cli.App {
 				"tfy-secrets secret delete my-app:OLD-KEY"),
 			plugin(secretget.NewCmd(f, nil)), plugin(secretdelete.NewCmd(f, nil)), plugin(secretversions.NewCmd(f, nil))),
 		plugin(ref.NewCmd(f, nil)),
+		group("manifest", "Move the credentials of TrueFoundry manifests into secret groups",
+			cmdutil.Examples("tfy-secrets manifest migrate truefoundry.yaml --group my-app --dry-run"),
+			plugin(manifestmigrate.NewCmd(f, nil))),
 		group("policy", "Show, test, build and evaluate policies",
 			cmdutil.Examples("tfy-secrets policy show", "tfy-secrets policy test ./org-policy",
 				"tfy-secrets policy build ./org-policy --out org.tar.gz", "tfy-secrets policy eval --input input.json"),

@@ -19,6 +19,7 @@ func isGroup(path string) bool {
 	case "auth",
 		"group",
 		"integration",
+		"manifest",
 		"policy",
 		"secret":
 		return true
@@ -45,6 +46,7 @@ func usesPlugin(path string) bool {
 		"integration ls",
 		"list",
 		"ls",
+		"manifest migrate",
 		"policy eval",
 		"policy show",
 		"ref",
@@ -65,9 +67,11 @@ func takesValue(name string) bool {
 		"from-dotenv",
 		"from-env",
 		"from-file",
+		"group",
 		"host",
 		"input",
 		"integration",
+		"keys",
 		"o",
 		"out",
 		"output",
