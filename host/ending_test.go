@@ -19,7 +19,7 @@ func TestInterruptedApplyReportsTheWrite(t *testing.T) {
 	}})
 	o := invocation{svc: svc, ctx: ctx, env: map[string]string{"NEW_KEY": canary}}.run(t, "group", "update", "app", "--from-env", "API-KEY=NEW_KEY", "--yes")
 	o.expect(t, 130, "", `error: interrupted (Ctrl-C) while the change was being applied: group.update of secret group "app" was sent but got no answer; it may have been applied`+"\nhint: check with: tfy-secrets group get app")
-	if calls(svc) != "Plan,Apply" {
+	if calls(svc) != "PlanMutation,ApplyPlan" {
 		t.Fatalf("calls %s", calls(svc))
 	}
 }

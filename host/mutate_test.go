@@ -47,7 +47,7 @@ func TestMutationWithYesApplies(t *testing.T) {
 	env := map[string]string{"NEW_KEY": canary}
 	o := invocation{svc: svc, env: env}.run(t, "update", "app", "--from-env", "API-KEY=NEW_KEY", "--unset", "OLD", "-y")
 	o.expect(t, 0, `Updated secret group "app" (verified)`, "Plan for secret group")
-	if calls(svc) != "Plan,Apply" {
+	if calls(svc) != "PlanMutation,ApplyPlan" {
 		t.Fatalf("calls %s", calls(svc))
 	}
 	if a := svc.Request("ApplyPlan").(plugin.ApplyRequest); a.PlanID != "plan-42" || !a.Confirmed || !a.Yes {

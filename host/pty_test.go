@@ -41,7 +41,7 @@ func TestConfirmOnTerminal(t *testing.T) {
 		}
 		term.Type(t, tc.answer)
 		o := <-done
-		if o.code != tc.code || (calls(svc) == "Plan,Apply") != tc.apply {
+		if o.code != tc.code || (calls(svc) == "PlanMutation,ApplyPlan") != tc.apply {
 			t.Fatalf("answer %q: exit %d calls %s", tc.answer, o.code, calls(svc))
 		}
 		if strings.Contains(term.Drain(), canary) {

@@ -17,7 +17,7 @@ func TestUnknownCommands(t *testing.T) {
 		args          []string
 		message, hint string
 	}{
-		{[]string{"nope", "--help"}, `error: unknown command "nope" for "tfy-secrets"`, "hint: the commands are auth, integration, group, secret, ref, policy, version, completion, help, list, get, create, update, delete; see `tfy-secrets --help`"},
+		{[]string{"nope", "--help"}, `error: unknown command "nope" for "tfy-secrets"`, "hint: the commands are auth, integration, group, secret, ref, manifest, policy, version, completion, help, list, get, create, update, delete; see `tfy-secrets --help`"},
 		{[]string{"group", "nope", "--help"}, `error: unknown command "nope" for "tfy-secrets group"`, "hint: the commands are list, get, create, update, delete; see `tfy-secrets group --help`"},
 		{[]string{"grop", "list"}, `error: unknown command "grop" for "tfy-secrets"`, `hint: did you mean "group"?`},
 		{[]string{"group", "lsit"}, `error: unknown command "lsit" for "tfy-secrets group"`, `hint: did you mean "list"?`},

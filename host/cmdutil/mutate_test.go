@@ -26,7 +26,7 @@ func TestMutateFollowsItsGlobals(t *testing.T) {
 		kind    failure.Kind
 	}{
 		{Globals{Output: render.JSON, DryRun: true}, "PlanMutation", `"group": "app"`, ""},
-		{Globals{Output: render.JSON, Yes: true}, "Plan Apply", "{", ""},
+		{Globals{Output: render.JSON, Yes: true}, "PlanMutation ApplyPlan", "{", ""},
 		{Globals{Output: render.Table}, "PlanMutation", "", failure.NotConfirmed},
 	} {
 		ios, out, _ := iostreams.Test("")

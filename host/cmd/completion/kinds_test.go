@@ -18,7 +18,7 @@ import (
 func TestEveryArgumentIsKnown(t *testing.T) {
 	t.Parallel()
 	known := map[string]bool{
-		"GROUP": true, "KEY": true, "SECRET": true, "NAME": true, "DIR": true, "SOURCES...": true,
+		"GROUP": true, "KEY": true, "SECRET": true, "NAME": true, "DIR": true, "FILE": true, "SOURCES...": true,
 	}
 	ios, _, _ := iostreams.Test("")
 	app := root.NewApp(cmdutil.NewFactory(ios, nil), "tfy-secrets")

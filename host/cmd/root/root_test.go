@@ -39,7 +39,7 @@ func TestTree(t *testing.T) {
 	want := []string{
 		"auth login", "auth logout", "auth status", "integration list",
 		"group list", "group get", "group create", "group update", "group delete",
-		"secret get", "secret delete", "secret versions", "ref",
+		"secret get", "secret delete", "secret versions", "ref", "manifest migrate",
 		"policy show", "policy test", "policy build", "policy eval", "version", "completion", "help",
 		"list", "get", "create", "update", "delete",
 	}

@@ -108,6 +108,7 @@ var runArgs = map[string]string{
 	"secret delete":    "app:K --yes",
 	"secret versions":  "app:K",
 	"ref":              "app K",
+	"manifest migrate": "testdata/truefoundry.yaml --group app --yes", // a credential to move
 	"policy show":      "",
 	"policy test":      "./org",                // the policy tool, not found here
 	"policy build":     "./org --out b.tar.gz", // likewise
