@@ -449,5 +449,9 @@ func unchanged(err error, file string) error {
 		return &cmdutil.Stopped{Code: st.Code, Err: &e}
 	}
 	f := failure.As(err)
-	return &failure.Error{Kind: f.Kind, Message: err.Error() + note, Hint: f.Hint, Err: err}
+	out := &failure.Error{Kind: f.Kind, Message: err.Error() + note, Hint: f.Hint, Err: err}
+	if f.Kind != failure.NotConfirmed {
+		out.Hint = strings.TrimPrefix(out.Hint+"; then run this command again: values the group already holds are not written again", "; ")
+	}
+	return out
 }
