@@ -222,7 +222,7 @@ func TestManifestMigrate(t *testing.T) {
 
 	// The same manifest on AWS Secrets Manager keeps the names.
 	aws := write("aws.yaml", fx.manifest())
-	r = record(u.run("", "manifest", "migrate", "aws.yaml", "--group", "payments-aws", "--integration", "demo:aws:aws-dev:secret-store:secrets-manager", "--yes", "--write"))
+	r = record(u.run("", "manifest", "migrate", "aws.yaml", "--group", "payments-aws", "--integration", "demo:aws:aws-dev:secret-store:secrets-manager", "--yes", "--write", "--debug"))
 	same := func(k string) string { return k }
 	if r.code != 0 || read(aws) != fx.migrated("payments-aws", same) {
 		t.Fatalf("migrate on aws: %v\n%s", r, read(aws))
