@@ -147,7 +147,7 @@ func run(ctx context.Context, opts *Options) error {
 	req := m.request()
 	plan, err := svc.PlanMutation(ctx, req)
 	if err != nil {
-		return fmt.Errorf("plan: %w", err)
+		return planFailed(err, opts.Keys)
 	}
 	edits, report, err := m.edits(plan)
 	if err != nil {
@@ -437,6 +437,19 @@ func (m *migration) nothingToMove() error {
 	m.warnSkipped()
 	_, err := fmt.Fprintf(ios.ErrOut, "nothing to migrate: %s has no plaintext credential where a reference can go\n", render.Text(m.opts.File))
 	return err
+}
+
+// planFailed is the error of a refused plan. A policy refusing one of the
+// keys found (a name the store cannot hold) need not stop the others: the
+// hint says how to leave it out.
+func planFailed(err error, keys []string) error {
+	err = fmt.Errorf("plan: %w", err)
+	f := failure.As(err)
+	if f.Kind != failure.Denied || len(keys) > 0 {
+		return err
+	}
+	return &failure.Error{Kind: f.Kind, Message: err.Error(), Err: err,
+		Hint: strings.TrimPrefix(f.Hint+"; to leave a value out, name the ones to migrate with --keys K,...", "; ")}
 }
 
 // unchanged adds to what ended a group write that the manifest was not

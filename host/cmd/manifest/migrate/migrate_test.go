@@ -457,6 +457,22 @@ func TestConflict(t *testing.T) {
 	}
 }
 
+// A policy refusal of a key found in the manifest says how to leave it out.
+func TestDeniedKeyCanBeLeftOut(t *testing.T) {
+	h := newHarness(t, false)
+	h.svc.PlanMutationFunc = func(context.Context, plugin.MutationRequest) (plugin.Plan, error) {
+		return plugin.Plan{}, failure.New(failure.Denied, "denied by policy: key \"tls.key\" is not a valid Google Secret Manager secret name").WithHint("see the active policies with: tfy-secrets policy show")
+	}
+	err := h.run()
+	if failure.KindOf(err) != failure.Denied || failure.As(err).Hint != "see the active policies with: tfy-secrets policy show; to leave a value out, name the ones to migrate with --keys K,..." {
+		t.Fatalf("err = %v (hint %q)", err, failure.As(err).Hint)
+	}
+	h.opts.Keys = []string{"DB_PASSWORD"}
+	if err := h.run(); failure.As(err).Hint != "see the active policies with: tfy-secrets policy show" {
+		t.Fatalf("with --keys: hint %q", failure.As(err).Hint)
+	}
+}
+
 // --keys moves exactly the names given, credentials or not; a name that
 // is not in the manifest, is already a reference, sits where a reference
 // cannot go or has no value is a usage error naming it.
