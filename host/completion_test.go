@@ -3,6 +3,8 @@ package host
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -200,4 +202,30 @@ func TestLegacyCompletionFlag(t *testing.T) {
 			t.Errorf("%s: exit %d\nstdout %q\nwant   %q\nstderr %q", args, o.code, o.stdout, want, o.stderr)
 		}
 	}
+}
+
+// TestCompletionOfManifestMigrate: FILE is a file, --group a group, and
+// --keys the names of FILE's plaintext values where a reference can go,
+// after the names already listed; never a value.
+func TestCompletionOfManifestMigrate(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "truefoundry.yaml")
+	src := "type: service\nname: web\nenv:\n  DB_PASSWORD: " + canary + "\n  API_KEY: tfy-secret://demo:web:API_KEY\n  LOG_LEVEL: info\n" +
+		"image:\n  type: build\n  build_spec:\n    build_args:\n      PIP_TOKEN: " + canary + "\n"
+	if err := os.WriteFile(file, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	in := invocation{svc: hosttest.Canned(completionAnswers)}
+	a, _ := complete(t, in, "manifest", "migrate", "")
+	if a.directive != ":files" {
+		t.Errorf("FILE: directive %q", a.directive)
+	}
+	a, _ = complete(t, in, "manifest", "migrate", file, "--group", "pay")
+	a.want(t, nil, "payments", "pay-later")
+	a, o := complete(t, in, "manifest", "migrate", file, "--keys", "")
+	a.want(t, nil, "DB_PASSWORD", "LOG_LEVEL")
+	if a.described["DB_PASSWORD"] != "name matches PASSWORD" || strings.Contains(o.stdout, canary) {
+		t.Errorf("descriptions %q, stdout %q", a.described, o.stdout)
+	}
+	a, _ = complete(t, in, "manifest", "migrate", file, "--keys=DB_PASSWORD,")
+	a.want(t, nil, "--keys=DB_PASSWORD,LOG_LEVEL")
 }

@@ -102,11 +102,11 @@ var (
 			{Key: "API-KEY", Source: plugin.SourceEnv, Origin: "env NEW_API_KEY", Value: secret.FromString("canary-value-1")},
 			{Key: "EMPTY", Source: plugin.SourceFile, Origin: "file ./empty", Value: secret.FromString("")},
 		},
-		Unset: []string{"OLD"}, Replace: true, Secret: "app:KEY",
+		Unset: []string{"OLD"}, Replace: true, Secret: "app:KEY", Overwrite: true,
 	}
 	plan = plugin.Plan{
 		ID: "plan-1", Operation: plugin.OpGroupUpdate, Group: "app", GroupFQN: "demo:app", Store: "azure/vault",
-		IntegrationFQN: "demo:azure:vault", Changes: []plugin.PlannedChange{{Key: "API-KEY", Action: plugin.ActionRotate, Source: plugin.SourceEnv, Origin: "env NEW_API_KEY"}},
+		IntegrationFQN: "demo:azure:vault", Changes: []plugin.PlannedChange{{Key: "API-KEY", Action: plugin.ActionRotate, Source: plugin.SourceEnv, Origin: "env NEW_API_KEY", From: "API_KEY"}},
 		Confirm: plugin.ConfirmTyped, Warnings: []string{"careful"}, ActiveDeployments: 4,
 	}
 	apply  = plugin.ApplyRequest{Call: call, PlanID: "plan-1", Confirmed: true, TypedName: "app"}

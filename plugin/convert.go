@@ -132,7 +132,7 @@ func fromWireGroupDetail(d *pb.GroupDetail) GroupDetail {
 func toWireMutation(r MutationRequest) *pb.MutationRequest {
 	out := &pb.MutationRequest{
 		Call: toWireCall(r.Call), Operation: string(r.Operation), Group: r.Group, IntegrationRef: r.IntegrationRef,
-		Provider: r.Provider, Unset: r.Unset, Replace: r.Replace, Secret: r.Secret,
+		Provider: r.Provider, Unset: r.Unset, Replace: r.Replace, Secret: r.Secret, Overwrite: r.Overwrite,
 	}
 	for _, c := range r.Changes {
 		value, set := toWireValue(c.Value)
@@ -144,7 +144,7 @@ func toWireMutation(r MutationRequest) *pb.MutationRequest {
 func fromWireMutation(r *pb.MutationRequest) MutationRequest {
 	out := MutationRequest{
 		Call: fromWireCall(r.GetCall()), Operation: Operation(r.GetOperation()), Group: r.GetGroup(), IntegrationRef: r.GetIntegrationRef(),
-		Provider: r.GetProvider(), Unset: r.GetUnset(), Replace: r.GetReplace(), Secret: r.GetSecret(),
+		Provider: r.GetProvider(), Unset: r.GetUnset(), Replace: r.GetReplace(), Secret: r.GetSecret(), Overwrite: r.GetOverwrite(),
 	}
 	for _, c := range r.GetChanges() {
 		out.Changes = append(out.Changes, Change{
@@ -160,7 +160,7 @@ func toWirePlan(p Plan) *pb.Plan {
 		IntegrationFqn: p.IntegrationFQN, Confirm: string(p.Confirm), Warnings: p.Warnings, ActiveDeployments: int64(p.ActiveDeployments),
 	}
 	for _, c := range p.Changes {
-		out.Changes = append(out.Changes, &pb.PlannedChange{Key: c.Key, Action: string(c.Action), Source: string(c.Source), Origin: c.Origin})
+		out.Changes = append(out.Changes, &pb.PlannedChange{Key: c.Key, Action: string(c.Action), Source: string(c.Source), Origin: c.Origin, From: c.From})
 	}
 	return out
 }
@@ -171,7 +171,7 @@ func fromWirePlan(p *pb.Plan) Plan {
 		IntegrationFQN: p.GetIntegrationFqn(), Confirm: Confirm(p.GetConfirm()), Warnings: p.GetWarnings(), ActiveDeployments: int(p.GetActiveDeployments()),
 	}
 	for _, c := range p.GetChanges() {
-		out.Changes = append(out.Changes, PlannedChange{Key: c.GetKey(), Action: Action(c.GetAction()), Source: Source(c.GetSource()), Origin: c.GetOrigin()})
+		out.Changes = append(out.Changes, PlannedChange{Key: c.GetKey(), Action: Action(c.GetAction()), Source: Source(c.GetSource()), Origin: c.GetOrigin(), From: c.GetFrom()})
 	}
 	return out
 }

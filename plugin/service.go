@@ -340,6 +340,10 @@ type MutationRequest struct {
 	Unset          []string // update: --unset keys
 	Replace        bool     // update: --replace
 	Secret         string   // secret.delete: the SECRET argument
+	// Overwrite (manifest.migrate: --overwrite) lets a migration replace a
+	// value the group already holds with a different one; without it that
+	// is a conflict.
+	Overwrite bool
 }
 
 // PlannedChange is one line of a plan.
@@ -348,6 +352,10 @@ type PlannedChange struct {
 	Action Action
 	Source Source // empty for keep and remove
 	Origin string
+	// From is, in a manifest.migrate plan, the key as the request named it
+	// when the group's store keeps it under another name (DB_PASSWORD for
+	// Azure Key Vault's DB-PASSWORD); empty when Key is that name.
+	From string
 }
 
 // Plan is a checked, not yet applied, mutation.

@@ -72,6 +72,18 @@ func (r Rules) Summary() string {
 	return b.String()
 }
 
+// StoreKey is the name a store with these rules keeps key under. The only
+// stand-in is the one the key-name policy suggests: a store that refuses
+// '_' but allows '-' (Azure Key Vault) keeps DB_PASSWORD as DB-PASSWORD.
+// Any other character the store refuses is left for the policy to refuse,
+// naming it, rather than guessed at.
+func (r Rules) StoreKey(key string) string {
+	if r.UnderscoreOK || !strings.ContainsRune(r.KeyChars, '-') {
+		return key
+	}
+	return strings.ReplaceAll(key, "_", "-")
+}
+
 // Store is one kind of secret store.
 type Store struct {
 	Type     string // canonical integration type, e.g. integration/secret-store/azure/vault

@@ -272,3 +272,26 @@ func FuzzExplain(f *testing.F) {
 		}
 	})
 }
+
+// StoreKey gives the name each store keeps a manifest's env name under:
+// only a store that refuses '_' renames, and then only '_'.
+func TestStoreKey(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		typ, key, want string
+	}{
+		{"integration/secret-store/azure/vault", "DB_PASSWORD", "DB-PASSWORD"},
+		{"integration/secret-store/azure/vault", "A__B_", "A--B-"},
+		{"integration/secret-store/azure/vault", "API-KEY", "API-KEY"},
+		{"integration/secret-store/azure/vault", "spark.key", "spark.key"}, // left for the policy to refuse
+		{"integration/secret-store/aws/secrets-manager", "DB_PASSWORD", "DB_PASSWORD"},
+		{"integration/secret-store/aws/parameter-store", "DB_PASSWORD", "DB_PASSWORD"},
+		{"integration/secret-store/gcp/gsm", "DB_PASSWORD", "DB_PASSWORD"},
+		{"integration/secret-store/hashicorp/vault", "DB_PASSWORD", "DB_PASSWORD"}, // rules unknown
+	}
+	for _, c := range cases {
+		if got := reg.StoreKey(providers.Integration{Type: c.typ}, c.key); got != c.want {
+			t.Errorf("%s: StoreKey(%q) = %q, want %q", c.typ, c.key, got, c.want)
+		}
+	}
+}

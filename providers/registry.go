@@ -208,6 +208,16 @@ func (r *Registry) choices(ins []Integration) string {
 	return strings.Join(lines, "\n")
 }
 
+// StoreKey is the name the integration's store keeps key under (see
+// Rules.StoreKey); key itself when the store's rules are unknown.
+func (r *Registry) StoreKey(in Integration, key string) string {
+	st := r.Recognize(in)
+	if st.Rules == nil {
+		return key
+	}
+	return st.Rules.StoreKey(key)
+}
+
 // RulesText is the short rules column of `integration list`.
 func (r *Registry) RulesText(in Integration) string {
 	st := r.Recognize(in)

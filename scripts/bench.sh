@@ -256,6 +256,37 @@ echo
 check_ms=$(median_ms "$work/check.json" 0)
 verdict "median ${check_ms} ms, slowest of 5 runs ${worst_s} s (≤ 2 s); $lookups group lookups for 200 distinct groups; largest peak RSS $((worst_kib / 1024)) MiB (≤ 100 MiB)" \
 	"$(jq -n "if $worst_s <= 2 and $worst_kib <= 102400 and $lookups == 200 then 1 else 0 end")"
+echo "## manifest migrate of a 200-key manifest"
+echo
+start_emulator migrate
+# Four services of 50 credentials each (random values, written 0600 and
+# removed with $work), migrated into a new Azure Key Vault group, so every
+# key is renamed (_ to -). Before each write run the emulator is reset and
+# the manifest restored, so each run creates the group and rewrites the file.
+(umask 077 && for d in 0 1 2 3; do
+	printf -- '---\ntype: service\nname: svc-%d\nimage:\n  type: image\n  image_uri: ghcr.io/acme/svc:1.0.%d\nenv:\n  LOG_LEVEL: info\n' "$d" "$d"
+	od -An -v -tx1 -w16 -N 800 /dev/urandom | tr -d ' ' | awk -v d="$d" '{ printf "  SVC%d_KEY_%03d_PASSWORD: \"%s\"\n", d, NR-1, $0 }'
+done >"$work/migrate.orig.yaml")
+[ "$(grep -c '_PASSWORD: "' "$work/migrate.orig.yaml")" = 200 ] || { echo "bench: the manifest does not have 200 keys" >&2; exit 1; }
+cp "$work/migrate.orig.yaml" "$work/migrate.yaml"
+restore="bash -c 'cp $work/migrate.orig.yaml $work/migrate.yaml && curl -sSf -X POST $TFY_BASE_URL/_emulator/reset >/dev/null'"
+hyperfine -N --style none --warmup 1 --runs 10 --export-json "$work/migrate.json" \
+	-n 'manifest migrate --dry-run -o json (plan and diff)' "$bin/tfy-secrets manifest migrate $work/migrate.yaml --group svc --provider azure --dry-run -o json" \
+	--prepare "$restore" \
+	-n 'manifest migrate --yes --write (create, verify, rewrite)' "$bin/tfy-secrets manifest migrate $work/migrate.yaml --group svc --provider azure --yes --write -o json" >/dev/null
+# The same manifest again, into the group that now holds its values: the
+# plan reads and compares all 200, writes nothing to the group, and
+# rewrites the file (what a re-run after a failed file write does).
+"$bin/tfy-secrets" manifest migrate "$work/migrate.yaml" --group svc --provider azure --yes -o json >/dev/null
+hyperfine -N --style none --warmup 1 --runs 10 --export-json "$work/migrate-again.json" \
+	--prepare "cp $work/migrate.orig.yaml $work/migrate.yaml" \
+	-n 'manifest migrate --yes --write (values already stored)' "$bin/tfy-secrets manifest migrate $work/migrate.yaml --group svc --yes --write -o json" >/dev/null
+table "$work/migrate.json"
+echo
+table "$work/migrate-again.json"
+echo
+mig_ms=$(jq -n "[$(median_ms "$work/migrate.json" 1), $(median_ms "$work/migrate-again.json" 0)] | max")
+verdict "slowest median ${mig_ms} ms (≤ 1,000 ms)" "$(jq -n "if $mig_ms <= 1000 then 1 else 0 end")"
 echo
 kill "$emu_pid" 2>/dev/null || true
 wait "$emu_pid" 2>/dev/null || true
@@ -292,6 +323,7 @@ if [ "${BENCH_GO:-1}" = 1 ]; then
 	gobench ./host/render '^BenchmarkGroups$' 10x
 	gobench ./host/manifests '^BenchmarkCheck1000Manifests$' 10x
 	gobench ./internal/service '^BenchmarkCheckRefs200Groups$' 100x
+	gobench ./host/cmd/manifest/migrate '^BenchmarkDryRun200$' 20x
 	gobench ./cmd/tfy-secrets '^BenchmarkStartVersion$' 20x
 	echo '```'
 	echo

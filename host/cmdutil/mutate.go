@@ -37,20 +37,37 @@ func Mutate(ctx context.Context, s Session, g Globals, req plugin.MutationReques
 	if err := render.New(render.Table, ios.ErrColorEnabled()).Plan(ios.ErrOut, plan); err != nil {
 		return err
 	}
-	typed, err := confirm(ctx, ios, g.Yes, plan, req.ConfirmName)
+	res, err := Apply(ctx, s, g, req, plan)
 	if err != nil {
 		return err
 	}
+	return render.New(g.Output, ios.ColorEnabled()).Result(ios.Out, res)
+}
+
+// Apply is the second half of Mutate, for a command that shows more than
+// the plan before asking (manifest migrate shows its diff): it obtains the
+// confirmation plan demands, carries the plan out, and reports an ending
+// that may have left a write behind. Warnings about other writers go to
+// stderr; the result is the caller's to show.
+func Apply(ctx context.Context, s Session, g Globals, req plugin.MutationRequest, plan plugin.Plan) (plugin.Result, error) {
+	svc, err := s.Service(ctx)
+	if err != nil {
+		return plugin.Result{}, err
+	}
+	typed, err := confirm(ctx, s.IO, g.Yes, plan, req.ConfirmName)
+	if err != nil {
+		return plugin.Result{}, err
+	}
 	res, err := svc.ApplyPlan(ctx, plugin.ApplyRequest{Call: req.Call, PlanID: plan.ID, Confirmed: true, TypedName: typed})
 	if err != nil {
-		return applyFailed(ctx, s.Restart, req.Call, plan, err)
+		return plugin.Result{}, applyFailed(ctx, s.Restart, req.Call, plan, err)
 	}
 	// What another writer did around the write is for the person (stderr);
 	// JSON and YAML also carry it in the result document.
 	for _, w := range res.Warnings {
-		_, _ = fmt.Fprintf(ios.ErrOut, "warning: %s\n", w)
+		_, _ = fmt.Fprintf(s.IO.ErrOut, "warning: %s\n", w)
 	}
-	return render.New(g.Output, ios.ColorEnabled()).Result(ios.Out, res)
+	return res, nil
 }
 
 // confirm obtains what plan.Confirm demands and returns the typed name (for
@@ -115,6 +132,8 @@ func describe(p plugin.Plan) string {
 		return "deleting a secret group"
 	case plugin.OpSecretDelete:
 		return "deleting a secret"
+	case plugin.OpManifestMigrate:
+		return "migrating a manifest's values into a secret group"
 	}
 	return "changing a secret group"
 }

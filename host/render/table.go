@@ -196,6 +196,8 @@ func planHeader(p plugin.Plan) string {
 		return fmt.Sprintf("Plan to delete secret group %q%s:", p.Group, store)
 	case plugin.OpSecretDelete:
 		return fmt.Sprintf("Plan to delete a secret of group %q%s:", p.Group, store)
+	case plugin.OpManifestMigrate:
+		return fmt.Sprintf("Plan to migrate manifest values into secret group %q%s:", p.Group, store)
 	}
 	return fmt.Sprintf("Plan for secret group %q%s:", p.Group, store)
 }
@@ -270,6 +272,8 @@ func resultHeader(r plugin.Result) string {
 		return fmt.Sprintf("Deleted secret group %q", r.Group)
 	case plugin.OpSecretDelete:
 		return fmt.Sprintf("Deleted a secret of group %q", r.Group)
+	case plugin.OpManifestMigrate:
+		return fmt.Sprintf("Migrated manifest values into secret group %q", r.Group)
 	}
 	return fmt.Sprintf("Updated secret group %q", r.Group)
 }

@@ -64,7 +64,8 @@ type Location struct {
 	// credential.
 	Plaintext Assessment
 
-	raw string // the value, for comparisons inside this package only
+	raw  string     // the value, for comparisons inside this package only
+	node *yaml.Node // the value's scalar (its anchor's, through an alias)
 }
 
 // Read parses a manifest file's bytes: any number of YAML documents, of
@@ -515,7 +516,7 @@ func (w *walker) emit(e entry, p Path, kind string, place Place, name string) {
 	if n == nil || n.Kind != yaml.ScalarNode {
 		return
 	}
-	l := Location{Document: w.doc, Kind: kind, Path: p, Place: place, Name: name, Shared: e.shared || via}
+	l := Location{Document: w.doc, Kind: kind, Path: p, Place: place, Name: name, Shared: e.shared || via, node: n}
 	at := n
 	if n.Tag == "!!null" {
 		l.Null = true

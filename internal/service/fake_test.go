@@ -529,6 +529,14 @@ func (fakeProviders) Explain(err error, in Integration, key string) error {
 
 func (fakeProviders) StoreRules() json.RawMessage { return json.RawMessage(`{}`) }
 
+// StoreKey follows Azure Key Vault's rule for azure integrations.
+func (fakeProviders) StoreKey(in Integration, key string) string {
+	if in.Provider == "azure" {
+		return strings.ReplaceAll(key, "_", "-")
+	}
+	return key
+}
+
 // harness is a Service over the fakes.
 type harness struct {
 	svc     *Service

@@ -92,7 +92,12 @@ func (s *Service) PlanMutation(ctx context.Context, req plugin.MutationRequest) 
 	pending.plan.Warnings = append(pending.plan.Warnings, dec.Warn...)
 	pending.plan.Warnings = append(pending.plan.Warnings, emptyValueWarnings(req.Changes)...)
 	if pending.write == plugin.OpGroupUpdate {
-		sess.markUnchanged(ctx, pending)
+		compared := sess.markUnchanged(ctx, pending)
+		if req.Operation == plugin.OpManifestMigrate && !req.Overwrite {
+			if err := migrateConflicts(pending, compared); err != nil {
+				return plugin.Plan{}, err
+			}
+		}
 		if !pending.keys.writesAnything() {
 			// Every named key already holds its value: there is
 			// nothing to write, so nothing to confirm.
@@ -124,54 +129,77 @@ func (s *Service) PlanMutation(ctx context.Context, req plugin.MutationRequest) 
 }
 
 func (sess *session) planGroupCreate(ctx context.Context, req plugin.MutationRequest) (*pendingPlan, error) {
-	if req.Group == "" || strings.Contains(req.Group, ":") {
-		return nil, failure.New(failure.Usage, "secret group name %s is not a plain name", quoteShort(req.Group)).WithHint("give a name without \":\", e.g. my-app-secrets")
+	if err := checkNewName(req.Group); err != nil {
+		return nil, err
 	}
 	keys, err := planCreate(req.Changes)
 	if err != nil {
 		return nil, err
 	}
-	ins, err := sess.integrations(ctx)
+	in, err := sess.chooseIntegration(ctx, req)
 	if err != nil {
 		return nil, err
 	}
+	return sess.newGroupPlan(ctx, req.Group, keys, in)
+}
+
+func checkNewName(name string) error {
+	if name == "" || strings.Contains(name, ":") {
+		return failure.New(failure.Usage, "secret group name %s is not a plain name", quoteShort(name)).WithHint("give a name without \":\", e.g. my-app-secrets")
+	}
+	return nil
+}
+
+// chooseIntegration picks the store of a new group (design section 7).
+func (sess *session) chooseIntegration(ctx context.Context, req plugin.MutationRequest) (Integration, error) {
+	ins, err := sess.integrations(ctx)
+	if err != nil {
+		return Integration{}, err
+	}
 	if len(ins) == 0 {
-		return nil, failure.New(failure.NotFound, "no secret store configured for this workspace").WithHint("contact your platform admin to add a secret-store integration")
+		return Integration{}, failure.New(failure.NotFound, "no secret store configured for this workspace").WithHint("contact your platform admin to add a secret-store integration")
 	}
-	var in Integration
-	if sess.svc.opts.Providers != nil {
-		in, err = sess.svc.opts.Providers.Choose(ins, req.IntegrationRef, req.Provider)
+	switch {
+	case sess.svc.opts.Providers != nil:
+		in, err := sess.svc.opts.Providers.Choose(ins, req.IntegrationRef, req.Provider)
 		if err != nil {
-			return nil, withOp("choose integration", err)
+			return Integration{}, withOp("choose integration", err)
 		}
-	} else if len(ins) == 1 {
-		in = ins[0]
-	} else {
-		return nil, failure.New(failure.Usage, "several secret-store integrations exist").WithHint("choose one with --integration ID")
+		return in, nil
+	case len(ins) == 1:
+		return ins[0], nil
 	}
+	return Integration{}, failure.New(failure.Usage, "several secret-store integrations exist").WithHint("choose one with --integration ID")
+}
+
+// newGroupPlan is the plan of creating group name on integration in, after
+// checking that the name is free.
+func (sess *session) newGroupPlan(ctx context.Context, name string, keys keyPlan, in Integration) (*pendingPlan, error) {
 	tenant := sess.fallbackTenant()
 	if t, _, ok := strings.Cut(in.FQN, ":"); ok && t != "" {
 		tenant = t
 	}
-	g := Group{Name: req.Group, Tenant: tenant, IntegrationID: in.ID}
+	g := Group{Name: name, Tenant: tenant, IntegrationID: in.ID}
 	if tenant != "" {
-		g.FQN = tenant + ":" + req.Group
+		g.FQN = tenant + ":" + name
 		// Refuse an existing name before any value is sent anywhere.
 		if _, found, err := sess.api.GroupByFQN(ctx, g.FQN); err != nil {
-			return nil, sess.svc.mapError("find secret group", err, groupSubject(req.Group))
+			return nil, sess.svc.mapError("find secret group", err, groupSubject(name))
 		} else if found {
-			return nil, failure.New(failure.Conflict, "secret group %s already exists", quoteShort(req.Group)).WithHint("use a different name, or change it with: tfy-secrets group update %s", req.Group)
+			return nil, failure.New(failure.Conflict, "secret group %s already exists", quoteShort(name)).WithHint("use a different name, or change it with: tfy-secrets group update %s", name)
 		}
 	}
 	return &pendingPlan{
 		sess: sess, keys: keys, integration: in, group: g,
-		plan: plugin.Plan{Operation: plugin.OpGroupCreate, Group: req.Group, GroupFQN: g.FQN, Store: storeLabel(in), IntegrationFQN: in.FQN, ActiveDeployments: -1},
+		plan: plugin.Plan{Operation: plugin.OpGroupCreate, Group: name, GroupFQN: g.FQN, Store: storeLabel(in), IntegrationFQN: in.FQN, ActiveDeployments: -1},
 	}, nil
 }
 
 // planMigrate plans moving a manifest's values into a group: a create when
 // the group does not exist yet, else a merge update (a migration never
-// removes keys it was not given).
+// removes keys it was not given). Each key is named as the group's store
+// keeps it, and the plan says which manifest name it stands for, so that
+// the host writes references to the key that exists.
 func (sess *session) planMigrate(ctx context.Context, req plugin.MutationRequest) (*pendingPlan, error) {
 	if req.Replace || len(req.Unset) > 0 {
 		return nil, failure.New(failure.Usage, "manifest migrate only adds or rotates keys").WithHint("remove keys afterwards with: tfy-secrets group update %s --unset KEY", req.Group)
@@ -180,22 +208,77 @@ func (sess *session) planMigrate(ctx context.Context, req plugin.MutationRequest
 		return nil, failure.New(failure.Usage, "the manifest has no values to migrate")
 	}
 	g, err := sess.resolveGroup(ctx, req.Group)
+	var pending *pendingPlan
+	var from map[string]string
 	switch {
 	case err == nil:
-		pending, err := sess.planUpdateOf(ctx, g, req)
-		if pending != nil {
-			pending.write = plugin.OpGroupUpdate
+		pending = &pendingPlan{sess: sess, group: g, before: keysOf(g.Secrets), plan: sess.groupPlan(plugin.OpGroupUpdate, g), write: plugin.OpGroupUpdate}
+		sess.attachIntegration(ctx, pending)
+		var changes []plugin.Change
+		if changes, from, err = sess.storeKeys(pending.integration, req.Changes); err != nil {
+			return nil, err
 		}
-		return pending, err
+		if pending.keys, err = planUpdate(g.Name, pending.before, changes, nil, false); err != nil {
+			return nil, err
+		}
+		if req.IntegrationRef != "" || req.Provider != "" {
+			pending.plan.Warnings = append(pending.plan.Warnings, fmt.Sprintf("secret group %s exists, so its own store is used: --integration and --provider only choose the store of a new group", quoteShort(g.Name)))
+		}
 	case failure.KindOf(err) == failure.NotFound:
-		pending, err := sess.planGroupCreate(ctx, req)
-		if pending != nil {
-			pending.write = plugin.OpGroupCreate
+		if err := checkNewName(req.Group); err != nil {
+			return nil, err
 		}
-		return pending, err
+		in, err := sess.chooseIntegration(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		changes, m, err := sess.storeKeys(in, req.Changes)
+		if err != nil {
+			return nil, err
+		}
+		keys, err := planCreate(changes)
+		if err != nil {
+			return nil, err
+		}
+		if pending, err = sess.newGroupPlan(ctx, req.Group, keys, in); err != nil {
+			return nil, err
+		}
+		pending.write, from = plugin.OpGroupCreate, m
 	default:
 		return nil, err
 	}
+	for i, c := range pending.keys.changes {
+		pending.keys.changes[i].From = from[c.Key]
+	}
+	return pending, nil
+}
+
+// storeKeys names each change's key as in's store keeps it: a manifest's
+// env name DB_PASSWORD is DB-PASSWORD in Azure Key Vault. from maps each
+// key that was renamed to the name it was given. Two names that the store
+// would keep under one key are refused, naming both.
+func (sess *session) storeKeys(in Integration, changes []plugin.Change) (out []plugin.Change, from map[string]string, err error) {
+	p := sess.svc.opts.Providers
+	if p == nil || in.ID == "" {
+		return changes, nil, nil
+	}
+	out = make([]plugin.Change, len(changes))
+	from = map[string]string{}
+	given := make(map[string]string, len(changes)) // store key -> the name that became it
+	for i, c := range changes {
+		key := p.StoreKey(in, c.Key)
+		if other, ok := given[key]; ok && other != c.Key {
+			return nil, nil, failure.New(failure.Usage, "%s and %s would both be stored as %s in %s", quoteShort(other), quoteShort(c.Key), quoteShort(key), storeLabel(in)).
+				WithHint("migrate one of them (--keys), or give them different names in the manifest")
+		}
+		given[key] = c.Key
+		if key != c.Key {
+			from[key] = c.Key
+			c.Key = key
+		}
+		out[i] = c
+	}
+	return out, from, nil
 }
 
 func (sess *session) planGroupUpdate(ctx context.Context, req plugin.MutationRequest) (*pendingPlan, error) {
@@ -725,8 +808,9 @@ func (sess *session) storedDigests(ctx context.Context, g Group, want map[string
 // the stored one, by digest, and turns each that would not change into
 // "unchanged": it is written without a value, so it keeps its version.
 // When values cannot be compared (hidden by the control plane, or the read
-// fails) every rotation stays one, and a plan warning says why.
-func (sess *session) markUnchanged(ctx context.Context, pending *pendingPlan) {
+// fails) every rotation stays one, a plan warning says why, and it returns
+// false.
+func (sess *session) markUnchanged(ctx context.Context, pending *pendingPlan) (compared bool) {
 	rotating := map[string]secret.Digest{}
 	for _, c := range pending.keys.changes {
 		if c.Action == plugin.ActionRotate {
@@ -734,17 +818,17 @@ func (sess *session) markUnchanged(ctx context.Context, pending *pendingPlan) {
 		}
 	}
 	if len(rotating) == 0 {
-		return
+		return true
 	}
 	stored, hidden, err := sess.storedDigests(ctx, pending.group, rotating)
 	switch {
 	case hidden:
 		pending.plan.Warnings = append(pending.plan.Warnings, "this control plane hides values, so a value equal to the stored one cannot be told apart: every named key gets a new version")
-		return
+		return false
 	case err != nil:
 		sess.log.Debug("values not compared", "error", err)
 		pending.plan.Warnings = append(pending.plan.Warnings, fmt.Sprintf("the stored values could not be compared (%v): every named key gets a new version", err))
-		return
+		return false
 	}
 	same := map[string]bool{}
 	for k, d := range rotating {
@@ -753,6 +837,32 @@ func (sess *session) markUnchanged(ctx context.Context, pending *pendingPlan) {
 		}
 	}
 	pending.keys.markUnchanged(same)
+	return true
+}
+
+// migrateConflicts refuses a migration that would replace a value the
+// group already holds with a different one: the manifest's value and the
+// stored one are both someone's current secret, and only the user can say
+// which wins (--overwrite). compared is false when the values could not be
+// compared, so every key the group holds counts as differing.
+func migrateConflicts(pending *pendingPlan, compared bool) error {
+	var differ []string
+	for _, c := range pending.keys.changes {
+		if c.Action == plugin.ActionRotate {
+			differ = append(differ, c.Key)
+		}
+	}
+	if len(differ) == 0 {
+		return nil
+	}
+	name := quoteShort(pending.plan.Group)
+	keys := strings.Join(limitKeys(differ), ", ")
+	if !compared {
+		return failure.New(failure.Conflict, "secret group %s already has %s, and its values could not be compared with the manifest's; nothing was written", name, keys).
+			WithHint("pass --overwrite to replace them with the manifest's values, or migrate into another group")
+	}
+	return failure.New(failure.Conflict, "secret group %s already holds a different value for %s; nothing was written", name, keys).
+		WithHint("pass --overwrite to replace it with the manifest's value, or migrate into another group")
 }
 
 // explainAmbiguousWrite reports what a write that got no clear answer

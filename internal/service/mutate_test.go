@@ -392,7 +392,7 @@ func TestManifestMigrate(t *testing.T) {
 	g := h.api.add("app", map[string]string{"A": "a", "B": "b"})
 	ctx := context.Background()
 	migrate := func(group string, changes ...plugin.Change) (plugin.Plan, error) {
-		p, err := h.svc.PlanMutation(ctx, plugin.MutationRequest{Call: call(), Operation: plugin.OpManifestMigrate, Group: group, Changes: changes})
+		p, err := h.svc.PlanMutation(ctx, plugin.MutationRequest{Call: call(), Operation: plugin.OpManifestMigrate, Group: group, Changes: changes, Overwrite: true})
 		if err != nil {
 			return p, err
 		}

@@ -192,4 +192,8 @@ type Providers interface {
 	Explain(err error, in Integration, key string) error
 	// StoreRules is the store rules document policies read as data.stores.
 	StoreRules() json.RawMessage
+	// StoreKey is the name in's store keeps key under: key itself, or,
+	// where the store refuses a character of it that has a stand-in, the key
+	// with the stand-in (Azure Key Vault: DB_PASSWORD is DB-PASSWORD).
+	StoreKey(in Integration, key string) string
 }

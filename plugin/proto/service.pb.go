@@ -1680,6 +1680,7 @@ type MutationRequest struct {
 	Unset          []string               `protobuf:"bytes,7,rep,name=unset,proto3" json:"unset,omitempty"`
 	Replace        bool                   `protobuf:"varint,8,opt,name=replace,proto3" json:"replace,omitempty"`
 	Secret         string                 `protobuf:"bytes,9,opt,name=secret,proto3" json:"secret,omitempty"`
+	Overwrite      bool                   `protobuf:"varint,10,opt,name=overwrite,proto3" json:"overwrite,omitempty"`
 	unknownFields  protoimpl.UnknownFields
 	sizeCache      protoimpl.SizeCache
 }
@@ -1777,12 +1778,20 @@ func (x *MutationRequest) GetSecret() string {
 	return ""
 }
 
+func (x *MutationRequest) GetOverwrite() bool {
+	if x != nil {
+		return x.Overwrite
+	}
+	return false
+}
+
 type PlannedChange struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Key           string                 `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
 	Action        string                 `protobuf:"bytes,2,opt,name=action,proto3" json:"action,omitempty"`
 	Source        string                 `protobuf:"bytes,3,opt,name=source,proto3" json:"source,omitempty"`
 	Origin        string                 `protobuf:"bytes,4,opt,name=origin,proto3" json:"origin,omitempty"`
+	From          string                 `protobuf:"bytes,5,opt,name=from,proto3" json:"from,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1841,6 +1850,13 @@ func (x *PlannedChange) GetSource() string {
 func (x *PlannedChange) GetOrigin() string {
 	if x != nil {
 		return x.Origin
+	}
+	return ""
+}
+
+func (x *PlannedChange) GetFrom() string {
+	if x != nil {
+		return x.From
 	}
 	return ""
 }
@@ -2492,7 +2508,7 @@ const file_service_proto_rawDesc = "" +
 	"\x06source\x18\x02 \x01(\tR\x06source\x12\x16\n" +
 	"\x06origin\x18\x03 \x01(\tR\x06origin\x12\x14\n" +
 	"\x05value\x18\x04 \x01(\fR\x05value\x12\x1b\n" +
-	"\tvalue_set\x18\x05 \x01(\bR\bvalueSet\"\xba\x02\n" +
+	"\tvalue_set\x18\x05 \x01(\bR\bvalueSet\"\xd8\x02\n" +
 	"\x0fMutationRequest\x12.\n" +
 	"\x04call\x18\x01 \x01(\v2\x1a.tfysecrets.plugin.v1.CallR\x04call\x12\x1c\n" +
 	"\toperation\x18\x02 \x01(\tR\toperation\x12\x14\n" +
@@ -2502,12 +2518,15 @@ const file_service_proto_rawDesc = "" +
 	"\achanges\x18\x06 \x03(\v2\x1c.tfysecrets.plugin.v1.ChangeR\achanges\x12\x14\n" +
 	"\x05unset\x18\a \x03(\tR\x05unset\x12\x18\n" +
 	"\areplace\x18\b \x01(\bR\areplace\x12\x16\n" +
-	"\x06secret\x18\t \x01(\tR\x06secret\"i\n" +
+	"\x06secret\x18\t \x01(\tR\x06secret\x12\x1c\n" +
+	"\toverwrite\x18\n" +
+	" \x01(\bR\toverwrite\"}\n" +
 	"\rPlannedChange\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x16\n" +
 	"\x06action\x18\x02 \x01(\tR\x06action\x12\x16\n" +
 	"\x06source\x18\x03 \x01(\tR\x06source\x12\x16\n" +
-	"\x06origin\x18\x04 \x01(\tR\x06origin\"\xca\x02\n" +
+	"\x06origin\x18\x04 \x01(\tR\x06origin\x12\x12\n" +
+	"\x04from\x18\x05 \x01(\tR\x04from\"\xca\x02\n" +
 	"\x04Plan\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1c\n" +
 	"\toperation\x18\x02 \x01(\tR\toperation\x12\x14\n" +

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/tfy-secrets/tfy-secrets/host/cmdutil"
 	"github.com/tfy-secrets/tfy-secrets/host/manifests"
 	"github.com/tfy-secrets/tfy-secrets/host/render"
+	"github.com/tfy-secrets/tfy-secrets/internal/manifest"
 	"github.com/tfy-secrets/tfy-secrets/plugin"
 )
 
@@ -272,9 +274,53 @@ func flagValue(ctx context.Context, f *cmdutil.Factory, l line, fl cli.Flag, pre
 		}
 	case "integration":
 		res.Candidates = prefixed(prefix, integrations(ctx, f, l))
+	case "group":
+		res.Candidates = prefixed(prefix, groups(ctx, f, l, cur))
+	case "keys":
+		// K,...: the names of the manifest FILE before it.
+		if len(l.positional) > 0 {
+			res.Candidates = prefixed(prefix, manifestNames(l.positional[0], cur))
+		}
 	}
 	return res
 }
+
+// manifestNames lists the names a `manifest migrate --keys` list can take
+// from the manifest at path: those of its plaintext values where a
+// reference can go, each with why it looks like a credential, if it does.
+// cur is the list typed so far; the names in it are left out and the rest
+// follow its last comma. Never a value.
+func manifestNames(path, cur string) []Candidate {
+	info, err := os.Stat(path)
+	if err != nil || !info.Mode().IsRegular() || info.Size() > maxManifest {
+		return nil
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	mf, err := manifest.Read(src)
+	if err != nil {
+		return nil
+	}
+	before := cur[:strings.LastIndexByte(cur, ',')+1]
+	given := map[string]bool{}
+	for _, n := range strings.Split(before, ",") {
+		given[strings.TrimSpace(n)] = true
+	}
+	var out []Candidate
+	for _, loc := range mf.Locations {
+		if loc.Null || loc.Ref.Status != manifest.RefNone || loc.Place.References() != manifest.Resolved || loc.Name == "" || given[loc.Name] {
+			continue
+		}
+		given[loc.Name] = true
+		out = append(out, Candidate{Value: before + loc.Name, Description: loc.Plaintext.Reason})
+	}
+	return out
+}
+
+// maxManifest bounds the manifest a completion reads: a Tab must stay quick.
+const maxManifest = 1 << 20
 
 func prefixed(prefix string, cs []Candidate) []Candidate {
 	for i := range cs {

@@ -18,7 +18,7 @@ import (
 func TestEveryArgumentIsKnown(t *testing.T) {
 	t.Parallel()
 	known := map[string]bool{
-		"GROUP": true, "KEY": true, "SECRET": true, "NAME": true, "DIR": true, "SOURCES...": true,
+		"GROUP": true, "KEY": true, "SECRET": true, "NAME": true, "DIR": true, "FILE": true, "SOURCES...": true,
 		"PATH...": true, "GROUP[:KEY]": true, "COMMAND...": true,
 	}
 	ios, _, _ := iostreams.Test("")

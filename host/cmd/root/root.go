@@ -23,6 +23,7 @@ import (
 	groupupdate "github.com/tfy-secrets/tfy-secrets/host/cmd/group/update"
 	integrationlist "github.com/tfy-secrets/tfy-secrets/host/cmd/integration/list"
 	manifestcheck "github.com/tfy-secrets/tfy-secrets/host/cmd/manifest/check"
+	manifestmigrate "github.com/tfy-secrets/tfy-secrets/host/cmd/manifest/migrate"
 	policybuild "github.com/tfy-secrets/tfy-secrets/host/cmd/policy/build"
 	policyeval "github.com/tfy-secrets/tfy-secrets/host/cmd/policy/eval"
 	policyshow "github.com/tfy-secrets/tfy-secrets/host/cmd/policy/show"
@@ -131,9 +132,10 @@ func NewApp(f *cmdutil.Factory, name string) *cli.App {
 				"tfy-secrets secret delete my-app:OLD-KEY"),
 			plugin(secretget.NewCmd(f, nil)), plugin(secretdelete.NewCmd(f, nil)), plugin(secretversions.NewCmd(f, nil))),
 		plugin(ref.NewCmd(f, nil)),
-		group("manifest", "Check the secret references of TrueFoundry manifests",
-			cmdutil.Examples("tfy-secrets manifest check truefoundry.yaml", "tfy-secrets manifest check deploy/ --strict --format github"),
-			plugin(manifestcheck.NewCmd(f, nil))),
+		group("manifest", "Check the secret references of TrueFoundry manifests, and move their credentials into secret groups",
+			cmdutil.Examples("tfy-secrets manifest check truefoundry.yaml", "tfy-secrets manifest check deploy/ --strict --format github",
+				"tfy-secrets manifest migrate truefoundry.yaml --group my-app --dry-run"),
+			plugin(manifestcheck.NewCmd(f, nil)), plugin(manifestmigrate.NewCmd(f, nil))),
 		whereused.NewCmd(f, nil),
 		group("policy", "Show, test, build and evaluate policies",
 			cmdutil.Examples("tfy-secrets policy show", "tfy-secrets policy test ./org-policy",

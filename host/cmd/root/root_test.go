@@ -40,7 +40,7 @@ func TestTree(t *testing.T) {
 		"auth login", "auth logout", "auth status", "integration list",
 		"group list", "group get", "group create", "group update", "group delete",
 		"secret get", "secret delete", "secret versions", "ref",
-		"manifest check", "where-used",
+		"manifest check", "manifest migrate", "where-used",
 		"policy show", "policy test", "policy build", "policy eval", "version", "completion", "help",
 		"list", "get", "create", "update", "delete",
 	}

@@ -350,6 +350,11 @@ func (st Stores) Explain(err error, in service.Integration, key string) error {
 // StoreRules is the registry's store rules document.
 func (st Stores) StoreRules() json.RawMessage { return st.reg.StoreRules() }
 
+// StoreKey is the registry's name for key in the integration's store.
+func (st Stores) StoreKey(in service.Integration, key string) string {
+	return st.reg.StoreKey(spec(in), key)
+}
+
 // LoadPolicy builds the policies engine. cacheDir "" is the per-user
 // default compilation cache.
 func LoadPolicy(cacheDir string) service.LoadPolicy {

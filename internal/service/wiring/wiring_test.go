@@ -519,13 +519,39 @@ func TestManifestMigrateAgainstEmulator(t *testing.T) {
 		Changes: []plugin.Change{src("EXTRA", "x")}}, ""); err != nil {
 		t.Fatal(err)
 	}
+	// A different value for a key the group holds is a conflict unless
+	// the request says to overwrite it.
 	migrate.Changes = []plugin.Change{fromManifest("TOKEN", "t2")}
+	if _, _, err := e.run(t, migrate, ""); failure.KindOf(err) != failure.Conflict || !strings.Contains(err.Error(), "TOKEN") {
+		t.Fatalf("second migrate without overwrite: %v", err)
+	}
+	migrate.Overwrite = true
 	if _, _, err := e.run(t, migrate, ""); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]string{"DB_URL": "postgres://one", "TOKEN": "t2", "EXTRA": "x"}
 	if got := e.values(t, "svc"); !mapsEqual(got, want) {
 		t.Fatalf("after the second migrate: %v", slices.Sorted(maps.Keys(got)))
+	}
+}
+
+// On Azure Key Vault, which refuses '_', a migrated DB_PASSWORD is stored
+// as DB-PASSWORD by the real providers, and the plan says so.
+func TestManifestMigrateNamesAzureKeys(t *testing.T) {
+	t.Parallel()
+	e := start(t, emulator.Options{})
+	az := e.integration(t, "integration/secret-store/azure/vault")
+	migrate := plugin.MutationRequest{Call: cli(), Operation: plugin.OpManifestMigrate, Group: "web", IntegrationRef: az,
+		Changes: []plugin.Change{{Key: "DB_PASSWORD", Source: plugin.SourceManifest, Origin: "manifest env.DB_PASSWORD", Value: secret.FromString("pw-1")}}}
+	plan, res, err := e.run(t, migrate, "")
+	if err != nil || !res.Verified {
+		t.Fatalf("migrate: %+v %v", res, err)
+	}
+	if len(plan.Changes) != 1 || plan.Changes[0].Key != "DB-PASSWORD" || plan.Changes[0].From != "DB_PASSWORD" {
+		t.Fatalf("plan changes = %+v", plan.Changes)
+	}
+	if got := e.values(t, "web"); !mapsEqual(got, map[string]string{"DB-PASSWORD": "pw-1"}) {
+		t.Fatalf("stored keys: %v", slices.Sorted(maps.Keys(got)))
 	}
 }
 

@@ -110,6 +110,7 @@ var runArgs = map[string]string{
 	"ref":              "app K",
 	"manifest check":   "testdata/refs.yaml", // a manifest with a reference: the plugin checks it
 	"where-used":       "app testdata",
+	"manifest migrate": "testdata/truefoundry.yaml --group app --yes", // a credential to move
 	"policy show":      "",
 	"policy test":      "./org",                // the policy tool, not found here
 	"policy build":     "./org --out b.tar.gz", // likewise
