@@ -90,7 +90,7 @@ func TestCompletionWithoutThePlugin(t *testing.T) {
 		{[]string{"group", "create", ""}, nil, ":none"},
 		{[]string{"nosuch", ""}, nil, ":none"},
 		{[]string{"group", "update", "app", "--", "--"}, nil, ":none"},
-		{[]string{"manifest", ""}, []string{"check"}, ":none"},
+		{[]string{"manifest", ""}, []string{"check", "migrate"}, ":none"},
 		{[]string{"manifest", "check", ""}, nil, ":files"},
 		{[]string{"manifest", "check", "a.yaml", ""}, nil, ":files"},
 		{[]string{"manifest", "check", ".", "--st"}, []string{"--strict"}, ":none"},
